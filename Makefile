@@ -1,0 +1,40 @@
+# Rakor — one Makefile for the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+.PHONY: venv test test-fast run bench lint clean openapi
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## make test: the whole suite (unit, integration, e2e, reliability) against the real broker and databases.
+test: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+## make test-fast: pure unit tests only.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests/unit -q
+
+## make run: every process of the suite on this machine, SQLite under var/, local RabbitMQ.
+run: $(STAMP)
+	$(BIN)/python -m deploy.dev_runner
+
+## make openapi: regenerate the committed openapi.json of each service.
+openapi: $(STAMP)
+	$(BIN)/python -m deploy.export_openapi
+
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

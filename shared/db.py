@@ -1,0 +1,135 @@
+"""Engines, sessions and the unit of work on SQLite (default) or PostgreSQL, and migrations run at start."""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+from pathlib import Path
+from typing import Callable, Iterator
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """An engine for `url`; SQLite gets WAL, a busy timeout, foreign keys and BEGIN IMMEDIATE transactions."""
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[1] if ":///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling issues BEGIN lazily (DEFERRED) and only before DML; two
+    # writers that both read first then deadlock on the upgrade to a write lock. We take the
+    # transaction ourselves with BEGIN IMMEDIATE, so every unit of work is a serialized writer and
+    # the busy timeout queues the others instead of failing them with "database is locked".
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, future=True)
+
+
+@contextlib.contextmanager
+def unit_of_work(session_factory: Callable[[], Session]) -> Iterator[Session]:
+    """One transaction: commit when the block ends normally, roll back on any exception."""
+    session = session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+@contextlib.contextmanager
+def read_only(session_factory: Callable[[], Session]) -> Iterator[Session]:
+    """A session for reads; on SQLite it takes a DEFERRED transaction so readers never queue behind writers."""
+    session = session_factory()
+    if is_sqlite(session.get_bind()):
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+def ping(engine: Engine) -> None:
+    """Raise if the database does not answer a trivial query (used by /readyz)."""
+    with engine.connect() as connection:
+        if is_sqlite(engine):
+            connection.exec_driver_sql("SELECT 1")
+        else:
+            connection.execute(text("SELECT 1"))
+
+
+@contextlib.contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    # Every process of a service (API workers, relay, consumer) migrates at start; the lock makes
+    # the first one do the work and the others find the schema at head.
+    if is_sqlite(engine):
+        db_path = engine.url.database or ""
+        if not db_path or db_path == ":memory:":
+            yield
+            return
+        lock_path = Path(db_path + ".migrate.lock")
+        with open(lock_path, "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    else:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(424242)"))
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(424242)"))
+                connection.commit()
+
+
+def migrate(engine: Engine, migrations_dir: Path) -> None:
+    """Bring the database of `engine` to the head revision of the Alembic scripts in `migrations_dir`."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    with _migration_lock(engine):
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            connection.commit()

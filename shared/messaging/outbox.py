@@ -1,0 +1,107 @@
+"""The transactional outbox: events are written in the producer's own transaction and published later by the relay."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, column, insert, table
+from sqlalchemy.orm import Session
+
+from shared.correlation import get_correlation_id
+from shared.schemas.envelope import SCHEMA_VERSION
+from shared.schemas.events import dump_payload
+
+OUTBOX_TABLE = "outbox"
+PROCESSED_TABLE = "processed_events"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def define_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
+    """Add the outbox and processed-events tables to a service's metadata (its Alembic migration creates them)."""
+    outbox = Table(
+        OUTBOX_TABLE,
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("event_type", String(100), nullable=False),
+        Column("body", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("claimed_by", String(64), nullable=True),
+        Column("claimed_until", DateTime(timezone=True), nullable=True),
+        Column("sent_at", DateTime(timezone=True), nullable=True),
+        Index(
+            "ix_outbox_pending",
+            "id",
+            sqlite_where=column("sent_at").is_(None),
+            postgresql_where=column("sent_at").is_(None),
+        ),
+    )
+    processed = Table(
+        PROCESSED_TABLE,
+        metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("event_type", String(100), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False),
+    )
+    return outbox, processed
+
+
+# Lightweight handles: record_event works for any service without knowing its MetaData.
+outbox_rows = table(
+    OUTBOX_TABLE,
+    column("id"),
+    column("event_id"),
+    column("event_type"),
+    column("body"),
+    column("created_at"),
+    column("claimed_by"),
+    column("claimed_until"),
+    column("sent_at"),
+)
+processed_rows = table(PROCESSED_TABLE, column("event_id"), column("event_type"), column("processed_at"))
+
+
+def build_envelope(producer: str, event_type: str, data: dict[str, Any], *, correlation_id: str | None = None) -> dict[str, Any]:
+    """An envelope whose payload has been validated against the shared schema of `event_type`."""
+    return {
+        "id": str(uuid.uuid4()),
+        "type": event_type,
+        "version": SCHEMA_VERSION,
+        "occurred_at": utcnow().isoformat(),
+        "producer": producer,
+        "correlation_id": correlation_id or get_correlation_id(),
+        "data": dump_payload(event_type, data),
+    }
+
+
+def record_event(session: Session, producer: str, event_type: str, data: dict[str, Any]) -> str:
+    """Write one event into the outbox inside the caller's transaction; return its id.
+
+    The payload is validated here, so a producer bug fails the request that caused it instead of
+    reaching the bus and poisoning a consumer.
+    """
+    envelope = build_envelope(producer, event_type, data)
+    session.execute(
+        insert(outbox_rows).values(
+            event_id=envelope["id"],
+            event_type=event_type,
+            body=json.dumps(envelope, separators=(",", ":"), ensure_ascii=False),
+            created_at=utcnow(),
+        )
+    )
+    return envelope["id"]
+
+
+class Outbox:
+    """record_event bound to one producer: `outbox.record(session, "registration.confirmed", data)`."""
+
+    def __init__(self, producer: str):
+        self.producer = producer
+
+    def record(self, session: Session, event_type: str, data: dict[str, Any]) -> str:
+        return record_event(session, self.producer, event_type, data)

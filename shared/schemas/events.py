@@ -1,0 +1,139 @@
+"""Payload schemas of every event type on the bus. Loading ignores unknown fields (tolerant reader)."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from shared.schemas.participant import ContactSchema
+
+ATTENDANCE_MODES = ("in_person", "online")
+REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
+CHANNEL_KINDS = ("zoom", "youtube")
+
+
+class _Payload(Schema):
+    class Meta:
+        unknown = EXCLUDE
+        ordered = True
+
+
+class VenueSchema(_Payload):
+    name = fields.String(required=True)
+    address = fields.String(required=True)
+    city = fields.String(allow_none=True, load_default=None)
+
+
+class MeetingSchema(_Payload):
+    """A snapshot of a meeting, as the notification and streaming services need it to write to people."""
+
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    theme = fields.String(allow_none=True, load_default=None)
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    timezone = fields.String(required=True)
+    venue = fields.Nested(VenueSchema, required=True)
+    health_protocol = fields.String(allow_none=True, load_default=None)
+    online = fields.Boolean(load_default=True)
+    # Raised by every change of time or venue; the .ics SEQUENCE of the invitations follows it.
+    sequence = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class MeetingChangedSchema(MeetingSchema):
+    """event.created / event.updated: the meeting and, for updates, which fields changed."""
+
+    changed_fields = fields.List(fields.String(), load_default=list)
+
+
+class RegistrationSchema(_Payload):
+    """registration.confirmed / registration.promoted."""
+
+    registration_id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    agency_id = fields.String(required=True)
+    agency_name = fields.String(allow_none=True, load_default=None)
+    participant = fields.Nested(ContactSchema, required=True)
+    attendance_mode = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_MODES))
+    status = fields.String(required=True, validate=validate.OneOf(REGISTRATION_STATUSES))
+    check_in_code = fields.String(allow_none=True, load_default=None)
+    waitlist_position = fields.Integer(allow_none=True, load_default=None)
+    meeting = fields.Nested(MeetingSchema, required=True)
+
+
+class WaitlistedSchema(RegistrationSchema):
+    waitlist_position = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class ModeChangedSchema(RegistrationSchema):
+    previous_mode = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_MODES))
+
+
+class CancelledSchema(_Payload):
+    registration_id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    agency_id = fields.String(required=True)
+    participant = fields.Nested(ContactSchema, required=True)
+    attendance_mode = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_MODES))
+    previous_status = fields.String(required=True, validate=validate.OneOf(REGISTRATION_STATUSES))
+    meeting = fields.Nested(MeetingSchema, required=True)
+
+
+class CheckedInSchema(_Payload):
+    registration_id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+
+
+class LinkIssuedSchema(_Payload):
+    registration_id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    participant = fields.Nested(ContactSchema, required=True)
+    join_url = fields.String(required=True)
+    youtube_url = fields.String(allow_none=True, load_default=None)
+    channel_kinds = fields.List(fields.String(validate=validate.OneOf(CHANNEL_KINDS)), required=True)
+    meeting = fields.Nested(MeetingSchema, allow_none=True, load_default=None)
+
+
+class LinkRevokedSchema(_Payload):
+    registration_id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    reason = fields.String(allow_none=True, load_default=None)
+
+
+class JoinedSchema(_Payload):
+    registration_id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+    channel_kind = fields.String(allow_none=True, load_default=None)
+
+
+EVENT_SCHEMAS: dict[str, type[Schema]] = {
+    "event.created": MeetingChangedSchema,
+    "event.updated": MeetingChangedSchema,
+    "registration.confirmed": RegistrationSchema,
+    "registration.waitlisted": WaitlistedSchema,
+    "registration.promoted": RegistrationSchema,
+    "registration.cancelled": CancelledSchema,
+    "registration.mode_changed": ModeChangedSchema,
+    "registration.checked_in": CheckedInSchema,
+    "stream.link_issued": LinkIssuedSchema,
+    "stream.link_revoked": LinkRevokedSchema,
+    "stream.joined": JoinedSchema,
+}
+EVENT_TYPES = tuple(EVENT_SCHEMAS)
+_INSTANCES = {name: schema() for name, schema in EVENT_SCHEMAS.items()}
+
+
+def dump_payload(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Validate a producer's payload against its schema and return its JSON form; raise ValidationError if wrong."""
+    schema = _INSTANCES[event_type]
+    # load() validates (required fields, choices); dump() turns datetimes into ISO strings.
+    serializable = schema.dump(data)
+    schema.load(serializable)
+    return serializable
+
+
+def load_payload(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Load a consumer's payload: unknown fields ignored, datetimes parsed; raise ValidationError if invalid."""
+    return _INSTANCES[event_type].load(data)

@@ -1,0 +1,148 @@
+"""The skeleton every service's create_app() starts from: config, OpenAPI, errors, health, metrics, correlation ids."""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from typing import Callable
+
+from flask import Flask, Response, g, jsonify, request
+from flask_smorest import Api
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from sqlalchemy.engine import Engine
+
+from shared import db
+from shared.correlation import new_correlation_id, reset_correlation_id, set_correlation_id
+from shared.settings import Settings
+from shared.web.errors import register_error_handlers
+
+log = logging.getLogger(__name__)
+
+HTTP_REQUESTS = Counter("rakor_http_requests_total", "HTTP requests answered", ["service", "method", "endpoint", "status"])
+HTTP_LATENCY = Histogram(
+    "rakor_http_request_seconds", "HTTP request latency", ["service", "endpoint"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+)
+
+
+class _CachedCheck:
+    """Run an expensive readiness check (opening a broker connection) at most once per `ttl` seconds."""
+
+    def __init__(self, check: Callable[[], None], ttl: float = 5.0):
+        self.check, self.ttl = check, ttl
+        self._lock = threading.Lock()
+        self._at = 0.0
+        self._error: str | None = None
+
+    def __call__(self) -> str | None:
+        with self._lock:
+            if time.monotonic() - self._at > self.ttl:
+                try:
+                    self.check()
+                    self._error = None
+                except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+                    self._error = f"{type(exc).__name__}: {exc}"[:200]
+                self._at = time.monotonic()
+            return self._error
+
+
+def create_base_app(
+    service: str,
+    settings: Settings,
+    engine: Engine,
+    *,
+    title: str,
+    description: str,
+    broker_check: Callable[[], None] | None = None,
+) -> tuple[Flask, Api]:
+    """A Flask app with the parts every service shares; the caller registers its own blueprints on `api`."""
+    app = Flask(f"rakor.{service}")
+    app.config.update(
+        RAKOR_SETTINGS=settings,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        API_TITLE=title,
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        API_SPEC_OPTIONS={
+            "info": {"description": description},
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearerAuth": []}],
+        },
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False
+    api = Api(app)
+    register_error_handlers(app)
+    _register_correlation(app, service)
+    _register_probes(app, service, engine, broker_check)
+    return app, api
+
+
+def _register_correlation(app: Flask, service: str) -> None:
+    @app.before_request
+    def _start():
+        incoming = request.headers.get("X-Correlation-ID") or request.headers.get("X-Request-ID")
+        g.correlation_id = (incoming or "")[:100] or new_correlation_id()
+        g.correlation_token = set_correlation_id(g.correlation_id)
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response: Response):
+        response.headers["X-Correlation-ID"] = g.get("correlation_id", "")
+        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+        HTTP_REQUESTS.labels(service, request.method, endpoint, str(response.status_code)).inc()
+        if "started" in g:
+            HTTP_LATENCY.labels(service, endpoint).observe(time.perf_counter() - g.started)
+        return response
+
+    @app.teardown_request
+    def _reset(_exc):
+        token = g.pop("correlation_token", None)
+        if token is not None:
+            reset_correlation_id(token)
+
+
+def _metrics_registry() -> CollectorRegistry | None:
+    # Under gunicorn each worker has its own counters; with PROMETHEUS_MULTIPROC_DIR set they are
+    # written to files there and summed here, so /metrics shows the whole service.
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    from prometheus_client import multiprocess
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry
+
+
+def _register_probes(app: Flask, service: str, engine: Engine, broker_check: Callable[[], None] | None) -> None:
+    broker = _CachedCheck(broker_check) if broker_check else None
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify({"status": "ok", "service": service})
+
+    @app.get("/readyz")
+    def readyz():
+        checks: dict[str, str] = {}
+        try:
+            db.ping(engine)
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["database"] = f"down: {type(exc).__name__}"
+        if broker is not None:
+            error = broker()
+            checks["broker"] = "ok" if error is None else f"down: {error}"
+        ready = all(value == "ok" for value in checks.values())
+        response = jsonify({"status": "ready" if ready else "not ready", "checks": checks})
+        response.status_code = 200 if ready else 503
+        return response
+
+    @app.get("/metrics")
+    def metrics():
+        registry = _metrics_registry()
+        data = generate_latest(registry) if registry is not None else generate_latest()
+        return Response(data, mimetype=CONTENT_TYPE_LATEST)
