@@ -34,7 +34,8 @@ class Settings:
     consumer_prefetch: int = 32
     consumer_concurrency: int = 4
     relay_batch_size: int = 500
-    relay_poll_interval: float = 0.2
+    relay_poll_interval: float = 0.05
+    relay_lease_seconds: float = 30.0
     # email
     smtp_host: str = ""
     smtp_port: int = 25
@@ -184,7 +185,8 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         consumer_prefetch=_int(env, "CONSUMER_PREFETCH", 32, 1, 10000),
         consumer_concurrency=_int(env, "CONSUMER_CONCURRENCY", 4, 1, 256),
         relay_batch_size=_int(env, "RELAY_BATCH_SIZE", 500, 1, 10000),
-        relay_poll_interval=_float(env, "RELAY_POLL_INTERVAL", 0.2),
+        relay_poll_interval=_float(env, "RELAY_POLL_INTERVAL", 0.05),
+        relay_lease_seconds=_float(env, "RELAY_LEASE_SECONDS", 30.0),
         smtp_host=env.get("SMTP_HOST", ""),
         smtp_port=_int(env, "SMTP_PORT", 25, 1, 65535),
         smtp_username=env.get("SMTP_USERNAME", ""),
@@ -213,7 +215,7 @@ KNOWN_VARIABLES = frozenset(
         "DATA_DIR", "DATABASE_URL", "REGISTRATION_DATABASE_URL", "NOTIFICATION_DATABASE_URL", "STREAMING_DATABASE_URL",
         "RABBITMQ_URL", "RAKOR_ADMIN_TOKEN", "REGISTRATION_PORT", "NOTIFICATION_PORT", "STREAMING_PORT",
         "PUBLIC_BASE_URL", "LOG_LEVEL", "MAX_BODY_BYTES", "RETRY_DELAYS", "CONSUMER_PREFETCH",
-        "CONSUMER_CONCURRENCY", "RELAY_BATCH_SIZE", "RELAY_POLL_INTERVAL", "SMTP_HOST", "SMTP_PORT",
+        "CONSUMER_CONCURRENCY", "RELAY_BATCH_SIZE", "RELAY_POLL_INTERVAL", "RELAY_LEASE_SECONDS", "SMTP_HOST", "SMTP_PORT",
         "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM", "SMTP_TIMEOUT", "SMTP_POOL_SIZE",
         "SMS_PROVIDER", "SMS_GATEWAY_URL", "SMS_API_KEY", "SMS_TIMEOUT", "TWILIO_ACCOUNT_SID",
         "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_BASE_URL", "AGENCY_RATE_LIMIT", "JOIN_RATE_LIMIT",

@@ -1,0 +1,78 @@
+"""Connection parameters and a readiness ping for RabbitMQ; the only place that turns a URL into pika settings."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pika
+
+HEARTBEAT_SECONDS = 30
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+def connection_parameters(url: str, *, name: str | None = None, heartbeat: int = HEARTBEAT_SECONDS) -> pika.URLParameters:
+    params = pika.URLParameters(url)
+    params.heartbeat = heartbeat
+    params.blocked_connection_timeout = 60
+    params.socket_timeout = CONNECT_TIMEOUT_SECONDS
+    params.stack_timeout = CONNECT_TIMEOUT_SECONDS * 2
+    params.connection_attempts = 1
+    if name:
+        params.client_properties = {"connection_name": name}
+    return params
+
+
+def broker_ping(url: str) -> None:
+    """Open and close a connection; raise if the broker does not answer (used by /readyz)."""
+    params = connection_parameters(url, name="readyz")
+    params.socket_timeout = 2
+    params.stack_timeout = 3
+    connection = pika.BlockingConnection(params)
+    connection.close()
+
+
+# Errors that mean "the connection is gone, connect again": a restart (320 CONNECTION_FORCED arrives
+# as ConnectionClosedByBroker), a cut network (StreamLostError), a refused connect.
+CONNECTION_ERRORS = (
+    pika.exceptions.AMQPConnectionError,
+    pika.exceptions.ConnectionClosedByBroker,
+    pika.exceptions.StreamLostError,
+    pika.exceptions.ChannelClosedByBroker,
+    pika.exceptions.ChannelWrongStateError,
+    pika.exceptions.ConnectionWrongStateError,
+    OSError,
+)
+
+
+class Heartbeat:
+    """Touches a file at most every few seconds so a container health check can see the loop is alive."""
+
+    def __init__(self, path: Path | None, every: float = 5.0):
+        self.path, self.every, self._last = path, every, 0.0
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+
+    def beat(self) -> None:
+        if self.path is None:
+            return
+        now = time.monotonic()
+        if now - self._last >= self.every:
+            self.path.touch()
+            os.utime(self.path)
+            self._last = now
+
+
+class Backoff:
+    """Growing waits between reconnects: 0.5 s doubling up to 30 s, reset after a good connection."""
+
+    def __init__(self, first: float = 0.5, cap: float = 30.0):
+        self.first, self.cap, self.current = first, cap, first
+
+    def next(self) -> float:
+        value = self.current
+        self.current = min(self.current * 2, self.cap)
+        return value
+
+    def reset(self) -> None:
+        self.current = self.first

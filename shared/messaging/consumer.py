@@ -1,0 +1,229 @@
+"""The consumer runner: one service's queue in, handlers in a thread pool, acks after commit, retries, dead letters.
+
+Handlers run in worker threads while the connection's thread keeps serving I/O, so heartbeats go
+on during a slow handler (pika's BlockingConnection only sends them while it does I/O). Workers
+hand their outcome back with add_callback_threadsafe; every ack, retry and dead-letter publish
+happens on the connection's thread, as pika requires.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import signal
+import socket
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import pika
+from prometheus_client import Counter, Histogram
+from sqlalchemy.orm import Session
+
+from shared.messaging.connection import CONNECTION_ERRORS, HEARTBEAT_SECONDS, Backoff, Heartbeat, connection_parameters
+from shared.messaging.handling import ACK, DEAD, RETRY, Handler, Outcome, process_message
+from shared.messaging.topology import dead_letter_queue_name, declare_topology, queue_name, retry_queue_name
+
+log = logging.getLogger(__name__)
+
+MESSAGES = Counter("rakor_consumer_messages_total", "Bus messages settled by consumers", ["service", "action", "reason"])
+HANDLE_SECONDS = Histogram("rakor_consumer_handle_seconds", "Time to handle one bus message", ["service"])
+
+ATTEMPT_HEADER = "x-rakor-attempt"
+
+
+def choose_retry_delay(delays: tuple[float, ...], attempt: int, retry_after: float | None) -> float | None:
+    """The delay before attempt `attempt + 1`, or None when the retries are used up.
+
+    Attempt n waits delays[n-1]; a Retry-After longer than that moves to the first tier that covers it.
+    """
+    if attempt > len(delays):
+        return None
+    delay = delays[attempt - 1]
+    if retry_after and retry_after > delay:
+        longer = [d for d in delays if d >= retry_after]
+        delay = longer[0] if longer else delays[-1]
+    return delay
+
+
+class Consumer:
+    """Consumes `rakor.<service>` until stop(); reconnects after a lost connection or a broker restart."""
+
+    def __init__(
+        self,
+        service: str,
+        amqp_url: str,
+        handlers: Mapping[str, Handler],
+        session_factory: Callable[[], Session],
+        *,
+        deps: Any = None,
+        prefetch: int = 32,
+        concurrency: int = 4,
+        retry_delays: tuple[float, ...] = (5, 30, 120, 600, 3600),
+        heartbeat_file: Path | None = None,
+        stop_timeout: float = 60.0,
+        heartbeat: int = HEARTBEAT_SECONDS,
+    ):
+        self.heartbeat = heartbeat
+        self.service = service
+        self.amqp_url = amqp_url
+        self.handlers = dict(handlers)
+        self.session_factory = session_factory
+        self.deps = deps
+        self.prefetch = max(prefetch, concurrency)
+        self.concurrency = concurrency
+        self.retry_delays = tuple(retry_delays)
+        self.stop_timeout = stop_timeout
+        self.name = f"{service}-consumer@{socket.gethostname()}:{os.getpid()}"
+        self.settled = 0
+        self._heartbeat = Heartbeat(heartbeat_file)
+        self._stopping = threading.Event()
+        self._ready = threading.Event()
+        self._in_hand = 0
+        self._executor: ThreadPoolExecutor | None = None
+
+    def run(self) -> None:
+        backoff = Backoff()
+        self._executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix=f"{self.service}-handler")
+        try:
+            while not self._stopping.is_set():
+                try:
+                    self._consume_until_closed(backoff)
+                except CONNECTION_ERRORS as exc:
+                    log.warning("%s: broker connection lost (%s: %s); reconnecting", self.name, type(exc).__name__, exc)
+                self._ready.clear()
+                if not self._stopping.is_set():
+                    self._stopping.wait(backoff.next())
+        finally:
+            self._executor.shutdown(wait=True)
+
+    def stop(self) -> None:
+        """Finish the messages in hand, settle them, close; safe from any thread or a signal handler."""
+        self._stopping.set()
+
+    def wait_ready(self, timeout: float = 10.0) -> bool:
+        """Block until the consumer is attached to its queue (for tests)."""
+        return self._ready.wait(timeout)
+
+    def _consume_until_closed(self, backoff: Backoff) -> None:
+        connection = pika.BlockingConnection(connection_parameters(self.amqp_url, name=self.name, heartbeat=self.heartbeat))
+        try:
+            channel = connection.channel()
+            declare_topology(channel, self.retry_delays)
+            publisher = connection.channel()
+            publisher.confirm_delivery()
+            channel.basic_qos(prefetch_count=self.prefetch)
+            on_message = functools.partial(self._on_message, connection, publisher)
+            tag = channel.basic_consume(queue_name(self.service), on_message)
+            backoff.reset()
+            self._ready.set()
+            log.info("%s: consuming %s", self.name, queue_name(self.service))
+            while not self._stopping.is_set():
+                connection.process_data_events(time_limit=0.5)
+                self._heartbeat.beat()
+            channel.basic_cancel(tag)
+            self._drain(connection)
+        finally:
+            if connection.is_open:
+                try:
+                    connection.close()
+                except CONNECTION_ERRORS:
+                    pass
+
+    def _drain(self, connection) -> None:
+        deadline = time.monotonic() + self.stop_timeout
+        while self._in_hand > 0 and time.monotonic() < deadline:
+            connection.process_data_events(time_limit=0.1)
+
+    def _on_message(self, connection, publisher, channel, method, properties, body) -> None:
+        self._in_hand += 1
+        headers = properties.headers or {}
+        try:
+            attempt = max(1, int(headers.get(ATTEMPT_HEADER, 1)))
+        except (TypeError, ValueError):
+            attempt = 1
+        self._executor.submit(self._work, connection, publisher, channel, method, properties, body, attempt)
+
+    def _work(self, connection, publisher, channel, method, properties, body, attempt) -> None:
+        started = time.perf_counter()
+        try:
+            outcome = process_message(body, attempt=attempt, handlers=self.handlers, session_factory=self.session_factory, deps=self.deps)
+        except Exception as exc:  # noqa: BLE001 - the runner must survive anything a handler or the database does
+            log.exception("%s: processing failed outside the handler", self.name)
+            outcome = Outcome(RETRY, "error", f"{type(exc).__name__}: {exc}"[:500])
+        HANDLE_SECONDS.labels(self.service).observe(time.perf_counter() - started)
+        settle = functools.partial(self._settle, channel, publisher, method, properties, body, attempt, outcome)
+        try:
+            connection.add_callback_threadsafe(settle)
+        except CONNECTION_ERRORS:
+            # The connection died meanwhile; the broker redelivers the message and dedup absorbs it.
+            self._in_hand -= 1
+
+    def _settle(self, channel, publisher, method, properties, body, attempt, outcome: Outcome) -> None:
+        self._in_hand -= 1
+        try:
+            if outcome.action == RETRY:
+                delay = choose_retry_delay(self.retry_delays, attempt, outcome.retry_after)
+                if delay is None:
+                    outcome = Outcome(DEAD, "retries-exhausted", outcome.error, event_type=outcome.event_type, event_id=outcome.event_id)
+                else:
+                    self._republish(publisher, retry_queue_name(self.service, delay), method, properties, body, attempt + 1, outcome)
+            if outcome.action == DEAD:
+                self._republish(publisher, dead_letter_queue_name(self.service), method, properties, body, attempt, outcome)
+                log.error("%s: dead-lettered %s %s: %s %s", self.name, outcome.event_type or "message", outcome.event_id or method.delivery_tag, outcome.reason, outcome.error)
+            channel.basic_ack(method.delivery_tag)
+            self.settled += 1
+            MESSAGES.labels(self.service, outcome.action, outcome.reason).inc()
+        except CONNECTION_ERRORS as exc:
+            log.warning("%s: could not settle message (%s); it will be redelivered", self.name, exc)
+
+    @staticmethod
+    def _republish(publisher, queue: str, method, properties, body, attempt: int, outcome: Outcome) -> None:
+        # Published with a confirm before the original is acked: a crash in between duplicates the
+        # message (absorbed by dedup) but never loses it.
+        headers = dict(properties.headers or {})
+        headers.pop("x-death", None)
+        headers.update(
+            {
+                ATTEMPT_HEADER: attempt,
+                "x-rakor-reason": outcome.reason,
+                "x-rakor-error": outcome.error[:1000],
+                "x-rakor-routing-key": method.routing_key,
+                "x-rakor-failed-at": int(time.time()),
+            }
+        )
+        publisher.basic_publish(
+            "",
+            queue,
+            body,
+            pika.BasicProperties(
+                content_type=properties.content_type or "application/json",
+                delivery_mode=2,
+                message_id=properties.message_id,
+                type=properties.type,
+                app_id=properties.app_id,
+                headers=headers,
+            ),
+            mandatory=True,
+        )
+
+
+def run_consumer(service: str, settings, handlers: Mapping[str, Handler], session_factory, deps: Any = None) -> None:
+    """Entry point body of `python -m services.<service>.worker`: consume until SIGTERM/SIGINT, then exit 0."""
+    consumer = Consumer(
+        service,
+        settings.rabbitmq_url,
+        handlers,
+        session_factory,
+        deps=deps,
+        prefetch=settings.consumer_prefetch,
+        concurrency=settings.consumer_concurrency,
+        retry_delays=settings.retry_delays,
+        heartbeat_file=settings.data_dir / f"{service}-worker.alive",
+    )
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: consumer.stop())
+    consumer.run()
+    log.info("%s stopped after %d messages", consumer.name, consumer.settled)

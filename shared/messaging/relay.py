@@ -1,0 +1,278 @@
+"""The outbox relay: publishes committed outbox rows to `rakor.events` with pipelined publisher confirms.
+
+A row is marked sent only after the broker confirmed it. Confirms are pipelined: up to
+`max_in_flight` messages are outstanding at once instead of waiting for each one (a blocking
+confirm per message caps near 470 msg/s here; pipelined confirms reach thousands). After a lost
+connection the unconfirmed rows are published again; consumers absorb the duplicates by event id.
+The relay runs on pika's SelectConnection, whose I/O loop also serves heartbeats between batches.
+"""
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pika
+from prometheus_client import Counter
+from sqlalchemy.engine import Engine
+
+from shared.messaging.connection import CONNECTION_ERRORS, Backoff, Heartbeat, connection_parameters
+from shared.messaging.outbox_store import OutboxStore, PendingEvent
+from shared.messaging.topology import EXCHANGE, declare_topology
+
+log = logging.getLogger(__name__)
+
+PUBLISHED = Counter("rakor_outbox_published_total", "Outbox events confirmed by the broker", ["producer"])
+UNROUTABLE = Counter("rakor_outbox_unroutable_total", "Outbox events the broker could not route", ["producer"])
+RETENTION = dt.timedelta(days=7)
+PURGE_EVERY_SECONDS = 600
+
+
+class OutboxRelay:
+    """Publishes pending outbox rows until stop(); reconnects with backoff when the broker goes away."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        amqp_url: str,
+        *,
+        producer: str,
+        batch_size: int = 500,
+        poll_interval: float = 0.05,
+        max_in_flight: int = 5000,
+        retry_delays: tuple[float, ...] = (5, 30, 120, 600, 3600),
+        heartbeat_file: Path | None = None,
+        exit_when_idle: bool = False,
+        lease_seconds: float = 30.0,
+    ):
+        self.amqp_url = amqp_url
+        self.producer = producer
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.max_in_flight = max_in_flight
+        self.retry_delays = retry_delays
+        self.exit_when_idle = exit_when_idle
+        self.name = f"{producer}-relay@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.store = OutboxStore(engine, self.name, dt.timedelta(seconds=lease_seconds))
+        self.confirmed = 0
+        self._heartbeat = Heartbeat(heartbeat_file)
+        self._stopping = threading.Event()
+        self._connection: pika.SelectConnection | None = None
+        self._channel = None
+        self._in_flight: collections.OrderedDict[int, PendingEvent] = collections.OrderedDict()
+        self._returned: set[str] = set()
+        self._acked: list[int] = []
+        self._next_tag = 0
+        self._tick_scheduled = False
+        self._last_purge = 0.0
+
+    # ----- lifecycle -------------------------------------------------------------------------
+    def run(self) -> None:
+        backoff = Backoff()
+        while not self._stopping.is_set():
+            try:
+                self._declare()
+                if self._serve():
+                    backoff.reset()
+            except CONNECTION_ERRORS as exc:
+                log.warning("relay %s: broker unavailable (%s)", self.name, type(exc).__name__)
+            if self._stopping.is_set():
+                break
+            self.store.release()
+            self._stopping.wait(backoff.next())
+        self._flush_acked()
+
+    def stop(self) -> None:
+        """Ask the relay to finish: confirmed rows are marked sent, unconfirmed ones stay pending."""
+        self._stopping.set()
+        connection = self._connection
+        if connection is not None:
+            try:
+                connection.ioloop.add_callback_threadsafe(self._close)
+            except Exception:  # noqa: BLE001 - the loop is already gone; run() sees the flag
+                pass
+
+    def _declare(self) -> None:
+        connection = pika.BlockingConnection(connection_parameters(self.amqp_url, name=self.name + ":declare"))
+        try:
+            declare_topology(connection.channel(), self.retry_delays)
+        finally:
+            connection.close()
+
+    def _serve(self) -> bool:
+        """Publish over one connection until it closes; say whether it ever opened."""
+        self._opened = False
+        self._in_flight.clear()
+        self._returned.clear()
+        self._next_tag = 0
+        self._tick_scheduled = False
+        self._connection = pika.SelectConnection(
+            connection_parameters(self.amqp_url, name=self.name),
+            on_open_callback=self._on_open,
+            on_open_error_callback=self._on_open_error,
+            on_close_callback=self._on_closed,
+        )
+        try:
+            self._connection.ioloop.start()
+        finally:
+            self._connection = None
+            self._channel = None
+            self._flush_acked()
+        return self._opened
+
+    def _close(self) -> None:
+        connection = self._connection
+        if connection is not None and connection.is_open:
+            self._flush_acked()
+            connection.close()
+        elif connection is not None and connection.is_closed:
+            connection.ioloop.stop()
+
+    # ----- pika callbacks --------------------------------------------------------------------
+    def _on_open(self, connection) -> None:
+        self._opened = True
+        connection.channel(on_open_callback=self._on_channel_open)
+
+    def _on_open_error(self, connection, error) -> None:
+        log.warning("relay %s: cannot connect: %s", self.name, error)
+        connection.ioloop.stop()
+
+    def _on_closed(self, connection, reason) -> None:
+        if not self._stopping.is_set() and not self.exit_when_idle:
+            log.warning("relay %s: connection closed: %s", self.name, reason)
+        connection.ioloop.stop()
+
+    def _on_channel_open(self, channel) -> None:
+        self._channel = channel
+        channel.add_on_close_callback(self._on_channel_closed)
+        channel.add_on_return_callback(self._on_return)
+        channel.confirm_delivery(ack_nack_callback=self._on_confirm, callback=lambda _frame: self._schedule(0))
+
+    def _on_channel_closed(self, channel, reason) -> None:
+        if not self._stopping.is_set() and not self.exit_when_idle:
+            log.warning("relay %s: channel closed: %s", self.name, reason)
+        self._channel = None
+        if self._connection is not None and self._connection.is_open:
+            self._connection.close()
+
+    def _on_return(self, channel, method, properties, body) -> None:
+        # mandatory=True: no queue is bound for this type. Leave the row pending under its lease so
+        # it is tried again later, and make the misconfiguration loud.
+        self._returned.add(properties.message_id)
+        UNROUTABLE.labels(self.producer).inc()
+        log.error("relay %s: event %s of type %s is unroutable (%s)", self.name, properties.message_id, method.routing_key, method.reply_text)
+
+    def _on_confirm(self, frame) -> None:
+        method = frame.method
+        acked = isinstance(method, pika.spec.Basic.Ack)
+        settled: list[PendingEvent] = []
+        if method.multiple:
+            while self._in_flight and next(iter(self._in_flight)) <= method.delivery_tag:
+                settled.append(self._in_flight.popitem(last=False)[1])
+        elif method.delivery_tag in self._in_flight:
+            settled.append(self._in_flight.pop(method.delivery_tag))
+        nacked: list[int] = []
+        for event in settled:
+            if acked and event.event_id not in self._returned:
+                self._acked.append(event.id)
+            elif event.event_id in self._returned:
+                self._returned.discard(event.event_id)
+            else:
+                nacked.append(event.id)
+        if nacked:
+            log.warning("relay %s: broker refused %d events; publishing them again", self.name, len(nacked))
+            self.store.release(nacked)
+        if len(self._acked) >= self.batch_size:
+            self._flush_acked()
+
+    # ----- the publishing loop ---------------------------------------------------------------
+    def _schedule(self, delay: float) -> None:
+        if not self._tick_scheduled and self._connection is not None:
+            self._tick_scheduled = True
+            self._connection.ioloop.call_later(delay, self._tick)
+
+    def _tick(self) -> None:
+        self._tick_scheduled = False
+        if self._stopping.is_set() or self._channel is None or not self._channel.is_open:
+            self._close()
+            return
+        self._heartbeat.beat()
+        self._flush_acked()
+        self._purge_if_due()
+        room = self.max_in_flight - len(self._in_flight)
+        limit = min(self.batch_size, room)
+        batch = self.store.claim(limit) if limit > 0 else []
+        for event in batch:
+            self._publish(event)
+        if self.exit_when_idle and not batch and not self._in_flight and not self.store.has_pending():
+            self._close()
+            return
+        self._schedule(0 if (batch and len(batch) == limit) else self.poll_interval)
+
+    def _publish(self, event: PendingEvent) -> None:
+        properties = pika.BasicProperties(
+            content_type="application/json",
+            delivery_mode=2,
+            message_id=event.event_id,
+            type=event.event_type,
+            app_id=self.producer,
+            timestamp=int(time.time()),
+        )
+        self._channel.basic_publish(EXCHANGE, event.event_type, event.body.encode(), properties, mandatory=True)
+        self._next_tag += 1
+        self._in_flight[self._next_tag] = event
+
+    def _flush_acked(self) -> None:
+        if not self._acked:
+            return
+        ids, self._acked = self._acked, []
+        self.store.mark_sent(ids)
+        self.confirmed += len(ids)
+        PUBLISHED.labels(self.producer).inc(len(ids))
+
+    def _purge_if_due(self) -> None:
+        if time.monotonic() - self._last_purge > PURGE_EVERY_SECONDS:
+            self._last_purge = time.monotonic()
+            purged = self.store.purge_sent(RETENTION)
+            if purged:
+                log.info("relay %s: purged %d sent outbox rows older than %s", self.name, purged, RETENTION)
+
+
+def publish_pending(engine: Engine, amqp_url: str, *, producer: str = "test", timeout: float = 30.0) -> int:
+    """Publish every pending outbox row once and return how many were confirmed (for tests and tools)."""
+    relay = OutboxRelay(engine, amqp_url, producer=producer, exit_when_idle=True, poll_interval=0.01)
+    timer = threading.Timer(timeout, relay.stop)
+    timer.start()
+    try:
+        relay._stopping.clear()
+        relay._declare()
+        relay._serve()
+    finally:
+        timer.cancel()
+    return relay.confirmed
+
+
+def run_relay(service: str, settings, engine: Engine) -> None:
+    """Entry point body of `python -m services.<service>.relay`: relay until SIGTERM/SIGINT, then exit 0."""
+    relay = OutboxRelay(
+        engine,
+        settings.rabbitmq_url,
+        producer=service,
+        batch_size=settings.relay_batch_size,
+        poll_interval=settings.relay_poll_interval,
+        retry_delays=settings.retry_delays,
+        heartbeat_file=settings.data_dir / f"{service}-relay.alive",
+        lease_seconds=settings.relay_lease_seconds,
+    )
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: relay.stop())
+    log.info("relay %s publishing to %s", relay.name, EXCHANGE)
+    relay.run()
+    log.info("relay %s stopped after %d events", relay.name, relay.confirmed)
