@@ -1,0 +1,36 @@
+"""The streaming service's Flask app; gunicorn runs 'services.streaming.app:create_app()'."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from services.streaming.api import EXTENSION, StreamingState, admin, join
+from shared.db import make_engine, make_session_factory, migrate
+from shared.logs import configure_logging
+from shared.messaging.connection import broker_ping
+from shared.settings import Settings, settings_or_exit
+from shared.web import RateLimiter, create_base_app
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Wire settings, database (migrated to head), blueprints and the broker readiness check."""
+    settings = settings or settings_or_exit("streaming")
+    configure_logging("streaming", settings.log_level)
+    engine = make_engine(settings.database_url)
+    migrate(engine, MIGRATIONS)
+
+    app, api = create_base_app(
+        "streaming",
+        settings,
+        engine,
+        title="Rakor streaming",
+        description="Zoom and YouTube channels of each meeting, personal join links and online joins.",
+        broker_check=lambda: broker_ping(settings.rabbitmq_url),
+    )
+    app.extensions[EXTENSION] = StreamingState(make_session_factory(engine), RateLimiter(settings.join_rate_limit))
+    api.register_blueprint(admin.blp)
+    api.register_blueprint(join.blp)
+    return app

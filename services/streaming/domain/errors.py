@@ -1,0 +1,22 @@
+"""Errors of the streaming rules; the API maps each to one HTTP status in one place."""
+from __future__ import annotations
+
+
+class StreamingError(Exception):
+    """Base of every streaming rule violation."""
+
+
+class InvalidChannel(StreamingError):
+    """A channel's fields are wrong; `errors` maps each field to its messages (answered with 422)."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("invalid channel")
+        self.errors = errors
+
+
+class MeetingNotFound(StreamingError):
+    """The service knows nothing of this meeting: no event, no registration, no channel (404)."""
+
+
+class NoChannel(StreamingError):
+    """Links cannot be published before the meeting has a Zoom or YouTube channel (409)."""

@@ -1,0 +1,22 @@
+"""`python -m services.streaming.relay`: publish the outbox (link issued/revoked, joins) to the bus."""
+from __future__ import annotations
+
+from services.streaming.app import MIGRATIONS
+from shared.db import make_engine, migrate
+from shared.logs import configure_logging
+from shared.settings import settings_or_exit
+
+
+def main() -> None:
+    """Migrate, then relay outbox rows with publisher confirms until SIGTERM."""
+    from shared.messaging.relay import run_relay
+
+    settings = settings_or_exit("streaming")
+    configure_logging("streaming", settings.log_level)
+    engine = make_engine(settings.database_url)
+    migrate(engine, MIGRATIONS)
+    run_relay("streaming", settings, engine)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""API schemas of the streaming service (strict: unknown fields are rejected)."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class ChannelBodySchema(_Strict):
+    """PUT /v1/events/{id}/channels/{kind}: the organizer's Zoom or YouTube details."""
+
+    url = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={"example": "https://us02web.zoom.us/j/81234567890?pwd=UmFrb3JIdW1hczIwMjE"},
+    )
+    meeting_id = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=32), metadata={"example": "812 3456 7890"})
+    passcode = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=64), metadata={"example": "humas21"})
+
+
+class ChannelSchema(_Strict):
+    kind = fields.String(metadata={"enum": ["zoom", "youtube"]})
+    url = fields.String()
+    meeting_id = fields.String(allow_none=True)
+    passcode = fields.String(allow_none=True)
+    updated_at = fields.DateTime()
+
+
+class ChannelsSchema(_Strict):
+    event_id = fields.String()
+    title = fields.String(allow_none=True, metadata={"description": "null until event.created has been received"})
+    published_at = fields.DateTime(allow_none=True)
+    channels = fields.List(fields.Nested(ChannelSchema))
+
+
+class PublishResultSchema(_Strict):
+    event_id = fields.String()
+    published_at = fields.DateTime()
+    issued = fields.Integer(metadata={"description": "links issued by this call"})
+    active_links = fields.Integer(metadata={"description": "active personal links of the meeting after this call"})
+
+
+class JoinRowSchema(_Strict):
+    registration_id = fields.String()
+    full_name = fields.String(allow_none=True)
+    agency_id = fields.String(allow_none=True)
+    agency_name = fields.String(allow_none=True)
+    first_joined_at = fields.DateTime()
+    last_joined_at = fields.DateTime()
+    count = fields.Integer()
+
+
+class JoinsSchema(_Strict):
+    event_id = fields.String()
+    participants = fields.Integer(metadata={"description": "registrations that joined at least once"})
+    total_joins = fields.Integer()
+    items = fields.List(fields.Nested(JoinRowSchema))

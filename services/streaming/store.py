@@ -1,0 +1,190 @@
+"""Queries of the streaming service, including the bulk inserts that make publishing to thousands fast."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any, Iterable
+
+from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from services.streaming.models import Channel, Join, Link, Meeting, Participant
+from shared.correlation import get_correlation_id
+from shared.messaging.outbox import build_envelope, outbox_rows
+from shared.schemas.events import MeetingSchema
+
+# Rows per executemany: large enough to amortize round trips, small enough for SQLite's
+# variable limit when SQLAlchemy folds them into one multi-row INSERT.
+CHUNK = 1000
+_meeting_schema = MeetingSchema()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _insert_for(session: Session):
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def ensure_meeting(session: Session, event_id: str, now: dt.datetime) -> None:
+    """Create an empty meeting row unless it exists (races with another writer are harmless)."""
+    statement = _insert_for(session)(Meeting).values(id=event_id, sequence=0, created_at=now, updated_at=now)
+    session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
+
+
+def lock_meeting(session: Session, event_id: str) -> Meeting | None:
+    """The meeting row, locked until commit on PostgreSQL: every change of links of one meeting is serialized.
+
+    (On SQLite every unit of work is already a serialized writer.)
+    """
+    return session.execute(select(Meeting).where(Meeting.id == event_id).with_for_update()).scalar_one_or_none()
+
+
+def get_meeting(session: Session, event_id: str) -> Meeting | None:
+    return session.get(Meeting, event_id)
+
+
+def meeting_snapshot(meeting: Meeting) -> dict[str, Any] | None:
+    """The stored meeting snapshot loaded (datetimes parsed), ready for an event payload."""
+    if not meeting.snapshot:
+        return None
+    return _meeting_schema.load(json.loads(meeting.snapshot))
+
+
+def channels_of(session: Session, event_id: str) -> list[Channel]:
+    return list(session.execute(select(Channel).where(Channel.event_id == event_id).order_by(Channel.kind)).scalars())
+
+
+def active_link(session: Session, registration_id: str) -> Link | None:
+    return session.execute(
+        select(Link).where(Link.registration_id == registration_id, Link.revoked_at.is_(None))
+    ).scalar_one_or_none()
+
+
+def eligible_without_link(session: Session, event_id: str) -> list[Participant]:
+    """Eligible participants of a meeting who hold no active link, in registration order of arrival."""
+    has_link = exists().where(Link.registration_id == Participant.registration_id, Link.revoked_at.is_(None))
+    statement = (
+        select(Participant)
+        .where(Participant.event_id == event_id, Participant.eligible.is_(True), ~has_link)
+        .order_by(Participant.last_event_at, Participant.registration_id)
+    )
+    return list(session.execute(statement).scalars())
+
+
+def count_active_links(session: Session, event_id: str) -> int:
+    return session.execute(
+        select(func.count()).select_from(Link).where(Link.event_id == event_id, Link.revoked_at.is_(None))
+    ).scalar_one()
+
+
+def insert_links(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert link rows with executemany, CHUNK at a time."""
+    for start in range(0, len(rows), CHUNK):
+        session.execute(insert(Link), rows[start : start + CHUNK])
+
+
+def revoke_link(session: Session, link_id: int, reason: str, now: dt.datetime) -> None:
+    session.execute(update(Link).where(Link.id == link_id).values(revoked_at=now, revoke_reason=reason))
+
+
+def record_events_bulk(session: Session, producer: str, event_type: str, first: dict[str, Any], rest: Iterable[dict[str, Any]]) -> int:
+    """Write many events of one type into the outbox with executemany; return how many.
+
+    `first` is a complete payload and is validated against the shared schema; every item of `rest`
+    holds only the fields that differ from it, all of them plain strings or dicts of strings whose
+    JSON form is the same as their schema dump. Validating 10,000 identical shapes one by one costs
+    seconds; validating one and copying is exact for this shape and takes milliseconds.
+    """
+    envelope = build_envelope(producer, event_type, first)
+    template = envelope["data"]
+    occurred_at, correlation_id = envelope["occurred_at"], get_correlation_id()
+    now = utcnow()
+    rows = [_outbox_row(envelope, now)]
+    for changes in rest:
+        copy = {
+            "id": str(uuid.uuid4()),
+            "type": event_type,
+            "version": envelope["version"],
+            "occurred_at": occurred_at,
+            "producer": producer,
+            "correlation_id": correlation_id,
+            "data": {**template, **changes},
+        }
+        rows.append(_outbox_row(copy, now))
+    for start in range(0, len(rows), CHUNK):
+        session.execute(insert(outbox_rows), rows[start : start + CHUNK])
+    return len(rows)
+
+
+def _outbox_row(envelope: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    return {
+        "event_id": envelope["id"],
+        "event_type": envelope["type"],
+        "body": json.dumps(envelope, separators=(",", ":"), ensure_ascii=False),
+        "created_at": now,
+    }
+
+
+_zoom = aliased(Channel)
+_youtube = aliased(Channel)
+
+# One indexed lookup by token hash gives everything the redirect needs.
+_LINK_FOR_JOIN = (
+    select(
+        Link.id,
+        Link.registration_id,
+        Link.event_id,
+        Link.revoked_at,
+        Meeting.ends_at,
+        Meeting.title,
+        _zoom.url,
+        _youtube.url,
+    )
+    .select_from(Link)
+    .outerjoin(Meeting, Meeting.id == Link.event_id)
+    .outerjoin(_zoom, and_(_zoom.event_id == Link.event_id, _zoom.kind == "zoom"))
+    .outerjoin(_youtube, and_(_youtube.event_id == Link.event_id, _youtube.kind == "youtube"))
+)
+
+
+def link_for_join(session: Session, token_hash: str):
+    """(link id, registration id, event id, revoked_at, ends_at, title, zoom url, youtube url) or None."""
+    return session.execute(_LINK_FOR_JOIN.where(Link.token_hash == token_hash)).first()
+
+
+def insert_join(session: Session, row: dict[str, Any]) -> None:
+    session.execute(insert(Join).values(**row))
+
+
+def join_summary(session: Session, event_id: str):
+    """Per registration: first and last join and how many, with the participant's name and agency if known."""
+    per_registration = (
+        select(
+            Join.registration_id,
+            func.min(Join.joined_at).label("first_joined_at"),
+            func.max(Join.joined_at).label("last_joined_at"),
+            func.count().label("count"),
+        )
+        .where(Join.event_id == event_id)
+        .group_by(Join.registration_id)
+        .subquery()
+    )
+    statement = (
+        select(
+            per_registration.c.registration_id,
+            per_registration.c.first_joined_at,
+            per_registration.c.last_joined_at,
+            per_registration.c["count"],
+            Participant.full_name,
+            Participant.agency_id,
+            Participant.agency_name,
+        )
+        .select_from(per_registration)
+        .outerjoin(Participant, Participant.registration_id == per_registration.c.registration_id)
+        .order_by(per_registration.c.first_joined_at, per_registration.c.registration_id)
+    )
+    return session.execute(statement).all()
