@@ -1,0 +1,74 @@
+"""Check-in at the door, stats and the attendance list (JSON or CSV)."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, g
+from flask.views import MethodView
+
+from services.registration import operations
+from services.registration.api.auth import requires
+from services.registration.api.context import sessions
+from services.registration.api.docs import errors
+from services.registration.schemas import (
+    AttendanceQuerySchema,
+    AttendanceRowSchema,
+    AttendanceSchema,
+    CheckInResultSchema,
+    CheckInSchema,
+    StatsSchema,
+)
+from shared.web import Blueprint
+
+blp = Blueprint("attendance", __name__, url_prefix="/v1/events", description="Check-in and attendance.")
+
+CSV_COLUMNS = list(AttendanceRowSchema().fields)
+
+
+@blp.route("/<event_id>/check-ins")
+class CheckIns(MethodView):
+    @requires("admin")
+    @blp.arguments(CheckInSchema)
+    @blp.response(200, CheckInResultSchema)
+    @errors(blp, 403, 404, 409, 413, 422)
+    def post(self, data, event_id):
+        """Check a participant in by code; a second scan answers with the first time."""
+        return operations.check_in(sessions(), event_id, data["code"])
+
+
+@blp.route("/<event_id>/stats")
+class Stats(MethodView):
+    @requires("any")
+    @blp.response(200, StatsSchema)
+    @errors(blp, 404)
+    def get(self, event_id):
+        """Counts per meeting and per agency (an agency sees its own)."""
+        caller = g.caller
+        return operations.stats(sessions(), caller, event_id)
+
+
+@blp.route("/<event_id>/attendance")
+class Attendance(MethodView):
+    @requires("any")
+    @blp.arguments(AttendanceQuerySchema, location="query")
+    @blp.response(200, AttendanceSchema, description="JSON; with ?format=csv a text/csv list of participants.")
+    @errors(blp, 404, 422)
+    def get(self, query, event_id):
+        """Door check-ins and online joins per participant and per agency."""
+        caller = g.caller
+        report = operations.attendance(sessions(), caller, event_id)
+        if query["format"] == "csv":
+            return _csv(event_id, report["participants"])
+        return report
+
+
+def _csv(event_id: str, participants: list[dict]) -> Response:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for row in AttendanceRowSchema(many=True).dump(participants):
+        writer.writerow(row)
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="attendance-{event_id}.csv"'
+    return response

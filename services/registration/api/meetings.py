@@ -1,0 +1,61 @@
+"""Meetings (called events in the API): the organizer creates and changes them; agencies read them."""
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from services.registration import operations
+from services.registration.api.auth import requires
+from services.registration.api.context import sessions
+from services.registration.api.docs import errors
+from services.registration.payloads import meeting_fields
+from services.registration.schemas import MeetingCreateSchema, MeetingPatchSchema, MeetingSchema
+from shared.web import Blueprint
+
+blp = Blueprint("events", __name__, url_prefix="/v1/events", description="Meetings: time, venue, seats, health protocol.")
+
+
+def _render(meeting, counts) -> dict:
+    taken, waitlisted = counts
+    return {
+        "id": meeting.id,
+        **meeting_fields(meeting),
+        "sequence": meeting.sequence,
+        "seats": {"capacity": meeting.in_person_capacity, "taken": taken, "waitlisted": waitlisted},
+        "created_at": meeting.created_at,
+        "updated_at": meeting.updated_at,
+    }
+
+
+@blp.route("")
+class Meetings(MethodView):
+    @requires("admin")
+    @blp.arguments(MeetingCreateSchema)
+    @blp.response(201, MeetingSchema)
+    @errors(blp, 403, 413, 422)
+    def post(self, data):
+        """Create a meeting (records event.created)."""
+        return _render(*operations.create_meeting(sessions(), data))
+
+    @requires("any")
+    @blp.response(200, MeetingSchema(many=True))
+    def get(self):
+        """List meetings with their seats."""
+        return [_render(m, c) for m, c in operations.list_meetings(sessions())]
+
+
+@blp.route("/<event_id>")
+class MeetingById(MethodView):
+    @requires("any")
+    @blp.response(200, MeetingSchema)
+    @errors(blp, 404)
+    def get(self, event_id):
+        """Read a meeting with seats {capacity, taken, waitlisted}."""
+        return _render(*operations.get_meeting(sessions(), event_id))
+
+    @requires("admin")
+    @blp.arguments(MeetingPatchSchema)
+    @blp.response(200, MeetingSchema)
+    @errors(blp, 403, 404, 409, 413, 422)
+    def patch(self, changes, event_id):
+        """Change a meeting; a change of time or venue raises `sequence` and records event.updated."""
+        return _render(*operations.update_meeting(sessions(), event_id, changes))

@@ -1,0 +1,54 @@
+"""create_app(): wiring of the registration API (settings, database, migrations, blueprints, errors)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from services.registration.api import register_blueprints
+from services.registration.api.context import EXTENSION, RegistrationContext
+from services.registration.api.errors import register_domain_errors
+from shared import db
+from shared.logs import configure_logging
+from shared.settings import Settings, settings_or_exit
+from shared.web import RateLimiter, create_base_app
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+DESCRIPTION = (
+    "Meetings, agencies and registrations of hybrid coordination meetings: in-person seats with a "
+    "waitlist, online attendance, check-in at the door and attendance reports. The organizer uses the "
+    "admin token; each agency its own API key and sees only its own registrations."
+)
+
+
+def _broker_check(url: str):
+    def check() -> None:
+        from shared.messaging.connection import broker_ping
+
+        broker_ping(url)
+
+    return check
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """The registration API; refuses to start without RAKOR_ADMIN_TOKEN (settings_or_exit)."""
+    settings = settings or settings_or_exit("registration")
+    configure_logging("registration", settings.log_level)
+    engine = db.make_engine(settings.database_url)
+    db.migrate(engine, MIGRATIONS)
+    app, api = create_base_app(
+        "registration",
+        settings,
+        engine,
+        title="Rakor registration",
+        description=DESCRIPTION,
+        broker_check=_broker_check(settings.rabbitmq_url),
+    )
+    app.extensions[EXTENSION] = RegistrationContext(
+        session_factory=db.make_session_factory(engine),
+        rate_limiter=RateLimiter(settings.agency_rate_limit),
+    )
+    app.extensions["rakor_engine"] = engine
+    register_domain_errors(app)
+    register_blueprints(api)
+    return app

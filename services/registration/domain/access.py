@@ -1,0 +1,23 @@
+"""Who is asking: the organizer (admin token) or one agency (its API key), and what each may see."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated caller; `agency_id` is None for the organizer."""
+
+    agency_id: str | None = None
+    agency_name: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.agency_id is None
+
+    def may_see(self, owner_agency_id: str) -> bool:
+        """Agencies see only their own registrations; the organizer sees all."""
+        return self.is_admin or owner_agency_id == self.agency_id
+
+
+ADMIN = Caller()

@@ -1,0 +1,59 @@
+"""Attendance: door check-ins and online joins merged per participant and summed per agency."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from services.registration.domain.seats import CONFIRMED, IN_PERSON, ONLINE, WAITLISTED, CANCELLED
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    """One registration with what is known of its attendance."""
+
+    registration_id: str
+    agency_id: str
+    agency_name: str
+    full_name: str
+    email: str
+    nip: str | None
+    position: str | None
+    attendance_mode: str
+    status: str
+    checked_in_at: object
+    online_joined_at: object
+    online_join_count: int
+
+    @property
+    def attended(self) -> bool:
+        return self.checked_in_at is not None or self.online_joined_at is not None
+
+
+def _empty_counts() -> dict[str, int]:
+    return {
+        "registered": 0, "confirmed": 0, "waitlisted": 0, "cancelled": 0,
+        "in_person_confirmed": 0, "checked_in": 0, "online_confirmed": 0, "joined_online": 0, "attended": 0,
+    }
+
+
+def _add(counts: dict[str, int], row: AttendanceRow) -> None:
+    counts["registered"] += 1
+    counts[{CONFIRMED: "confirmed", WAITLISTED: "waitlisted", CANCELLED: "cancelled"}[row.status]] += 1
+    if row.status == CONFIRMED and row.attendance_mode == IN_PERSON:
+        counts["in_person_confirmed"] += 1
+    if row.status == CONFIRMED and row.attendance_mode == ONLINE:
+        counts["online_confirmed"] += 1
+    counts["checked_in"] += row.checked_in_at is not None
+    counts["joined_online"] += row.online_joined_at is not None
+    counts["attended"] += row.attended
+
+
+def summarize(rows: Iterable[AttendanceRow]) -> tuple[dict[str, int], list[dict]]:
+    """Totals over all rows, and the same counts per agency (ordered by agency name)."""
+    total = _empty_counts()
+    per_agency: dict[str, dict] = {}
+    for row in rows:
+        _add(total, row)
+        entry = per_agency.setdefault(row.agency_id, {"agency_id": row.agency_id, "agency_name": row.agency_name, **_empty_counts()})
+        _add(entry, row)
+    return total, sorted(per_agency.values(), key=lambda e: (e["agency_name"].lower(), e["agency_id"]))

@@ -1,0 +1,36 @@
+"""Rules of a meeting's fields: consistent times, capacity and quota, and what a change means for invitations."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping
+
+# A change of these fields makes the calendar invitations out of date: their SEQUENCE is raised.
+SCHEDULE_FIELDS = ("starts_at", "ends_at", "timezone", "venue")
+
+
+def validate_meeting(fields: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Errors per field of a whole meeting (after a PATCH is merged); empty when it is consistent."""
+    errors: dict[str, list[str]] = {}
+    if fields["ends_at"] <= fields["starts_at"]:
+        errors["ends_at"] = ["Must be after starts_at."]
+    capacity, quota = fields["in_person_capacity"], fields.get("agency_in_person_quota")
+    if quota is not None and quota > capacity:
+        errors["agency_in_person_quota"] = [f"Must not exceed in_person_capacity ({capacity})."]
+    closes = fields.get("registration_closes_at")
+    if closes is not None and closes > fields["ends_at"]:
+        errors["registration_closes_at"] = ["Must not be after ends_at."]
+    return errors
+
+
+def changed_fields(current: Mapping[str, Any], proposed: Mapping[str, Any]) -> list[str]:
+    """Names of the fields whose proposed value differs from the current one, in the proposal's order."""
+    return [name for name, value in proposed.items() if current.get(name) != value]
+
+
+def bumps_sequence(changed: list[str]) -> bool:
+    """Whether these changes need updated calendar invitations (time or venue)."""
+    return any(name in SCHEDULE_FIELDS for name in changed)
+
+
+def registration_is_open(closes_at: dt.datetime | None, now: dt.datetime) -> bool:
+    return closes_at is None or now < closes_at

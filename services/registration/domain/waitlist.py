@@ -1,0 +1,38 @@
+"""Waitlist order: who gets a freed seat, and the positions 1..N that remain after someone leaves."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from services.registration.domain.seats import SeatState
+
+
+@dataclass(frozen=True)
+class WaitlistEntry:
+    registration_id: str
+    agency_id: str
+    position: int
+
+
+def promotions(state: SeatState, waitlist: Sequence[WaitlistEntry]) -> list[WaitlistEntry]:
+    """The waitlisted people who get a seat now, first come first served.
+
+    Someone whose agency has used up its quota is passed over (keeping their place) so a seat is
+    never left empty while a person of another agency waits. `state` is updated for each promotion.
+    """
+    promoted: list[WaitlistEntry] = []
+    for entry in sorted(waitlist, key=lambda e: e.position):
+        if state.taken >= state.capacity:
+            break
+        if state.has_room_for(entry.agency_id):
+            state.take(entry.agency_id)
+            state.waitlisted -= 1
+            promoted.append(entry)
+    return promoted
+
+
+def renumber(positions: Sequence[int], removed: Sequence[int]) -> dict[int, int]:
+    """Map each remaining old position to its new one (1..N, no gaps, order kept) after `removed` left."""
+    gone = set(removed)
+    remaining = sorted(p for p in positions if p not in gone)
+    return {old: new for new, old in enumerate(remaining, start=1) if old != new}

@@ -1,0 +1,130 @@
+"""SQLAlchemy tables of the registration service, plus the shared outbox and processed-events tables."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint, column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.messaging.outbox import define_messaging_tables
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware datetime stored in UTC; SQLite keeps no offset, so it comes back naive and is re-tagged here."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+UTC_DATETIME = UTCDateTime()
+
+
+class Agency(Base):
+    """A ministry, agency or regional government that posts its own participants with its API key."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    contact_email: Mapped[str] = mapped_column(String(320), nullable=False)
+    # Only the SHA-256 of the key is kept; the key itself is shown once when the agency is created.
+    api_key_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
+
+
+class Meeting(Base):
+    """A hybrid meeting (the API calls it an event): seats at a venue, online at the same time."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    theme: Mapped[str | None] = mapped_column(Text)
+    starts_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False)
+    venue_name: Mapped[str] = mapped_column(String(300), nullable=False)
+    venue_address: Mapped[str] = mapped_column(String(500), nullable=False)
+    venue_city: Mapped[str | None] = mapped_column(String(200))
+    in_person_capacity: Mapped[int] = mapped_column(Integer, nullable=False)
+    agency_in_person_quota: Mapped[int | None] = mapped_column(Integer)
+    online: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    health_protocol: Mapped[str | None] = mapped_column(Text)
+    registration_closes_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
+    sequence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
+
+
+_active = column("status") != "cancelled"
+
+
+class Registration(Base):
+    """One participant of one agency at one meeting, with their seat, waitlist place and attendance."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        # Safety nets behind the checks made under the meeting lock: one active registration per
+        # email and per NIP at a meeting; a cancelled person may register again.
+        Index("uq_registrations_active_email", "event_id", "email", unique=True, sqlite_where=_active, postgresql_where=_active),
+        Index("uq_registrations_active_nip", "event_id", "nip", unique=True, sqlite_where=_active, postgresql_where=_active),
+        Index("ix_registrations_event_order", "event_id", "created_at", "id"),
+        Index("ix_registrations_event_status", "event_id", "status", "attendance_mode", "agency_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), nullable=False)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), nullable=False)
+    full_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    email: Mapped[str] = mapped_column(String(320), nullable=False)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    nip: Mapped[str | None] = mapped_column(String(18))
+    position: Mapped[str | None] = mapped_column(String(200))
+    locale: Mapped[str] = mapped_column(String(2), nullable=False, default="id")
+    attendance_mode: Mapped[str] = mapped_column(String(10), nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False)
+    waitlist_position: Mapped[int | None] = mapped_column(Integer)
+    check_in_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
+    online_joined_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
+    online_join_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
+
+
+class IdempotentResponse(Base):
+    """The first answer given to an agency's Idempotency-Key, replayed when the same request comes again."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("agency_id", "key", name="uq_idempotency_agency_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), nullable=False)
+    key: Mapped[str] = mapped_column(String(200), nullable=False)
+    request_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    status_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
+
+
+outbox_table, processed_table = define_messaging_tables(Base.metadata)

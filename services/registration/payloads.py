@@ -1,0 +1,85 @@
+"""Event payloads built from the tables: the meeting snapshot and the participant contact every consumer needs."""
+from __future__ import annotations
+
+from typing import Any
+
+from services.registration.models import Meeting, Registration
+
+
+def meeting_fields(meeting: Meeting) -> dict[str, Any]:
+    """The meeting's editable fields, as the API and the PATCH comparison see them."""
+    return {
+        "title": meeting.title,
+        "theme": meeting.theme,
+        "starts_at": meeting.starts_at,
+        "ends_at": meeting.ends_at,
+        "timezone": meeting.timezone,
+        "venue": {"name": meeting.venue_name, "address": meeting.venue_address, "city": meeting.venue_city},
+        "in_person_capacity": meeting.in_person_capacity,
+        "agency_in_person_quota": meeting.agency_in_person_quota,
+        "online": meeting.online,
+        "health_protocol": meeting.health_protocol,
+        "registration_closes_at": meeting.registration_closes_at,
+    }
+
+
+def meeting_snapshot(meeting: Meeting) -> dict[str, Any]:
+    """The meeting as it travels in every registration event (shared MeetingSchema)."""
+    fields = meeting_fields(meeting)
+    return {
+        "id": meeting.id,
+        "title": fields["title"],
+        "theme": fields["theme"],
+        "starts_at": fields["starts_at"],
+        "ends_at": fields["ends_at"],
+        "timezone": fields["timezone"],
+        "venue": fields["venue"],
+        "health_protocol": fields["health_protocol"],
+        "online": fields["online"],
+        "sequence": meeting.sequence,
+    }
+
+
+def meeting_changed(meeting: Meeting, changed: list[str]) -> dict[str, Any]:
+    """event.created / event.updated."""
+    return {**meeting_snapshot(meeting), "changed_fields": changed}
+
+
+def contact(registration: Registration) -> dict[str, Any]:
+    return {
+        "full_name": registration.full_name,
+        "email": registration.email,
+        "phone": registration.phone,
+        "locale": registration.locale,
+        "nip": registration.nip,
+        "position": registration.position,
+    }
+
+
+def registration_event(registration: Registration, meeting: Meeting, agency_name: str | None, **extra: Any) -> dict[str, Any]:
+    """registration.confirmed / waitlisted / promoted / mode_changed (extra: previous_mode)."""
+    return {
+        "registration_id": registration.id,
+        "event_id": registration.event_id,
+        "agency_id": registration.agency_id,
+        "agency_name": agency_name,
+        "participant": contact(registration),
+        "attendance_mode": registration.attendance_mode,
+        "status": registration.status,
+        "check_in_code": registration.check_in_code,
+        "waitlist_position": registration.waitlist_position,
+        "meeting": meeting_snapshot(meeting),
+        **extra,
+    }
+
+
+def cancelled_event(registration: Registration, meeting: Meeting, previous_status: str) -> dict[str, Any]:
+    return {
+        "registration_id": registration.id,
+        "event_id": registration.event_id,
+        "agency_id": registration.agency_id,
+        "participant": contact(registration),
+        "attendance_mode": registration.attendance_mode,
+        "previous_status": previous_status,
+        "meeting": meeting_snapshot(meeting),
+    }

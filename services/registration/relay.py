@@ -1,0 +1,21 @@
+"""`python -m services.registration.relay`: migrate, then publish the outbox to the bus until SIGTERM."""
+from __future__ import annotations
+
+from services.registration.app import MIGRATIONS
+from shared import db
+from shared.logs import configure_logging
+from shared.messaging.relay import run_relay
+from shared.settings import settings_or_exit
+
+
+def main() -> None:
+    """Run the registration outbox relay."""
+    settings = settings_or_exit("registration", require_admin_token=False)
+    configure_logging("registration", settings.log_level)
+    engine = db.make_engine(settings.database_url)
+    db.migrate(engine, MIGRATIONS)
+    run_relay("registration", settings, engine)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""Queries of the registration service; the locking of a meeting's seats lives here."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from services.registration.domain.errors import InvalidInput, NotFound
+from services.registration.domain.seats import CONFIRMED, IN_PERSON, WAITLISTED, SeatState
+from services.registration.domain.waitlist import WaitlistEntry
+from services.registration.models import Agency, Meeting, Registration
+
+
+def get_meeting(session: Session, event_id: str) -> Meeting:
+    meeting = session.get(Meeting, event_id)
+    if meeting is None:
+        raise NotFound("No meeting with this id.")
+    return meeting
+
+
+def lock_meeting(session: Session, event_id: str) -> Meeting:
+    """Load the meeting and hold its seats until the transaction ends.
+
+    Every change of seats, waitlist or duplicates of a meeting first takes this lock, so two
+    requests never both see the last free seat. On PostgreSQL that is `SELECT … FOR UPDATE` on
+    the meeting row: registrations of one meeting queue behind each other, other meetings are not
+    affected, and under READ COMMITTED the counts read after the lock include every commit made
+    before it. On SQLite `with_for_update()` renders nothing: shared.db starts every unit of work
+    with BEGIN IMMEDIATE, which already makes it the only writer of the database.
+    """
+    meeting = session.execute(select(Meeting).where(Meeting.id == event_id).with_for_update()).scalar_one_or_none()
+    if meeting is None:
+        raise NotFound("No meeting with this id.")
+    return meeting
+
+
+def seat_state(session: Session, meeting: Meeting) -> SeatState:
+    """Confirmed in-person seats per agency and the waitlist length of `meeting` (read under its lock)."""
+    rows = session.execute(
+        select(Registration.agency_id, Registration.status, func.count())
+        .where(
+            Registration.event_id == meeting.id,
+            Registration.attendance_mode == IN_PERSON,
+            Registration.status.in_((CONFIRMED, WAITLISTED)),
+        )
+        .group_by(Registration.agency_id, Registration.status)
+    ).all()
+    state = SeatState(capacity=meeting.in_person_capacity, quota=meeting.agency_in_person_quota)
+    for agency_id, status, count in rows:
+        if status == CONFIRMED:
+            state.taken += count
+            state.taken_by_agency[agency_id] = count
+        else:
+            state.waitlisted += count
+    return state
+
+
+def seat_counts(session: Session, event_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """(taken, waitlisted) in-person seats per meeting, for listings."""
+    if not event_ids:
+        return {}
+    rows = session.execute(
+        select(Registration.event_id, Registration.status, func.count())
+        .where(
+            Registration.event_id.in_(event_ids),
+            Registration.attendance_mode == IN_PERSON,
+            Registration.status.in_((CONFIRMED, WAITLISTED)),
+        )
+        .group_by(Registration.event_id, Registration.status)
+    ).all()
+    counts = {event_id: [0, 0] for event_id in event_ids}
+    for event_id, status, count in rows:
+        counts[event_id][0 if status == CONFIRMED else 1] = count
+    return {key: (value[0], value[1]) for key, value in counts.items()}
+
+
+def find_active_duplicate(session: Session, event_id: str, email: str, nip: str | None) -> tuple[str, str] | None:
+    """(id, field) of an active registration of the meeting with the same email or NIP."""
+    match = Registration.email == email if nip is None else or_(Registration.email == email, Registration.nip == nip)
+    row = session.execute(
+        select(Registration.id, Registration.email).where(
+            Registration.event_id == event_id, Registration.status != "cancelled", match
+        ).limit(1)
+    ).first()
+    if row is None:
+        return None
+    return row.id, "email" if row.email == email else "nip"
+
+
+def active_identities(session: Session, event_id: str) -> tuple[dict[str, str], dict[str, str]]:
+    """email -> id and nip -> id of the meeting's active registrations (for bulk duplicate checks)."""
+    rows = session.execute(
+        select(Registration.id, Registration.email, Registration.nip).where(
+            Registration.event_id == event_id, Registration.status != "cancelled"
+        )
+    ).all()
+    return {r.email: r.id for r in rows}, {r.nip: r.id for r in rows if r.nip}
+
+
+def waitlist(session: Session, event_id: str) -> list[WaitlistEntry]:
+    rows = session.execute(
+        select(Registration.id, Registration.agency_id, Registration.waitlist_position)
+        .where(Registration.event_id == event_id, Registration.status == WAITLISTED)
+        .order_by(Registration.waitlist_position)
+    ).all()
+    return [WaitlistEntry(r.id, r.agency_id, r.waitlist_position) for r in rows]
+
+
+def close_waitlist_gaps(session: Session, event_id: str, removed_positions: list[int], exclude_id: str | None = None) -> None:
+    """Move everyone behind a removed position up by one, so positions stay 1..N."""
+    for position in sorted(removed_positions, reverse=True):
+        session.execute(
+            update(Registration)
+            .where(
+                Registration.event_id == event_id,
+                Registration.status == WAITLISTED,
+                Registration.waitlist_position > position,
+                Registration.id != (exclude_id or ""),
+            )
+            .values(waitlist_position=Registration.waitlist_position - 1)
+            .execution_options(synchronize_session="fetch")
+        )
+
+
+def agency_name(session: Session, agency_id: str) -> str | None:
+    return session.execute(select(Agency.name).where(Agency.id == agency_id)).scalar_one_or_none()
+
+
+def encode_cursor(registration: Registration) -> str:
+    raw = json.dumps([registration.created_at.isoformat(), registration.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created_at, registration_id = json.loads(base64.urlsafe_b64decode(padded))
+        return dt.datetime.fromisoformat(created_at), str(registration_id)
+    except (ValueError, TypeError):
+        raise InvalidInput({"cursor": ["Not a cursor returned by this API."]}) from None
+
+
+def list_registrations(
+    session: Session, event_id: str, *, agency_id: str | None, status: str | None, mode: str | None, limit: int, cursor: str | None
+) -> tuple[list[Registration], str | None]:
+    """One page in (created_at, id) order, which new registrations never reorder."""
+    query = select(Registration).where(Registration.event_id == event_id)
+    if agency_id is not None:
+        query = query.where(Registration.agency_id == agency_id)
+    if status:
+        query = query.where(Registration.status == status)
+    if mode:
+        query = query.where(Registration.attendance_mode == mode)
+    if cursor:
+        created_at, last_id = _decode_cursor(cursor)
+        query = query.where(
+            or_(Registration.created_at > created_at, and_(Registration.created_at == created_at, Registration.id > last_id))
+        )
+    rows = list(session.execute(query.order_by(Registration.created_at, Registration.id).limit(limit + 1)).scalars())
+    if len(rows) > limit:
+        return rows[:limit], encode_cursor(rows[limit - 1])
+    return rows, None
+
+
+def registrations_with_agency(session: Session, event_id: str, agency_id: str | None) -> list[tuple[Registration, str]]:
+    query = select(Registration, Agency.name).join(Agency, Agency.id == Registration.agency_id).where(Registration.event_id == event_id)
+    if agency_id is not None:
+        query = query.where(Registration.agency_id == agency_id)
+    return [(r, name) for r, name in session.execute(query.order_by(Agency.name, Registration.full_name, Registration.id)).all()]
