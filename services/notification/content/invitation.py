@@ -1,0 +1,58 @@
+"""The .ics invitation: METHOD:REQUEST adds or moves the calendar entry, METHOD:CANCEL removes it."""
+from __future__ import annotations
+
+import datetime as dt
+from email.utils import parseaddr
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+
+def _moment(value: Any, timezone: str) -> dt.datetime:
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    return moment.astimezone(ZoneInfo(timezone))
+
+
+def meeting_location(meeting: dict[str, Any], attendance_mode: str) -> str:
+    """The venue for people in the room, 'Online (Zoom)' for the others."""
+    if attendance_mode == "online":
+        return "Online (Zoom / YouTube)"
+    venue = meeting.get("venue") or {}
+    parts = [venue.get("name"), venue.get("address"), venue.get("city")]
+    return ", ".join(p for p in parts if p)
+
+
+def build_invitation(context: dict[str, Any], *, organizer: str, now: dt.datetime | None = None) -> bytes:
+    """The iCalendar bytes for the message described by `context` (its 'calendar' entry must be set)."""
+    calendar_info, meeting, participant = context["calendar"], context["meeting"], context["participant"]
+    method = calendar_info["method"]
+    timezone = meeting.get("timezone") or "Asia/Jakarta"
+    calendar = Calendar()
+    calendar.add("prodid", "-//Rakor//Rapat Koordinasi//ID")
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+    event = Event()
+    event.add("uid", calendar_info["uid"])
+    event.add("sequence", int(calendar_info["sequence"]))
+    event.add("dtstamp", (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc))
+    event.add("dtstart", _moment(meeting["starts_at"], timezone))
+    event.add("dtend", _moment(meeting["ends_at"], timezone))
+    event.add("summary", meeting["title"])
+    if meeting.get("theme"):
+        event.add("description", meeting["theme"])
+    event.add("location", meeting_location(meeting, participant.get("attendance_mode", "in_person")))
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    name, address = parseaddr(organizer)
+    organizer_address = vCalAddress(f"mailto:{address or 'no-reply@rakor.local'}")
+    organizer_address.params["cn"] = vText(name or "Rakor")
+    event.add("organizer", organizer_address)
+    attendee = vCalAddress(f"mailto:{participant['email']}")
+    attendee.params["cn"] = vText(participant["full_name"])
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["rsvp"] = vText("FALSE")
+    event.add("attendee", attendee)
+    calendar.add_component(event)
+    # Calendar clients need the VTIMEZONE to place TZID-qualified times; generated from the tz database.
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

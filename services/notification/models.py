@@ -1,0 +1,139 @@
+"""Tables of the notification service: meetings and contacts it needs, notifications and their delivery attempts."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.messaging.outbox import define_messaging_tables
+
+ID = String(64)
+
+
+class UtcDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on both databases (SQLite stores them without an offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class Meeting(Base):
+    """The latest snapshot of a meeting seen on the bus (event.created/updated or a registration event)."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # The MeetingSchema dump (JSON): templates read it as it was sent, so no field is lost on the way.
+    snapshot: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class Contact(Base):
+    """One registration as far as messaging needs it: how to reach the person and what they are entitled to."""
+
+    __tablename__ = "contacts"
+
+    registration_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID)
+    full_name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    locale: Mapped[str] = mapped_column(String(8), default="id")
+    position: Mapped[str | None] = mapped_column(String(300))
+    agency_name: Mapped[str | None] = mapped_column(String(300))
+    attendance_mode: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    check_in_code: Mapped[str | None] = mapped_column(String(64))
+    join_url: Mapped[str | None] = mapped_column(String(2000))
+    youtube_url: Mapped[str | None] = mapped_column(String(2000))
+    link_revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # occurred_at of the registration event that set status/mode: a late older event does not undo a newer one.
+    last_event_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_contacts_event_status", "event_id", "status"),)
+
+
+class Notification(Base):
+    """One message to one recipient over one channel because of one bus event; sent at most once."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    source_event_id: Mapped[str] = mapped_column(String(36))
+    source_event_type: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(8))
+    recipient: Mapped[str] = mapped_column(String(320))
+    registration_id: Mapped[str] = mapped_column(ID)
+    event_id: Mapped[str] = mapped_column(ID)
+    locale: Mapped[str] = mapped_column(String(8))
+    # pending -> sending -> sent | retrying | failed (permanent) | dead (retries used up)
+    status: Mapped[str] = mapped_column(String(16))
+    # Everything the templates need (JSON), so a re-drive renders the same message without the bus event.
+    context: Mapped[str] = mapped_column(Text)
+    attempt_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    provider_id: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    attempts: Mapped[list["Attempt"]] = relationship(order_by="Attempt.number", lazy="raise")
+
+    __table_args__ = (
+        UniqueConstraint("source_event_id", "channel", "recipient", name="uq_notifications_source_channel_recipient"),
+        Index("ix_notifications_registration_id", "registration_id"),
+        Index("ix_notifications_event_id_status", "event_id", "status"),
+        Index("ix_notifications_status", "status"),
+    )
+
+
+class Attempt(Base):
+    """One try to hand a notification to the SMTP server or SMS provider."""
+
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    notification_id: Mapped[str] = mapped_column(String(36), ForeignKey("notifications.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    outcome: Mapped[str] = mapped_column(String(16))  # sent | transient | permanent
+    error: Mapped[str | None] = mapped_column(Text)
+    provider_id: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (Index("ix_attempts_notification_id", "notification_id"),)
+
+
+outbox_table, processed_table = define_messaging_tables(Base.metadata)
