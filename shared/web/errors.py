@@ -41,6 +41,9 @@ def register_error_handlers(app: Flask) -> None:
         data = getattr(error, "data", None) or {}
         body: dict[str, Any] = {"code": error.code, "status": error.name}
         message = data.get("message") or error.description
+        # webargs (schema validation of @blp.arguments) puts its field messages under "messages".
+        if "errors" not in data and "messages" in data:
+            data = {**data, "errors": data["messages"]}
         if error.code == 422 and "errors" in data:
             body["errors"] = _flatten_locations(data["errors"])
             message = data.get("message") or "The request has invalid fields."
@@ -50,7 +53,7 @@ def register_error_handlers(app: Flask) -> None:
             body["errors"] = _flatten_locations(data["errors"])
         body["message"] = message
         for key, value in data.items():
-            if key not in ("message", "errors", "headers"):
+            if key not in ("message", "errors", "headers", "messages", "exc", "schema"):
                 body[key] = value
         response = jsonify(body)
         response.status_code = error.code or 500
