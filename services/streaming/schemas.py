@@ -7,7 +7,6 @@ from marshmallow import RAISE, Schema, fields, validate
 class _Strict(Schema):
     class Meta:
         unknown = RAISE
-        ordered = True
 
 
 class ChannelBodySchema(_Strict):
