@@ -1,0 +1,98 @@
+"""Gunicorn settings shared by the three APIs: `gunicorn --config deploy/gunicorn.conf.py 'services.<name>.app:create_app()'`.
+
+The service is read from the application argument, so the same file binds registration to
+REGISTRATION_PORT, notification to NOTIFICATION_PORT and streaming to STREAMING_PORT.
+Tuning comes from GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_TIMEOUT, GUNICORN_GRACEFUL_TIMEOUT,
+GUNICORN_KEEPALIVE and GUNICORN_MAX_REQUESTS.
+"""
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+from gunicorn.glogging import Logger
+
+DEFAULT_PORTS = {"registration": 8001, "notification": 8002, "streaming": 8003}
+MAX_DEFAULT_WORKERS = 8
+
+
+def _service_from_argv(argv: list[str]) -> str:
+    for arg in argv:
+        match = re.match(r"services\.(\w+)\.app:", arg)
+        if match and match.group(1) in DEFAULT_PORTS:
+            return match.group(1)
+    raise SystemExit("gunicorn.conf.py: the application must be 'services.<registration|notification|streaming>.app:create_app()'")
+
+
+def _env_int(name: str, default: int, minimum: int = 1) -> int:
+    raw = os.environ.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SystemExit(f"gunicorn.conf.py: {name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise SystemExit(f"gunicorn.conf.py: {name}={raw!r} must be at least {minimum}")
+    return value
+
+
+service = _service_from_argv(sys.argv)
+port = _env_int(f"{service.upper()}_PORT", DEFAULT_PORTS[service])
+
+bind = [f"0.0.0.0:{port}"]
+worker_class = "gthread"
+workers = _env_int("GUNICORN_WORKERS", min(2 * (os.cpu_count() or 1) + 1, MAX_DEFAULT_WORKERS))
+threads = _env_int("GUNICORN_THREADS", 4)
+timeout = _env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 20)
+keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
+# Recycling workers now and then bounds slow leaks; the jitter keeps them from restarting together.
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 10000, minimum=0)
+max_requests_jitter = max_requests // 10
+# Each worker opens its own database pool and broker connection after the fork: pika connections
+# must never be shared between processes, so the app is imported in every worker, not in the master.
+preload_app = False
+proc_name = f"rakor-{service}-api"
+
+accesslog = "-"
+errorlog = "-"
+# Path only (%(U)s, never %(r)s or the referer): query strings and links may carry personal data.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms cid=%({x-correlation-id}o)s'
+
+
+class RedactingLogger(Logger):
+    """Gunicorn's logger, with the secret part of personal join links (/j/<token>) kept out of the access log."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        path = atoms.get("U") or ""
+        if path.startswith("/j/"):
+            atoms["U"] = "/j/<token>"
+        return atoms
+
+
+logger_class = RedactingLogger
+
+# Every worker writes its metrics to files in this directory and /metrics sums them, so a scrape
+# sees the whole service and not one worker. prometheus_client reads the variable when it is first
+# imported, which happens in the workers after they fork from this process.
+_data_dir = Path(os.environ.get("DATA_DIR") or "./var")
+metrics_dir = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or _data_dir / "metrics" / f"{service}-{port}")
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+
+
+def on_starting(server) -> None:
+    """Start with an empty metrics directory: files of workers from an earlier run would be counted forever."""
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    for stale in metrics_dir.glob("*.db"):
+        stale.unlink(missing_ok=True)
+
+
+def child_exit(server, worker) -> None:
+    """Fold a dead worker's gauges out of the live totals."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid, str(metrics_dir))
