@@ -4,7 +4,8 @@ A row is marked sent only after the broker confirmed it. Confirms are pipelined:
 `max_in_flight` messages are outstanding at once instead of waiting for each one (a blocking
 confirm per message caps near 470 msg/s here; pipelined confirms reach thousands). After a lost
 connection the unconfirmed rows are published again; consumers absorb the duplicates by event id.
-The relay runs on pika's SelectConnection, whose I/O loop also serves heartbeats between batches.
+The I/O side runs on pika's SelectConnection, whose loop also serves heartbeats; the database side
+runs on a Bookkeeper thread so the two overlap.
 """
 from __future__ import annotations
 
@@ -25,14 +26,13 @@ from sqlalchemy.engine import Engine
 
 from shared.messaging.connection import CONNECTION_ERRORS, Backoff, Heartbeat, connection_parameters
 from shared.messaging.outbox_store import OutboxStore, PendingEvent
+from shared.messaging.relay_bookkeeper import Bookkeeper
 from shared.messaging.topology import EXCHANGE, declare_topology
 
 log = logging.getLogger(__name__)
 
 PUBLISHED = Counter("rakor_outbox_published_total", "Outbox events confirmed by the broker", ["producer"])
 UNROUTABLE = Counter("rakor_outbox_unroutable_total", "Outbox events the broker could not route", ["producer"])
-RETENTION = dt.timedelta(days=7)
-PURGE_EVERY_SECONDS = 600
 
 
 class OutboxRelay:
@@ -54,50 +54,61 @@ class OutboxRelay:
     ):
         self.amqp_url = amqp_url
         self.producer = producer
-        self.batch_size = batch_size
-        self.poll_interval = poll_interval
         self.max_in_flight = max_in_flight
         self.retry_delays = retry_delays
         self.exit_when_idle = exit_when_idle
         self.name = f"{producer}-relay@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.store = OutboxStore(engine, self.name, dt.timedelta(seconds=lease_seconds))
-        self.confirmed = 0
-        self._heartbeat = Heartbeat(heartbeat_file)
+        self.poll_interval = poll_interval
+        self.books = Bookkeeper(self.store, batch_size=batch_size, poll_interval=poll_interval, heartbeat=Heartbeat(heartbeat_file), on_batch_ready=self._wake_loop)
         self._stopping = threading.Event()
         self._connection: pika.SelectConnection | None = None
         self._channel = None
         self._in_flight: collections.OrderedDict[int, PendingEvent] = collections.OrderedDict()
         self._returned: set[str] = set()
-        self._acked: list[int] = []
         self._next_tag = 0
         self._tick_scheduled = False
-        self._last_purge = 0.0
+        self._opened = False
+
+    @property
+    def confirmed(self) -> int:
+        """Rows confirmed by the broker and marked sent."""
+        return self.books.marked
 
     # ----- lifecycle -------------------------------------------------------------------------
     def run(self) -> None:
         backoff = Backoff()
-        while not self._stopping.is_set():
-            try:
-                self._declare()
-                if self._serve():
-                    backoff.reset()
-            except CONNECTION_ERRORS as exc:
-                log.warning("relay %s: broker unavailable (%s)", self.name, type(exc).__name__)
-            if self._stopping.is_set():
-                break
-            self.store.release()
-            self._stopping.wait(backoff.next())
-        self._flush_acked()
+        self.books.start()
+        try:
+            while not self._stopping.is_set():
+                try:
+                    self._declare()
+                    if self._serve():
+                        backoff.reset()
+                except CONNECTION_ERRORS as exc:
+                    log.warning("relay %s: broker unavailable (%s)", self.name, type(exc).__name__)
+                self.books.pause_and_release()
+                if self._stopping.is_set():
+                    break
+                self._stopping.wait(backoff.next())
+        finally:
+            self.books.stop()
 
     def stop(self) -> None:
         """Ask the relay to finish: confirmed rows are marked sent, unconfirmed ones stay pending."""
         self._stopping.set()
+        self._call_in_loop(self._close)
+
+    def _call_in_loop(self, callback) -> None:
         connection = self._connection
         if connection is not None:
             try:
-                connection.ioloop.add_callback_threadsafe(self._close)
+                connection.ioloop.add_callback_threadsafe(callback)
             except Exception:  # noqa: BLE001 - the loop is already gone; run() sees the flag
                 pass
+
+    def _wake_loop(self) -> None:
+        self._call_in_loop(lambda: self._schedule(0))
 
     def _declare(self) -> None:
         connection = pika.BlockingConnection(connection_parameters(self.amqp_url, name=self.name + ":declare"))
@@ -124,15 +135,15 @@ class OutboxRelay:
         finally:
             self._connection = None
             self._channel = None
-            self._flush_acked()
         return self._opened
 
     def _close(self) -> None:
         connection = self._connection
-        if connection is not None and connection.is_open:
-            self._flush_acked()
+        if connection is None:
+            return
+        if connection.is_open:
             connection.close()
-        elif connection is not None and connection.is_closed:
+        elif connection.is_closed:
             connection.ioloop.stop()
 
     # ----- pika callbacks --------------------------------------------------------------------
@@ -153,7 +164,11 @@ class OutboxRelay:
         self._channel = channel
         channel.add_on_close_callback(self._on_channel_closed)
         channel.add_on_return_callback(self._on_return)
-        channel.confirm_delivery(ack_nack_callback=self._on_confirm, callback=lambda _frame: self._schedule(0))
+        channel.confirm_delivery(ack_nack_callback=self._on_confirm, callback=lambda _frame: self._start_publishing())
+
+    def _start_publishing(self) -> None:
+        self.books.resume()
+        self._schedule(0)
 
     def _on_channel_closed(self, channel, reason) -> None:
         if not self._stopping.is_set() and not self.exit_when_idle:
@@ -178,19 +193,22 @@ class OutboxRelay:
                 settled.append(self._in_flight.popitem(last=False)[1])
         elif method.delivery_tag in self._in_flight:
             settled.append(self._in_flight.pop(method.delivery_tag))
-        nacked: list[int] = []
+        good: list[int] = []
+        refused: list[int] = []
         for event in settled:
-            if acked and event.event_id not in self._returned:
-                self._acked.append(event.id)
-            elif event.event_id in self._returned:
+            if event.event_id in self._returned:
                 self._returned.discard(event.event_id)
+            elif acked:
+                good.append(event.id)
             else:
-                nacked.append(event.id)
-        if nacked:
-            log.warning("relay %s: broker refused %d events; publishing them again", self.name, len(nacked))
-            self.store.release(nacked)
-        if len(self._acked) >= self.batch_size:
-            self._flush_acked()
+                refused.append(event.id)
+        if good:
+            self.books.confirmed(good)
+            PUBLISHED.labels(self.producer).inc(len(good))
+        if refused:
+            log.warning("relay %s: broker refused %d events; publishing them again", self.name, len(refused))
+            self.books.refused(refused)
+        self._schedule(0)
 
     # ----- the publishing loop ---------------------------------------------------------------
     def _schedule(self, delay: float) -> None:
@@ -203,18 +221,16 @@ class OutboxRelay:
         if self._stopping.is_set() or self._channel is None or not self._channel.is_open:
             self._close()
             return
-        self._heartbeat.beat()
-        self._flush_acked()
-        self._purge_if_due()
-        room = self.max_in_flight - len(self._in_flight)
-        limit = min(self.batch_size, room)
-        batch = self.store.claim(limit) if limit > 0 else []
-        for event in batch:
-            self._publish(event)
-        if self.exit_when_idle and not batch and not self._in_flight and not self.store.has_pending():
+        while len(self._in_flight) < self.max_in_flight:
+            batch = self.books.take_batch()
+            if batch is None:
+                break
+            for event in batch:
+                self._publish(event)
+        if self.exit_when_idle and not self._in_flight and self.books.settled():
             self._close()
             return
-        self._schedule(0 if (batch and len(batch) == limit) else self.poll_interval)
+        self._schedule(self.poll_interval)
 
     def _publish(self, event: PendingEvent) -> None:
         properties = pika.BasicProperties(
@@ -229,33 +245,19 @@ class OutboxRelay:
         self._next_tag += 1
         self._in_flight[self._next_tag] = event
 
-    def _flush_acked(self) -> None:
-        if not self._acked:
-            return
-        ids, self._acked = self._acked, []
-        self.store.mark_sent(ids)
-        self.confirmed += len(ids)
-        PUBLISHED.labels(self.producer).inc(len(ids))
-
-    def _purge_if_due(self) -> None:
-        if time.monotonic() - self._last_purge > PURGE_EVERY_SECONDS:
-            self._last_purge = time.monotonic()
-            purged = self.store.purge_sent(RETENTION)
-            if purged:
-                log.info("relay %s: purged %d sent outbox rows older than %s", self.name, purged, RETENTION)
-
 
 def publish_pending(engine: Engine, amqp_url: str, *, producer: str = "test", timeout: float = 30.0) -> int:
     """Publish every pending outbox row once and return how many were confirmed (for tests and tools)."""
     relay = OutboxRelay(engine, amqp_url, producer=producer, exit_when_idle=True, poll_interval=0.01)
     timer = threading.Timer(timeout, relay.stop)
     timer.start()
+    relay.books.start()
     try:
-        relay._stopping.clear()
         relay._declare()
         relay._serve()
     finally:
         timer.cancel()
+        relay.books.stop()
     return relay.confirmed
 
 

@@ -1,0 +1,142 @@
+"""Outbox relay throughput (committed rows → confirmed on the broker) against raw pika with pipelined confirms.
+
+    python -m bench.relay_throughput [--events 20000] [--amqp-url URL] [--pg-url URL]
+
+Each figure is measured in the same run as its ceiling, so the ratio survives a noisy machine.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime as dt
+import json
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pika
+from sqlalchemy import MetaData, create_engine, text
+
+from shared.db import make_engine, make_session_factory, unit_of_work
+from shared.messaging.outbox import build_envelope, define_messaging_tables, record_events
+from shared.messaging.relay import publish_pending
+from shared.messaging.topology import EXCHANGE, declare_topology
+
+EVENT_TYPE = "stream.joined"
+
+
+def sample_payload(i: int) -> dict:
+    return {"registration_id": str(uuid.uuid4()), "event_id": "bench-meeting", "at": dt.datetime.now(dt.timezone.utc), "channel_kind": "zoom"}
+
+
+def raw_pika_ceiling(amqp_url: str, bodies: list[bytes], window: int = 5000) -> float:
+    """Events/s of bare pika publishing with pipelined confirms, no database: the ceiling."""
+    state = {"sent": 0, "acked": 0, "in_flight": collections.deque(), "start": 0.0, "end": 0.0}
+
+    def on_open(connection):
+        connection.channel(on_open_callback=on_channel)
+
+    def on_channel(channel):
+        state["channel"] = channel
+        channel.confirm_delivery(ack_nack_callback=on_confirm, callback=lambda _f: pump())
+
+    def pump():
+        channel = state["channel"]
+        if not state["start"]:
+            state["start"] = time.perf_counter()
+        while state["sent"] < len(bodies) and state["sent"] - state["acked"] < window:
+            channel.basic_publish(EXCHANGE, EVENT_TYPE, bodies[state["sent"]], pika.BasicProperties(delivery_mode=2, message_id=str(state["sent"])), mandatory=True)
+            state["sent"] += 1
+
+    def on_confirm(frame):
+        tag = frame.method.delivery_tag
+        state["acked"] = tag if frame.method.multiple else max(state["acked"], tag)
+        if state["acked"] >= len(bodies):
+            state["end"] = time.perf_counter()
+            connection.close()
+        else:
+            pump()
+
+    connection = pika.SelectConnection(pika.URLParameters(amqp_url), on_open_callback=on_open, on_close_callback=lambda c, r: c.ioloop.stop())
+    connection.ioloop.start()
+    return len(bodies) / (state["end"] - state["start"])
+
+
+def relay_rate(database_url: str, amqp_url: str, count: int) -> float:
+    engine = make_engine(database_url)
+    metadata = MetaData()
+    define_messaging_tables(metadata)
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+    with unit_of_work(make_session_factory(engine)) as session:
+        record_events(session, "streaming", [(EVENT_TYPE, sample_payload(i)) for i in range(count)])
+    started = time.perf_counter()
+    confirmed = publish_pending(engine, amqp_url, producer="streaming", timeout=300)
+    elapsed = time.perf_counter() - started
+    assert confirmed == count, f"relay confirmed {confirmed} of {count}"
+    engine.dispose()
+    return count / elapsed
+
+
+def purge(amqp_url: str) -> None:
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    declare_topology(channel, (5, 30, 120, 600, 3600))
+    channel.queue_purge("rakor.registration")
+    connection.close()
+
+
+def fresh_vhost() -> str:
+    vhost = f"rakor-bench-{uuid.uuid4().hex[:8]}"
+    subprocess.run(["rabbitmqctl", "add_vhost", vhost], check=True, capture_output=True)
+    subprocess.run(["rabbitmqctl", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], check=True, capture_output=True)
+    return vhost
+
+
+def fresh_pg_database(admin_url: str) -> str:
+    name = f"rakor_bench_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=20000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pg-admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args()
+    vhost = fresh_vhost()
+    amqp_url = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    purge(amqp_url)
+    bodies = [json.dumps(build_envelope("streaming", EVENT_TYPE, sample_payload(i))).encode() for i in range(args.events)]
+    workdir = Path(tempfile.mkdtemp(prefix="rakor-bench-"))
+    pg_url = fresh_pg_database(args.pg_admin_url)
+    results = collections.defaultdict(list)
+    try:
+        for round_no in range(args.rounds):
+            # Interleaved, so a noisy neighbour hurts ceiling and relay alike.
+            results["ceiling"].append(raw_pika_ceiling(amqp_url, bodies))
+            purge(amqp_url)
+            results["sqlite"].append(relay_rate(f"sqlite:///{workdir}/relay-{round_no}.db", amqp_url, args.events))
+            purge(amqp_url)
+            results["postgresql"].append(relay_rate(pg_url, amqp_url, args.events))
+            purge(amqp_url)
+    finally:
+        subprocess.run(["rabbitmqctl", "delete_vhost", vhost], capture_output=True)
+    ceiling = max(results["ceiling"])
+    print(f"events per run: {args.events}, rounds: {args.rounds} (best of each)")
+    print(f"{'path':<28}{'events/s':>12}{'of ceiling':>12}")
+    print(f"{'raw pika, pipelined confirms':<28}{ceiling:>12,.0f}{'1.00':>12}")
+    for name in ("sqlite", "postgresql"):
+        best = max(results[name])
+        print(f"{'relay on ' + name:<28}{best:>12,.0f}{best / ceiling:>12.2f}")
+    print("all rounds:", {key: [round(v) for v in values] for key, values in results.items()})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""The consumer runner: dead letters for poison, retries with delays, effect once, heartbeats, graceful stop."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import sys
+import time
+
+import pika
+import pytest
+
+from shared.messaging.consumer import Consumer
+from shared.messaging.errors import PermanentError, TransientError
+from shared.messaging.outbox import build_envelope
+from shared.messaging.topology import EXCHANGE, dead_letter_queue_name, queue_name
+
+from tests.integration.messaging.conftest import EVENT_TYPE, RETRY_DELAYS, SERVICE, drain_queue, record_effect
+from tests.integration.messaging.test_relay import start, wait_until
+
+
+def joined(registration_id: str) -> dict:
+    return build_envelope("streaming", EVENT_TYPE, {"registration_id": registration_id, "event_id": "m1", "at": dt.datetime.now(dt.timezone.utc)})
+
+
+def publish(amqp_url: str, *bodies, routing_key: str = EVENT_TYPE) -> None:
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    channel.confirm_delivery()
+    for body in bodies:
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        channel.basic_publish(EXCHANGE, routing_key, raw, pika.BasicProperties(delivery_mode=2), mandatory=True)
+    connection.close()
+
+
+@pytest.fixture
+def run_consumer(messaging_db, broker):
+    """Start a consumer of the test service in a thread with the given handler; stopped at teardown."""
+    started = []
+
+    def _run(handler=record_effect, **options) -> Consumer:
+        consumer = Consumer(SERVICE, broker, {EVENT_TYPE: handler}, messaging_db.session_factory, deps=messaging_db.effects, retry_delays=RETRY_DELAYS, **options)
+        started.append((consumer, start(consumer.run)))
+        assert consumer.wait_ready(10)
+        return consumer
+
+    yield _run
+    for consumer, thread in started:
+        consumer.stop()
+        thread.join(15)
+
+
+def test_poison_messages_are_dead_lettered_with_a_reason_and_the_next_good_one_is_handled(messaging_db, broker, run_consumer):
+    run_consumer()
+    wrong_version = dict(joined("v"), version=99)
+    unknown_type = dict(joined("u"), type="registration.teleported")
+    invalid_payload = dict(joined("p"), data={"registration_id": 7})
+    bad_envelope = {"hello": "world"}
+    publish(broker, b"{not json", b"[1, 2]", bad_envelope, wrong_version, unknown_type, invalid_payload, joined("good"))
+
+    wait_until(lambda: "good" in messaging_db.effects_by_registration(), 10, "the good message took effect")
+    dead = collect_dead_letters(broker, 6)
+    reasons = sorted(properties.headers["x-rakor-reason"] for _, properties in dead)
+    assert reasons == sorted(["bad-json", "invalid-envelope", "invalid-envelope", "unsupported-version", "unknown-type", "invalid-payload"])
+    assert all(properties.headers["x-rakor-error"] for _, properties in dead)
+    assert messaging_db.effects_by_registration() == {"good": 1}
+
+
+def collect_dead_letters(amqp_url: str, count: int, timeout: float = 15) -> list:
+    collected: list = []
+
+    def enough() -> bool:
+        collected.extend(drain_queue(amqp_url, dead_letter_queue_name(SERVICE)))
+        return len(collected) >= count
+
+    wait_until(enough, timeout, f"{count} messages are dead-lettered")
+    return collected
+
+
+def test_transient_failure_is_retried_after_its_delay_with_the_attempt_count(messaging_db, broker, run_consumer):
+    attempts: list[tuple[int, float]] = []
+
+    def flaky(event, ctx):
+        attempts.append((event.attempt, time.monotonic()))
+        if event.attempt < 3:
+            raise TransientError("SMTP 451 try again")
+        record_effect(event, ctx)
+
+    run_consumer(flaky)
+    publish(broker, joined("flaky"))
+
+    wait_until(lambda: messaging_db.effects_by_registration() == {"flaky": 1}, 15, "the third attempt succeeded")
+    assert [attempt for attempt, _ in attempts] == [1, 2, 3]
+    assert attempts[1][1] - attempts[0][1] >= RETRY_DELAYS[0] * 0.9
+    assert attempts[2][1] - attempts[1][1] >= RETRY_DELAYS[1] * 0.9
+    with messaging_db.engine.connect() as conn:
+        assert conn.execute(messaging_db.effects.select()).first().attempt == 3
+
+
+def test_retries_used_up_and_permanent_errors_go_to_the_dead_letter_queue(messaging_db, broker, run_consumer):
+    def failing(event, ctx):
+        if event.data["registration_id"] == "permanent":
+            raise PermanentError("SMTP 550 mailbox unavailable")
+        raise TransientError("still down")
+
+    run_consumer(failing)
+    publish(broker, joined("permanent"), joined("transient"))
+
+    dead = collect_dead_letters(broker, 2)
+    by_reason = {properties.headers["x-rakor-reason"]: properties.headers for _, properties in dead}
+    assert set(by_reason) == {"permanent", "retries-exhausted"}
+    assert by_reason["retries-exhausted"]["x-rakor-attempt"] == len(RETRY_DELAYS) + 1
+    assert "550" in by_reason["permanent"]["x-rakor-error"]
+    assert messaging_db.effects_by_registration() == {}
+
+
+def test_a_redelivered_message_takes_effect_once(messaging_db, broker, run_consumer):
+    run_consumer()
+    envelope = joined("twice")
+    publish(broker, envelope, envelope, envelope, joined("marker"))
+
+    wait_until(lambda: "marker" in messaging_db.effects_by_registration(), 10, "the marker took effect")
+    time.sleep(0.3)
+    assert messaging_db.effects_by_registration() == {"twice": 1, "marker": 1}
+
+
+@pytest.mark.slow
+def test_a_handler_slower_than_the_heartbeat_is_not_redelivered(messaging_db, broker, run_consumer):
+    calls: list[int] = []
+
+    def slow(event, ctx):
+        calls.append(event.attempt)
+        time.sleep(7)
+        record_effect(event, ctx)
+
+    run_consumer(slow, heartbeat=2)
+    publish(broker, joined("slow"))
+
+    wait_until(lambda: messaging_db.effects_by_registration() == {"slow": 1}, 20, "the slow handler finished")
+    assert calls == [1]
+
+
+def test_sigterm_finishes_the_message_in_hand_and_exits_zero(messaging_db, broker, start_process, database_url):
+    process = start_process([sys.executable, "-m", "tests.integration.messaging.processes", "consumer", database_url, broker, "--handler-seconds", "2"])
+    publish(broker, joined("in-hand"))
+    wait_until(lambda: "handling in-hand" in process.output(), 15, "the consumer took the message")
+
+    os.kill(process.pid, signal.SIGTERM)
+    process.wait(20)
+    assert process.returncode == 0
+    assert "consumer stopped" in process.output()
+    assert messaging_db.effects_by_registration() == {"in-hand": 1}
+    assert drain_queue(broker, queue_name(SERVICE)) == [], "the message was not acked"
