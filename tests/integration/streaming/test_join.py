@@ -1,0 +1,145 @@
+"""GET /j/{token}: redirect to the current channel, record the join, 404/410, the 'meeting over' page, rate limit."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import text
+
+from services.streaming.api import EXTENSION
+from shared.web import RateLimiter
+from tests.integration.streaming.factories import (
+    ADMIN,
+    YOUTUBE_URL,
+    ZOOM_URL,
+    make_meeting,
+    make_registration,
+    outbox_events,
+    set_channels,
+    token_of,
+)
+
+
+def issue_link(client, feed, session_factory, meeting, **channels) -> tuple[dict, str]:
+    """Register one online participant, publish, and return (registration, token)."""
+    registration = make_registration(meeting)
+    feed("registration.confirmed", registration)
+    set_channels(client, meeting["id"], **channels)
+    assert client.post(f"/v1/events/{meeting['id']}/publish", headers=ADMIN).status_code == 202
+    envelope = [e for e in outbox_events(session_factory, "stream.link_issued") if e["data"]["registration_id"] == registration["registration_id"]][-1]
+    return registration, token_of(envelope)
+
+
+def test_a_link_redirects_to_the_zoom_meeting(client, feed, session_factory, meeting):
+    _, token = issue_link(client, feed, session_factory, meeting)
+    response = client.get(f"/j/{token}")
+    assert response.status_code == 302 and response.headers["Location"] == ZOOM_URL
+    assert response.headers["Referrer-Policy"] == "no-referrer" and response.headers["Cache-Control"] == "no-store"
+
+
+def test_without_zoom_the_link_redirects_to_youtube(client, feed, session_factory, meeting):
+    _, token = issue_link(client, feed, session_factory, meeting, zoom=None)
+    assert client.get(f"/j/{token}").headers["Location"] == YOUTUBE_URL
+
+
+def test_the_redirect_follows_a_changed_channel_without_a_new_link(client, feed, session_factory, meeting):
+    _, token = issue_link(client, feed, session_factory, meeting)
+    moved = "https://us06web.zoom.us/j/89900011122?pwd=BaruLagi"
+    assert client.put(f"/v1/events/{meeting['id']}/channels/zoom", json={"url": moved}, headers=ADMIN).status_code == 200
+    assert client.get(f"/j/{token}").headers["Location"] == moved
+    assert len(outbox_events(session_factory, "stream.link_issued")) == 1
+
+
+def test_every_visit_records_one_join_and_one_event(client, feed, session_factory, meeting):
+    registration, token = issue_link(client, feed, session_factory, meeting)
+    client.get(f"/j/{token}")
+    client.get(f"/j/{token}")
+    joined = outbox_events(session_factory, "stream.joined")
+    assert [(e["data"]["registration_id"], e["data"]["event_id"], e["data"]["channel_kind"]) for e in joined] == [
+        (registration["registration_id"], meeting["id"], "zoom")
+    ] * 2
+    assert len({e["id"] for e in joined}) == 2
+
+
+def test_an_unknown_token_is_not_found_and_records_nothing(client, feed, session_factory, meeting):
+    issue_link(client, feed, session_factory, meeting)
+    for token in ("tidak-ada", "x" * 43, "y" * 500):
+        assert client.get(f"/j/{token}").status_code == 404
+    assert outbox_events(session_factory, "stream.joined") == []
+
+
+def test_a_revoked_link_is_gone(client, feed, session_factory, meeting):
+    registration, token = issue_link(client, feed, session_factory, meeting)
+    feed.cancel(registration)
+    response = client.get(f"/j/{token}")
+    assert response.status_code == 410 and "revoked" in response.get_json()["message"]
+    assert outbox_events(session_factory, "stream.joined") == []
+
+
+def test_a_browser_gets_a_readable_page_for_a_revoked_link(client, feed, session_factory, meeting):
+    registration, token = issue_link(client, feed, session_factory, meeting)
+    feed.cancel(registration)
+    response = client.get(f"/j/{token}", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert response.status_code == 410 and response.mimetype == "text/html"
+    assert "Tautan tidak berlaku lagi" in response.get_data(as_text=True)
+
+
+def test_a_regained_link_works_while_the_old_one_stays_revoked(client, feed, session_factory, meeting):
+    registration, old_token = issue_link(client, feed, session_factory, meeting)
+    in_person = feed.change_mode(registration, "in_person")
+    feed.change_mode(in_person, "online")
+    new_token = token_of(outbox_events(session_factory, "stream.link_issued")[-1])
+    assert client.get(f"/j/{old_token}").status_code == 410
+    assert client.get(f"/j/{new_token}").status_code == 302
+
+
+def test_after_the_meeting_the_link_shows_the_recording_page_and_records_no_join(client, feed, session_factory):
+    now = dt.datetime.now(dt.timezone.utc)
+    meeting = make_meeting(starts_at=(now - dt.timedelta(hours=8)).isoformat(), ends_at=(now - dt.timedelta(minutes=1)).isoformat())
+    feed("event.created", {**meeting, "changed_fields": []})
+    _, token = issue_link(client, feed, session_factory, meeting)
+    response = client.get(f"/j/{token}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "Rapat telah selesai" in page and meeting["title"] in page
+    assert f'href="{YOUTUBE_URL}"' in page
+    assert outbox_events(session_factory, "stream.joined") == []
+
+
+def test_joins_report_counts_visits_per_participant(client, feed, session_factory, meeting):
+    rina, rina_token = issue_link(client, feed, session_factory, meeting)
+    budi, budi_token = issue_link(client, feed, session_factory, meeting)
+    for _ in range(3):
+        client.get(f"/j/{rina_token}")
+    client.get(f"/j/{budi_token}")
+    body = client.get(f"/v1/events/{meeting['id']}/joins", headers=ADMIN).get_json()
+    assert (body["participants"], body["total_joins"]) == (2, 4)
+    by_id = {item["registration_id"]: item for item in body["items"]}
+    assert by_id[rina["registration_id"]]["count"] == 3
+    assert by_id[rina["registration_id"]]["full_name"] == rina["participant"]["full_name"]
+    assert by_id[budi["registration_id"]]["agency_name"] == budi["agency_name"]
+    first, last = by_id[rina["registration_id"]]["first_joined_at"], by_id[rina["registration_id"]]["last_joined_at"]
+    assert dt.datetime.fromisoformat(first) <= dt.datetime.fromisoformat(last)
+
+
+def test_joins_of_an_unknown_meeting_are_not_found(client):
+    assert client.get("/v1/events/belum-ada/joins", headers=ADMIN).status_code == 404
+
+
+def test_too_many_attempts_from_one_address_are_refused_with_retry_after(app, client, feed, session_factory, meeting):
+    _, token = issue_link(client, feed, session_factory, meeting)
+    state = app.extensions[EXTENSION]
+    app.extensions[EXTENSION] = type(state)(state.session_factory, RateLimiter(3))
+    statuses = [client.get(f"/j/guess{n}").status_code for n in range(3)]
+    refused = client.get(f"/j/{token}")
+    assert statuses == [404, 404, 404]
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    other = client.get(f"/j/{token}", environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert other.status_code == 302
+    with session_factory() as session:
+        assert session.execute(text("SELECT count(*) FROM joins")).scalar() == 1
+
+
+@pytest.mark.parametrize("path", ["/j/", "/j/a/b"])
+def test_paths_without_a_single_token_are_not_found(client, path):
+    assert client.get(path).status_code == 404

@@ -1,0 +1,115 @@
+"""Publishing issues exactly one personal link per eligible participant, each announced once through the outbox."""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import text
+
+from shared.web.auth import hash_secret
+from tests.integration.streaming.factories import (
+    ADMIN,
+    PUBLIC_BASE_URL,
+    YOUTUBE_URL,
+    make_registration,
+    outbox_events,
+    set_channels,
+    token_of,
+)
+
+
+def publish(client, event_id):
+    return client.post(f"/v1/events/{event_id}/publish", headers=ADMIN)
+
+
+def test_publish_issues_one_link_and_one_event_per_eligible_participant(client, feed, session_factory, meeting):
+    online = [make_registration(meeting) for _ in range(5)]
+    for registration in online:
+        feed("registration.confirmed", registration)
+    feed("registration.confirmed", make_registration(meeting, mode="in_person"))
+    feed("registration.waitlisted", make_registration(meeting, status="waitlisted", waitlist_position=1))
+    feed.cancel(make_registration(meeting))
+    set_channels(client, meeting["id"])
+
+    response = publish(client, meeting["id"])
+
+    assert response.status_code == 202
+    assert (response.get_json()["issued"], response.get_json()["active_links"]) == (5, 5)
+    issued = outbox_events(session_factory, "stream.link_issued")
+    assert sorted(e["data"]["registration_id"] for e in issued) == sorted(r["registration_id"] for r in online)
+    with session_factory() as session:
+        assert session.execute(text("SELECT count(*) FROM links")).scalar() == 5
+
+
+def test_the_link_event_carries_what_the_notification_service_mails(client, feed, session_factory, meeting):
+    registration = make_registration(meeting)
+    feed("registration.confirmed", registration)
+    set_channels(client, meeting["id"])
+    publish(client, meeting["id"])
+    [envelope] = outbox_events(session_factory, "stream.link_issued")
+    data = envelope["data"]
+    assert envelope["producer"] == "streaming" and envelope["version"] == 1
+    assert data["join_url"].startswith(f"{PUBLIC_BASE_URL}/j/")
+    assert data["youtube_url"] == YOUTUBE_URL
+    assert sorted(data["channel_kinds"]) == ["youtube", "zoom"]
+    assert data["participant"]["full_name"] == registration["participant"]["full_name"]
+    assert data["meeting"]["title"] == meeting["title"]
+
+
+def test_tokens_are_long_random_and_stored_only_as_a_hash(client, feed, session_factory, meeting):
+    for _ in range(3):
+        feed("registration.confirmed", make_registration(meeting))
+    set_channels(client, meeting["id"])
+    publish(client, meeting["id"])
+    tokens = [token_of(e) for e in outbox_events(session_factory, "stream.link_issued")]
+    assert len(set(tokens)) == 3 and all(len(t) >= 43 for t in tokens)  # 32 random bytes
+    with session_factory() as session:
+        stored = set(session.execute(text("SELECT token_hash FROM links")).scalars())
+    assert stored == {hash_secret(t) for t in tokens}
+
+
+def test_publishing_twice_issues_no_second_link(client, feed, session_factory, meeting):
+    feed("registration.confirmed", make_registration(meeting))
+    set_channels(client, meeting["id"])
+    first, second = publish(client, meeting["id"]), publish(client, meeting["id"])
+    assert (first.get_json()["issued"], second.get_json()["issued"]) == (1, 0)
+    assert second.get_json()["published_at"] == first.get_json()["published_at"]
+    assert len(outbox_events(session_factory, "stream.link_issued")) == 1
+
+
+def test_publishing_marks_the_meeting_published(client, meeting):
+    set_channels(client, meeting["id"])
+    publish(client, meeting["id"])
+    assert client.get(f"/v1/events/{meeting['id']}/channels", headers=ADMIN).get_json()["published_at"] is not None
+
+
+def test_publishing_without_a_channel_is_a_conflict(client, feed, session_factory, meeting):
+    feed("registration.confirmed", make_registration(meeting))
+    response = publish(client, meeting["id"])
+    assert response.status_code == 409
+    assert outbox_events(session_factory, "stream.link_issued") == []
+
+
+def test_publishing_an_unknown_meeting_is_not_found(client):
+    assert publish(client, str(uuid.uuid4())).status_code == 404
+
+
+def test_publishing_to_many_participants_writes_every_link_and_event(client, feed, session_factory, meeting, settings):
+    # The bulk path (one validated template, executemany in chunks) must stay exact past one chunk.
+    from services.streaming.models import Participant
+
+    with session_factory() as session:
+        session.add_all(
+            Participant(
+                registration_id=f"bulk-{n:05d}", event_id=meeting["id"], full_name=f"Peserta {n}", email=f"peserta{n}@pemda.go.id",
+                locale="id", attendance_mode="online", status="confirmed", eligible=True,
+                last_event_at=feed._clock, updated_at=feed._clock,
+            )
+            for n in range(2500)
+        )
+        session.commit()
+    set_channels(client, meeting["id"])
+    assert publish(client, meeting["id"]).get_json()["issued"] == 2500
+    issued = outbox_events(session_factory, "stream.link_issued")
+    assert len({e["data"]["registration_id"] for e in issued}) == 2500
+    assert len({e["id"] for e in issued}) == 2500
+    assert issued[-1]["data"]["participant"]["email"] == "peserta2499@pemda.go.id"
