@@ -18,12 +18,10 @@ MAX_BULK = 1000
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
-        ordered = True
 
 
 class OutSchema(Schema):
-    class Meta:
-        ordered = True
+    """Answers; field order is kept (marshmallow 3.26 preserves declaration order)."""
 
 
 def validate_timezone(name: str) -> None:
@@ -141,7 +139,6 @@ class RegistrationCreateSchema(ParticipantSchema):
 
     class Meta:
         unknown = RAISE
-        ordered = True
 
     attendance_mode = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_MODES))
 

@@ -22,7 +22,8 @@ class Agencies(MethodView):
     def post(self, data):
         """Create an agency; the answer holds its API key, shown only this once."""
         agency, api_key = operations.create_agency(sessions(), data)
-        return {**AgencySchema().dump(agency), "api_key": api_key}
+        fields = ("id", "name", "kind", "contact_email", "created_at")
+        return {**{name: getattr(agency, name) for name in fields}, "api_key": api_key}
 
     @requires("admin")
     @blp.response(200, AgencySchema(many=True))

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.registration.models import Agency
-from shared.db import read_only, unit_of_work
+from shared.db import unit_of_work
+from services.registration.operations.reading import reading
 from shared.web.auth import hash_secret, new_secret
 
 API_KEY_PREFIX = "rk_"
@@ -32,10 +33,10 @@ def create_agency(session_factory: Callable[[], Session], data: dict[str, Any]) 
 
 
 def list_agencies(session_factory: Callable[[], Session]) -> list[Agency]:
-    with read_only(session_factory) as session:
+    with reading(session_factory) as session:
         return list(session.execute(select(Agency).order_by(Agency.name, Agency.id)).scalars())
 
 
 def find_agency_by_key(session_factory: Callable[[], Session], api_key: str) -> Agency | None:
-    with read_only(session_factory) as session:
+    with reading(session_factory) as session:
         return session.execute(select(Agency).where(Agency.api_key_hash == hash_secret(api_key))).scalar_one_or_none()

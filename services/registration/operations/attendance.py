@@ -16,7 +16,8 @@ from services.registration.domain.errors import Conflict, NotFound
 from services.registration.domain.seats import CANCELLED, CONFIRMED, IN_PERSON
 from services.registration.models import Registration
 from services.registration.operations.seating import outbox, utcnow
-from shared.db import read_only, unit_of_work
+from shared.db import unit_of_work
+from services.registration.operations.reading import reading
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ def _rows(session: Session, caller: Caller, event_id: str) -> list[AttendanceRow
 
 def stats(session_factory, caller: Caller, event_id: str) -> dict[str, Any]:
     """Counts per meeting and per agency; an agency sees only its own registrations."""
-    with read_only(session_factory) as session:
+    with reading(session_factory) as session:
         meeting = store.get_meeting(session, event_id)
         taken, waitlisted = store.seat_counts(session, [event_id])[event_id]
         totals, agencies = summarize(_rows(session, caller, event_id))
@@ -89,7 +90,7 @@ def stats(session_factory, caller: Caller, event_id: str) -> dict[str, Any]:
 
 def attendance(session_factory, caller: Caller, event_id: str) -> dict[str, Any]:
     """Every registration with its check-in and online join, plus the per-agency summary."""
-    with read_only(session_factory) as session:
+    with reading(session_factory) as session:
         store.get_meeting(session, event_id)
         rows = _rows(session, caller, event_id)
     totals, agencies = summarize(rows)

@@ -12,7 +12,8 @@ from services.registration.domain.errors import InvalidInput, SeatsExhausted
 from services.registration.domain.meetings import bumps_sequence, changed_fields, validate_meeting
 from services.registration.models import Meeting
 from services.registration.operations.seating import outbox, promote_waitlisted, utcnow
-from shared.db import read_only, unit_of_work
+from shared.db import unit_of_work
+from services.registration.operations.reading import reading
 
 
 def _apply(meeting: Meeting, fields: dict[str, Any]) -> None:
@@ -35,13 +36,13 @@ def create_meeting(session_factory: Callable[[], Session], data: dict[str, Any])
 
 
 def get_meeting(session_factory: Callable[[], Session], event_id: str) -> tuple[Meeting, tuple[int, int]]:
-    with read_only(session_factory) as session:
+    with reading(session_factory) as session:
         meeting = store.get_meeting(session, event_id)
         return meeting, store.seat_counts(session, [event_id])[event_id]
 
 
 def list_meetings(session_factory: Callable[[], Session]) -> list[tuple[Meeting, tuple[int, int]]]:
-    with read_only(session_factory) as session:
+    with reading(session_factory) as session:
         meetings = list(session.execute(select(Meeting).order_by(Meeting.starts_at, Meeting.id)).scalars())
         counts = store.seat_counts(session, [m.id for m in meetings])
         return [(m, counts[m.id]) for m in meetings]

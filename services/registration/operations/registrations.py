@@ -24,7 +24,8 @@ from services.registration.models import Meeting, Registration
 from services.registration.operations import idempotency
 from services.registration.operations.seating import leave_seat_or_waitlist, new_registration, outbox, place, promote_waitlisted, utcnow
 from services.registration.schemas import RegistrationCreateSchema, RegistrationSchema
-from shared.db import read_only, unit_of_work
+from shared.db import unit_of_work
+from services.registration.operations.reading import reading
 
 _row_schema = RegistrationCreateSchema()
 _out = RegistrationSchema()
@@ -72,7 +73,7 @@ def _idempotent(session_factory, caller: Caller, key: idempotency.Key | None, wo
         # the request that committed first owns the key.
         if key is None:
             raise
-        with read_only(session_factory) as session:
+        with reading(session_factory) as session:
             replay = idempotency.find_reply(session, caller.agency_id, key)
         if replay is None:
             raise
@@ -151,12 +152,12 @@ def _load_visible(session: Session, caller: Caller, registration_id: str, *, loc
 
 
 def get_registration(session_factory, caller: Caller, registration_id: str) -> Registration:
-    with read_only(session_factory) as session:
+    with reading(session_factory) as session:
         return _load_visible(session, caller, registration_id, lock=False)[0]
 
 
 def list_registrations(session_factory, caller: Caller, event_id: str, query: dict[str, Any]) -> tuple[list[Registration], str | None]:
-    with read_only(session_factory) as session:
+    with reading(session_factory) as session:
         store.get_meeting(session, event_id)
         return store.list_registrations(
             session,
