@@ -17,7 +17,6 @@ venv: $(STAMP)
 
 ## make test: the whole suite (unit, integration, e2e, reliability) against the real broker and databases.
 test: $(STAMP)
-	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 ## make test-fast: pure unit tests only.
