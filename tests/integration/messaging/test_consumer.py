@@ -152,3 +152,23 @@ def test_sigterm_finishes_the_message_in_hand_and_exits_zero(messaging_db, broke
     assert "consumer stopped" in process.output()
     assert messaging_db.effects_by_registration() == {"in-hand": 1}
     assert drain_queue(broker, queue_name(SERVICE)) == [], "the message was not acked"
+
+
+def test_redrive_moves_dead_letters_back_and_they_are_handled_once_fixed(messaging_db, broker, run_consumer):
+    from shared.messaging.redrive import redrive
+
+    broken = {"on": True}
+
+    def until_fixed(event, ctx):
+        if broken["on"]:
+            raise PermanentError("template missing")
+        record_effect(event, ctx)
+
+    run_consumer(until_fixed)
+    publish(broker, joined("later"))
+    wait_until(lambda: redrive(broker, SERVICE, list_only=True) == 1, 10, "the message is dead-lettered")
+
+    broken["on"] = False
+    assert redrive(broker, SERVICE) == 1
+
+    wait_until(lambda: messaging_db.effects_by_registration() == {"later": 1}, 10, "the re-driven message took effect")
