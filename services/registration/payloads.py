@@ -1,25 +1,36 @@
 """Event payloads built from the tables: the meeting snapshot and the participant contact every consumer needs."""
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from typing import Any
 
 from services.registration.models import Meeting, Registration
 
 
+def _local(moment: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
+    return None if moment is None else moment.astimezone(zone)
+
+
 def meeting_fields(meeting: Meeting) -> dict[str, Any]:
-    """The meeting's editable fields, as the API and the PATCH comparison see them."""
+    """The meeting's editable fields, as the API and the PATCH comparison see them.
+
+    Times are given in the meeting's own time zone (09:00+07:00, not 02:00Z), the way the
+    organizer and the participants read them, whatever offset they were sent with.
+    """
+    zone = zoneinfo.ZoneInfo(meeting.timezone)
     return {
         "title": meeting.title,
         "theme": meeting.theme,
-        "starts_at": meeting.starts_at,
-        "ends_at": meeting.ends_at,
+        "starts_at": _local(meeting.starts_at, zone),
+        "ends_at": _local(meeting.ends_at, zone),
         "timezone": meeting.timezone,
         "venue": {"name": meeting.venue_name, "address": meeting.venue_address, "city": meeting.venue_city},
         "in_person_capacity": meeting.in_person_capacity,
         "agency_in_person_quota": meeting.agency_in_person_quota,
         "online": meeting.online,
         "health_protocol": meeting.health_protocol,
-        "registration_closes_at": meeting.registration_closes_at,
+        "registration_closes_at": _local(meeting.registration_closes_at, zone),
     }
 
 
