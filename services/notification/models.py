@@ -104,6 +104,8 @@ class Notification(Base):
     attempt_count: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     provider_id: Mapped[str | None] = mapped_column(String(200))
+    # SMS only: how many segments the provider bills (GSM-7: 160 characters each, UCS-2: 70).
+    segments: Mapped[int | None] = mapped_column(Integer)
     claimed_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

@@ -112,10 +112,12 @@ def build_context(
         "calendar": None,
     }
     if message.calendar_method:
+        sequence = int(meeting.get("sequence") or 0)
         context["calendar"] = {
             "method": message.calendar_method,
             "uid": calendar_uid(recipient.registration_id),
-            "sequence": int(meeting.get("sequence") or 0),
+            # A CANCEL must not be older than the REQUEST it withdraws, or calendars ignore it.
+            "sequence": sequence + 1 if message.calendar_method == "CANCEL" else sequence,
         }
     context.update(extra or {})
     return context

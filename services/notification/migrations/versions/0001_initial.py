@@ -60,6 +60,7 @@ def upgrade() -> None:
     sa.Column('attempt_count', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('provider_id', sa.String(length=200), nullable=True),
+    sa.Column('segments', sa.Integer(), nullable=True),
     sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,92 @@
+"""Renders a claimed notification and hands it to its channel; every outcome comes back as a DeliveryResult."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from services.notification import metrics
+from services.notification.channels import Channels
+from services.notification.content.invitation import build_invitation
+from services.notification.content.mail_message import build_email
+from services.notification.content.qr_image import qr_png
+from services.notification.content.rendering import Renderer
+from services.notification.domain.delivery import OUTCOME_SENT, OUTCOME_TRANSIENT, DeliveryFailure, DeliveryResult
+from services.notification.domain.messages import EMAIL
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A notification reserved for one sender: what to send and to whom."""
+
+    id: str
+    channel: str
+    recipient: str
+    kind: str
+    context: dict[str, Any]
+    attempt_number: int
+
+
+class Courier:
+    """Turns a claim into a sent message or a classified failure; never raises for a delivery problem."""
+
+    def __init__(self, channels: Channels, renderer: Renderer | None = None):
+        self.channels = channels
+        self.renderer = renderer or Renderer()
+        self._executor: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def executor(self) -> ThreadPoolExecutor:
+        """Threads for the messages of one fan-out, created on first use (the API never needs them)."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self.channels.fanout_workers, thread_name_prefix="notification-fanout")
+            return self._executor
+
+    def close(self) -> None:
+        with self._lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True)
+        self.channels.close()
+
+    def deliver(self, claim: Claim) -> DeliveryResult:
+        started = time.perf_counter()
+        try:
+            result = self._send_email(claim) if claim.channel == EMAIL else self._send_sms(claim)
+        except DeliveryFailure as failure:
+            result = DeliveryResult(failure.outcome, error=str(failure)[:1000], retry_after=failure.retry_after)
+        except Exception as exc:  # noqa: BLE001 - a rendering bug or odd data must not lose the notification
+            log.exception("notification %s could not be prepared", claim.id)
+            result = DeliveryResult(OUTCOME_TRANSIENT, error=f"{type(exc).__name__}: {exc}"[:1000])
+        metrics.SEND_SECONDS.labels(claim.channel).observe(time.perf_counter() - started)
+        return result
+
+    def _send_email(self, claim: Claim) -> DeliveryResult:
+        context = claim.context
+        rendered = self.renderer.email(context)
+        participant = context["participant"]
+        calendar = build_invitation(context, organizer=self.channels.sender) if context.get("calendar") else None
+        message = build_email(
+            rendered,
+            sender=self.channels.sender,
+            to_name=participant["full_name"],
+            to_address=claim.recipient,
+            message_key=claim.id,
+            calendar=calendar,
+            calendar_method=(context.get("calendar") or {}).get("method"),
+            qr_png=qr_png(participant["check_in_code"]) if rendered.wants_qr else None,
+            calendar_filename="undangan.ics" if context["locale"] == "id" else "invitation.ics",
+        )
+        provider_id = self.channels.email.send(message, claim.recipient)
+        return DeliveryResult(OUTCOME_SENT, provider_id=provider_id)
+
+    def _send_sms(self, claim: Claim) -> DeliveryResult:
+        text = self.renderer.sms(claim.context)
+        provider_id = self.channels.sms.send(claim.recipient, text, claim.id)
+        return DeliveryResult(OUTCOME_SENT, provider_id=provider_id, segments=text.segments)

@@ -1,0 +1,55 @@
+"""How a delivery attempt ended and what that makes of the notification: sent, retried later, failed, or dead."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PENDING, SENDING, SENT, RETRYING, FAILED, DEAD = "pending", "sending", "sent", "retrying", "failed", "dead"
+STATUSES = (PENDING, SENDING, SENT, RETRYING, FAILED, DEAD)
+# A bus delivery sends these; a claim left in `sending` past its lease (a crashed worker) is taken over.
+SENDABLE = (PENDING, RETRYING)
+# The operator may re-drive these by hand.
+REDRIVABLE = (FAILED, DEAD)
+
+OUTCOME_SENT, OUTCOME_TRANSIENT, OUTCOME_PERMANENT = "sent", "transient", "permanent"
+
+
+class DeliveryFailure(Exception):
+    """A channel could not hand the message over; subclasses say whether trying again can help."""
+
+    outcome = OUTCOME_TRANSIENT
+
+    def __init__(self, message: str, *, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TransientFailure(DeliveryFailure):
+    """SMTP 4xx, a lost connection, a timeout, SMS 429/5xx: worth trying again later."""
+
+    outcome = OUTCOME_TRANSIENT
+
+
+class PermanentFailure(DeliveryFailure):
+    """SMTP 5xx, SMS 4xx: the provider refused this message for good."""
+
+    outcome = OUTCOME_PERMANENT
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """The outcome of one attempt, as recorded."""
+
+    outcome: str
+    provider_id: str | None = None
+    error: str | None = None
+    retry_after: float | None = None
+    segments: int | None = None
+
+
+def status_after(outcome: str, *, retries_left: bool) -> str:
+    """The notification's status after an attempt ended with `outcome`."""
+    if outcome == OUTCOME_SENT:
+        return SENT
+    if outcome == OUTCOME_PERMANENT:
+        return FAILED
+    return RETRYING if retries_left else DEAD

@@ -1,0 +1,37 @@
+"""Bus events in -> operations. ctx.deps is the worker's Courier (channels, renderer, fan-out threads)."""
+from __future__ import annotations
+
+from services.notification import operations
+from services.notification.courier import Courier
+from shared.messaging.handling import Event, HandlerContext
+
+
+def _notify(event: Event, ctx: HandlerContext) -> None:
+    courier: Courier = ctx.deps
+    operations.notify(ctx.session_factory, courier, event.id, event.type, event.data, event.occurred_at, attempt=event.attempt, executor=courier.executor)
+
+
+def on_event_created(event: Event, ctx: HandlerContext) -> None:
+    operations.record_meeting(ctx.session, event.data)
+
+
+def on_checked_in(event: Event, ctx: HandlerContext) -> None:
+    operations.record_check_in(ctx.session, event.data["registration_id"], event.data["at"])
+
+
+def on_link_revoked(event: Event, ctx: HandlerContext) -> None:
+    operations.record_link_revoked(ctx.session, event.data["registration_id"], event.occurred_at)
+
+
+HANDLERS = {
+    "event.created": on_event_created,
+    "event.updated": _notify,
+    "registration.confirmed": _notify,
+    "registration.waitlisted": _notify,
+    "registration.promoted": _notify,
+    "registration.cancelled": _notify,
+    "registration.mode_changed": _notify,
+    "registration.checked_in": on_checked_in,
+    "stream.link_issued": _notify,
+    "stream.link_revoked": on_link_revoked,
+}

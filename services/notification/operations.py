@@ -1,0 +1,287 @@
+"""Use cases of the notification service: keep contacts, plan notifications, send them, re-drive them, report.
+
+The database and the providers never overlap in time: rows are created and claimed in one short
+transaction, the message is sent with no transaction open, and the outcome is written in another
+short transaction right after. On SQLite every transaction is a serialized writer, so holding one
+across an SMTP conversation would stall every other sender.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from services.notification import metrics, store
+from services.notification.courier import Claim, Courier
+from services.notification.domain.delivery import DEAD, FAILED, OUTCOME_TRANSIENT, PENDING, REDRIVABLE, RETRYING, SENT, DeliveryResult, status_after
+from services.notification.domain.messages import KIND_BY_EVENT, PlannedMessage, Recipient, announces_schedule_change, build_context, plan_messages
+from services.notification.models import Attempt, Contact, Notification
+from shared.db import read_only, unit_of_work
+from shared.messaging.errors import TransientError
+
+log = logging.getLogger(__name__)
+
+SessionFactory = Callable[[], Session]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class NotificationNotFound(LookupError):
+    """No notification has this id."""
+
+
+class NotRedrivable(Exception):
+    """Only failed or dead notifications can be re-driven; this one is sent or in progress."""
+
+    def __init__(self, status: str):
+        super().__init__(f"notification is {status}; only failed or dead notifications can be retried")
+        self.status = status
+
+
+# --- read models (no messages) ---------------------------------------------------------------
+
+
+def record_meeting(session: Session, meeting: dict[str, Any]) -> dict[str, Any]:
+    """event.created / event.updated: keep the newest snapshot of the meeting."""
+    return store.save_meeting(session, meeting, utcnow())
+
+
+def record_check_in(session: Session, registration_id: str, at: dt.datetime) -> None:
+    """registration.checked_in: noted on the contact; no message goes out."""
+    contact = session.get(Contact, registration_id)
+    if contact is None:
+        # Handlers run in parallel, so the check-in can overtake the confirmation; try again shortly.
+        raise TransientError(f"registration {registration_id} not known yet")
+    contact.checked_in_at, contact.updated_at = at, utcnow()
+
+
+def record_link_revoked(session: Session, registration_id: str, at: dt.datetime) -> None:
+    """stream.link_revoked: later messages stop showing the link; no message goes out."""
+    contact = session.get(Contact, registration_id)
+    if contact is not None:
+        contact.link_revoked_at, contact.updated_at = at, utcnow()
+
+
+# --- planning -----------------------------------------------------------------------------------
+
+
+def _recipients_and_meeting(session: Session, event_type: str, data: dict[str, Any], occurred_at: dt.datetime) -> tuple[list[Recipient], dict[str, Any] | None, dict[str, Any]]:
+    """Update the read models for one event; return who must hear about it, the meeting, and template extras."""
+    now = utcnow()
+    if event_type == "event.updated":
+        meeting = store.save_meeting(session, data, now)
+        if not announces_schedule_change(data.get("changed_fields") or []):
+            return [], meeting, {}
+        contacts = store.active_contacts(session, data["id"])
+        return [store.recipient_of(c) for c in contacts], meeting, {"changed_fields": list(data.get("changed_fields") or [])}
+    if event_type == "stream.link_issued":
+        meeting = store.save_meeting(session, data["meeting"], now) if data.get("meeting") else store.load_meeting(session, data["event_id"])
+        contact = session.get(Contact, data["registration_id"])
+        if contact is None:
+            # The link overtook the registration event: an online participant with a confirmed place.
+            contact = store.save_contact(session, {**data, "attendance_mode": "online"}, status="confirmed", occurred_at=dt.datetime.min.replace(tzinfo=dt.timezone.utc), now=now)
+        contact.join_url, contact.youtube_url, contact.link_revoked_at = data["join_url"], data.get("youtube_url"), None
+        session.flush()
+        return [store.recipient_of(contact)], meeting, {"join_url": data["join_url"], "youtube_url": data.get("youtube_url")}
+    # registration.*: the payload is the truth for this message; the contact keeps the newest state.
+    meeting = store.save_meeting(session, data["meeting"], now)
+    status = "cancelled" if event_type == "registration.cancelled" else data["status"]
+    contact = store.save_contact(session, data, status=status, occurred_at=occurred_at, now=now)
+    person = data["participant"]
+    links_shown = data["attendance_mode"] == "online" and not contact.link_revoked_at
+    recipient = Recipient(
+        registration_id=data["registration_id"],
+        full_name=person["full_name"],
+        email=person["email"],
+        phone=person.get("phone"),
+        locale=person.get("locale") or "id",
+        attendance_mode=data["attendance_mode"],
+        status=status,
+        check_in_code=data.get("check_in_code"),
+        join_url=contact.join_url if links_shown else None,
+        youtube_url=contact.youtube_url if links_shown else None,
+        position=person.get("position"),
+        agency_name=data.get("agency_name"),
+    )
+    extra = {"waitlist_position": data.get("waitlist_position"), "previous_mode": data.get("previous_mode")}
+    if links_shown:
+        extra.update(join_url=recipient.join_url, youtube_url=recipient.youtube_url)
+    return [recipient], meeting, extra
+
+
+def _notification_row(event_id: str, event_type: str, message: PlannedMessage, meeting: dict[str, Any], extra: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    context = build_context(message, meeting, extra=extra)
+    return {
+        "id": str(uuid.uuid4()),
+        "source_event_id": event_id,
+        "source_event_type": event_type,
+        "kind": message.kind,
+        "channel": message.channel,
+        "recipient": message.address,
+        "registration_id": message.recipient.registration_id,
+        "event_id": meeting["id"],
+        "locale": context["locale"],
+        "status": PENDING,
+        "context": json.dumps(context, ensure_ascii=False),
+        "attempt_count": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _claim(row: Any) -> Claim:
+    return Claim(id=row.id, channel=row.channel, recipient=row.recipient, kind=row.kind, context=json.loads(row.context), attempt_number=row.attempt_count + 1)
+
+
+def plan_and_claim(session_factory: SessionFactory, event_id: str, event_type: str, data: dict[str, Any], occurred_at: dt.datetime, lease_seconds: float) -> list[Claim]:
+    """One short transaction: update contacts, create this event's notifications once, claim those still to send."""
+    with unit_of_work(session_factory) as session:
+        recipients, meeting, extra = _recipients_and_meeting(session, event_type, data, occurred_at)
+        if recipients and meeting is None:
+            raise TransientError(f"meeting {data.get('event_id')} not known yet")
+        now = utcnow()
+        planned = plan_messages(KIND_BY_EVENT[event_type], recipients)
+        store.insert_notifications_once(session, [_notification_row(event_id, event_type, m, meeting, extra, now) for m in planned])
+        rows = store.claim_sendable(session, event_id, now, now + dt.timedelta(seconds=lease_seconds))
+    return [_claim(row) for row in rows]
+
+
+# --- sending ------------------------------------------------------------------------------------
+
+
+def record_outcome(session: Session, claim: Claim, result: DeliveryResult, started_at: dt.datetime, *, retries_left: bool) -> str:
+    """Write the attempt and the notification's new status; return that status."""
+    now = utcnow()
+    status = status_after(result.outcome, retries_left=retries_left)
+    session.add(
+        Attempt(
+            notification_id=claim.id,
+            number=claim.attempt_number,
+            started_at=started_at,
+            finished_at=now,
+            outcome=result.outcome,
+            error=result.error,
+            provider_id=result.provider_id,
+        )
+    )
+    values: dict[str, Any] = {
+        "status": status,
+        "attempt_count": Notification.attempt_count + 1,
+        "last_error": result.error,
+        "claimed_until": None,
+        "updated_at": now,
+    }
+    if result.provider_id:
+        values["provider_id"] = result.provider_id
+    if result.segments is not None:
+        values["segments"] = result.segments
+    if status == SENT:
+        values["sent_at"] = now
+    session.execute(update(Notification).where(Notification.id == claim.id).values(**values).execution_options(synchronize_session=False))
+    _count(claim.channel, claim.kind, status)
+    return status
+
+
+def _count(channel: str, kind: str, status: str) -> None:
+    if status == SENT:
+        metrics.SENT.labels(channel, kind).inc()
+    elif status == RETRYING:
+        metrics.RETRIED.labels(channel).inc()
+    elif status in (FAILED, DEAD):
+        metrics.FAILED.labels(channel, "permanent" if status == FAILED else "dead").inc()
+
+
+def send_and_record(session_factory: SessionFactory, courier: Courier, claim: Claim, *, retries_left: bool) -> tuple[str, DeliveryResult]:
+    """Send one claimed notification (no transaction open), then commit its outcome in a short transaction."""
+    started_at = utcnow()
+    result = courier.deliver(claim)
+    with unit_of_work(session_factory) as session:
+        status = record_outcome(session, claim, result, started_at, retries_left=retries_left)
+    if result.error:
+        log.warning("notification %s (%s %s) attempt %d: %s -> %s", claim.id, claim.kind, claim.channel, claim.attempt_number, result.error, status)
+    return status, result
+
+
+def send_claims(session_factory: SessionFactory, courier: Courier, claims: list[Claim], *, retries_left: bool, executor: ThreadPoolExecutor | None = None) -> list[tuple[str, DeliveryResult]]:
+    """Send every claim; a fan-out goes through `executor` so one meeting update does not take N round trips in a row."""
+    def send(claim: Claim) -> tuple[str, DeliveryResult]:
+        return send_and_record(session_factory, courier, claim, retries_left=retries_left)
+
+    if len(claims) <= 2 or executor is None:
+        return [send(claim) for claim in claims]
+    return list(executor.map(send, claims))
+
+
+def notify(session_factory: SessionFactory, courier: Courier, event_id: str, event_type: str, data: dict[str, Any], occurred_at: dt.datetime, *, attempt: int, executor: ThreadPoolExecutor | None = None) -> list[str]:
+    """Everything one bus event causes: plan, send what is not sent yet, and ask for a retry while anything is left."""
+    channels = courier.channels
+    retries_left = attempt <= len(channels.retry_delays)
+    claims = plan_and_claim(session_factory, event_id, event_type, data, occurred_at, channels.lease_seconds)
+    outcomes = send_claims(session_factory, courier, claims, retries_left=retries_left, executor=executor)
+    statuses = [status for status, _ in outcomes]
+    waiting = [result for status, result in outcomes if status == RETRYING]
+    if waiting:
+        retry_after = max((r.retry_after or 0.0 for r in waiting), default=0.0) or None
+        raise TransientError(f"{len(waiting)} of {len(claims)} notifications will be retried: {waiting[0].error}", retry_after=retry_after)
+    if not all(status != DEAD for status in statuses):
+        # The last retry is used up: the rows say `dead` (re-drivable by the operator); the bus message dead-letters too.
+        raise TransientError(f"{statuses.count(DEAD)} notifications are dead after {attempt} attempts")
+    with read_only(session_factory) as session:
+        # Rows another delivery of this same event still holds: acking now would lose their retry.
+        if store.count_unsettled(session, event_id):
+            raise TransientError("notifications of this event are still being sent by another delivery")
+    return statuses
+
+
+def redrive(session_factory: SessionFactory, courier: Courier, notification_id: str) -> Notification:
+    """POST /v1/notifications/{id}/retry: send a failed or dead notification once more, now."""
+    now = utcnow()
+    with unit_of_work(session_factory) as session:
+        row = store.claim_one(session, notification_id, REDRIVABLE, now, now + dt.timedelta(seconds=courier.channels.lease_seconds))
+        if row is None:
+            existing = session.get(Notification, notification_id)
+            if existing is None:
+                raise NotificationNotFound(notification_id)
+            raise NotRedrivable(existing.status)
+    claim = _claim(row)
+    # No automatic retries follow a manual one: a transient failure leaves it dead for the next re-drive.
+    send_and_record(session_factory, courier, claim, retries_left=False)
+    with read_only(session_factory) as session:
+        return store.get_notification(session, notification_id)
+
+
+# --- reports --------------------------------------------------------------------------------------
+
+
+def find_notification(session_factory: SessionFactory, notification_id: str) -> Notification:
+    with read_only(session_factory) as session:
+        notification = store.get_notification(session, notification_id)
+    if notification is None:
+        raise NotificationNotFound(notification_id)
+    return notification
+
+
+def list_notifications(session_factory: SessionFactory, filters: dict[str, Any], limit: int, cursor: tuple[dt.datetime, str] | None) -> list[Notification]:
+    with read_only(session_factory) as session:
+        return store.list_notifications(session, filters, limit, cursor)
+
+
+def notification_stats(session_factory: SessionFactory, event_id: str | None = None) -> dict[str, Any]:
+    """Counts by status and by channel, plus the number of attempts."""
+    with read_only(session_factory) as session:
+        rows = store.count_by_channel_and_status(session, event_id)
+        attempts = store.count_attempts(session, event_id)
+    by_status: dict[str, int] = {}
+    by_channel: dict[str, dict[str, int]] = {}
+    for channel, status, count in rows:
+        by_status[status] = by_status.get(status, 0) + count
+        by_channel.setdefault(channel, {})[status] = count
+    return {"total": sum(by_status.values()), "by_status": by_status, "by_channel": by_channel, "attempts": attempts}

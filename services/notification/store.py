@@ -1,0 +1,159 @@
+"""Queries and upserts of the notification tables; callers own the transaction."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from marshmallow import EXCLUDE
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from services.notification.domain.delivery import SENDABLE, SENDING
+from services.notification.domain.messages import Recipient
+from services.notification.models import Attempt, Contact, Meeting, Notification
+from shared.schemas.events import MeetingSchema
+
+_meeting_schema = MeetingSchema(unknown=EXCLUDE)
+
+
+def meeting_json(meeting: dict[str, Any]) -> dict[str, Any]:
+    """A loaded meeting payload as JSON-ready data (datetimes as ISO 8601 strings)."""
+    return _meeting_schema.dump(meeting)
+
+
+def save_meeting(session: Session, meeting: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """Keep the newest snapshot of a meeting (by sequence) and return the one now stored."""
+    snapshot = meeting_json(meeting)
+    sequence = int(snapshot.get("sequence") or 0)
+    row = session.get(Meeting, snapshot["id"])
+    if row is None:
+        session.add(Meeting(id=snapshot["id"], sequence=sequence, snapshot=json.dumps(snapshot), updated_at=now))
+        session.flush()
+        return snapshot
+    if sequence >= row.sequence:
+        row.sequence, row.snapshot, row.updated_at = sequence, json.dumps(snapshot), now
+        return snapshot
+    return json.loads(row.snapshot)
+
+
+def load_meeting(session: Session, meeting_id: str) -> dict[str, Any] | None:
+    row = session.get(Meeting, meeting_id)
+    return json.loads(row.snapshot) if row else None
+
+
+def save_contact(session: Session, data: dict[str, Any], *, status: str, occurred_at: dt.datetime, now: dt.datetime) -> Contact:
+    """Create or update the contact of a registration; an event older than the stored state changes nothing."""
+    person = data["participant"]
+    contact = session.get(Contact, data["registration_id"])
+    if contact is None:
+        contact = Contact(registration_id=data["registration_id"], event_id=data["event_id"], last_event_at=occurred_at, updated_at=now)
+        session.add(contact)
+    elif occurred_at < contact.last_event_at:
+        return contact
+    contact.full_name, contact.email, contact.phone = person["full_name"], person["email"], person.get("phone")
+    contact.locale, contact.position = person.get("locale") or "id", person.get("position")
+    contact.agency_name = data.get("agency_name") or contact.agency_name
+    contact.attendance_mode, contact.status = data["attendance_mode"], status
+    if "check_in_code" in data:
+        contact.check_in_code = data.get("check_in_code")
+    contact.last_event_at, contact.updated_at = occurred_at, now
+    return contact
+
+
+def recipient_of(contact: Contact) -> Recipient:
+    return Recipient(
+        registration_id=contact.registration_id,
+        full_name=contact.full_name,
+        email=contact.email,
+        phone=contact.phone,
+        locale=contact.locale,
+        attendance_mode=contact.attendance_mode,
+        status=contact.status,
+        check_in_code=contact.check_in_code,
+        join_url=None if contact.link_revoked_at else contact.join_url,
+        youtube_url=None if contact.link_revoked_at else contact.youtube_url,
+        position=contact.position,
+        agency_name=contact.agency_name,
+    )
+
+
+def active_contacts(session: Session, event_id: str) -> list[Contact]:
+    """Everyone still expecting the meeting (confirmed or waitlisted), in a stable order."""
+    query = select(Contact).where(Contact.event_id == event_id, Contact.status.in_(("confirmed", "waitlisted"))).order_by(Contact.registration_id)
+    return list(session.scalars(query))
+
+
+def insert_notifications_once(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert notification rows, skipping any whose (source event, channel, recipient) already exists."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["source_event_id", "channel", "recipient"]))
+
+
+def claim_sendable(session: Session, source_event_id: str, now: dt.datetime, lease_until: dt.datetime) -> list[Any]:
+    """Reserve the notifications of an event that still need sending; returns their rows (one UPDATE … RETURNING)."""
+    claimable = or_(Notification.status.in_(SENDABLE), and_(Notification.status == SENDING, Notification.claimed_until < now))
+    statement = (
+        update(Notification)
+        .where(Notification.source_event_id == source_event_id, claimable)
+        .values(status=SENDING, claimed_until=lease_until, updated_at=now)
+        .returning(Notification.id, Notification.channel, Notification.recipient, Notification.kind, Notification.context, Notification.attempt_count)
+        .execution_options(synchronize_session=False)
+    )
+    return list(session.execute(statement))
+
+
+def claim_one(session: Session, notification_id: str, statuses: tuple[str, ...], now: dt.datetime, lease_until: dt.datetime) -> Any | None:
+    """Reserve one notification if its status is one of `statuses`; None when another sender has it or it is done."""
+    statement = (
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.status.in_(statuses))
+        .values(status=SENDING, claimed_until=lease_until, updated_at=now)
+        .returning(Notification.id, Notification.channel, Notification.recipient, Notification.kind, Notification.context, Notification.attempt_count)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).first()
+
+
+def count_unsettled(session: Session, source_event_id: str) -> int:
+    """Notifications of an event that are not final yet (pending, being sent by someone, or awaiting a retry)."""
+    query = select(func.count()).select_from(Notification).where(
+        Notification.source_event_id == source_event_id, Notification.status.in_(SENDABLE + (SENDING,))
+    )
+    return int(session.scalar(query) or 0)
+
+
+def get_notification(session: Session, notification_id: str) -> Notification | None:
+    query = select(Notification).where(Notification.id == notification_id).options(selectinload(Notification.attempts))
+    return session.scalars(query).first()
+
+
+def list_notifications(session: Session, filters: dict[str, Any], limit: int, cursor: tuple[dt.datetime, str] | None) -> list[Notification]:
+    """Newest first; `cursor` is the (created_at, id) of the last row of the previous page."""
+    query = select(Notification)
+    for name in ("registration_id", "event_id", "status", "channel", "kind"):
+        if filters.get(name):
+            query = query.where(getattr(Notification, name) == filters[name])
+    if cursor is not None:
+        created_at, last_id = cursor
+        query = query.where(or_(Notification.created_at < created_at, and_(Notification.created_at == created_at, Notification.id < last_id)))
+    query = query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+    return list(session.scalars(query))
+
+
+def count_by_channel_and_status(session: Session, event_id: str | None = None) -> list[tuple[str, str, int]]:
+    query = select(Notification.channel, Notification.status, func.count()).group_by(Notification.channel, Notification.status)
+    if event_id:
+        query = query.where(Notification.event_id == event_id)
+    return [(channel, status, int(count)) for channel, status, count in session.execute(query)]
+
+
+def count_attempts(session: Session, event_id: str | None = None) -> int:
+    query = select(func.count()).select_from(Attempt)
+    if event_id:
+        query = query.join(Notification, Notification.id == Attempt.notification_id).where(Notification.event_id == event_id)
+    return int(session.scalar(query) or 0)

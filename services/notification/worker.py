@@ -1,0 +1,32 @@
+"""`python -m services.notification.worker`: migrate, build the channels, then consume and send until SIGTERM."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.notification.channels import build_channels
+from services.notification.courier import Courier
+from services.notification.handlers import HANDLERS
+from shared.db import make_engine, make_session_factory, migrate
+from shared.logs import configure_logging
+from shared.messaging.consumer import run_consumer
+from shared.settings import settings_or_exit
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def main() -> None:
+    settings = settings_or_exit("notification")
+    configure_logging("notification-worker", settings.log_level)
+    # Every handler thread and fan-out thread may hold a connection for a short transaction.
+    engine = make_engine(settings.database_url, pool_size=settings.consumer_concurrency + settings.smtp_pool_size)
+    migrate(engine, MIGRATIONS)
+    courier = Courier(build_channels(settings))
+    try:
+        run_consumer("notification", settings, HANDLERS, make_session_factory(engine), deps=courier)
+    finally:
+        courier.close()
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
