@@ -67,6 +67,8 @@ def dev_environment(environ: Mapping[str, str], root: Path = ROOT, *, create_tok
     streaming_port = env.get("STREAMING_PORT") or str(DEFAULT_PORTS["streaming"])
     env.setdefault("PUBLIC_BASE_URL", f"http://localhost:{streaming_port}")
     env.setdefault("GUNICORN_WORKERS", DEV_GUNICORN_WORKERS)
+    # A development stack with a known token answers on this machine only, not on the network.
+    env.setdefault("GUNICORN_HOST", "127.0.0.1")
     # Output goes through a pipe to honcho; unbuffered, each line shows up when it is written.
     env.setdefault("PYTHONUNBUFFERED", "1")
     if not env.get("RAKOR_ADMIN_TOKEN"):
@@ -138,7 +140,8 @@ def run(env: dict[str, str], processes: Mapping[str, str] = PROCESSES) -> int:
     """Start every process under honcho and block until they have all stopped; returns honcho's exit status."""
     manager = Manager(Printer(sys.stdout))
     for name, command in processes.items():
-        manager.add_process(name, command, env=env, cwd=str(ROOT))
+        # exec: the process replaces honcho's shell, so it gets the SIGTERM itself and its own exit status shows.
+        manager.add_process(name, f"exec {command}", env=env, cwd=str(ROOT))
     manager.loop()
     return manager.returncode or 0
 

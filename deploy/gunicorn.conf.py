@@ -2,6 +2,7 @@
 
 The service is read from the application argument, so the same file binds registration to
 REGISTRATION_PORT, notification to NOTIFICATION_PORT and streaming to STREAMING_PORT.
+GUNICORN_HOST is the address to listen on (0.0.0.0, as a container needs; `make run` uses 127.0.0.1).
 Tuning comes from GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_TIMEOUT, GUNICORN_GRACEFUL_TIMEOUT,
 GUNICORN_KEEPALIVE and GUNICORN_MAX_REQUESTS.
 """
@@ -42,7 +43,7 @@ def _env_int(name: str, default: int, minimum: int = 1) -> int:
 service = _service_from_argv(sys.argv)
 port = _env_int(f"{service.upper()}_PORT", DEFAULT_PORTS[service])
 
-bind = [f"0.0.0.0:{port}"]
+bind = [f"{os.environ.get('GUNICORN_HOST') or '0.0.0.0'}:{port}"]
 worker_class = "gthread"
 workers = _env_int("GUNICORN_WORKERS", min(2 * (os.cpu_count() or 1) + 1, MAX_DEFAULT_WORKERS))
 threads = _env_int("GUNICORN_THREADS", 4)
@@ -56,6 +57,9 @@ max_requests_jitter = max_requests // 10
 # must never be shared between processes, so the app is imported in every worker, not in the master.
 preload_app = False
 proc_name = f"rakor-{service}-api"
+# Newer gunicorn opens a control socket at one fixed path per user; the three APIs of `make run` would
+# fight over it, and nothing here uses it. Older versions ignore the unknown name.
+control_socket_disable = True
 
 accesslog = "-"
 errorlog = "-"

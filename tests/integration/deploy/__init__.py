@@ -1,0 +1,1 @@
+"""Deployment files: compose stack, image, gunicorn settings, local runner."""
