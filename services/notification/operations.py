@@ -254,8 +254,7 @@ def redrive(session_factory: SessionFactory, courier: Courier, notification_id: 
     claim = _claim(row)
     # No automatic retries follow a manual one: a transient failure leaves it dead for the next re-drive.
     send_and_record(session_factory, courier, claim, retries_left=False)
-    with read_only(session_factory) as session:
-        return store.get_notification(session, notification_id)
+    return find_notification(session_factory, notification_id)
 
 
 # --- reports --------------------------------------------------------------------------------------
@@ -264,6 +263,8 @@ def redrive(session_factory: SessionFactory, courier: Courier, notification_id: 
 def find_notification(session_factory: SessionFactory, notification_id: str) -> Notification:
     with read_only(session_factory) as session:
         notification = store.get_notification(session, notification_id)
+        # read_only ends in a rollback, which would expire the loaded rows; keep them as read.
+        session.expunge_all()
     if notification is None:
         raise NotificationNotFound(notification_id)
     return notification
@@ -271,7 +272,9 @@ def find_notification(session_factory: SessionFactory, notification_id: str) -> 
 
 def list_notifications(session_factory: SessionFactory, filters: dict[str, Any], limit: int, cursor: tuple[dt.datetime, str] | None) -> list[Notification]:
     with read_only(session_factory) as session:
-        return store.list_notifications(session, filters, limit, cursor)
+        items = store.list_notifications(session, filters, limit, cursor)
+        session.expunge_all()
+        return items
 
 
 def notification_stats(session_factory: SessionFactory, event_id: str | None = None) -> dict[str, Any]:

@@ -1,0 +1,46 @@
+"""create_app(): the notification API; gunicorn runs 'services.notification.app:create_app()'."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from services.notification.api import blp
+from services.notification.channels import Channels, build_channels
+from services.notification.courier import Courier
+from shared.db import make_engine, make_session_factory, migrate
+from shared.logs import configure_logging
+from shared.messaging.connection import broker_ping
+from shared.settings import Settings, settings_or_exit
+from shared.web import create_base_app
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+@dataclass
+class NotificationAppState:
+    session_factory: Callable[[], Session]
+    # Re-drives send from the API process itself, so the operator sees the outcome in the answer.
+    courier: Courier
+
+
+def create_app(settings: Settings | None = None, *, channels: Channels | None = None) -> Flask:
+    """Settings, logging, database and migrations, the API blueprint, and the broker readiness check."""
+    settings = settings or settings_or_exit("notification")
+    configure_logging("notification-api", settings.log_level)
+    engine = make_engine(settings.database_url)
+    migrate(engine, MIGRATIONS)
+    app, api = create_base_app(
+        "notification",
+        settings,
+        engine,
+        title="Rakor notification API",
+        description="What participants were sent by email and SMS, every delivery attempt, and re-drives of failed messages.",
+        broker_check=lambda: broker_ping(settings.rabbitmq_url),
+    )
+    app.extensions["rakor_notification"] = NotificationAppState(make_session_factory(engine), Courier(channels or build_channels(settings)))
+    api.register_blueprint(blp)
+    return app
