@@ -7,6 +7,7 @@ import datetime as dt
 
 from flask import current_app
 from flask.views import MethodView
+from marshmallow import RAISE
 
 from services.notification import operations
 from services.notification.schemas import (
@@ -47,7 +48,7 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
 
 @blp.route("")
 class Notifications(MethodView):
-    @blp.arguments(NotificationQuerySchema, location="query")
+    @blp.arguments(NotificationQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, NotificationPageSchema)
     def get(self, args):
         """Notifications, newest first, filtered by registration, meeting, status, channel or kind."""
@@ -60,7 +61,7 @@ class Notifications(MethodView):
 
 @blp.route("/stats")
 class NotificationStats(MethodView):
-    @blp.arguments(StatsQuerySchema, location="query")
+    @blp.arguments(StatsQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, StatsSchema)
     def get(self, args):
         """Counts by status and channel (optionally for one meeting) and the number of attempts."""

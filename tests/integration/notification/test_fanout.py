@@ -1,0 +1,62 @@
+"""event.updated (time or venue) reaches every active participant once, even when some sends must be retried."""
+from __future__ import annotations
+
+from icalendar import Calendar
+
+from tests.integration.notification.conftest import make_envelope
+from tests.unit.notification.factories import make_cancellation, make_meeting, make_meeting_update, make_participant, make_registration
+
+
+def _register(harness, count: int, **kwargs) -> list[dict]:
+    registrations = [make_registration(participant=make_participant(phone=None), **kwargs) for _ in range(count)]
+    for registration in registrations:
+        assert harness.deliver("registration.confirmed", registration).action == "ack"
+    return registrations
+
+
+def _sequence(message) -> int:
+    [part] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    [event] = Calendar.from_ical(part.get_content()).walk("VEVENT")
+    return int(event["SEQUENCE"])
+
+
+def test_time_change_reaches_every_active_participant_with_a_higher_sequence(harness, smtp_server):
+    registrations = _register(harness, 4)
+    harness.deliver("registration.cancelled", make_cancellation(registrations[0]))
+    smtp_server.wait_for(5)
+    update = make_meeting_update(["starts_at", "ends_at"], starts_at="2021-12-01T13:00:00+07:00", ends_at="2021-12-01T16:00:00+07:00", sequence=1)
+    assert harness.deliver("event.updated", update).action == "ack"
+    mails = smtp_server.wait_for(8)[5:]
+    assert sorted(m.rcpt_tos[0] for m in mails) == sorted(r["participant"]["email"] for r in registrations[1:])
+    for mail in mails:
+        assert mail.message["Subject"] == "Perubahan Jadwal atau Tempat: Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas"
+        assert "13.00–16.00 WIB" in mail.message.get_body(("plain",)).get_content()
+        assert _sequence(mail.message) == 1
+    assert len(smtp_server.messages) == 8
+
+
+def test_a_transient_failure_in_a_fanout_resends_only_that_recipient(harness, smtp_server):
+    _register(harness, 5)
+    smtp_server.wait_for(5)
+    smtp_server.fail_next(451)
+    body = make_envelope("event.updated", make_meeting_update(["venue"], venue={"name": "Hotel Borobudur", "address": "Jl. Lapangan Banteng Selatan No. 1", "city": "Jakarta Pusat"}, sequence=1))
+    outcomes = harness.deliver_until_settled(body)
+    assert [o.action for o in outcomes] == ["retry", "ack"]
+    smtp_server.wait_for(10)
+    assert len(smtp_server.messages) == 10
+    updates = harness.notifications(kind="meeting_updated")
+    assert len(updates) == 5 and all(n.status == "sent" for n in updates)
+    assert sorted(n.attempt_count for n in updates) == [1, 1, 1, 1, 2]
+
+
+def test_change_of_title_only_sends_nothing(harness, smtp_server):
+    _register(harness, 2)
+    smtp_server.wait_for(2)
+    assert harness.deliver("event.updated", make_meeting_update(["title"], title="Rakor JFPH 2021", sequence=0)).action == "ack"
+    assert len(harness.notifications(kind="meeting_updated")) == 0
+
+
+def test_meeting_created_is_recorded_for_later_updates(harness, smtp_server):
+    assert harness.deliver("event.created", make_meeting_update([], id="evt-baru")).action == "ack"
+    assert harness.deliver("event.updated", make_meeting_update(["starts_at"], id="evt-baru", sequence=1)).action == "ack"
+    assert harness.notifications() == []
