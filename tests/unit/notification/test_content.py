@@ -1,0 +1,65 @@
+"""The MIME email and its .ics: parts, headers, and the invitation read back with icalendar."""
+from __future__ import annotations
+
+import datetime as dt
+
+from icalendar import Calendar
+
+from services.notification.content.invitation import build_invitation
+from services.notification.content.mail_message import build_email
+from services.notification.content.qr_image import qr_png
+from services.notification.content.rendering import Renderer
+from services.notification.domain.messages import Recipient, build_context, plan_messages
+from tests.unit.notification.factories import make_meeting
+
+
+def _context(kind="confirmed", sequence=2, attendance_mode="in_person"):
+    recipient = Recipient("reg-42", "Dewi Lestari", "dewi.lestari@kemenpan.go.id", None, "id", attendance_mode, "confirmed", "AB12CD")
+    [message] = plan_messages(kind, [recipient])
+    return build_context(message, make_meeting(sequence=sequence))
+
+
+def test_invitation_reads_back_with_uid_sequence_times_and_timezone():
+    calendar = Calendar.from_ical(build_invitation(_context(), organizer="Panitia Rakor <rakor@kominfo.go.id>"))
+    [event] = calendar.walk("VEVENT")
+    assert calendar["METHOD"] == "REQUEST"
+    assert str(event["UID"]) == "registration-reg-42@rakor" and int(event["SEQUENCE"]) == 2
+    assert event.decoded("DTSTART") == dt.datetime(2021, 12, 1, 2, 0, tzinfo=dt.timezone.utc)
+    assert event["DTSTART"].params["TZID"] == "Asia/Jakarta"
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Asia/Jakarta"]
+    assert "Hotel Aviary" in str(event["LOCATION"])
+    assert str(event["ORGANIZER"]) == "mailto:rakor@kominfo.go.id"
+    assert str(event["ATTENDEE"]) == "mailto:dewi.lestari@kemenpan.go.id"
+
+
+def test_online_invitation_is_located_online():
+    [event] = Calendar.from_ical(build_invitation(_context(attendance_mode="online"), organizer="rakor@kominfo.go.id")).walk("VEVENT")
+    assert str(event["LOCATION"]).startswith("Online")
+
+
+def test_email_is_multipart_with_inline_qr_and_calendar_attachment():
+    context = _context()
+    rendered = Renderer().email(context)
+    message = build_email(
+        rendered,
+        sender="Panitia Rakor <rakor@kominfo.go.id>",
+        to_name="Dewi Lestari",
+        to_address="dewi.lestari@kemenpan.go.id",
+        message_key="notif-1",
+        calendar=build_invitation(context, organizer="rakor@kominfo.go.id"),
+        calendar_method="REQUEST",
+        qr_png=qr_png("AB12CD"),
+    )
+    assert message["Message-ID"] == "<notif-1@kominfo.go.id>"
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert str(message["To"]) == "Dewi Lestari <dewi.lestari@kemenpan.go.id>"
+    types = [part.get_content_type() for part in message.walk()]
+    assert types == ["multipart/mixed", "multipart/alternative", "text/plain", "multipart/related", "text/html", "image/png", "text/calendar"]
+    [png] = [p for p in message.walk() if p.get_content_type() == "image/png"]
+    assert png["Content-ID"] == "<checkin-qr>"
+    [ics] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    assert ics.get_param("method") == "REQUEST" and ics.get_filename() == "undangan.ics"
+
+
+def test_qr_code_is_a_png():
+    assert qr_png("AB12CD").startswith(b"\x89PNG\r\n\x1a\n")

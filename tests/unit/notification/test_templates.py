@@ -1,0 +1,90 @@
+"""Templates: every kind in both locales, formal Indonesian by default, the right details for in-person and online."""
+from __future__ import annotations
+
+import pytest
+
+from services.notification.content.rendering import EMAIL_PARTS, LOCALES, TEMPLATES_DIR, Renderer, template_names
+from services.notification.domain.messages import KINDS, Recipient, build_context, plan_messages
+from tests.unit.notification.factories import make_meeting
+
+renderer = Renderer()
+
+
+def _recipient(locale="id", attendance_mode="in_person", status="confirmed", **overrides) -> Recipient:
+    values = dict(
+        registration_id="reg-1",
+        full_name="Andi Pratama",
+        email="andi.pratama@jatengprov.go.id",
+        phone="+6281390001234",
+        locale=locale,
+        attendance_mode=attendance_mode,
+        status=status,
+        check_in_code="K7Q2XP" if attendance_mode == "in_person" else None,
+    )
+    values.update(overrides)
+    return Recipient(**values)
+
+
+def _context(kind, channel="email", extra=None, **recipient):
+    [message] = [m for m in plan_messages(kind, [_recipient(**recipient)]) if m.channel == channel]
+    return build_context(message, make_meeting(), extra=extra or {"waitlist_position": 2, "join_url": "https://rakor.example.go.id/j/abc", "youtube_url": "https://youtu.be/ikp"})
+
+
+def test_every_template_exists_in_both_locales():
+    names = template_names()
+    assert names["id"] == names["en"], f"only in id: {names['id'] - names['en']}, only in en: {names['en'] - names['id']}"
+
+
+def test_every_kind_has_subject_text_html_and_sms():
+    for locale in LOCALES:
+        for kind in KINDS:
+            for part in EMAIL_PARTS + ("sms",):
+                assert (TEMPLATES_DIR / locale / f"{kind}.{part}.j2").is_file(), (locale, kind, part)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_message_renders_with_the_meeting_title_and_time(kind, locale):
+    email = renderer.email(_context(kind, locale=locale))
+    assert "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas" in email.subject
+    expected_time = "Rabu, 1 Desember 2021, 09.00–12.00 WIB" if locale == "id" else "Wednesday, 1 December 2021, 09:00–12:00 WIB"
+    assert expected_time in email.text and expected_time in email.html
+    sms = renderer.sms(_context(kind, channel="sms", locale=locale))
+    assert sms.encoding == "gsm7" and sms.segments <= 3
+
+
+def test_indonesian_is_formal_and_english_is_english():
+    assert renderer.email(_context("confirmed")).text.startswith("Yth. Bapak/Ibu Andi Pratama,")
+    assert renderer.email(_context("confirmed", locale="en")).text.startswith("Dear Andi Pratama,")
+    assert renderer.sms(_context("confirmed", channel="sms")).text.startswith("Yth. Bapak/Ibu Andi Pratama")
+
+
+def test_in_person_confirmation_shows_venue_health_protocol_and_check_in_code():
+    email = renderer.email(_context("confirmed"))
+    for expected in ("Hotel Aviary", "Tangerang Selatan", "PeduliLindungi", "K7Q2XP"):
+        assert expected in email.text
+    assert email.wants_qr and 'src="cid:checkin-qr"' in email.html
+
+
+def test_online_confirmation_promises_the_link_and_has_no_qr():
+    email = renderer.email(_context("confirmed", attendance_mode="online", extra={"join_url": None}))
+    assert "Tautan pribadi Zoom akan kami kirimkan" in email.text
+    assert "Hotel Aviary" not in email.text and not email.wants_qr
+
+
+def test_link_message_has_personal_and_youtube_links():
+    for locale in LOCALES:
+        email = renderer.email(_context("link_issued", attendance_mode="online", locale=locale))
+        assert "https://rakor.example.go.id/j/abc" in email.text and "https://youtu.be/ikp" in email.text
+        assert 'href="https://rakor.example.go.id/j/abc"' in email.html
+
+
+def test_html_escapes_participant_data():
+    email = renderer.email(_context("confirmed", full_name="<b>Budi</b> & Co"))
+    assert "&lt;b&gt;Budi&lt;/b&gt; &amp; Co" in email.html
+    assert "<b>Budi</b> & Co" in email.text
+
+
+def test_cancellation_has_no_check_in_code():
+    email = renderer.email(_context("cancelled"))
+    assert "K7Q2XP" not in email.text and not email.wants_qr
