@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 
 from services.streaming.api import EXTENSION, StreamingState, admin, join
+from services.streaming.join_path import JoinPath
 from shared.db import make_engine, make_session_factory, migrate
 from shared.logs import configure_logging
 from shared.messaging.connection import broker_ping
@@ -30,7 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         description="Zoom and YouTube channels of each meeting, personal join links and online joins.",
         broker_check=lambda: broker_ping(settings.rabbitmq_url),
     )
-    app.extensions[EXTENSION] = StreamingState(make_session_factory(engine), RateLimiter(settings.join_rate_limit))
+    app.extensions[EXTENSION] = StreamingState(make_session_factory(engine), JoinPath(engine), RateLimiter(settings.join_rate_limit))
     api.register_blueprint(admin.blp)
     api.register_blueprint(join.blp)
     return app

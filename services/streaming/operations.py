@@ -14,6 +14,7 @@ from services.streaming.domain.eligibility import LinkAction, is_eligible, link_
 from services.streaming.domain.errors import MeetingNotFound, NoChannel
 from services.streaming.domain.join_target import JoinDecision, JoinOutcome, decide_join
 from services.streaming.domain.meetings import is_valid_event_id
+from services.streaming.join_path import JoinPath
 from services.streaming.models import Channel, Meeting, Participant
 from shared.db import read_only, unit_of_work
 from shared.messaging.outbox import record_event
@@ -231,23 +232,18 @@ class LinkVisit:
     meeting_title: str | None
 
 
-def open_link(session_factory: SessionFactory, token: str, now: dt.datetime | None = None) -> LinkVisit | None:
+def open_link(join_path: JoinPath, token: str, now: dt.datetime | None = None) -> LinkVisit | None:
     """Resolve a personal link and record the join when it leads to the live meeting; None if unknown."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     now = now or store.utcnow()
-    token_hash = hash_secret(token)
-    with unit_of_work(session_factory) as session:
-        row = store.link_for_join(session, token_hash)
-        if row is None:
-            return None
-        link_id, registration_id, event_id, revoked_at, ends_at, title, zoom_url, youtube_url = row
-        decision = decide_join(revoked=revoked_at is not None, ends_at=ends_at, zoom_url=zoom_url, youtube_url=youtube_url, now=now)
-        if decision.outcome is JoinOutcome.REDIRECT:
-            who = {"registration_id": registration_id, "event_id": event_id, "channel_kind": decision.channel_kind}
-            store.insert_join(session, {**who, "link_id": link_id, "joined_at": now})
-            record_event(session, PRODUCER, "stream.joined", {**who, "at": now})
-        return LinkVisit(decision, title)
+
+    def decide(row):
+        decision = decide_join(revoked=row.revoked, ends_at=row.ends_at, zoom_url=row.zoom_url, youtube_url=row.youtube_url, now=now)
+        return decision, decision.channel_kind if decision.outcome is JoinOutcome.REDIRECT else None
+
+    row, decision = join_path.visit(hash_secret(token), decide, now)
+    return None if row is None else LinkVisit(decision, row.title)
 
 
 def list_joins(session_factory: SessionFactory, event_id: str) -> list[JoinRow]:

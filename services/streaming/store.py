@@ -6,9 +6,9 @@ import json
 import uuid
 from typing import Any, Iterable
 
-from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from services.streaming.models import Channel, Join, Link, Meeting, Participant
 from shared.correlation import get_correlation_id
@@ -64,15 +64,23 @@ def active_link(session: Session, registration_id: str) -> Link | None:
     ).scalar_one_or_none()
 
 
-def eligible_without_link(session: Session, event_id: str) -> list[Participant]:
-    """Eligible participants of a meeting who hold no active link, in registration order of arrival."""
+def eligible_without_link(session: Session, event_id: str) -> list:
+    """Eligible participants of a meeting who hold no active link, oldest first (rows, not ORM objects: fast)."""
     has_link = exists().where(Link.registration_id == Participant.registration_id, Link.revoked_at.is_(None))
     statement = (
-        select(Participant)
+        select(
+            Participant.registration_id,
+            Participant.full_name,
+            Participant.email,
+            Participant.phone,
+            Participant.locale,
+            Participant.nip,
+            Participant.position,
+        )
         .where(Participant.event_id == event_id, Participant.eligible.is_(True), ~has_link)
         .order_by(Participant.last_event_at, Participant.registration_id)
     )
-    return list(session.execute(statement).scalars())
+    return list(session.execute(statement))
 
 
 def count_active_links(session: Session, event_id: str) -> int:
@@ -82,9 +90,9 @@ def count_active_links(session: Session, event_id: str) -> int:
 
 
 def insert_links(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert link rows with executemany, CHUNK at a time."""
+    """Insert link rows with executemany, CHUNK at a time (Core, not the ORM's per-row bookkeeping)."""
     for start in range(0, len(rows), CHUNK):
-        session.execute(insert(Link), rows[start : start + CHUNK])
+        session.execute(insert(Link.__table__), rows[start : start + CHUNK])
 
 
 def revoke_link(session: Session, link_id: int, reason: str, now: dt.datetime) -> None:
@@ -127,37 +135,6 @@ def _outbox_row(envelope: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
         "body": json.dumps(envelope, separators=(",", ":"), ensure_ascii=False),
         "created_at": now,
     }
-
-
-_zoom = aliased(Channel)
-_youtube = aliased(Channel)
-
-# One indexed lookup by token hash gives everything the redirect needs.
-_LINK_FOR_JOIN = (
-    select(
-        Link.id,
-        Link.registration_id,
-        Link.event_id,
-        Link.revoked_at,
-        Meeting.ends_at,
-        Meeting.title,
-        _zoom.url,
-        _youtube.url,
-    )
-    .select_from(Link)
-    .outerjoin(Meeting, Meeting.id == Link.event_id)
-    .outerjoin(_zoom, and_(_zoom.event_id == Link.event_id, _zoom.kind == "zoom"))
-    .outerjoin(_youtube, and_(_youtube.event_id == Link.event_id, _youtube.kind == "youtube"))
-)
-
-
-def link_for_join(session: Session, token_hash: str):
-    """(link id, registration id, event id, revoked_at, ends_at, title, zoom url, youtube url) or None."""
-    return session.execute(_LINK_FOR_JOIN.where(Link.token_hash == token_hash)).first()
-
-
-def insert_join(session: Session, row: dict[str, Any]) -> None:
-    session.execute(insert(Join).values(**row))
 
 
 def join_summary(session: Session, event_id: str):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.streaming.join_path import JoinPath
 from shared.web import RateLimiter
 
 EXTENSION = "rakor_streaming"
@@ -13,9 +14,10 @@ EXTENSION = "rakor_streaming"
 
 @dataclass(frozen=True)
 class StreamingState:
-    """What the views need besides settings: the session factory and the join-link rate limiter."""
+    """What the views need besides settings: sessions, the join hot path, the join-link rate limiter."""
 
     session_factory: sessionmaker[Session]
+    join_path: JoinPath
     join_limiter: RateLimiter
 
 

@@ -60,7 +60,7 @@ def join(token: str):
     retry_after = state().join_limiter.hit(request.remote_addr or "unknown")
     if retry_after is not None:
         abort_json(429, "Too many requests; try again later.", headers={"Retry-After": str(int(retry_after))})
-    visit = operations.open_link(state().session_factory, token)
+    visit = operations.open_link(state().join_path, token)
     if visit is None:
         return _refuse("unknown", 404, "This join link is unknown.")
     decision = visit.decision

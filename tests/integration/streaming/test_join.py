@@ -129,7 +129,7 @@ def test_joins_of_an_unknown_meeting_are_not_found(client):
 def test_too_many_attempts_from_one_address_are_refused_with_retry_after(app, client, feed, session_factory, meeting):
     _, token = issue_link(client, feed, session_factory, meeting)
     state = app.extensions[EXTENSION]
-    app.extensions[EXTENSION] = type(state)(state.session_factory, RateLimiter(3))
+    app.extensions[EXTENSION] = type(state)(state.session_factory, state.join_path, RateLimiter(3))
     statuses = [client.get(f"/j/guess{n}").status_code for n in range(3)]
     refused = client.get(f"/j/{token}")
     assert statuses == [404, 404, 404]
