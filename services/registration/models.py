@@ -111,6 +111,11 @@ class Registration(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
 
+    @property
+    def participant(self) -> "Registration":
+        """The person's fields live on the registration; the API nests them under `participant`."""
+        return self
+
 
 class IdempotentResponse(Base):
     """The first answer given to an agency's Idempotency-Key, replayed when the same request comes again."""

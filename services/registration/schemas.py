@@ -171,14 +171,11 @@ class RegistrationSchema(OutSchema):
     attendance_mode = fields.String(validate=validate.OneOf(ATTENDANCE_MODES))
     waitlist_position = fields.Integer(allow_none=True)
     check_in_code = fields.String(allow_none=True, metadata={"description": "Confirmed in-person registrations only."})
-    participant = fields.Method("_participant", metadata={"description": "full_name, email, phone (E.164), nip, position, locale"})
+    participant = fields.Nested(ParticipantOutSchema)
     checked_in_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     cancelled_at = fields.DateTime(allow_none=True)
-
-    def _participant(self, registration) -> dict:
-        return ParticipantOutSchema().dump(registration)
 
 
 class RegistrationPatchSchema(StrictSchema):

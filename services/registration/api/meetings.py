@@ -38,6 +38,7 @@ class Meetings(MethodView):
 
     @requires("any")
     @blp.response(200, MeetingSchema(many=True))
+    @errors(blp)
     def get(self):
         """List meetings with their seats."""
         return [_render(m, c) for m, c in operations.list_meetings(sessions())]

@@ -1,13 +1,17 @@
-"""Fixtures of the registration API tests: an app per test on SQLite and on PostgreSQL."""
+"""Fixtures of the registration API tests: the app on SQLite and on PostgreSQL, emptied before each test."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
 
-from services.registration.app import MIGRATIONS, create_app
-from shared import db
+from services.registration.api.context import EXTENSION, AgencyKeyCache
+from services.registration.app import create_app
 from shared.settings import load_settings
+from shared.web import RateLimiter
 from tests.integration.registration.factories import ADMIN_TOKEN, RegistrationApi
+
+# Children first, so deleting in this order never trips a foreign key.
+TABLES = ("idempotency_keys", "registrations", "meetings", "agencies", "outbox", "processed_events")
 
 
 def registration_settings(database_url: str, data_dir, **extra: str):
@@ -15,46 +19,38 @@ def registration_settings(database_url: str, data_dir, **extra: str):
     return load_settings("registration", environ=environ)
 
 
-TABLES = "registrations, idempotency_keys, meetings, agencies, outbox, processed_events"
-
-
 @pytest.fixture(scope="session")
-def migrated_pg_url(pg_url_factory) -> str:
-    """One PostgreSQL database per test session (per xdist worker), migrated once; tests empty it."""
-    url = pg_url_factory()
-    engine = db.make_engine(url)
-    db.migrate(engine, MIGRATIONS)
-    engine.dispose()
-    return url
+def shared_apps(tmp_path_factory):
+    """One app per database kind for the whole session: building and migrating one per test costs most of a second."""
+    apps: dict = {}
+    yield apps
+    for app in apps.values():
+        app.extensions["rakor_engine"].dispose()
+
+
+def _empty(app) -> None:
+    engine = app.extensions["rakor_engine"]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in TABLES:
+                connection.execute(text(f"DELETE FROM {table}"))
+    context = app.extensions[EXTENSION]
+    context.agency_keys = AgencyKeyCache()
+    context.rate_limiter = RateLimiter(app.config["RAKOR_SETTINGS"].agency_rate_limit)
 
 
 @pytest.fixture(params=[pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)])
-def database_url(request, sqlite_url_factory) -> str:
-    """A fresh empty registration database per test, on SQLite and on PostgreSQL.
-
-    Creating and migrating a PostgreSQL database costs most of a second, so the migrated one is
-    reused and emptied instead.
-    """
-    if request.param == "sqlite":
-        return sqlite_url_factory()
-    url = request.getfixturevalue("migrated_pg_url")
-    engine = db.make_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    return url
-
-
-@pytest.fixture
-def settings(database_url, tmp_path):
-    return registration_settings(database_url, tmp_path)
-
-
-@pytest.fixture
-def app(settings):
-    app = create_app(settings)
-    yield app
-    app.extensions["rakor_engine"].dispose()
+def app(request, shared_apps, sqlite_url_factory, tmp_path_factory):
+    """The registration app on an empty database, once on SQLite and once on PostgreSQL."""
+    kind = request.param
+    if kind not in shared_apps:
+        url = sqlite_url_factory() if kind == "sqlite" else request.getfixturevalue("pg_url_factory")()
+        shared_apps[kind] = create_app(registration_settings(url, tmp_path_factory.mktemp(f"registration-{kind}")))
+    app = shared_apps[kind]
+    _empty(app)
+    return app
 
 
 @pytest.fixture
