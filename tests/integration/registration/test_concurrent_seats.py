@@ -1,0 +1,75 @@
+"""Seats are never oversold: hundreds of simultaneous registrations through real gunicorn workers."""
+from __future__ import annotations
+
+import collections
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from tests.fixtures.processes import free_port, gunicorn_argv
+from tests.integration.registration.factories import ADMIN_TOKEN, meeting_body, participant
+
+CAPACITY, QUOTA, AGENCIES, PER_AGENCY = 20, 8, 4, 60
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(params=[pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)])
+def served(request, start_process, sqlite_url_factory, tmp_path):
+    """The registration API under gunicorn with 3 workers, and its database URL."""
+    url = sqlite_url_factory() if request.param == "sqlite" else request.getfixturevalue("pg_url_factory")()
+    port = free_port()
+    env = {
+        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "DATABASE_URL": url, "DATA_DIR": str(tmp_path),
+        "AGENCY_RATE_LIMIT": "100000", "LOG_LEVEL": "WARNING",
+    }
+    base = f"http://127.0.0.1:{port}"
+    start_process(gunicorn_argv("services.registration.app:create_app()", port, workers=3), env=env, health_url=f"{base}/healthz", timeout=60)
+    return base, url
+
+
+def post(session: requests.Session, url: str, body: dict, token: str) -> requests.Response:
+    return session.post(url, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+
+
+def test_simultaneous_in_person_registrations_never_oversell(served):
+    base, database_url = served
+    admin = requests.Session()
+    keys = [
+        post(admin, f"{base}/v1/agencies", {"name": f"Diskominfo Kabupaten {i}", "kind": "regency", "contact_email": f"humas{i}@kab.go.id"}, ADMIN_TOKEN).json()
+        for i in range(AGENCIES)
+    ]
+    event = post(admin, f"{base}/v1/events", meeting_body(in_person_capacity=CAPACITY, agency_in_person_quota=QUOTA), ADMIN_TOKEN).json()
+    local = threading.local()
+
+    def register(agency: dict) -> tuple[str, requests.Response]:
+        session = getattr(local, "session", None) or requests.Session()
+        local.session = session
+        return agency["id"], post(session, f"{base}/v1/events/{event['id']}/registrations", participant(), agency["api_key"])
+
+    jobs = [keys[i % AGENCIES] for i in range(AGENCIES * PER_AGENCY)]
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        answers = list(pool.map(register, jobs))
+
+    assert [r.status_code for _, r in answers] == [201] * len(jobs), {r.status_code: r.text for _, r in answers if r.status_code != 201}
+    confirmed = collections.Counter(agency for agency, r in answers if r.json()["status"] == "confirmed")
+    assert sum(confirmed.values()) == CAPACITY
+    assert max(confirmed.values()) <= QUOTA
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT id, agency_id, status, waitlist_position, check_in_code FROM registrations")).all()
+            events = connection.execute(text("SELECT event_type, body FROM outbox WHERE event_type LIKE 'registration.%'")).all()
+    finally:
+        engine.dispose()
+    assert sum(r.status == "confirmed" for r in rows) == CAPACITY
+    per_agency = collections.Counter(r.agency_id for r in rows if r.status == "confirmed")
+    assert per_agency == confirmed and max(per_agency.values()) <= QUOTA
+    waiting = sorted(r.waitlist_position for r in rows if r.status == "waitlisted")
+    assert waiting == list(range(1, len(jobs) - CAPACITY + 1))
+    assert len({r.check_in_code for r in rows if r.status == "confirmed"}) == CAPACITY
+    by_type = collections.Counter(e.event_type for e in events)
+    assert by_type == {"registration.confirmed": CAPACITY, "registration.waitlisted": len(jobs) - CAPACITY}
+    assert len({__import__("json").loads(e.body)["data"]["registration_id"] for e in events}) == len(jobs)
