@@ -1,0 +1,74 @@
+"""The network guard lets loopback through and fails tests that reach anything else."""
+from __future__ import annotations
+
+import socket
+import threading
+
+import pytest
+import requests
+
+from tests.fixtures.guard import ExternalNetworkBlocked, NetworkGuard, raise_for_violations
+
+OUTSIDE = ("192.0.2.10", 25)  # TEST-NET-1: never routed, so nothing leaves even if the guard broke
+
+
+def test_connect_to_outside_host_is_refused_and_recorded(network_guard):
+    with pytest.raises(ExternalNetworkBlocked, match="192.0.2.10"):
+        socket.create_connection(OUTSIDE, timeout=0.5)
+    assert len(network_guard.take_violations()) == 1
+
+
+def test_a_swallowed_refusal_still_fails_the_test(network_guard):
+    try:
+        requests.get("http://192.0.2.10/", timeout=0.5)
+    except requests.ConnectionError:
+        pass  # what a retrying client would do
+    with pytest.raises(pytest.fail.Exception, match="outside network access blocked"):
+        raise_for_violations(network_guard)
+    assert network_guard.take_violations() == []
+
+
+def test_outside_hostnames_and_udp_are_refused(network_guard):
+    with socket.socket() as tcp, pytest.raises(ExternalNetworkBlocked):
+        tcp.connect(("smtp.kominfo.go.id", 25))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, pytest.raises(ExternalNetworkBlocked):
+        udp.sendto(b"query", ("8.8.8.8", 53))
+    assert len(network_guard.take_violations()) == 2
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.3.2.1", "localhost", "::1"])
+def test_loopback_destinations_are_allowed(host):
+    guard = NetworkGuard()
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    assert guard.is_allowed(family, (host, 5672))
+
+
+def test_unix_sockets_and_mapped_loopback_are_allowed():
+    guard = NetworkGuard()
+    assert guard.is_allowed(socket.AF_UNIX, "/run/postgresql/.s.PGSQL.5432")
+    assert guard.is_allowed(socket.AF_INET6, ("::ffff:127.0.0.1", 80, 0, 0))
+    assert not guard.is_allowed(socket.AF_INET6, ("2001:db8::1", 80, 0, 0))
+
+
+def test_allowed_hosts_extend_loopback():
+    guard = NetworkGuard()
+    assert not guard.is_allowed(socket.AF_INET, ("172.17.0.1", 5672))
+    guard.allow_host("172.17.0.1")
+    assert guard.is_allowed(socket.AF_INET, ("172.17.0.1", 5672))
+
+
+def test_real_loopback_traffic_passes_the_installed_guard():
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        threading.Thread(target=lambda: server.accept()[0].sendall(b"220 ok\r\n"), daemon=True).start()
+        with socket.create_connection(("localhost", port), timeout=2) as client:
+            assert client.recv(16) == b"220 ok\r\n"
+
+
+def test_unix_socket_pair_passes_the_installed_guard(tmp_path):
+    path = str(tmp_path / "sock")
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(path)
+        server.listen()
+        with socket.socket(socket.AF_UNIX) as client:
+            client.connect(path)
