@@ -54,7 +54,16 @@ def _refuse(key, status: int, message: str):
 
 
 @blp.route("/j/<token>")
-@blp.doc(security=[], responses={"302": {"description": "To the Zoom meeting (or the YouTube live stream)"}, "404": {"description": "Unknown link"}, "410": {"description": "Revoked link"}, "429": {"description": "Too many attempts from this address"}})
+@blp.doc(
+    security=[],
+    responses={
+        "200": {"description": "The meeting is over: a small HTML page with the YouTube recording link", "content": {"text/html": {}}},
+        "302": {"description": "To the Zoom meeting (or the YouTube live stream); the join is recorded"},
+        "404": {"description": "Unknown link"},
+        "410": {"description": "Revoked link"},
+        "429": {"description": "Too many attempts from this address (Retry-After)"},
+    },
+)
 def join(token: str):
     """Open a personal link: redirect to the meeting's current channel and record the join."""
     retry_after = state().join_limiter.hit(request.remote_addr or "unknown")
