@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import zoneinfo
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from services.registration.domain.meetings import validate_meeting
 from shared.schemas.participant import LOCALES, ParticipantSchema
@@ -15,7 +15,29 @@ STATUSES = ("confirmed", "waitlisted", "cancelled")
 MAX_BULK = 1000
 
 
-class StrictSchema(Schema):
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class RejectsNul:
+    """No NUL characters anywhere: PostgreSQL cannot store them, and no name or address has one."""
+
+    @pre_load
+    def _reject_nul(self, data, **_kwargs):
+        if isinstance(data, dict):
+            bad = {key: ["Must not contain NUL characters."] for key, value in data.items() if _has_nul(value)}
+            if bad:
+                raise ValidationError(bad)
+        return data
+
+
+class StrictSchema(RejectsNul, Schema):
     class Meta:
         unknown = RAISE
 
@@ -134,7 +156,7 @@ class MeetingSchema(OutSchema):
 
 
 # ----- registrations ---------------------------------------------------------------------------
-class RegistrationCreateSchema(ParticipantSchema):
+class RegistrationCreateSchema(RejectsNul, ParticipantSchema):
     """One participant as an agency posts it."""
 
     class Meta:
@@ -149,7 +171,7 @@ class IdempotencyHeaderSchema(Schema):
 
     idempotency_key = fields.String(
         data_key="Idempotency-Key",
-        validate=validate.Length(min=1, max=200),
+        validate=validate.Regexp(r"^[\x21-\x7e]{1,200}$", error="Use 1 to 200 visible ASCII characters, e.g. a UUID."),
         metadata={"description": "Repeat a request safely: the same key with the same body replays the first answer."},
     )
 
@@ -194,7 +216,12 @@ class RegistrationPageSchema(OutSchema):
     next_cursor = fields.String(allow_none=True)
 
 
-class BulkRequestSchema(StrictSchema):
+class BulkRequestSchema(Schema):
+    """Not StrictSchema's NUL check: a bad row is reported in its own result by the row schema."""
+
+    class Meta:
+        unknown = RAISE
+
     # Rows are Raw, not Nested: a bad row is reported in its own result instead of failing the whole request.
     registrations = fields.List(
         fields.Raw(metadata={"type": "object", "description": "A registration, as for POST /v1/events/{id}/registrations."}),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import uuid
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -14,8 +15,17 @@ from services.registration.domain.waitlist import WaitlistEntry
 from services.registration.models import Agency, Meeting, Registration
 
 
+def is_id(value: str) -> bool:
+    """Whether `value` can be one of our ids (a UUID); anything else is unknown without asking the database."""
+    try:
+        uuid.UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True
+
+
 def get_meeting(session: Session, event_id: str) -> Meeting:
-    meeting = session.get(Meeting, event_id)
+    meeting = session.get(Meeting, event_id) if is_id(event_id) else None
     if meeting is None:
         raise NotFound("No meeting with this id.")
     return meeting
@@ -31,6 +41,8 @@ def lock_meeting(session: Session, event_id: str) -> Meeting:
     before it. On SQLite `with_for_update()` renders nothing: shared.db starts every unit of work
     with BEGIN IMMEDIATE, which already makes it the only writer of the database.
     """
+    if not is_id(event_id):
+        raise NotFound("No meeting with this id.")
     meeting = session.execute(select(Meeting).where(Meeting.id == event_id).with_for_update()).scalar_one_or_none()
     if meeting is None:
         raise NotFound("No meeting with this id.")
@@ -138,7 +150,10 @@ def _decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created_at, registration_id = json.loads(base64.urlsafe_b64decode(padded))
-        return dt.datetime.fromisoformat(created_at), str(registration_id)
+        moment = dt.datetime.fromisoformat(created_at)
+        if moment.tzinfo is None or not is_id(registration_id):
+            raise ValueError("not one of our cursors")
+        return moment, registration_id
     except (ValueError, TypeError):
         raise InvalidInput({"cursor": ["Not a cursor returned by this API."]}) from None
 

@@ -52,7 +52,7 @@ def check_in(session_factory, event_id: str, code: str) -> dict[str, Any]:
 
 def record_online_join(session: Session, data: dict[str, Any]) -> None:
     """Note a stream.joined: the first join time and how many times the participant joined."""
-    registration = session.get(Registration, data["registration_id"])
+    registration = session.get(Registration, data["registration_id"]) if store.is_id(data["registration_id"]) else None
     if registration is None or registration.event_id != data["event_id"]:
         # Not ours to fix: a join for a registration this service never had. Keep the queue moving.
         log.warning("stream.joined for unknown registration %s of event %s", data["registration_id"], data["event_id"])

@@ -140,7 +140,7 @@ def _bulk_row(session, meeting, caller, raw, state, by_email, by_nip, now) -> di
 
 
 def _load_visible(session: Session, caller: Caller, registration_id: str, *, lock: bool) -> tuple[Registration, Meeting | None]:
-    registration = session.get(Registration, registration_id)
+    registration = session.get(Registration, registration_id) if store.is_id(registration_id) else None
     # Another agency's registration is reported exactly like a missing one: its existence is not theirs to learn.
     if registration is None or not caller.may_see(registration.agency_id):
         raise NotFound("No registration with this id.")
