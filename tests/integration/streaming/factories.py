@@ -68,6 +68,20 @@ def make_registration(meeting: dict[str, Any], *, status: str = "confirmed", mod
     return data
 
 
+def make_envelope(event_type: str, data: dict[str, Any], *, occurred_at: dt.datetime | None = None, event_id: str | None = None) -> bytes:
+    """The JSON body registration's relay would publish for this event."""
+    body = {
+        "id": event_id or str(uuid.uuid4()),
+        "type": event_type,
+        "version": 1,
+        "occurred_at": (occurred_at or utcnow()).isoformat(),
+        "producer": "registration",
+        "correlation_id": None,
+        "data": data,
+    }
+    return json.dumps(body).encode()
+
+
 class Feeder:
     """Delivers events to the streaming handlers through the real message path (parse, dedupe, handle, commit)."""
 
@@ -79,16 +93,7 @@ class Feeder:
         if occurred_at is None:
             self._clock += dt.timedelta(milliseconds=10)
             occurred_at = self._clock
-        body = {
-            "id": event_id or str(uuid.uuid4()),
-            "type": event_type,
-            "version": 1,
-            "occurred_at": occurred_at.isoformat(),
-            "producer": "registration",
-            "correlation_id": None,
-            "data": data,
-        }
-        return json.dumps(body).encode()
+        return make_envelope(event_type, data, occurred_at=occurred_at, event_id=event_id)
 
     def __call__(self, event_type: str, data: dict[str, Any], **kwargs) -> None:
         outcome = process_message(
