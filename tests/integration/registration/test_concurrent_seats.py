@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import collections
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -9,11 +10,20 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
+from shared.messaging.relay import publish_pending
 from tests.fixtures.processes import free_port, gunicorn_argv
+from tests.integration.registration.bus_tap import Tap, delete_vhost, private_vhost_url
 from tests.integration.registration.factories import ADMIN_TOKEN, meeting_body, participant
 
 CAPACITY, QUOTA, AGENCIES, PER_AGENCY = 20, 8, 4, 60
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def bus_url(request):
+    url, vhost = private_vhost_url(request)
+    yield url
+    delete_vhost(vhost)
 
 
 @pytest.fixture(params=[pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)])
@@ -34,7 +44,7 @@ def post(session: requests.Session, url: str, body: dict, token: str) -> request
     return session.post(url, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=60)
 
 
-def test_simultaneous_in_person_registrations_never_oversell(served):
+def test_simultaneous_in_person_registrations_never_oversell(served, bus_url):
     base, database_url = served
     admin = requests.Session()
     keys = [
@@ -43,6 +53,7 @@ def test_simultaneous_in_person_registrations_never_oversell(served):
     ]
     event = post(admin, f"{base}/v1/events", meeting_body(in_person_capacity=CAPACITY, agency_in_person_quota=QUOTA), ADMIN_TOKEN).json()
     local = threading.local()
+    tap = Tap(bus_url, event["id"], "registration.*")
 
     def register(agency: dict) -> tuple[str, requests.Response]:
         session = getattr(local, "session", None) or requests.Session()
@@ -62,7 +73,10 @@ def test_simultaneous_in_person_registrations_never_oversell(served):
         with engine.connect() as connection:
             rows = connection.execute(text("SELECT id, agency_id, status, waitlist_position, check_in_code FROM registrations")).all()
             events = connection.execute(text("SELECT event_type, body FROM outbox WHERE event_type LIKE 'registration.%'")).all()
+        publish_pending(engine, bus_url, producer="registration")
+        published = tap.wait_for(len(jobs))
     finally:
+        tap.close()
         engine.dispose()
     assert sum(r.status == "confirmed" for r in rows) == CAPACITY
     per_agency = collections.Counter(r.agency_id for r in rows if r.status == "confirmed")
@@ -72,4 +86,6 @@ def test_simultaneous_in_person_registrations_never_oversell(served):
     assert len({r.check_in_code for r in rows if r.status == "confirmed"}) == CAPACITY
     by_type = collections.Counter(e.event_type for e in events)
     assert by_type == {"registration.confirmed": CAPACITY, "registration.waitlisted": len(jobs) - CAPACITY}
-    assert len({__import__("json").loads(e.body)["data"]["registration_id"] for e in events}) == len(jobs)
+    assert len({json.loads(e.body)["data"]["registration_id"] for e in events}) == len(jobs)
+    on_the_bus = collections.Counter(e["type"] for e in published)
+    assert on_the_bus == by_type and len({e["data"]["registration_id"] for e in published}) == len(jobs)
