@@ -8,7 +8,7 @@ from shared.messaging.handling import Event, HandlerContext
 
 def _notify(event: Event, ctx: HandlerContext) -> None:
     courier: Courier = ctx.deps
-    operations.notify(ctx.session_factory, courier, event.id, event.type, event.data, event.occurred_at, attempt=event.attempt, executor=courier.executor)
+    operations.notify(ctx.session_factory, courier, event.id, event.type, event.data, event.occurred_at, attempt=event.attempt, executor=courier.executor, final_session=ctx.session)
 
 
 def on_event_created(event: Event, ctx: HandlerContext) -> None:

@@ -141,8 +141,11 @@ def _claim(row: Any) -> Claim:
     return Claim(id=row.id, channel=row.channel, recipient=row.recipient, kind=row.kind, context=json.loads(row.context), attempt_number=row.attempt_count + 1)
 
 
-def plan_and_claim(session_factory: SessionFactory, event_id: str, event_type: str, data: dict[str, Any], occurred_at: dt.datetime, lease_seconds: float) -> list[Claim]:
-    """One short transaction: update contacts, create this event's notifications once, claim those still to send."""
+def plan_and_claim(session_factory: SessionFactory, event_id: str, event_type: str, data: dict[str, Any], occurred_at: dt.datetime, lease_seconds: float) -> tuple[list[Claim], bool]:
+    """One short transaction: update contacts, create this event's notifications once, claim those still to send.
+
+    Also says whether the claims are all of the event's notifications (the usual first delivery).
+    """
     with unit_of_work(session_factory) as session:
         recipients, meeting, extra = _recipients_and_meeting(session, event_type, data, occurred_at)
         if recipients and meeting is None:
@@ -151,7 +154,7 @@ def plan_and_claim(session_factory: SessionFactory, event_id: str, event_type: s
         planned = plan_messages(KIND_BY_EVENT[event_type], recipients)
         store.insert_notifications_once(session, [_notification_row(event_id, event_type, m, meeting, extra, now) for m in planned])
         rows = store.claim_sendable(session, event_id, now, now + dt.timedelta(seconds=lease_seconds))
-    return [_claim(row) for row in rows]
+    return [_claim(row) for row in rows], len(rows) == len(planned)
 
 
 # --- sending ------------------------------------------------------------------------------------
@@ -205,27 +208,74 @@ def send_and_record(session_factory: SessionFactory, courier: Courier, claim: Cl
     result = courier.deliver(claim)
     with unit_of_work(session_factory) as session:
         status = record_outcome(session, claim, result, started_at, retries_left=retries_left)
-    if result.error:
-        log.warning("notification %s (%s %s) attempt %d: %s -> %s", claim.id, claim.kind, claim.channel, claim.attempt_number, result.error, status)
+    _log_failure(claim, result, status)
     return status, result
 
 
-def send_claims(session_factory: SessionFactory, courier: Courier, claims: list[Claim], *, retries_left: bool, executor: ThreadPoolExecutor | None = None) -> list[tuple[str, DeliveryResult]]:
-    """Send every claim; a fan-out goes through `executor` so one meeting update does not take N round trips in a row."""
-    def send(claim: Claim) -> tuple[str, DeliveryResult]:
-        return send_and_record(session_factory, courier, claim, retries_left=retries_left)
+def _log_failure(claim: Claim, result: DeliveryResult, status: str) -> None:
+    if result.error:
+        log.warning("notification %s (%s %s) attempt %d: %s -> %s", claim.id, claim.kind, claim.channel, claim.attempt_number, result.error, status)
 
+
+def send_in_turn(session_factory: SessionFactory, courier: Courier, claims: list[Claim], *, retries_left: bool, final_session: Session | None = None) -> list[tuple[str, DeliveryResult]]:
+    """Send the one or two messages of a registration event in this thread, then write the outcomes together.
+
+    When every outcome is final (sent, failed) they go into `final_session`, the handler's unit of
+    work that the runner commits with the processed mark right away: one transaction less per
+    message. Otherwise they commit on their own first, because the runner rolls the handler's
+    session back when we ask for a retry. Writing only after the last send matters on SQLite: the
+    handler's session holds the write lock from its first write until the runner commits.
+    """
+    sent = []
+    for claim in claims:
+        started_at = utcnow()
+        sent.append((claim, started_at, courier.deliver(claim)))
+    if final_session is not None and all(result.outcome != OUTCOME_TRANSIENT for _, _, result in sent):
+        statuses = [record_outcome(final_session, claim, result, started, retries_left=retries_left) for claim, started, result in sent]
+    else:
+        with unit_of_work(session_factory) as session:
+            statuses = [record_outcome(session, claim, result, started, retries_left=retries_left) for claim, started, result in sent]
+    for (claim, _, result), status in zip(sent, statuses):
+        _log_failure(claim, result, status)
+    return [(status, result) for (_, _, result), status in zip(sent, statuses)]
+
+
+def send_claims(
+    session_factory: SessionFactory,
+    courier: Courier,
+    claims: list[Claim],
+    *,
+    retries_left: bool,
+    executor: ThreadPoolExecutor | None = None,
+    final_session: Session | None = None,
+) -> list[tuple[str, DeliveryResult]]:
+    """Send every claim; a fan-out goes through `executor` so one meeting update does not take N round trips in a row.
+
+    Fan-out outcomes are committed one by one as they come, so a crash half-way resends nothing
+    that was already sent.
+    """
     if len(claims) <= 2 or executor is None:
-        return [send(claim) for claim in claims]
-    return list(executor.map(send, claims))
+        return send_in_turn(session_factory, courier, claims, retries_left=retries_left, final_session=final_session)
+    return list(executor.map(lambda claim: send_and_record(session_factory, courier, claim, retries_left=retries_left), claims))
 
 
-def notify(session_factory: SessionFactory, courier: Courier, event_id: str, event_type: str, data: dict[str, Any], occurred_at: dt.datetime, *, attempt: int, executor: ThreadPoolExecutor | None = None) -> list[str]:
+def notify(
+    session_factory: SessionFactory,
+    courier: Courier,
+    event_id: str,
+    event_type: str,
+    data: dict[str, Any],
+    occurred_at: dt.datetime,
+    *,
+    attempt: int,
+    executor: ThreadPoolExecutor | None = None,
+    final_session: Session | None = None,
+) -> list[str]:
     """Everything one bus event causes: plan, send what is not sent yet, and ask for a retry while anything is left."""
     channels = courier.channels
     retries_left = attempt <= len(channels.retry_delays)
-    claims = plan_and_claim(session_factory, event_id, event_type, data, occurred_at, channels.lease_seconds)
-    outcomes = send_claims(session_factory, courier, claims, retries_left=retries_left, executor=executor)
+    claims, claimed_all = plan_and_claim(session_factory, event_id, event_type, data, occurred_at, channels.lease_seconds)
+    outcomes = send_claims(session_factory, courier, claims, retries_left=retries_left, executor=executor, final_session=final_session)
     statuses = [status for status, _ in outcomes]
     waiting = [result for status, result in outcomes if status == RETRYING]
     if waiting:
@@ -234,10 +284,11 @@ def notify(session_factory: SessionFactory, courier: Courier, event_id: str, eve
     if not all(status != DEAD for status in statuses):
         # The last retry is used up: the rows say `dead` (re-drivable by the operator); the bus message dead-letters too.
         raise TransientError(f"{statuses.count(DEAD)} notifications are dead after {attempt} attempts")
-    with read_only(session_factory) as session:
-        # Rows another delivery of this same event still holds: acking now would lose their retry.
-        if store.count_unsettled(session, event_id):
-            raise TransientError("notifications of this event are still being sent by another delivery")
+    if not claimed_all:
+        with read_only(session_factory) as session:
+            # Rows another delivery of this same event still holds: acking now would lose their retry.
+            if store.count_unsettled(session, event_id, [claim.id for claim in claims]):
+                raise TransientError("notifications of this event are still being sent by another delivery")
     return statuses
 
 

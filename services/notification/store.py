@@ -27,15 +27,17 @@ def save_meeting(session: Session, meeting: dict[str, Any], now: dt.datetime) ->
     """Keep the newest snapshot of a meeting (by sequence) and return the one now stored."""
     snapshot = meeting_json(meeting)
     sequence = int(snapshot.get("sequence") or 0)
+    text = json.dumps(snapshot, sort_keys=True)
     row = session.get(Meeting, snapshot["id"])
     if row is None:
-        session.add(Meeting(id=snapshot["id"], sequence=sequence, snapshot=json.dumps(snapshot), updated_at=now))
+        session.add(Meeting(id=snapshot["id"], sequence=sequence, snapshot=text, updated_at=now))
         session.flush()
         return snapshot
-    if sequence >= row.sequence:
-        row.sequence, row.snapshot, row.updated_at = sequence, json.dumps(snapshot), now
+    if sequence > row.sequence or (sequence == row.sequence and text != row.snapshot):
+        row.sequence, row.snapshot, row.updated_at = sequence, text, now
         return snapshot
-    return json.loads(row.snapshot)
+    # Every registration event carries the snapshot; an unchanged one costs no write.
+    return snapshot if sequence == row.sequence else json.loads(row.snapshot)
 
 
 def load_meeting(session: Session, meeting_id: str) -> dict[str, Any] | None:
@@ -119,10 +121,10 @@ def claim_one(session: Session, notification_id: str, statuses: tuple[str, ...],
     return session.execute(statement).first()
 
 
-def count_unsettled(session: Session, source_event_id: str) -> int:
-    """Notifications of an event that are not final yet (pending, being sent by someone, or awaiting a retry)."""
+def count_unsettled(session: Session, source_event_id: str, excluding: list[str]) -> int:
+    """Notifications of an event, other than `excluding`, that are not final yet (pending, being sent, awaiting a retry)."""
     query = select(func.count()).select_from(Notification).where(
-        Notification.source_event_id == source_event_id, Notification.status.in_(SENDABLE + (SENDING,))
+        Notification.source_event_id == source_event_id, Notification.status.in_(SENDABLE + (SENDING,)), Notification.id.not_in(excluding)
     )
     return int(session.scalar(query) or 0)
 

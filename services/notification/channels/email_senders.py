@@ -4,8 +4,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from email import policy
-from email.message import EmailMessage
+from email.message import Message
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -20,7 +19,7 @@ class SmtpSender:
         self.pool = pool
         self.envelope_from = parseaddr(envelope_from)[1] or envelope_from
 
-    def send(self, message: EmailMessage, to_address: str) -> str:
+    def send(self, message: Message, to_address: str) -> str:
         return self.pool.send(message, self.envelope_from, [to_address])
 
     def close(self) -> None:
@@ -33,13 +32,13 @@ class FileSender:
     def __init__(self, directory: Path):
         self.directory = Path(directory)
 
-    def send(self, message: EmailMessage, to_address: str) -> str:
+    def send(self, message: Message, to_address: str) -> str:
         self.directory.mkdir(parents=True, exist_ok=True)
         key = re.sub(r"[^A-Za-z0-9._-]", "", str(message.get("Message-ID", "")).strip("<>").split("@")[0]) or uuid.uuid4().hex
         name = f"{key}.eml"
         temporary = self.directory / f".{name}.{uuid.uuid4().hex}.tmp"
         try:
-            temporary.write_bytes(message.as_bytes(policy=policy.SMTP))
+            temporary.write_bytes(message.as_bytes())
             # Rename is atomic: a reader of the folder never sees half a mail.
             os.replace(temporary, self.directory / name)
         except OSError as exc:

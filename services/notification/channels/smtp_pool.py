@@ -8,7 +8,7 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.message import Message
 
 from services.notification.domain.delivery import PermanentFailure, TransientFailure
 
@@ -54,7 +54,7 @@ class SmtpPool:
         self._lock = threading.Lock()
         self.opened = 0  # connections opened since start (tests and the benchmark read it)
 
-    def send(self, message: EmailMessage, from_addr: str, to_addrs: list[str]) -> str:
+    def send(self, message: Message, from_addr: str, to_addrs: list[str]) -> str:
         """Hand `message` to the server and return its Message-ID; raise TransientFailure or PermanentFailure."""
         if not self._slots.acquire(timeout=self.timeout):
             raise TransientFailure(f"no SMTP connection free within {self.timeout:g}s")
@@ -63,7 +63,7 @@ class SmtpPool:
         finally:
             self._slots.release()
 
-    def _send_with_reconnect(self, message: EmailMessage, from_addr: str, to_addrs: list[str]) -> str:
+    def _send_with_reconnect(self, message: Message, from_addr: str, to_addrs: list[str]) -> str:
         connection = self._checkout()
         try:
             return self._transact(connection, message, from_addr, to_addrs)
@@ -77,7 +77,7 @@ class SmtpPool:
             except _StaleConnection as again:
                 raise TransientFailure(f"SMTP server closed the connection: {again}") from None
 
-    def _transact(self, connection: _Connection, message: EmailMessage, from_addr: str, to_addrs: list[str]) -> str:
+    def _transact(self, connection: _Connection, message: Message, from_addr: str, to_addrs: list[str]) -> str:
         keep = False
         try:
             refused = connection.smtp.send_message(message, from_addr, to_addrs)
