@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import time
 
 import psycopg
 import pytest
@@ -43,6 +44,24 @@ def test_pg_admin_drops_database_even_with_open_connections(pg_url_factory):
         holder.close()
     with psycopg.connect(DEFAULT_PG_ADMIN_URL) as conn:
         assert conn.execute("SELECT count(*) FROM pg_database WHERE datname = %s", (name,)).fetchone()[0] == 0
+
+
+@pytest.mark.postgres
+def test_stale_test_databases_are_swept_but_fresh_ones_kept(pg_url_factory):
+    from tests.fixtures.databases import DEFAULT_PG_ADMIN_URL, STALE_MARK, PgAdmin
+
+    admin = PgAdmin(DEFAULT_PG_ADMIN_URL)
+    stale, fresh = admin.create_database().rsplit("/", 1)[1], admin.create_database().rsplit("/", 1)[1]
+    with psycopg.connect(DEFAULT_PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"COMMENT ON DATABASE {stale} IS '{STALE_MARK}{int(time.time()) - 7 * 3600}'")
+    try:
+        admin.drop_stale()
+        with psycopg.connect(DEFAULT_PG_ADMIN_URL) as conn:
+            rows = conn.execute("SELECT datname FROM pg_database WHERE datname IN (%s, %s)", (stale, fresh))
+            left = {row[0] for row in rows}
+        assert left == {fresh}
+    finally:
+        admin.drop_all()
 
 
 def test_database_url_runs_on_each_database(database_url, request):
@@ -121,3 +140,15 @@ def _alive(pid: int) -> bool:
             return stat.read().split(") ")[1][0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_stop_escalates_to_sigkill_when_sigterm_is_ignored(start_process):
+    code = (
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN);"
+        " print('siap', flush=True); time.sleep(60)"
+    )
+    handle = start_process(["python", "-c", code])
+    deadline = time.monotonic() + 10
+    while "siap" not in handle.output() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the log line is this process's only readiness signal
+    assert handle.stop(timeout=0.5) == -signal.SIGKILL
