@@ -65,8 +65,19 @@ def test_tap_receives_only_its_routing_keys_as_decoded_envelopes(bus):
 def test_wait_for_fails_the_test_naming_what_arrived(bus):
     tap = bus.tap("registration.*")
     bus.publish_raw("registration.waitlisted", make_envelope("registration.waitlisted"))
-    with pytest.raises(pytest.fail.Exception, match=r"expected 2 .* got 1: \['registration.waitlisted'\]"):
+    expected = r"expected 2 .* got 1; all received: \[.registration.waitlisted.\]"
+    with pytest.raises(pytest.fail.Exception, match=expected):
         tap.wait_for(2, timeout=0.5)
+
+
+def test_wait_for_counts_only_envelopes_matching_the_filter(bus):
+    tap = bus.tap(CONFIRMED)
+    for registration_id in ("r-1", "r-2", "r-1"):
+        bus.publish_raw(CONFIRMED, make_envelope(registration_id=registration_id))
+    mine = tap.wait_for(2, where=lambda e: e["data"]["registration_id"] == "r-1")
+    assert [e["data"]["registration_id"] for e in mine] == ["r-1", "r-1"]
+    with pytest.raises(pytest.fail.Exception, match="matching the filter"):
+        tap.wait_for(1, timeout=0.2, where=lambda e: e["data"]["registration_id"] == "r-3")
 
 
 def test_publish_raw_reaches_service_queues_and_queue_messages_reads_them(bus):
