@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from services.notification import metrics, store
 from services.notification.courier import Claim, Courier
-from services.notification.domain.delivery import DEAD, FAILED, OUTCOME_TRANSIENT, PENDING, REDRIVABLE, RETRYING, SENT, DeliveryResult, status_after
+from services.notification.domain.delivery import DEAD, FAILED, OUTCOME_TRANSIENT, REDRIVABLE, RETRYING, SENDING, SENT, DeliveryResult, status_after
 from services.notification.domain.messages import KIND_BY_EVENT, PlannedMessage, Recipient, announces_schedule_change, build_context, plan_messages
 from services.notification.models import Attempt, Contact, Notification
 from shared.db import read_only, unit_of_work
@@ -117,7 +117,7 @@ def _recipients_and_meeting(session: Session, event_type: str, data: dict[str, A
     return [recipient], meeting, extra
 
 
-def _notification_row(event_id: str, event_type: str, message: PlannedMessage, meeting: dict[str, Any], extra: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+def _notification_row(event_id: str, event_type: str, message: PlannedMessage, meeting: dict[str, Any], extra: dict[str, Any], now: dt.datetime, lease_until: dt.datetime) -> dict[str, Any]:
     context = build_context(message, meeting, extra=extra)
     return {
         "id": str(uuid.uuid4()),
@@ -129,7 +129,9 @@ def _notification_row(event_id: str, event_type: str, message: PlannedMessage, m
         "registration_id": message.recipient.registration_id,
         "event_id": meeting["id"],
         "locale": context["locale"],
-        "status": PENDING,
+        # Created claimed by this delivery, which sends it right after the commit.
+        "status": SENDING,
+        "claimed_until": lease_until,
         "context": json.dumps(context, ensure_ascii=False),
         "attempt_count": 0,
         "created_at": now,
@@ -151,9 +153,13 @@ def plan_and_claim(session_factory: SessionFactory, event_id: str, event_type: s
         if recipients and meeting is None:
             raise TransientError(f"meeting {data.get('event_id')} not known yet")
         now = utcnow()
+        lease_until = now + dt.timedelta(seconds=lease_seconds)
         planned = plan_messages(KIND_BY_EVENT[event_type], recipients)
-        store.insert_notifications_once(session, [_notification_row(event_id, event_type, m, meeting, extra, now) for m in planned])
-        rows = store.claim_sendable(session, event_id, now, now + dt.timedelta(seconds=lease_seconds))
+        rows = store.insert_claimed_once(session, [_notification_row(event_id, event_type, m, meeting, extra, now, lease_until) for m in planned])
+        if len(rows) < len(planned):
+            # A redelivery: some rows exist; take those still to send (not the ones inserted just now).
+            inserted = {row.id for row in rows}
+            rows += [row for row in store.claim_sendable(session, event_id, now, lease_until) if row.id not in inserted]
     return [_claim(row) for row in rows], len(rows) == len(planned)
 
 

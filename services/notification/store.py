@@ -87,13 +87,18 @@ def active_contacts(session: Session, event_id: str) -> list[Contact]:
     return list(session.scalars(query))
 
 
-def insert_notifications_once(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert notification rows, skipping any whose (source event, channel, recipient) already exists."""
+CLAIM_COLUMNS = (Notification.id, Notification.channel, Notification.recipient, Notification.kind, Notification.context, Notification.attempt_count)
+
+
+def insert_claimed_once(session: Session, rows: list[dict[str, Any]]) -> list[Any]:
+    """Insert notification rows already claimed by the caller, skipping any whose (source event, channel,
+    recipient) exists; returns the rows inserted, so a first delivery needs no separate claim."""
     if not rows:
-        return
+        return []
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["source_event_id", "channel", "recipient"]))
+    statement = insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["source_event_id", "channel", "recipient"]).returning(*CLAIM_COLUMNS)
+    return list(session.execute(statement))
 
 
 def claim_sendable(session: Session, source_event_id: str, now: dt.datetime, lease_until: dt.datetime) -> list[Any]:
@@ -103,7 +108,7 @@ def claim_sendable(session: Session, source_event_id: str, now: dt.datetime, lea
         update(Notification)
         .where(Notification.source_event_id == source_event_id, claimable)
         .values(status=SENDING, claimed_until=lease_until, updated_at=now)
-        .returning(Notification.id, Notification.channel, Notification.recipient, Notification.kind, Notification.context, Notification.attempt_count)
+        .returning(*CLAIM_COLUMNS)
         .execution_options(synchronize_session=False)
     )
     return list(session.execute(statement))
@@ -115,7 +120,7 @@ def claim_one(session: Session, notification_id: str, statuses: tuple[str, ...],
         update(Notification)
         .where(Notification.id == notification_id, Notification.status.in_(statuses))
         .values(status=SENDING, claimed_until=lease_until, updated_at=now)
-        .returning(Notification.id, Notification.channel, Notification.recipient, Notification.kind, Notification.context, Notification.attempt_count)
+        .returning(*CLAIM_COLUMNS)
         .execution_options(synchronize_session=False)
     )
     return session.execute(statement).first()
