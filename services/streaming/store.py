@@ -89,10 +89,32 @@ def count_active_links(session: Session, event_id: str) -> int:
     ).scalar_one()
 
 
-def insert_links(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert link rows with executemany, CHUNK at a time (Core, not the ORM's per-row bookkeeping)."""
+LINK_COLUMNS = ("token_hash", "registration_id", "event_id", "issued_at")
+OUTBOX_COLUMNS = ("event_id", "event_type", "body", "created_at")
+
+
+def bulk_insert(session: Session, table, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in the session's transaction: COPY on PostgreSQL, executemany in chunks on SQLite.
+
+    psycopg runs an executemany as one statement per row; COPY streams all rows in one command,
+    several times faster for the 10,000 links and events of a large publish.
+    """
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        driver = session.connection().connection.driver_connection
+        with driver.cursor() as cursor:
+            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(tuple(row[name] for name in columns))
+        return
     for start in range(0, len(rows), CHUNK):
-        session.execute(insert(Link.__table__), rows[start : start + CHUNK])
+        session.execute(insert(table), rows[start : start + CHUNK])
+
+
+def insert_links(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert link rows in bulk (keys: LINK_COLUMNS)."""
+    bulk_insert(session, Link.__table__, LINK_COLUMNS, rows)
 
 
 def revoke_link(session: Session, link_id: int, reason: str, now: dt.datetime) -> None:
@@ -123,8 +145,7 @@ def record_events_bulk(session: Session, producer: str, event_type: str, first: 
             "data": {**template, **changes},
         }
         rows.append(_outbox_row(copy, now))
-    for start in range(0, len(rows), CHUNK):
-        session.execute(insert(outbox_rows), rows[start : start + CHUNK])
+    bulk_insert(session, outbox_rows, OUTBOX_COLUMNS, rows)
     return len(rows)
 
 

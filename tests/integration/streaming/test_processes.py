@@ -1,40 +1,23 @@
 """The three streaming processes together on a real broker: consumer issues a link, API redirects, relay announces."""
 from __future__ import annotations
 
-import json
-import time
-import uuid
-
-import pika
 import pytest
 import requests
 
-from shared.messaging.topology import EXCHANGE
 from tests.fixtures.processes import free_port, gunicorn_argv
 from tests.integration.streaming.factories import ADMIN, ADMIN_TOKEN, PUBLIC_BASE_URL, ZOOM_URL, make_envelope, make_meeting, make_registration
 
 pytestmark = pytest.mark.slow
 
 
-def publish_raw(amqp_url: str, routing_key: str, body: bytes) -> None:
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
-    try:
-        channel = connection.channel()
-        channel.confirm_delivery()
-        channel.basic_publish(EXCHANGE, routing_key, body, pika.BasicProperties(delivery_mode=2, content_type="application/json"), mandatory=True)
-    finally:
-        connection.close()
-
-
-def test_a_registration_on_the_bus_gets_a_working_link_and_its_join_is_announced(tmp_path, start_process, streaming_amqp_url, tap):
+def test_a_registration_on_the_bus_gets_a_working_link_and_its_join_is_announced(tmp_path, start_process, amqp_url, bus):
     port = free_port()
     env = {
         "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
         "DATA_DIR": str(tmp_path),
-        "RABBITMQ_URL": streaming_amqp_url,
+        "RABBITMQ_URL": amqp_url,
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "STREAMING_PORT": str(port),
-        "RETRY_DELAYS": "0.5,1",
         "RELAY_POLL_INTERVAL": "0.05",
     }
     base = f"http://127.0.0.1:{port}"
@@ -43,11 +26,11 @@ def test_a_registration_on_the_bus_gets_a_working_link_and_its_join_is_announced
     start_process(["python", "-m", "services.streaming.relay"], env=env)
 
     meeting = make_meeting()
-    issued, joined = tap(meeting["id"], "stream.link_issued"), tap(meeting["id"], "stream.joined")
+    issued, joined = bus.tap("stream.link_issued"), bus.tap("stream.joined")
     assert requests.put(f"{base}/v1/events/{meeting['id']}/channels/zoom", json={"url": ZOOM_URL}, headers=ADMIN, timeout=10).status_code == 200
     assert requests.post(f"{base}/v1/events/{meeting['id']}/publish", headers=ADMIN, timeout=10).status_code == 202
     registration = make_registration(meeting)
-    publish_raw(streaming_amqp_url, "registration.confirmed", make_envelope("registration.confirmed", registration))
+    bus.publish_raw("registration.confirmed", make_envelope("registration.confirmed", registration))
 
     [link] = issued.wait_for(1, timeout=30)
     assert link["data"]["registration_id"] == registration["registration_id"]
