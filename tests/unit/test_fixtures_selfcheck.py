@@ -1,14 +1,19 @@
 """The network guard lets loopback through and fails tests that reach anything else."""
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 import requests
 
 from tests.fixtures.guard import ExternalNetworkBlocked, NetworkGuard, raise_for_violations
 
+PYTEST_ARGS = ["-q", "-p", "tests.fixtures.guard", "-p", "no:cacheprovider", "test_outside.py"]
 OUTSIDE = ("192.0.2.10", 25)  # TEST-NET-1: never routed, so nothing leaves even if the guard broke
 
 
@@ -72,3 +77,29 @@ def test_unix_socket_pair_passes_the_installed_guard(tmp_path):
         server.listen()
         with socket.socket(socket.AF_UNIX) as client:
             client.connect(path)
+
+
+def test_the_autouse_guard_fails_a_test_that_swallowed_the_refusal(tmp_path):
+    (tmp_path / "test_outside.py").write_text(
+        "import socket\n"
+        "def test_quietly_retries():\n"
+        "    try:\n"
+        "        socket.create_connection(('192.0.2.10', 25), timeout=0.5)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "def test_stays_local():\n"
+        "    socket.socket().connect_ex(('127.0.0.1', 9))\n"
+    )
+    repo_root = Path(__file__).resolve().parents[2]
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", *PYTEST_ARGS],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(repo_root)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    # The swallowing test errors at teardown; the local one is untouched.
+    assert "ERROR test_outside.py::test_quietly_retries - Failed: outside network access" in run.stdout
+    assert "2 passed, 1 error" in run.stdout
