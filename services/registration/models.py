@@ -89,6 +89,7 @@ class Registration(Base):
         Index("uq_registrations_active_nip", "event_id", "nip", unique=True, sqlite_where=_active, postgresql_where=_active),
         Index("ix_registrations_event_order", "event_id", "created_at", "id"),
         Index("ix_registrations_event_status", "event_id", "status", "attendance_mode", "agency_id"),
+        Index("ix_registrations_waitlist", "event_id", "status", "waitlist_position"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

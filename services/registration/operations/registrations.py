@@ -90,14 +90,21 @@ def register(session_factory, caller: Caller, event_id: str, data: dict[str, Any
         problem = _online_allowed(meeting, data["attendance_mode"])
         if problem:
             raise Conflict(problem)
-        duplicate = store.find_active_duplicate(session, event_id, data["email"], data.get("nip"))
-        if duplicate is not None:
-            raise _duplicate_error(*duplicate)
         state = store.seat_state(session, meeting) if data["attendance_mode"] != ONLINE else None
+        # The unique indexes on (meeting, email) and (meeting, NIP) refuse a duplicate right here.
         registration = new_registration(session, meeting, caller.agency_id, caller.agency_name, data, state, now)
         return Reply(201, _out.dump(registration))
 
-    return _idempotent(session_factory, caller, key, work)
+    try:
+        return _idempotent(session_factory, caller, key, work)
+    except IntegrityError:
+        # Duplicates are found by the unique indexes rather than a query before every insert: the
+        # common case (a new person) saves a round trip, and the rare one costs a rollback.
+        with reading(session_factory) as session:
+            duplicate = store.find_active_duplicate(session, event_id, data["email"], data.get("nip"))
+        if duplicate is None:
+            raise
+        raise _duplicate_error(*duplicate) from None
 
 
 def bulk_register(session_factory, caller: Caller, event_id: str, rows: list[Any], key: idempotency.Key | None = None) -> Reply:

@@ -47,7 +47,7 @@ def new_registration(session: Session, meeting: Meeting, agency_id: str, agency_
         updated_at=now,
     )
     place(registration, state)
-    session.add(registration)
+    store.insert_registration(session, registration)
     event_type = "registration.waitlisted" if registration.status == WAITLISTED else "registration.confirmed"
     outbox.record(session, event_type, payloads.registration_event(registration, meeting, agency_name))
     return registration
