@@ -77,8 +77,9 @@ def stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
-def participants():
-    for n in itertools.count(1):
+def participants(first: int = 1):
+    """Distinct participants, numbered from `first`; two in three attend in person."""
+    for n in itertools.count(first):
         yield {
             "full_name": f"Peserta Rakor {n}",
             "email": f"peserta{n}@humas.go.id",
@@ -88,9 +89,9 @@ def participants():
         }
 
 
-def drive(url: str, headers_for, total: int, concurrency: int) -> tuple[float, dict[int, int]]:
+def drive(url: str, headers_for, total: int, concurrency: int, first: int = 1) -> tuple[float, dict[int, int]]:
     """Requests per second for `total` POSTs from `concurrency` threads, and the count of each status."""
-    bodies = participants()
+    bodies = participants(first)
     lock = threading.Lock()
     local = threading.local()
     statuses: dict[int, int] = {}

@@ -85,12 +85,15 @@ def register(session_factory, caller: Caller, event_id: str, data: dict[str, Any
 
     def work(session: Session) -> Reply:
         now = utcnow()
-        meeting = store.lock_meeting(session, event_id)
+        # An online registration takes no seat and its duplicates are refused by unique indexes, so
+        # it need not queue behind the meeting's seat lock; an in-person one must.
+        online = data["attendance_mode"] == ONLINE
+        meeting = store.get_meeting(session, event_id) if online else store.lock_meeting(session, event_id)
         _check_open(meeting, now)
         problem = _online_allowed(meeting, data["attendance_mode"])
         if problem:
             raise Conflict(problem)
-        state = store.seat_state(session, meeting) if data["attendance_mode"] != ONLINE else None
+        state = None if online else store.seat_state(session, meeting)
         # The unique indexes on (meeting, email) and (meeting, NIP) refuse a duplicate right here.
         registration = new_registration(session, meeting, caller.agency_id, caller.agency_name, data, state, now)
         return Reply(201, _out.dump(registration))
