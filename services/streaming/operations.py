@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from sqlalchemy.orm import Session
 
-from services.streaming import store
+from services.streaming import metrics, store
 from services.streaming.domain.channels import ChannelInput, validate_channel
 from services.streaming.domain.eligibility import LinkAction, is_eligible, link_action, revoke_reason
 from services.streaming.domain.errors import MeetingNotFound, NoChannel
@@ -162,7 +162,10 @@ def _issue_links(
         {"registration_id": p.registration_id, "participant": _contact(p), "join_url": f"{settings.public_base_url}/j/{token}"}
         for token, p in zip(tokens, participants)
     ]
-    return store.record_events_bulk(session, PRODUCER, "stream.link_issued", {**common, **personal[0]}, personal[1:])
+    issued = store.record_events_bulk(session, PRODUCER, "stream.link_issued", {**common, **personal[0]}, personal[1:])
+    # Counted before the commit: a rolled-back publish over-counts, which a counter of attempts tolerates.
+    metrics.LINKS_ISSUED.inc(issued)
+    return issued
 
 
 def _apply_snapshot(meeting: Meeting, snapshot: dict[str, Any], occurred_at: dt.datetime) -> None:
@@ -223,6 +226,7 @@ def record_registration(
         reason = revoke_reason(status, participant.attendance_mode)
         store.revoke_link(session, link.id, reason, now)
         record_event(session, PRODUCER, "stream.link_revoked", {"registration_id": registration_id, "event_id": event_id, "reason": reason})
+        metrics.LINKS_REVOKED.inc()
     return action
 
 

@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from services.streaming import operations
 from services.streaming.api import state
 from services.streaming.domain.join_target import JoinOutcome
+from services.streaming.metrics import VISIT_OUTCOMES
 from shared.web import Blueprint, abort_json
 
 blp = Blueprint("join", __name__, description="The participant's personal join link (no login).")
@@ -68,11 +69,14 @@ def join(token: str):
     """Open a personal link: redirect to the meeting's current channel and record the join."""
     retry_after = state().join_limiter.hit(request.remote_addr or "unknown")
     if retry_after is not None:
+        VISIT_OUTCOMES["rate_limited"].inc()
         abort_json(429, "Too many requests; try again later.", headers={"Retry-After": str(int(retry_after))})
     visit = operations.open_link(state().join_path, token)
     if visit is None:
+        VISIT_OUTCOMES["unknown"].inc()
         return _refuse("unknown", 404, "This join link is unknown.")
     decision = visit.decision
+    VISIT_OUTCOMES[decision.outcome.value].inc()
     if decision.outcome is JoinOutcome.REDIRECT:
         response = redirect(decision.url, code=302)
         response.headers.update(_PRIVATE_HEADERS)

@@ -143,3 +143,19 @@ def test_too_many_attempts_from_one_address_are_refused_with_retry_after(app, cl
 @pytest.mark.parametrize("path", ["/j/", "/j/a/b"])
 def test_paths_without_a_single_token_are_not_found(client, path):
     assert client.get(path).status_code == 404
+
+
+def visits_counted(client, outcome: str) -> float:
+    for line in client.get("/metrics").get_data(as_text=True).splitlines():
+        if line.startswith(f'rakor_stream_link_visits_total{{outcome="{outcome}"}}'):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_visits_are_counted_by_outcome_in_the_metrics(client, feed, session_factory, meeting):
+    _, token = issue_link(client, feed, session_factory, meeting)
+    before = visits_counted(client, "redirect"), visits_counted(client, "unknown")
+    client.get(f"/j/{token}")
+    client.get(f"/j/{token}")
+    client.get("/j/tidak-dikenal")
+    assert (visits_counted(client, "redirect"), visits_counted(client, "unknown")) == (before[0] + 2, before[1] + 1)

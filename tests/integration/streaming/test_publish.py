@@ -113,3 +113,34 @@ def test_publishing_to_many_participants_writes_every_link_and_event(client, fee
     assert len({e["data"]["registration_id"] for e in issued}) == 2500
     assert len({e["id"] for e in issued}) == 2500
     assert issued[-1]["data"]["participant"]["email"] == "peserta2499@pemda.go.id"
+
+
+def test_concurrent_publishes_and_arrivals_still_give_one_link_each(client, app, feed, session_factory, meeting, settings):
+    # The meeting row lock (PostgreSQL) or the single writer (SQLite) serializes publishers and the
+    # consumer; the partial unique index would reject a second active link in any case.
+    import threading
+
+    from services.streaming import operations
+
+    early = [make_registration(meeting) for _ in range(30)]
+    for registration in early:
+        feed("registration.confirmed", registration)
+    set_channels(client, meeting["id"])
+    late = [make_registration(meeting) for _ in range(10)]
+    errors: list[BaseException] = []
+
+    def run(work):
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=run, args=(lambda: operations.publish_links(session_factory, settings, meeting["id"]),)) for _ in range(3)]
+    workers.append(threading.Thread(target=run, args=(lambda: [feed("registration.confirmed", r) for r in late],)))
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert errors == []
+    issued = [e["data"]["registration_id"] for e in outbox_events(session_factory, "stream.link_issued")]
+    assert sorted(issued) == sorted(r["registration_id"] for r in early + late)
