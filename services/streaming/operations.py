@@ -126,7 +126,7 @@ def _check_event_id(event_id: str) -> None:
         raise MeetingNotFound(event_id)
 
 
-def _contact(participant: Participant) -> dict[str, Any]:
+def _contact(participant) -> dict[str, Any]:
     return {
         "full_name": participant.full_name,
         "email": participant.email,
@@ -138,9 +138,12 @@ def _contact(participant: Participant) -> dict[str, Any]:
 
 
 def _issue_links(
-    session: Session, settings: Settings, meeting: Meeting, channels: list[Channel], participants: list[Participant], now: dt.datetime
+    session: Session, settings: Settings, meeting: Meeting, channels: list[Channel], participants: list, now: dt.datetime
 ) -> int:
-    """Insert a fresh link per participant and one stream.link_issued each, in bulk; return how many."""
+    """Insert a fresh link per participant and one stream.link_issued each, in bulk; return how many.
+
+    `participants` are Participant objects or rows with the same contact attributes.
+    """
     if not participants:
         return 0
     tokens = [new_secret() for _ in participants]

@@ -1,4 +1,4 @@
-"""What a meeting id from a URL may look like (registration issues UUIDs; anything else is unknown)."""
+"""What a meeting or registration id may look like (registration issues UUIDs; anything else is unknown)."""
 from __future__ import annotations
 
 import re

@@ -133,3 +133,9 @@ def test_a_registration_snapshot_makes_the_meeting_known(client, feed):
     meeting = make_meeting()
     feed("registration.confirmed", make_registration(meeting))
     assert client.get(f"/v1/events/{meeting['id']}/channels", headers=ADMIN).get_json()["title"] == meeting["title"]
+
+
+def test_an_event_with_an_unusable_id_is_dead_lettered_at_once(feed, session_factory, settings, meeting):
+    body = feed.envelope("registration.confirmed", make_registration(meeting, registration_id="x" * 200))
+    outcome = process_message(body, attempt=1, handlers=HANDLERS, session_factory=session_factory, deps=settings)
+    assert (outcome.action, outcome.reason) == ("dead", "permanent")
