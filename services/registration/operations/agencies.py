@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.registration.models import Agency
-from shared.db import unit_of_work
 from services.registration.operations.reading import reading
+from shared.db import unit_of_work
 from shared.web.auth import hash_secret, new_secret
 
 API_KEY_PREFIX = "rk_"

@@ -1,11 +1,10 @@
 """Attendance: check-in at the door, online joins from the streaming service, stats and the attendance list."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.registration import store
@@ -14,10 +13,10 @@ from services.registration.domain.attendance import AttendanceRow, summarize
 from services.registration.domain.codes import normalize_code
 from services.registration.domain.errors import Conflict, NotFound
 from services.registration.domain.seats import CANCELLED, CONFIRMED, IN_PERSON
-from services.registration.models import Registration
+from services.registration.models import UTC_DATETIME, Registration
 from services.registration.operations.seating import outbox, utcnow
-from shared.db import unit_of_work
 from services.registration.operations.reading import reading
+from shared.db import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +25,12 @@ def check_in(session_factory, event_id: str, code: str) -> dict[str, Any]:
     """Record a door check-in once; a second scan answers with the first time."""
     with unit_of_work(session_factory) as session:
         store.get_meeting(session, event_id)
+        # FOR UPDATE: two scans of one code at two doors at once must record one check-in (PostgreSQL;
+        # SQLite's BEGIN IMMEDIATE already serializes them).
         registration = session.execute(
-            select(Registration).where(Registration.event_id == event_id, Registration.check_in_code == normalize_code(code))
+            select(Registration)
+            .where(Registration.event_id == event_id, Registration.check_in_code == normalize_code(code))
+            .with_for_update()
         ).scalar_one_or_none()
         if registration is None:
             raise NotFound("No registration of this meeting has this check-in code.")
@@ -51,16 +54,22 @@ def check_in(session_factory, event_id: str, code: str) -> dict[str, Any]:
 
 
 def record_online_join(session: Session, data: dict[str, Any]) -> None:
-    """Note a stream.joined: the first join time and how many times the participant joined."""
-    registration = session.get(Registration, data["registration_id"]) if store.is_id(data["registration_id"]) else None
-    if registration is None or registration.event_id != data["event_id"]:
+    """Note a stream.joined: the first join time and how many times the participant joined.
+
+    One UPDATE, not read-then-write: the consumer handles events in parallel, and two joins of the
+    same person must both count.
+    """
+    at = literal(data["at"], type_=UTC_DATETIME)  # through the column type: stored in UTC on SQLite too
+    first = case((or_(Registration.online_joined_at.is_(None), Registration.online_joined_at > at), at), else_=Registration.online_joined_at)
+    result = session.execute(
+        update(Registration)
+        .where(Registration.id == data["registration_id"], Registration.event_id == data["event_id"])
+        .values(online_joined_at=first, online_join_count=Registration.online_join_count + 1)
+        .execution_options(synchronize_session=False)
+    ) if store.is_id(data["registration_id"]) else None
+    if result is None or result.rowcount == 0:
         # Not ours to fix: a join for a registration this service never had. Keep the queue moving.
         log.warning("stream.joined for unknown registration %s of event %s", data["registration_id"], data["event_id"])
-        return
-    at: dt.datetime = data["at"]
-    if registration.online_joined_at is None or at < registration.online_joined_at:
-        registration.online_joined_at = at
-    registration.online_join_count = (registration.online_join_count or 0) + 1
 
 
 def _rows(session: Session, caller: Caller, event_id: str) -> list[AttendanceRow]:

@@ -12,8 +12,8 @@ from services.registration.domain.errors import InvalidInput, SeatsExhausted
 from services.registration.domain.meetings import bumps_sequence, changed_fields, validate_meeting
 from services.registration.models import Meeting
 from services.registration.operations.seating import outbox, promote_waitlisted, utcnow
-from shared.db import unit_of_work
 from services.registration.operations.reading import reading
+from shared.db import unit_of_work
 
 
 def _apply(meeting: Meeting, fields: dict[str, Any]) -> None:

@@ -19,13 +19,13 @@ from services.registration.domain.errors import (
     RegistrationClosed,
 )
 from services.registration.domain.meetings import registration_is_open
-from services.registration.domain.seats import CANCELLED, CONFIRMED, ONLINE
+from services.registration.domain.seats import CANCELLED, ONLINE
 from services.registration.models import Meeting, Registration
 from services.registration.operations import idempotency
 from services.registration.operations.seating import leave_seat_or_waitlist, new_registration, outbox, place, promote_waitlisted, utcnow
 from services.registration.schemas import RegistrationCreateSchema, RegistrationSchema
-from shared.db import unit_of_work
 from services.registration.operations.reading import reading
+from shared.db import unit_of_work
 
 _row_schema = RegistrationCreateSchema()
 _out = RegistrationSchema()

@@ -63,14 +63,15 @@ def test_check_in_needs_a_code(api, event):
 
 def test_online_join_from_the_bus_is_recorded_once_per_event(api, agency, event):
     registration = api.register(agency, event["id"], attendance_mode="online")
-    at = dt.datetime(2031, 12, 1, 2, 5, tzinfo=dt.timezone.utc)
+    at = dt.datetime(2031, 12, 1, 9, 5, tzinfo=dt.timezone(dt.timedelta(hours=7)))
     body = stream_joined(registration["id"], event["id"], at)
     assert deliver(api, body).action == "ack"
     assert deliver(api, body).reason == "duplicate"
     deliver(api, stream_joined(registration["id"], event["id"], at + dt.timedelta(minutes=30)))
+    deliver(api, stream_joined(registration["id"], event["id"], at - dt.timedelta(hours=8)))  # earlier, in UTC terms too
     [row] = api.client.get(f"/v1/events/{event['id']}/attendance", headers=api.admin).json["participants"]
-    assert row["online_join_count"] == 2 and row["attended"] is True
-    assert dt.datetime.fromisoformat(row["online_joined_at"]) == at
+    assert row["online_join_count"] == 3 and row["attended"] is True
+    assert dt.datetime.fromisoformat(row["online_joined_at"]) == at - dt.timedelta(hours=8)
 
 
 def test_a_join_for_an_unknown_registration_is_acknowledged_and_ignored(api, event):
