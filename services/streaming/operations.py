@@ -239,15 +239,18 @@ class LinkVisit:
     meeting_title: str | None
 
 
-def open_link(join_path: JoinPath, token: str, now: dt.datetime | None = None) -> LinkVisit | None:
-    """Resolve a personal link and record the join when it leads to the live meeting; None if unknown."""
+def open_link(join_path: JoinPath, token: str, now: dt.datetime | None = None, *, record: bool = True) -> LinkVisit | None:
+    """Resolve a personal link and record the join when it leads to the live meeting; None if unknown.
+
+    `record=False` (a HEAD request: link checkers, not people) resolves without recording.
+    """
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     now = now or store.utcnow()
 
     def decide(row):
         decision = decide_join(revoked=row.revoked, ends_at=row.ends_at, zoom_url=row.zoom_url, youtube_url=row.youtube_url, now=now)
-        return decision, decision.channel_kind if decision.outcome is JoinOutcome.REDIRECT else None
+        return decision, decision.channel_kind if record and decision.outcome is JoinOutcome.REDIRECT else None
 
     row, decision = join_path.visit(hash_secret(token), decide, now)
     return None if row is None else LinkVisit(decision, row.title)

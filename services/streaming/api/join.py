@@ -71,7 +71,7 @@ def join(token: str):
     if retry_after is not None:
         VISIT_OUTCOMES["rate_limited"].inc()
         abort_json(429, "Too many requests; try again later.", headers={"Retry-After": str(int(retry_after))})
-    visit = operations.open_link(state().join_path, token)
+    visit = operations.open_link(state().join_path, token, record=request.method != "HEAD")
     if visit is None:
         VISIT_OUTCOMES["unknown"].inc()
         return _refuse("unknown", 404, "This join link is unknown.")

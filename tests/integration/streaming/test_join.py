@@ -159,3 +159,10 @@ def test_visits_are_counted_by_outcome_in_the_metrics(client, feed, session_fact
     client.get(f"/j/{token}")
     client.get("/j/tidak-dikenal")
     assert (visits_counted(client, "redirect"), visits_counted(client, "unknown")) == (before[0] + 2, before[1] + 1)
+
+
+def test_a_head_request_resolves_the_link_without_recording_a_join(client, feed, session_factory, meeting):
+    _, token = issue_link(client, feed, session_factory, meeting)
+    response = client.head(f"/j/{token}")
+    assert response.status_code == 302 and response.headers["Location"] == ZOOM_URL
+    assert outbox_events(session_factory, "stream.joined") == []
