@@ -22,8 +22,8 @@ def test_a_registration_on_the_bus_gets_a_working_link_and_its_join_is_announced
     }
     base = f"http://127.0.0.1:{port}"
     start_process(gunicorn_argv("services.streaming.app:create_app()", port), env=env, health_url=f"{base}/healthz")
-    start_process(["python", "-m", "services.streaming.worker"], env=env)
-    start_process(["python", "-m", "services.streaming.relay"], env=env)
+    worker = start_process(["python", "-m", "services.streaming.worker"], env=env)
+    relay = start_process(["python", "-m", "services.streaming.relay"], env=env)
 
     meeting = make_meeting()
     issued, joined = bus.tap("stream.link_issued"), bus.tap("stream.joined")
@@ -43,3 +43,12 @@ def test_a_registration_on_the_bus_gets_a_working_link_and_its_join_is_announced
     report = requests.get(f"{base}/v1/events/{meeting['id']}/joins", headers=ADMIN, timeout=10).json()
     assert [(item["registration_id"], item["count"]) for item in report["items"]] == [(registration["registration_id"], 1)]
     assert requests.get(f"{base}/readyz", timeout=10).json()["checks"] == {"database": "ok", "broker": "ok"}
+    assert (worker.stop(), relay.stop()) == (0, 0), "worker and relay stop cleanly on SIGTERM"
+
+
+def test_a_process_with_a_bad_setting_exits_with_one_clear_line(tmp_path, start_process):
+    env = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "DATA_DIR": str(tmp_path), "JOIN_RATE_LIMIT": "many"}
+    for module in ("services.streaming.worker", "services.streaming.relay"):
+        process = start_process(["python", "-m", module], env=env)
+        assert process.wait(30) == 2
+        assert "JOIN_RATE_LIMIT='many' is not a whole number" in process.output()
