@@ -82,6 +82,7 @@ def set_channel(
     now = now or store.utcnow()
     with unit_of_work(session_factory) as session:
         store.ensure_meeting(session, event_id, now)
+        store.lock_meeting(session, event_id)  # two organizers saving at once: the second updates, no duplicate key
         row = session.get(Channel, (event_id, channel.kind))
         if row is None:
             row = Channel(event_id=event_id, kind=channel.kind)

@@ -93,3 +93,22 @@ def test_every_organizer_endpoint_answers_the_admin(client, meeting, method, pat
     set_channels(client, meeting["id"])
     response = getattr(client, method)(path.format(id=meeting["id"]), json=body, headers=ADMIN)
     assert response.status_code in (200, 202)
+
+
+def test_concurrent_saves_of_one_channel_all_succeed_and_leave_one(app, meeting):
+    import threading
+
+    urls = [f"https://zoom.us/j/8123456789{n}" for n in range(6)]
+    statuses: list[int] = []
+
+    def save(url):
+        statuses.append(app.test_client().put(f"/v1/events/{meeting['id']}/channels/zoom", json={"url": url}, headers=ADMIN).status_code)
+
+    threads = [threading.Thread(target=save, args=(url,)) for url in urls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert statuses == [200] * len(urls)
+    channels = app.test_client().get(f"/v1/events/{meeting['id']}/channels", headers=ADMIN).get_json()["channels"]
+    assert len(channels) == 1 and channels[0]["url"] in urls
