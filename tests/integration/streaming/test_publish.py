@@ -93,43 +93,53 @@ def test_publishing_an_unknown_meeting_is_not_found(client):
     assert publish(client, str(uuid.uuid4())).status_code == 404
 
 
-def test_publishing_to_many_participants_writes_every_link_and_event(client, feed, session_factory, meeting, settings):
-    # The bulk path (one validated template, executemany in chunks) must stay exact past one chunk.
-    from services.streaming.models import Participant
-
-    with session_factory() as session:
-        session.add_all(
-            Participant(
-                registration_id=f"bulk-{n:05d}", event_id=meeting["id"], full_name=f"Peserta {n}", email=f"peserta{n}@pemda.go.id",
-                locale="id", attendance_mode="online", status="confirmed", eligible=True,
-                last_event_at=feed._clock, updated_at=feed._clock,
-            )
-            for n in range(2500)
-        )
-        session.commit()
+def test_publishing_to_many_participants_writes_every_link_and_event(client, feed, session_factory, meeting):
+    # The bulk path (one validated template, bulk inserts in chunks or COPY) must stay exact past one chunk.
+    add_eligible(session_factory, meeting, 2500, feed._clock)
     set_channels(client, meeting["id"])
     assert publish(client, meeting["id"]).get_json()["issued"] == 2500
     issued = outbox_events(session_factory, "stream.link_issued")
     assert len({e["data"]["registration_id"] for e in issued}) == 2500
     assert len({e["id"] for e in issued}) == 2500
     assert issued[-1]["data"]["participant"]["email"] == "peserta2499@pemda.go.id"
+    with session_factory() as session:
+        assert session.execute(text("SELECT count(*) FROM links WHERE revoked_at IS NULL")).scalar() == 2500
 
 
-def test_concurrent_publishes_and_arrivals_still_give_one_link_each(client, app, feed, session_factory, meeting, settings):
+def add_eligible(session_factory, meeting, count: int, clock) -> list[str]:
+    """Insert `count` eligible participants directly (fast); return their registration ids."""
+    from services.streaming.models import Participant
+
+    ids = [f"bulk-{n:05d}" for n in range(count)]
+    with session_factory() as session:
+        session.add_all(
+            Participant(
+                registration_id=rid, event_id=meeting["id"], full_name=f"Peserta {n}", email=f"peserta{n}@pemda.go.id",
+                locale="id", attendance_mode="online", status="confirmed", eligible=True, last_event_at=clock, updated_at=clock,
+            )
+            for n, rid in enumerate(ids)
+        )
+        session.commit()
+    return ids
+
+
+def test_concurrent_publishes_and_arrivals_still_give_one_link_each(client, feed, session_factory, meeting, settings):
     # The meeting row lock (PostgreSQL) or the single writer (SQLite) serializes publishers and the
-    # consumer; the partial unique index would reject a second active link in any case.
+    # consumer; without it two publishers would both pick the same people.
     import threading
 
     from services.streaming import operations
 
-    early = [make_registration(meeting) for _ in range(30)]
-    for registration in early:
-        feed("registration.confirmed", registration)
     set_channels(client, meeting["id"])
-    late = [make_registration(meeting) for _ in range(10)]
+    # Published once already, so the publishers below do not all update published_at (a lock of its own).
+    assert publish(client, meeting["id"]).get_json()["issued"] == 0
+    early = add_eligible(session_factory, meeting, 1500, feed._clock)
+    late = [make_registration(meeting) for _ in range(5)]
     errors: list[BaseException] = []
+    start = threading.Barrier(4)
 
     def run(work):
+        start.wait()
         try:
             work()
         except BaseException as exc:  # noqa: BLE001 - reported below
@@ -143,4 +153,4 @@ def test_concurrent_publishes_and_arrivals_still_give_one_link_each(client, app,
         worker.join(60)
     assert errors == []
     issued = [e["data"]["registration_id"] for e in outbox_events(session_factory, "stream.link_issued")]
-    assert sorted(issued) == sorted(r["registration_id"] for r in early + late)
+    assert sorted(issued) == sorted(early + [r["registration_id"] for r in late])
