@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Response, redirect, request
+from flask import Response, request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.streaming import operations
@@ -78,9 +78,8 @@ def join(token: str):
     decision = visit.decision
     VISIT_OUTCOMES[decision.outcome.value].inc()
     if decision.outcome is JoinOutcome.REDIRECT:
-        response = redirect(decision.url, code=302)
-        response.headers.update(_PRIVATE_HEADERS)
-        return response
+        # No HTML body (werkzeug's redirect() renders one): browsers follow Location alone.
+        return Response(status=302, headers={"Location": decision.url, **_PRIVATE_HEADERS})
     if decision.outcome is JoinOutcome.OVER:
         return _page(JoinOutcome.OVER, 200, title=visit.meeting_title, link=decision.url)
     if decision.outcome is JoinOutcome.REVOKED:
