@@ -7,9 +7,11 @@ import sys
 
 from shared.correlation import get_correlation_id
 
-_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+)((?:\.[A-Za-z0-9-]+)+)")
-# +62…, 62…, 08… with optional separators: anything that looks like a phone number of 9+ digits.
-_PHONE = re.compile(r"(?<![\w-])(\+?\d[\d\s-]{7,}\d)(?![\w-])")
+# \w, not A-Z: the participant schema accepts internationalized addresses (rina@bücher.de).
+_EMAIL = re.compile(r"([\w.%+-])[\w.%+-]*@([\w-]+)((?:\.[\w-]+)+)")
+# +<country>…, 62 8…, 08… with single spaces or dashes between digits. Only those starts count:
+# "any 9+ digits" also hit the asctime of every line (2021-12-01 09…), unix timestamps and ports.
+_PHONE = re.compile(r"(?<![\w+-])((?:\+\d|(?:62[ -]?|0)8\d)(?:[ -]?\d){6,14})(?![\w-])")
 
 
 def mask_email(match: re.Match) -> str:

@@ -1,6 +1,7 @@
 """Typed settings read once from the environment, with one clear line for the first bad variable."""
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,7 +93,8 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise SettingsError(f"{name}={raw!r} is not a number") from None
-    if value <= 0:
+    # float() also reads "nan" and "inf", which would reach time.sleep() and timedelta() later.
+    if not math.isfinite(value) or value <= 0:
         raise SettingsError(f"{name}={raw!r} must be greater than 0")
     return value
 
@@ -114,7 +116,8 @@ def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ..
     if not raw:
         return raw
     parsed = urlparse(raw)
-    if parsed.scheme not in schemes or not (parsed.netloc or parsed.path):
+    # A host is required: urlparse reads "https:rakor.go.id" (a typo) as a path, not a host.
+    if parsed.scheme not in schemes or not parsed.netloc:
         raise SettingsError(f"{name}={raw!r} must be a URL starting with {' or '.join(s + '://' for s in schemes)}")
     return raw
 
@@ -127,7 +130,7 @@ def _delays(env: Mapping[str, str], name: str, default: tuple[float, ...]) -> tu
         delays = tuple(float(part) for part in raw.split(",") if part.strip())
     except ValueError:
         raise SettingsError(f"{name}={raw!r} must be a comma-separated list of seconds, e.g. 5,30,120") from None
-    if not delays or any(d <= 0 for d in delays):
+    if not delays or any(not math.isfinite(d) or d <= 0 for d in delays):
         raise SettingsError(f"{name}={raw!r} must list at least one positive delay")
     return delays
 
@@ -135,7 +138,10 @@ def _delays(env: Mapping[str, str], name: str, default: tuple[float, ...]) -> tu
 def _database_url(env: Mapping[str, str], service: str, data_dir: Path) -> str:
     # A per-service variable wins so that `make run` can give each process its own database
     # from one environment; DATABASE_URL alone is what a per-service container sets.
-    raw = env.get(f"{service.upper()}_DATABASE_URL") or env.get("DATABASE_URL")
+    name = f"{service.upper()}_DATABASE_URL"
+    raw = env.get(name)
+    if not raw:
+        name, raw = "DATABASE_URL", env.get("DATABASE_URL")
     if not raw:
         return f"sqlite:///{(data_dir / f'{service}.db').as_posix()}"
     scheme = urlparse(raw).scheme
@@ -144,7 +150,7 @@ def _database_url(env: Mapping[str, str], service: str, data_dir: Path) -> str:
         return "postgresql+psycopg://" + raw.split("://", 1)[1]
     if scheme.startswith("sqlite"):
         return raw
-    raise SettingsError(f"DATABASE_URL={raw!r} must start with sqlite:/// or postgresql://")
+    raise SettingsError(f"{name}={raw!r} must start with sqlite:/// or postgresql://")
 
 
 def load_settings(service: str, environ: Mapping[str, str] | None = None, *, require_admin_token: bool = True) -> Settings:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from shared.schemas.participant import ContactSchema
 
@@ -129,7 +129,11 @@ def dump_payload(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     """Validate a producer's payload against its schema and return its JSON form; raise ValidationError if wrong."""
     schema = _INSTANCES[event_type]
     # load() validates (required fields, choices); dump() turns datetimes into ISO strings.
-    serializable = schema.dump(data)
+    try:
+        serializable = schema.dump(data)
+    except (AttributeError, TypeError, ValueError) as exc:
+        # e.g. a datetime given as text: report it like any other wrong payload, not as a crash.
+        raise ValidationError(f"{event_type} payload cannot be serialized: {exc}") from None
     schema.load(serializable)
     return serializable
 

@@ -31,5 +31,8 @@ class RateLimiter:
                 allowed = max(1.0, math.ceil((1 - tokens) / self.rate))
             if len(self._buckets) > self.max_keys:
                 # Forget full buckets first: a flood of distinct keys must not grow memory forever.
-                self._buckets = {k: v for k, v in self._buckets.items() if v[0] < self.capacity}
+                # Stored counts are as of each key's last hit (never full after one); refill to now.
+                self._buckets = {
+                    k: v for k, v in self._buckets.items() if v[0] + (now - v[1]) * self.rate < self.capacity
+                }
             return allowed

@@ -1,0 +1,432 @@
+"""load_settings: every variable's parsing, and one line naming the variable when it is wrong."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import shared.settings as settings_module
+from shared.settings import KNOWN_VARIABLES, SERVICES, SettingsError, load_settings, settings_or_exit
+
+ADMIN_TOKEN = "rakor-ikp-kominfo-2021-token"
+
+
+def make_env(**overrides: str) -> dict[str, str]:
+    """A minimal valid environment plus `overrides`."""
+    env = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN}
+    env.update(overrides)
+    return env
+
+
+def load(service: str = "registration", **overrides: str):
+    return load_settings(service, environ=make_env(**overrides))
+
+
+def error_of(service: str = "registration", **overrides: str) -> str:
+    with pytest.raises(SettingsError) as caught:
+        load(service, **overrides)
+    return str(caught.value)
+
+
+# --- defaults -------------------------------------------------------------------------------------
+
+
+def test_defaults_without_any_optional_variable():
+    settings = load()
+    assert settings.port == 8001
+    assert settings.rabbitmq_url == "amqp://guest:guest@localhost:5672/%2F"
+    assert settings.public_base_url == "http://localhost:8003"
+    assert settings.log_level == "INFO"
+    assert settings.max_body_bytes == 2 * 1024 * 1024
+    assert settings.retry_delays == (5, 30, 120, 600, 3600)
+    assert settings.sms_provider == "log"
+    assert settings.smtp_starttls is False
+    assert settings.smtp_from == "Rakor <no-reply@rakor.local>"
+    assert settings.stream_allowed_hosts == ("zoom.us", "youtube.com", "youtu.be")
+    assert settings.twilio_base_url == "https://api.twilio.com"
+
+
+@pytest.mark.parametrize("service, port", [("registration", 8001), ("notification", 8002), ("streaming", 8003)])
+def test_each_service_has_its_own_default_port(service, port):
+    assert load(service).port == port
+
+
+def test_unknown_service_is_refused():
+    with pytest.raises(SettingsError, match="unknown service 'billing'"):
+        load_settings("billing", environ=make_env())
+
+
+# --- integers, floats, booleans ------------------------------------------------------------------
+
+INT_VARIABLES = [
+    # (variable, attribute, good value, parsed, bad values out of range)
+    ("REGISTRATION_PORT", "port", "9101", 9101, ["0", "65536", "-1"]),
+    ("MAX_BODY_BYTES", "max_body_bytes", "4096", 4096, ["1023"]),
+    ("CONSUMER_PREFETCH", "consumer_prefetch", "64", 64, ["0", "10001"]),
+    ("CONSUMER_CONCURRENCY", "consumer_concurrency", "8", 8, ["0", "257"]),
+    ("RELAY_BATCH_SIZE", "relay_batch_size", "100", 100, ["0", "10001"]),
+    ("SMTP_PORT", "smtp_port", "1025", 1025, ["0", "70000"]),
+    ("SMTP_POOL_SIZE", "smtp_pool_size", "2", 2, ["0", "257"]),
+    ("AGENCY_RATE_LIMIT", "agency_rate_limit", "1200", 1200, ["0"]),
+    ("JOIN_RATE_LIMIT", "join_rate_limit", "30", 30, ["0"]),
+]
+
+
+@pytest.mark.parametrize("variable, attribute, raw, parsed, _bad", INT_VARIABLES)
+def test_whole_number_variables_are_parsed(variable, attribute, raw, parsed, _bad):
+    assert getattr(load(**{variable: raw}), attribute) == parsed
+
+
+@pytest.mark.parametrize("variable, attribute, _raw, _parsed, _bad", INT_VARIABLES)
+@pytest.mark.parametrize("text", ["abc", "12.5", "8o01"])
+def test_whole_number_variables_name_themselves_when_not_a_number(variable, attribute, _raw, _parsed, _bad, text):
+    message = error_of(**{variable: text})
+    assert message == f"{variable}={text!r} is not a whole number"
+
+
+@pytest.mark.parametrize(
+    "variable, value",
+    [(variable, value) for variable, _a, _r, _p, bad in INT_VARIABLES for value in bad],
+)
+def test_whole_number_variables_name_themselves_when_out_of_range(variable, value):
+    message = error_of(**{variable: value})
+    assert message.startswith(f"{variable}={value!r} must be ")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_port_variable_is_per_service(service):
+    variable = f"{service.upper()}_PORT"
+    assert load(service, **{variable: "18080"}).port == 18080
+    assert error_of(service, **{variable: "http"}) == f"{variable}='http' is not a whole number"
+
+
+def test_port_of_another_service_is_ignored():
+    assert load("registration", STREAMING_PORT="not-a-port").port == 8001
+
+
+FLOAT_VARIABLES = [
+    ("RELAY_POLL_INTERVAL", "relay_poll_interval", "0.2", 0.2),
+    ("RELAY_LEASE_SECONDS", "relay_lease_seconds", "45", 45.0),
+    ("SMTP_TIMEOUT", "smtp_timeout", "3.5", 3.5),
+    ("SMS_TIMEOUT", "sms_timeout", "2", 2.0),
+]
+
+
+@pytest.mark.parametrize("variable, attribute, raw, parsed", FLOAT_VARIABLES)
+def test_number_variables_are_parsed(variable, attribute, raw, parsed):
+    assert getattr(load(**{variable: raw}), attribute) == parsed
+
+
+@pytest.mark.parametrize("variable, _attribute, _raw, _parsed", FLOAT_VARIABLES)
+@pytest.mark.parametrize(
+    "text, complaint",
+    [("soon", "is not a number"), ("0", "must be greater than 0"), ("-1.5", "must be greater than 0"),
+     ("nan", "must be"), ("inf", "must be")],
+)
+def test_number_variables_name_themselves_when_wrong(variable, _attribute, _raw, _parsed, text, complaint):
+    message = error_of(**{variable: text})
+    assert message.startswith(f"{variable}={text!r} ")
+    assert complaint in message
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [("1", True), ("true", True), ("TRUE", True), ("yes", True), ("on", True), (" On ", True),
+     ("0", False), ("false", False), ("No", False), ("off", False), ("", False)],
+)
+def test_smtp_starttls_accepts_the_usual_spellings_of_a_boolean(raw, expected):
+    assert load(SMTP_STARTTLS=raw).smtp_starttls is expected
+
+
+@pytest.mark.parametrize("raw", ["maybe", "2", "y", "enabled"])
+def test_smtp_starttls_names_itself_when_not_a_boolean(raw):
+    assert error_of(SMTP_STARTTLS=raw) == f"SMTP_STARTTLS={raw!r} must be true or false"
+
+
+# --- URLs -----------------------------------------------------------------------------------------
+
+URL_VARIABLES = [
+    # (variable, attribute, good values, bad values, schemes named in the error)
+    ("RABBITMQ_URL", "rabbitmq_url", ["amqp://guest:guest@127.0.0.1:5672/%2F", "amqps://rabbit.kominfo.go.id/rakor"],
+     ["http://127.0.0.1:5672", "127.0.0.1:5672", "amqp//guest@localhost", "amqp:"], "amqp:// or amqps://"),
+    ("SMS_GATEWAY_URL", "sms_gateway_url", ["http://127.0.0.1:9000/send", "https://sms.example.id/v1/messages"],
+     ["ftp://sms.example.id", "sms.example.id/send", "https://", "http:sms.example.id"], "http:// or https://"),
+    ("PUBLIC_BASE_URL", "public_base_url", ["http://localhost:8003", "https://rakor.kominfo.go.id"],
+     ["rakor.kominfo.go.id", "ws://rakor.kominfo.go.id", "https://", "https:rakor.kominfo.go.id"], "http:// or https://"),
+    ("TWILIO_BASE_URL", "twilio_base_url", ["http://127.0.0.1:9100"],
+     ["api.twilio.com"], "http:// or https://"),
+]
+
+
+@pytest.mark.parametrize(
+    "variable, attribute, value",
+    [(v, a, value) for v, a, good, _bad, _s in URL_VARIABLES for value in good],
+)
+def test_url_variables_accept_their_schemes(variable, attribute, value):
+    assert getattr(load(**{variable: value}), attribute) == value
+
+
+@pytest.mark.parametrize(
+    "variable, value, schemes",
+    [(v, value, s) for v, _a, _good, bad, s in URL_VARIABLES for value in bad],
+)
+def test_url_variables_name_themselves_and_the_expected_schemes(variable, value, schemes):
+    assert error_of(**{variable: value}) == f"{variable}={value!r} must be a URL starting with {schemes}"
+
+
+@pytest.mark.parametrize("variable", ["PUBLIC_BASE_URL", "TWILIO_BASE_URL"])
+def test_base_urls_lose_their_trailing_slash(variable):
+    settings = load(**{variable: "https://rakor.kominfo.go.id/"})
+    assert getattr(settings, variable.lower()) == "https://rakor.kominfo.go.id"
+
+
+# --- admin token ------------------------------------------------------------------------------------
+
+
+def test_missing_admin_token_is_refused_naming_the_variable():
+    with pytest.raises(SettingsError) as caught:
+        load_settings("registration", environ={})
+    assert str(caught.value).startswith("RAKOR_ADMIN_TOKEN is required")
+
+
+@pytest.mark.parametrize("token", ["x", "short-token", "a" * 15])
+def test_admin_token_shorter_than_16_characters_is_refused(token):
+    assert error_of(RAKOR_ADMIN_TOKEN=token) == "RAKOR_ADMIN_TOKEN must be at least 16 characters"
+
+
+def test_admin_token_of_16_characters_is_accepted():
+    assert load(RAKOR_ADMIN_TOKEN="a" * 16).admin_token == "a" * 16
+
+
+def test_admin_token_may_be_absent_when_not_required():
+    settings = load_settings("notification", environ={}, require_admin_token=False)
+    assert settings.admin_token == ""
+
+
+def test_short_admin_token_is_refused_even_when_not_required():
+    with pytest.raises(SettingsError, match="at least 16"):
+        load_settings("notification", environ={"RAKOR_ADMIN_TOKEN": "short"}, require_admin_token=False)
+
+
+# --- log level --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw, level", [("debug", "DEBUG"), ("WARNING", "WARNING"), ("", "INFO")])
+def test_log_level_is_case_insensitive(raw, level):
+    assert load(LOG_LEVEL=raw).log_level == level
+
+
+def test_unknown_log_level_names_the_variable():
+    assert error_of(LOG_LEVEL="verbose").startswith("LOG_LEVEL='verbose' must be one of DEBUG, INFO")
+
+
+# --- SMS provider -----------------------------------------------------------------------------------
+
+TWILIO = {"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "secret", "TWILIO_FROM": "+15005550006"}
+
+
+@pytest.mark.parametrize(
+    "env, provider",
+    [
+        ({}, "log"),
+        ({"SMS_GATEWAY_URL": "http://127.0.0.1:9000/send"}, "http"),
+        ({"SMS_GATEWAY_URL": "http://127.0.0.1:9000/send", "SMS_PROVIDER": "log"}, "log"),
+        ({"SMS_PROVIDER": "HTTP", "SMS_GATEWAY_URL": "http://127.0.0.1:9000/send"}, "http"),
+        ({"SMS_PROVIDER": "twilio", **TWILIO}, "twilio"),
+        ({"SMS_PROVIDER": "Log"}, "log"),
+    ],
+)
+def test_sms_provider_defaults_to_http_with_a_gateway_else_log(env, provider):
+    assert load(**env).sms_provider == provider
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"SMS_PROVIDER": "whatsapp"}, "SMS_PROVIDER='whatsapp' must be http, twilio or log"),
+        ({"SMS_PROVIDER": "http"}, "SMS_PROVIDER=http needs SMS_GATEWAY_URL"),
+        ({"SMS_PROVIDER": "twilio"}, "SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM"),
+        ({"SMS_PROVIDER": "twilio", **{**TWILIO, "TWILIO_FROM": ""}}, "SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID"),
+        ({"SMS_PROVIDER": "twilio", **{**TWILIO, "TWILIO_AUTH_TOKEN": ""}}, "SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID"),
+    ],
+)
+def test_sms_provider_rules_name_the_missing_variables(env, message):
+    assert error_of(**env).startswith(message)
+
+
+def test_twilio_and_gateway_credentials_are_carried():
+    settings = load(SMS_PROVIDER="twilio", SMS_API_KEY="k-123", **TWILIO)
+    assert (settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_from) == ("AC123", "secret", "+15005550006")
+    assert settings.sms_api_key == "k-123"
+
+
+# --- retry delays -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw, delays",
+    [
+        ("1,2,3", (1.0, 2.0, 3.0)),
+        (" 0.5 , 10 ", (0.5, 10.0)),
+        ("5,30,", (5.0, 30.0)),
+        ("60", (60.0,)),
+        ("", (5, 30, 120, 600, 3600)),
+        ("   ", (5, 30, 120, 600, 3600)),
+    ],
+)
+def test_retry_delays_are_a_comma_separated_list_of_seconds(raw, delays):
+    assert load(RETRY_DELAYS=raw).retry_delays == delays
+
+
+@pytest.mark.parametrize(
+    "raw, complaint",
+    [
+        ("5,soon,120", "must be a comma-separated list of seconds"),
+        ("5;30", "must be a comma-separated list of seconds"),
+        ("5,0,120", "must list at least one positive delay"),
+        ("-5", "must list at least one positive delay"),
+        (",", "must list at least one positive delay"),
+        ("5,nan", "must"),
+        ("inf", "must"),
+    ],
+)
+def test_bad_retry_delays_name_the_variable(raw, complaint):
+    message = error_of(RETRY_DELAYS=raw)
+    assert message.startswith(f"RETRY_DELAYS={raw!r} ")
+    assert complaint in message
+
+
+# --- database URL -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_database_defaults_to_a_sqlite_file_per_service_under_data_dir(service, tmp_path):
+    settings = load(service, DATA_DIR=str(tmp_path))
+    assert settings.data_dir == tmp_path
+    assert settings.database_url == f"sqlite:///{(tmp_path / f'{service}.db').as_posix()}"
+
+
+def test_data_dir_defaults_to_var_and_holds_mail_and_sms_log():
+    settings = load()
+    assert settings.data_dir == Path("./var")
+    assert settings.database_url == "sqlite:///var/registration.db"
+    assert settings.mail_dir == Path("./var") / "mail"
+    assert settings.sms_log_path == Path("./var") / "sms.log"
+
+
+@pytest.mark.parametrize(
+    "raw, url",
+    [
+        ("postgres://postgres@127.0.0.1:5432/rakor", "postgresql+psycopg://postgres@127.0.0.1:5432/rakor"),
+        ("postgresql://postgres@127.0.0.1/rakor", "postgresql+psycopg://postgres@127.0.0.1/rakor"),
+        ("postgresql+psycopg://postgres@127.0.0.1/rakor", "postgresql+psycopg://postgres@127.0.0.1/rakor"),
+        ("sqlite:////srv/rakor/registration.db", "sqlite:////srv/rakor/registration.db"),
+        ("sqlite:///:memory:", "sqlite:///:memory:"),
+    ],
+)
+def test_database_url_uses_the_psycopg_driver_for_postgres(raw, url):
+    assert load(DATABASE_URL=raw).database_url == url
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_per_service_database_url_overrides_database_url(service):
+    variable = f"{service.upper()}_DATABASE_URL"
+    settings = load(service, DATABASE_URL="sqlite:///shared.db", **{variable: "postgres://postgres@127.0.0.1/" + service})
+    assert settings.database_url == f"postgresql+psycopg://postgres@127.0.0.1/{service}"
+
+
+def test_database_url_of_another_service_is_ignored():
+    settings = load("streaming", DATABASE_URL="sqlite:///streaming.db", REGISTRATION_DATABASE_URL="postgres://x/reg")
+    assert settings.database_url == "sqlite:///streaming.db"
+
+
+def test_unsupported_database_names_the_variable():
+    assert error_of(DATABASE_URL="mysql://root@localhost/rakor") == (
+        "DATABASE_URL='mysql://root@localhost/rakor' must start with sqlite:/// or postgresql://"
+    )
+
+
+def test_unsupported_per_service_database_names_the_per_service_variable():
+    message = error_of("notification", NOTIFICATION_DATABASE_URL="mysql://root@localhost/n")
+    assert message.startswith("NOTIFICATION_DATABASE_URL='mysql://root@localhost/n' must start with")
+
+
+# --- remaining plain variables ------------------------------------------------------------------------
+
+
+def test_plain_text_variables_are_carried_as_given():
+    settings = load(
+        SMTP_HOST="127.0.0.1", SMTP_USERNAME="humas", SMTP_PASSWORD="p@ss", SMTP_FROM="Ditjen IKP <ikp@kominfo.go.id>",
+    )
+    assert (settings.smtp_host, settings.smtp_username, settings.smtp_password) == ("127.0.0.1", "humas", "p@ss")
+    assert settings.smtp_from == "Ditjen IKP <ikp@kominfo.go.id>"
+
+
+@pytest.mark.parametrize(
+    "raw, hosts",
+    [
+        ("zoom.us", ("zoom.us",)),
+        (" Zoom.US , youtube.com,,", ("zoom.us", "youtube.com")),
+        ("", ("zoom.us", "youtube.com", "youtu.be")),
+        (" , ", ("zoom.us", "youtube.com", "youtu.be")),
+    ],
+)
+def test_stream_allowed_hosts_is_a_lowercased_comma_list(raw, hosts):
+    assert load(STREAM_ALLOWED_HOSTS=raw).stream_allowed_hosts == hosts
+
+
+def test_settings_are_frozen():
+    settings = load()
+    with pytest.raises(Exception):
+        settings.port = 1  # type: ignore[misc]
+
+
+# --- settings_or_exit -------------------------------------------------------------------------------
+
+
+def test_settings_or_exit_prints_one_line_and_exits_2(capsys):
+    with pytest.raises(SystemExit) as caught:
+        settings_or_exit("registration", environ=make_env(REGISTRATION_PORT="abc"))
+    assert caught.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == "rakor-registration: configuration error: REGISTRATION_PORT='abc' is not a whole number\n"
+
+
+def test_settings_or_exit_returns_settings_when_valid(capsys):
+    settings = settings_or_exit("streaming", environ=make_env())
+    assert settings.service == "streaming"
+    assert capsys.readouterr().err == ""
+
+
+# --- the list of known variables ----------------------------------------------------------------------
+
+_READERS = r"(?:env\.get|_int|_float|_bool|_url|_delays)\(\s*(?:env\s*,\s*)?"
+
+
+def variables_read_by_load_settings() -> set[str]:
+    """Every variable name settings.py reads, from its source; per-service f-strings are expanded."""
+    source = Path(settings_module.__file__).read_text()
+    names = set(re.findall(_READERS + r"\"([A-Z][A-Z0-9_]*)\"", source))
+    for suffix in re.findall(r"f\"\{service\.upper\(\)\}(_[A-Z0-9_]+)\"", source):
+        names.update(service.upper() + suffix for service in SERVICES)
+    return names
+
+
+def test_source_scan_finds_the_variables():
+    # Guards the scan itself: if the regex stopped matching, the next test would pass vacuously.
+    found = variables_read_by_load_settings()
+    assert {"RAKOR_ADMIN_TOKEN", "SMTP_PORT", "RETRY_DELAYS", "RABBITMQ_URL", "SMTP_STARTTLS", "STREAMING_PORT",
+            "NOTIFICATION_DATABASE_URL", "RELAY_LEASE_SECONDS"} <= found
+
+
+def test_known_variables_lists_every_variable_load_settings_reads():
+    missing = variables_read_by_load_settings() - KNOWN_VARIABLES
+    assert not missing, f"add to KNOWN_VARIABLES: {sorted(missing)}"
+
+
+def test_known_variables_lists_nothing_load_settings_ignores():
+    stale = KNOWN_VARIABLES - variables_read_by_load_settings()
+    assert not stale, f"KNOWN_VARIABLES names variables nobody reads: {sorted(stale)}"
