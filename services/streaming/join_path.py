@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exc
+from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
 
 from shared.correlation import get_correlation_id
@@ -64,14 +64,26 @@ class JoinPath:
     """The lookup and the recording of a join for one engine (SQLite or PostgreSQL)."""
 
     def __init__(self, engine: Engine):
-        self.engine = engine
         self.sqlite = engine.dialect.name == "sqlite"
-        convert = (lambda sql: sql) if self.sqlite else _pyformat
-        self.find_sql, self.join_sql, self.outbox_sql = convert(FIND_LINK), convert(INSERT_JOIN), convert(INSERT_OUTBOX)
         self.operational_error = engine.dialect.loaded_dbapi.OperationalError
         self._thread_lock = threading.Lock()
-        database = engine.url.database if self.sqlite else None
-        self._lock_file = open(f"{database}.joins.lock", "a") if database and database != ":memory:" else None
+        self._lock_file = None
+        if self.sqlite:
+            self.engine = engine
+            self.find_sql, self.join_sql, self.outbox_sql = FIND_LINK, INSERT_JOIN, INSERT_OUTBOX
+            database = engine.url.database
+            if database and database != ":memory:":
+                self._lock_file = open(f"{database}.joins.lock", "a")
+        else:
+            self.engine = _autocommit_engine(engine)
+            self.find_sql, self.join_sql, self.outbox_sql = _pyformat(FIND_LINK), _pyformat(INSERT_JOIN), _pyformat(INSERT_OUTBOX)
+
+    def close(self) -> None:
+        """Release the lock file and, on PostgreSQL, this path's own connections."""
+        if self._lock_file is not None:
+            self._lock_file.close()
+        if not self.sqlite:
+            self.engine.dispose()
 
     @contextlib.contextmanager
     def _sqlite_writer(self):
@@ -93,73 +105,84 @@ class JoinPath:
             finally:
                 fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
-    def _to_db(self, value: dt.datetime):
-        return value.astimezone(dt.timezone.utc).strftime(SQLITE_FORMAT) if self.sqlite else value
-
-    def _from_db(self, value) -> dt.datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = dt.datetime.fromisoformat(value)
-        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
+    def _row(self, found) -> LinkRow:
+        ends_at = found[4]
+        if isinstance(ends_at, str):
+            ends_at = dt.datetime.fromisoformat(ends_at)
+        if ends_at is not None and ends_at.tzinfo is None:
+            ends_at = ends_at.replace(tzinfo=dt.timezone.utc)
+        return LinkRow(found[0], found[1], found[2], found[3] is not None, ends_at, found[5], found[6], found[7])
 
     def visit(self, token_hash: str, decide, now: dt.datetime):
-        """Look the link up, let `decide(LinkRow)` choose, and record a join if it returns a channel kind.
+        """Look the link up, let `decide(LinkRow)` return (decision, channel kind or None), record a join for a kind.
 
-        One transaction: BEGIN (IMMEDIATE on SQLite, like every writer of shared.db), SELECT, two
-        INSERTs, COMMIT. Returns (LinkRow or None, whatever decide returned).
+        Returns (LinkRow or None, the decision). The join row and its outbox row commit together.
         """
-        if not self.sqlite:
-            return self._visit(token_hash, decide, now)
-        with self._sqlite_writer():
-            return self._visit(token_hash, decide, now)
+        try:
+            if self.sqlite:
+                with self._sqlite_writer():
+                    return self._visit_sqlite(token_hash, decide, now)
+            return self._visit_postgresql(token_hash, decide, now)
+        except self.operational_error as error:
+            # Same type as SQLAlchemy raises elsewhere, so the app answers 503 instead of 500.
+            raise exc.OperationalError(self.find_sql, {}, error) from error
 
-    def _visit(self, token_hash: str, decide, now: dt.datetime):
+    def _visit_sqlite(self, token_hash: str, decide, now: dt.datetime):
+        """BEGIN IMMEDIATE (like every writer of shared.db), SELECT, two INSERTs, COMMIT."""
         connection = self.engine.raw_connection()
         try:
             cursor = connection.cursor()
-            if self.sqlite:
-                cursor.execute("BEGIN IMMEDIATE")
+            cursor.execute("BEGIN IMMEDIATE")
             cursor.execute(self.find_sql, {"token_hash": token_hash})
             found = cursor.fetchone()
             if found is None:
                 connection.rollback()
                 return None, None
-            row = LinkRow(found[0], found[1], found[2], found[3] is not None, self._from_db(found[4]), found[5], found[6], found[7])
+            row = self._row(found)
             decision, channel_kind = decide(row)
             if channel_kind is None:
                 connection.rollback()
-            elif self.sqlite:
-                self._record(cursor, row, now, channel_kind)
-                connection.commit()
             else:
-                self._record_pipelined(connection, cursor, row, now, channel_kind)
+                self._record(cursor, row, now.astimezone(dt.timezone.utc).strftime(SQLITE_FORMAT), now, channel_kind)
+                connection.commit()
             return row, decision
-        except self.operational_error as error:
-            connection.rollback()
-            # Same type as SQLAlchemy raises elsewhere, so the app answers 503 instead of 500.
-            raise exc.OperationalError(self.find_sql, {}, error) from error
         except BaseException:
             connection.rollback()
             raise
         finally:
             connection.close()
 
-    def _record_pipelined(self, connection, cursor, row: LinkRow, now: dt.datetime, channel_kind: str) -> None:
-        """PostgreSQL: both INSERTs and the COMMIT in one round trip, without waiting for the WAL flush.
+    def _visit_postgresql(self, token_hash: str, decide, now: dt.datetime):
+        """Two round trips: the lookup (autocommit), then BEGIN..COMMIT of both INSERTs in one pipeline.
 
-        synchronous_commit=off only for this transaction: a crash of the database server in the
-        fraction of a second after a join may lose that join and its event together (never one
-        without the other); the join stays atomic, and a click log does not need to hold up each
-        participant for a disk flush.
+        The transaction runs with synchronous_commit=off: a crash of the database server in the
+        fraction of a second after a join may lose that join together with its event (never one
+        without the other), and a participant does not wait for a disk flush.
         """
-        with connection.driver_connection.pipeline():
-            cursor.execute("SET LOCAL synchronous_commit = off")
-            self._record(cursor, row, now, channel_kind)
-            connection.commit()
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(self.find_sql, {"token_hash": token_hash})
+            found = cursor.fetchone()
+            if found is None:
+                return None, None
+            row = self._row(found)
+            decision, channel_kind = decide(row)
+            if channel_kind is not None:
+                with connection.driver_connection.pipeline():
+                    cursor.execute("BEGIN")
+                    cursor.execute("SET LOCAL synchronous_commit = off")
+                    self._record(cursor, row, now, now, channel_kind)
+                    cursor.execute("COMMIT")
+            return row, decision
+        except BaseException:
+            # The connection may be broken or inside a failed transaction: never hand it out again.
+            connection.invalidate()
+            raise
+        finally:
+            connection.close()
 
-    def _record(self, cursor, row: LinkRow, now: dt.datetime, channel_kind: str) -> None:
-        stamp = self._to_db(now)
+    def _record(self, cursor, row: LinkRow, stamp, now: dt.datetime, channel_kind: str) -> None:
         cursor.execute(
             self.join_sql,
             {"link_id": row.link_id, "registration_id": row.registration_id, "event_id": row.event_id, "joined_at": stamp, "channel_kind": channel_kind},
@@ -167,6 +190,22 @@ class JoinPath:
         envelope = joined_envelope(row.registration_id, row.event_id, now, channel_kind)
         body = json.dumps(envelope, separators=(",", ":"), ensure_ascii=False)
         cursor.execute(self.outbox_sql, {"event_id": envelope["id"], "event_type": "stream.joined", "body": body, "created_at": stamp})
+
+
+def _autocommit_engine(engine: Engine) -> Engine:
+    """A pool of autocommit connections to the same PostgreSQL database, without a ping per checkout.
+
+    The app's engine pings every connection it hands out (one more round trip) and opens a
+    transaction before the first statement (another). Here a broken connection instead fails its
+    request once with 503 and is discarded.
+    """
+    own = create_engine(engine.url, pool_size=10, max_overflow=10, pool_pre_ping=False, pool_recycle=1800)
+
+    @event.listens_for(own, "connect")
+    def _autocommit(dbapi_connection, _record):
+        dbapi_connection.autocommit = True
+
+    return own
 
 
 def joined_envelope(registration_id: str, event_id: str, at: dt.datetime, channel_kind: str | None) -> dict[str, Any]:

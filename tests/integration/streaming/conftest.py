@@ -29,6 +29,7 @@ def settings(database_url, tmp_path):
 def app(settings):
     app = create_app(settings)
     yield app
+    app.extensions[EXTENSION].join_path.close()
     app.extensions[EXTENSION].session_factory.kw["bind"].dispose()
 
 

@@ -166,3 +166,14 @@ def test_a_head_request_resolves_the_link_without_recording_a_join(client, feed,
     response = client.head(f"/j/{token}")
     assert response.status_code == 302 and response.headers["Location"] == ZOOM_URL
     assert outbox_events(session_factory, "stream.joined") == []
+
+
+def test_a_connection_lost_under_the_join_path_costs_one_503_then_links_work_again(client, feed, session_factory, meeting, settings):
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("the join path keeps its own connection pool on PostgreSQL only")
+    _, token = issue_link(client, feed, session_factory, meeting)
+    assert client.get(f"/j/{token}").status_code == 302  # a pooled connection now exists
+    with session_factory() as session:
+        session.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    statuses = [client.get(f"/j/{token}").status_code for _ in range(3)]
+    assert statuses[0] == 503 and statuses[1:] == [302, 302]
