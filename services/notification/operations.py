@@ -14,7 +14,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from services.notification import metrics, store
@@ -84,13 +84,8 @@ def _recipients_and_meeting(session: Session, event_type: str, data: dict[str, A
         return [store.recipient_of(c) for c in contacts], meeting, {"changed_fields": list(data.get("changed_fields") or [])}
     if event_type == "stream.link_issued":
         meeting = store.save_meeting(session, data["meeting"], now) if data.get("meeting") else store.load_meeting(session, data["event_id"])
-        contact = session.get(Contact, data["registration_id"])
-        if contact is None:
-            # The link overtook the registration event: an online participant with a confirmed place.
-            contact = store.save_contact(session, {**data, "attendance_mode": "online"}, status="confirmed", occurred_at=dt.datetime.min.replace(tzinfo=dt.timezone.utc), now=now)
-        contact.join_url, contact.youtube_url, contact.link_revoked_at = data["join_url"], data.get("youtube_url"), None
-        session.flush()
-        return [store.recipient_of(contact)], meeting, {"join_url": data["join_url"], "youtube_url": data.get("youtube_url")}
+        recipient = store.save_link(session, data, now)
+        return [recipient], meeting, {"join_url": data["join_url"], "youtube_url": data.get("youtube_url")}
     # registration.*: the payload is the truth for this message; the contact keeps the newest state.
     meeting = store.save_meeting(session, data["meeting"], now)
     status = "cancelled" if event_type == "registration.cancelled" else data["status"]
@@ -170,16 +165,19 @@ def record_outcome(session: Session, claim: Claim, result: DeliveryResult, start
     """Write the attempt and the notification's new status; return that status."""
     now = utcnow()
     status = status_after(result.outcome, retries_left=retries_left)
-    session.add(
-        Attempt(
-            notification_id=claim.id,
-            number=claim.attempt_number,
-            started_at=started_at,
-            finished_at=now,
-            outcome=result.outcome,
-            error=result.error,
-            provider_id=result.provider_id,
-        )
+    session.execute(
+        insert(Attempt.__table__),
+        [
+            {
+                "notification_id": claim.id,
+                "number": claim.attempt_number,
+                "started_at": started_at,
+                "finished_at": now,
+                "outcome": result.outcome,
+                "error": result.error,
+                "provider_id": result.provider_id,
+            }
+        ],
     )
     values: dict[str, Any] = {
         "status": status,
@@ -194,7 +192,9 @@ def record_outcome(session: Session, claim: Claim, result: DeliveryResult, start
         values["segments"] = result.segments
     if status == SENT:
         values["sent_at"] = now
-    session.execute(update(Notification).where(Notification.id == claim.id).values(**values).execution_options(synchronize_session=False))
+    table = Notification.__table__
+    values["attempt_count"] = table.c.attempt_count + 1
+    session.execute(update(table).where(table.c.id == claim.id).values(**values))
     _count(claim.channel, claim.kind, status)
     return status
 
