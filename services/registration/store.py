@@ -25,7 +25,7 @@ def is_id(value: str) -> bool:
 
 
 def get_meeting(session: Session, event_id: str) -> Meeting:
-    meeting = session.get(Meeting, event_id) if is_id(event_id) else None
+    meeting = session.execute(_GET_MEETING, {"event_id": event_id}).scalar_one_or_none() if is_id(event_id) else None
     if meeting is None:
         raise NotFound("No meeting with this id.")
     return meeting
@@ -33,7 +33,8 @@ def get_meeting(session: Session, event_id: str) -> Meeting:
 
 # Statements of the intake path are built once: constructing a SQLAlchemy statement costs more than
 # running it on SQLite, and a reused statement also keeps its cache key.
-_LOCK_MEETING = select(Meeting).where(Meeting.id == bindparam("event_id")).with_for_update()
+_GET_MEETING = select(Meeting).where(Meeting.id == bindparam("event_id"))
+_LOCK_MEETING = _GET_MEETING.with_for_update()
 # Confirmed in-person rows are bounded by the capacity, and the waitlist length is its last position
 # (positions are 1..N), read from an index: the cost stays flat however many people registered.
 _SEATS = union_all(

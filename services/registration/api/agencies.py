@@ -16,7 +16,7 @@ blp = Blueprint("agencies", __name__, url_prefix="/v1/agencies", description="Ag
 @blp.route("")
 class Agencies(MethodView):
     @requires("admin")
-    @blp.arguments(AgencyCreateSchema)
+    @blp.arguments(AgencyCreateSchema())
     @blp.response(201, AgencyCreatedSchema)
     @errors(blp, 403, 413, 422)
     def post(self, data):

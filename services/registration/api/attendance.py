@@ -29,7 +29,7 @@ CSV_COLUMNS = list(AttendanceRowSchema().fields)
 @blp.route("/<event_id>/check-ins")
 class CheckIns(MethodView):
     @requires("admin")
-    @blp.arguments(CheckInSchema)
+    @blp.arguments(CheckInSchema())
     @blp.response(200, CheckInResultSchema)
     @errors(blp, 403, 404, 409, 413, 422)
     def post(self, data, event_id):
@@ -51,7 +51,7 @@ class Stats(MethodView):
 @blp.route("/<event_id>/attendance")
 class Attendance(MethodView):
     @requires("any")
-    @blp.arguments(AttendanceQuerySchema, location="query")
+    @blp.arguments(AttendanceQuerySchema(), location="query")
     @blp.response(200, AttendanceSchema, description="JSON; with ?format=csv a text/csv list of participants.")
     @errors(blp, 404, 422)
     def get(self, query, event_id):

@@ -29,7 +29,7 @@ def _render(meeting, counts) -> dict:
 @blp.route("")
 class Meetings(MethodView):
     @requires("admin")
-    @blp.arguments(MeetingCreateSchema)
+    @blp.arguments(MeetingCreateSchema())
     @blp.response(201, MeetingSchema)
     @errors(blp, 403, 413, 422)
     def post(self, data):
@@ -54,7 +54,7 @@ class MeetingById(MethodView):
         return _render(*operations.get_meeting(sessions(), event_id))
 
     @requires("admin")
-    @blp.arguments(MeetingPatchSchema)
+    @blp.arguments(MeetingPatchSchema())
     @blp.response(200, MeetingSchema)
     @errors(blp, 403, 404, 409, 413, 422)
     def patch(self, changes, event_id):

@@ -42,8 +42,8 @@ def _reply(reply: operations.Reply):
 @blp.route("/events/<event_id>/registrations")
 class EventRegistrations(MethodView):
     @requires("agency")
-    @blp.arguments(IdempotencyHeaderSchema, location="headers")
-    @blp.arguments(RegistrationCreateSchema)
+    @blp.arguments(IdempotencyHeaderSchema(), location="headers")
+    @blp.arguments(RegistrationCreateSchema())
     @blp.response(201, RegistrationSchema)
     @errors(blp, 403, 404, 409, 413, 422)
     def post(self, headers, data, event_id):
@@ -52,7 +52,7 @@ class EventRegistrations(MethodView):
         return _reply(operations.register(sessions(), caller, event_id, data, _key(headers)))
 
     @requires("any")
-    @blp.arguments(RegistrationListQuerySchema, location="query")
+    @blp.arguments(RegistrationListQuerySchema(), location="query")
     @blp.response(200, RegistrationPageSchema)
     @errors(blp, 404, 422)
     def get(self, query, event_id):
@@ -65,8 +65,8 @@ class EventRegistrations(MethodView):
 @blp.route("/events/<event_id>/registrations/bulk")
 class BulkRegistrations(MethodView):
     @requires("agency")
-    @blp.arguments(IdempotencyHeaderSchema, location="headers")
-    @blp.arguments(BulkRequestSchema)
+    @blp.arguments(IdempotencyHeaderSchema(), location="headers")
+    @blp.arguments(BulkRequestSchema())
     @blp.response(200, BulkResponseSchema)
     @errors(blp, 403, 404, 409, 413, 422)
     def post(self, headers, data, event_id):
@@ -86,7 +86,7 @@ class RegistrationById(MethodView):
         return operations.get_registration(sessions(), caller, registration_id)
 
     @requires("any")
-    @blp.arguments(RegistrationPatchSchema)
+    @blp.arguments(RegistrationPatchSchema())
     @blp.response(200, RegistrationSchema)
     @errors(blp, 404, 409, 413, 422)
     def patch(self, data, registration_id):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.registration.models import Agency
 from services.registration.operations.reading import reading
-from shared.db import unit_of_work
+from services.registration.operations.writing import writing
 from shared.web.auth import hash_secret, new_secret
 
 API_KEY_PREFIX = "rk_"
@@ -19,7 +19,7 @@ API_KEY_PREFIX = "rk_"
 def create_agency(session_factory: Callable[[], Session], data: dict[str, Any]) -> tuple[Agency, str]:
     """Create an agency and return it with its new API key (the only time the key is known)."""
     api_key = new_secret(API_KEY_PREFIX)
-    with unit_of_work(session_factory) as session:
+    with writing(session_factory) as session:
         agency = Agency(
             id=str(uuid.uuid4()),
             name=data["name"],

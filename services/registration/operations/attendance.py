@@ -16,14 +16,14 @@ from services.registration.domain.seats import CANCELLED, CONFIRMED, IN_PERSON
 from services.registration.models import UTC_DATETIME, Registration
 from services.registration.operations.seating import outbox, utcnow
 from services.registration.operations.reading import reading
-from shared.db import unit_of_work
+from services.registration.operations.writing import writing
 
 log = logging.getLogger(__name__)
 
 
 def check_in(session_factory, event_id: str, code: str) -> dict[str, Any]:
     """Record a door check-in once; a second scan answers with the first time."""
-    with unit_of_work(session_factory) as session:
+    with writing(session_factory) as session:
         store.get_meeting(session, event_id)
         # FOR UPDATE: two scans of one code at two doors at once must record one check-in (PostgreSQL;
         # SQLite's BEGIN IMMEDIATE already serializes them).

@@ -13,7 +13,7 @@ from services.registration.domain.meetings import bumps_sequence, changed_fields
 from services.registration.models import Meeting
 from services.registration.operations.seating import outbox, promote_waitlisted, utcnow
 from services.registration.operations.reading import reading
-from shared.db import unit_of_work
+from services.registration.operations.writing import writing
 
 
 def _apply(meeting: Meeting, fields: dict[str, Any]) -> None:
@@ -27,7 +27,7 @@ def _apply(meeting: Meeting, fields: dict[str, Any]) -> None:
 def create_meeting(session_factory: Callable[[], Session], data: dict[str, Any]) -> tuple[Meeting, tuple[int, int]]:
     """Create a meeting (already validated by the schema) and record event.created."""
     now = utcnow()
-    with unit_of_work(session_factory) as session:
+    with writing(session_factory) as session:
         meeting = Meeting(id=str(uuid.uuid4()), sequence=0, created_at=now, updated_at=now)
         _apply(meeting, data)
         session.add(meeting)
@@ -50,7 +50,7 @@ def list_meetings(session_factory: Callable[[], Session]) -> list[tuple[Meeting,
 
 def update_meeting(session_factory: Callable[[], Session], event_id: str, changes: dict[str, Any]) -> tuple[Meeting, tuple[int, int]]:
     """Apply a partial update; record event.updated naming the changed fields; more seats promote the waitlist."""
-    with unit_of_work(session_factory) as session:
+    with writing(session_factory) as session:
         meeting = store.lock_meeting(session, event_id)
         current = payloads.meeting_fields(meeting)
         if "venue" in changes:

@@ -25,7 +25,7 @@ from services.registration.operations import idempotency
 from services.registration.operations.seating import leave_seat_or_waitlist, new_registration, outbox, place, promote_waitlisted, utcnow
 from services.registration.schemas import RegistrationCreateSchema, RegistrationSchema
 from services.registration.operations.reading import reading
-from shared.db import unit_of_work
+from services.registration.operations.writing import writing
 
 _row_schema = RegistrationCreateSchema()
 _out = RegistrationSchema()
@@ -59,7 +59,7 @@ def _duplicate_error(existing_id: str, field: str) -> DuplicateRegistration:
 def _idempotent(session_factory, caller: Caller, key: idempotency.Key | None, work: Callable[[Session], Reply]) -> Reply:
     """Run `work` in one unit of work, replaying or remembering the answer under `key` when one is given."""
     try:
-        with unit_of_work(session_factory) as session:
+        with writing(session_factory) as session:
             if key is not None:
                 replay = idempotency.find_reply(session, caller.agency_id, key)
                 if replay is not None:
@@ -182,7 +182,7 @@ def list_registrations(session_factory, caller: Caller, event_id: str, query: di
 
 def cancel_registration(session_factory, caller: Caller, registration_id: str) -> Registration:
     """Cancel; a freed seat goes to the head of the waitlist in the same transaction."""
-    with unit_of_work(session_factory) as session:
+    with writing(session_factory) as session:
         registration, meeting = _load_visible(session, caller, registration_id, lock=True)
         if registration.status == CANCELLED:
             raise AlreadyCancelled("This registration is already cancelled.")
@@ -199,7 +199,7 @@ def cancel_registration(session_factory, caller: Caller, registration_id: str) -
 
 def change_attendance_mode(session_factory, caller: Caller, registration_id: str, mode: str) -> Registration:
     """Switch between in person and online; a freed seat goes to the waitlist, a new in-person wish queues for one."""
-    with unit_of_work(session_factory) as session:
+    with writing(session_factory) as session:
         registration, meeting = _load_visible(session, caller, registration_id, lock=True)
         if registration.status == CANCELLED:
             raise AlreadyCancelled("This registration is cancelled; register the participant again instead.")
