@@ -97,7 +97,8 @@ class Notification(Base):
     registration_id: Mapped[str] = mapped_column(ID)
     event_id: Mapped[str] = mapped_column(ID)
     locale: Mapped[str] = mapped_column(String(8))
-    # pending -> sending -> sent | retrying | failed (permanent) | dead (retries used up)
+    # sending (created claimed by the delivery that sends it) -> sent | retrying | failed (permanent) | dead (retries used up);
+    # a retrying row is claimed again (sending) by the next delivery of its bus message or by a re-drive.
     status: Mapped[str] = mapped_column(String(16))
     # Everything the templates need (JSON), so a re-drive renders the same message without the bus event.
     context: Mapped[str] = mapped_column(Text)

@@ -180,3 +180,25 @@ def _now():
     import datetime as dt
 
     return dt.datetime.now(dt.timezone.utc)
+
+
+def test_move_to_in_person_sends_check_in_code_and_an_updated_invitation(harness, smtp_server):
+    registration = make_registration(attendance_mode="in_person", previous_mode="online", participant=make_participant(phone=None, locale="en"))
+    assert harness.deliver("registration.mode_changed", registration).action == "ack"
+    [mail] = smtp_server.wait_for(1)
+    text = _parts(mail.message)["text/plain"].get_content()
+    assert mail.message["Subject"].startswith("Attendance changed")
+    assert "changed to in person" in text and "K7Q2XP" in text
+    assert _calendar(mail.message)["METHOD"] == "REQUEST"
+    assert harness.contact(registration["registration_id"]).attendance_mode == "in_person"
+
+
+def test_a_late_older_event_does_not_undo_the_newer_state(harness, smtp_server):
+    import datetime as dt
+
+    registration = make_registration(participant=make_participant(phone=None))
+    now = dt.datetime.now(dt.timezone.utc)
+    harness.deliver("registration.cancelled", make_cancellation(registration), occurred_at=now)
+    harness.deliver("registration.confirmed", registration, occurred_at=now - dt.timedelta(seconds=5))
+    smtp_server.wait_for(2)
+    assert harness.contact(registration["registration_id"]).status == "cancelled"
