@@ -33,10 +33,13 @@ _out = RegistrationSchema()
 
 @dataclass(frozen=True)
 class Reply:
-    """An HTTP answer decided inside the unit of work, so an Idempotency-Key can replay it exactly."""
+    """An HTTP answer decided inside the unit of work, so an Idempotency-Key can replay it exactly.
+
+    `body` may be a Registration until it is rendered (see _rendered).
+    """
 
     status: int
-    body: dict[str, Any]
+    body: Any
     replayed: bool = False
 
 
@@ -56,8 +59,17 @@ def _duplicate_error(existing_id: str, field: str) -> DuplicateRegistration:
     return DuplicateRegistration(f"A participant with this {label} is already registered for this meeting.", existing_id, field)
 
 
+def _rendered(reply: Reply) -> Reply:
+    if isinstance(reply.body, Registration):
+        return Reply(reply.status, _out.dump(reply.body), reply.replayed)
+    return reply
+
+
 def _idempotent(session_factory, caller: Caller, key: idempotency.Key | None, work: Callable[[Session], Reply]) -> Reply:
-    """Run `work` in one unit of work, replaying or remembering the answer under `key` when one is given."""
+    """Run `work` in one unit of work, replaying or remembering the answer under `key` when one is given.
+
+    Without a key the answer is rendered after the commit, so the write lock is held no longer than needed.
+    """
     try:
         with writing(session_factory) as session:
             if key is not None:
@@ -66,8 +78,9 @@ def _idempotent(session_factory, caller: Caller, key: idempotency.Key | None, wo
                     return Reply(replay[0], replay[1], replayed=True)
             reply = work(session)
             if key is not None:
+                reply = _rendered(reply)
                 idempotency.remember(session, caller.agency_id, key, reply.status, reply.body)
-            return reply
+        return _rendered(reply)
     except IntegrityError:
         # The same key was used concurrently (for another meeting, whose lock we do not share):
         # the request that committed first owns the key.
@@ -96,7 +109,7 @@ def register(session_factory, caller: Caller, event_id: str, data: dict[str, Any
         state = None if online else store.seat_state(session, meeting)
         # The unique indexes on (meeting, email) and (meeting, NIP) refuse a duplicate right here.
         registration = new_registration(session, meeting, caller.agency_id, caller.agency_name, data, state, now)
-        return Reply(201, _out.dump(registration))
+        return Reply(201, registration)
 
     try:
         return _idempotent(session_factory, caller, key, work)
