@@ -88,5 +88,9 @@ class Courier:
 
     def _send_sms(self, claim: Claim) -> DeliveryResult:
         text = self.renderer.sms(claim.context)
-        provider_id = self.channels.sms.send(claim.recipient, text, claim.id)
+        try:
+            provider_id = self.channels.sms.send(claim.recipient, text, claim.id)
+        except DeliveryFailure as failure:
+            # The segment count is known before sending: recorded on a failed attempt as well.
+            return DeliveryResult(failure.outcome, error=str(failure)[:1000], retry_after=failure.retry_after, segments=text.segments)
         return DeliveryResult(OUTCOME_SENT, provider_id=provider_id, segments=text.segments)
