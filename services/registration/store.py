@@ -86,6 +86,13 @@ def insert_registration(session: Session, registration: Registration) -> None:
     session.execute(_INSERT_REGISTRATION, {key: getattr(registration, key) for key in _REGISTRATION_COLUMNS})
 
 
+def insert_registrations(session: Session, registrations: list[Registration]) -> None:
+    """insert_registration for many, as one executemany per thousand."""
+    rows = [{key: getattr(r, key) for key in _REGISTRATION_COLUMNS} for r in registrations]
+    for start in range(0, len(rows), 1000):
+        session.execute(_INSERT_REGISTRATION, rows[start : start + 1000])
+
+
 def seat_counts(session: Session, event_ids: list[str]) -> dict[str, tuple[int, int]]:
     """(taken, waitlisted) in-person seats per meeting, for listings."""
     if not event_ids:

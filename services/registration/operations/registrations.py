@@ -22,7 +22,15 @@ from services.registration.domain.meetings import registration_is_open
 from services.registration.domain.seats import CANCELLED, ONLINE
 from services.registration.models import Meeting, Registration
 from services.registration.operations import idempotency
-from services.registration.operations.seating import leave_seat_or_waitlist, new_registration, outbox, place, promote_waitlisted, utcnow
+from services.registration.operations.seating import (
+    IntakeBatch,
+    leave_seat_or_waitlist,
+    new_registration,
+    outbox,
+    place,
+    promote_waitlisted,
+    utcnow,
+)
 from services.registration.schemas import RegistrationCreateSchema, RegistrationSchema
 from services.registration.operations.reading import reading
 from services.registration.operations.writing import writing
@@ -132,17 +140,26 @@ def bulk_register(session_factory, caller: Caller, event_id: str, rows: list[Any
         _check_open(meeting, now)
         by_email, by_nip = store.active_identities(session, event_id)
         state = store.seat_state(session, meeting)
-        results, summary = [], {"created": 0, "duplicate": 0, "invalid": 0}
+        results, summary, batch = [], {"created": 0, "duplicate": 0, "invalid": 0}, IntakeBatch()
         for index, raw in enumerate(rows):
-            result = _bulk_row(session, meeting, caller, raw, state, by_email, by_nip, now)
+            result = _bulk_row(session, meeting, caller, raw, state, by_email, by_nip, now, batch)
             summary[result["outcome"]] += 1
             results.append({"index": index, **result})
+        batch.flush(session)
         return Reply(200, {"results": results, "summary": summary})
 
-    return _idempotent(session_factory, caller, key, work)
+    attempts = 3
+    for attempt in range(1, attempts + 1):
+        try:
+            return _idempotent(session_factory, caller, key, work)
+        except IntegrityError:
+            # An online registration (which takes no meeting lock) added the same person between our
+            # duplicate check and the insert: start again, the check will now see them.
+            if attempt == attempts:
+                raise
 
 
-def _bulk_row(session, meeting, caller, raw, state, by_email, by_nip, now) -> dict[str, Any]:
+def _bulk_row(session, meeting, caller, raw, state, by_email, by_nip, now, batch) -> dict[str, Any]:
     if not isinstance(raw, dict):
         return {"outcome": "invalid", "errors": {"_row": ["Each registration must be a JSON object."]}}
     try:
@@ -155,7 +172,7 @@ def _bulk_row(session, meeting, caller, raw, state, by_email, by_nip, now) -> di
     existing = by_email.get(data["email"]) or (by_nip.get(data["nip"]) if data.get("nip") else None)
     if existing is not None:
         return {"outcome": "duplicate", "existing_id": existing}
-    registration = new_registration(session, meeting, caller.agency_id, caller.agency_name, data, state, now)
+    registration = new_registration(session, meeting, caller.agency_id, caller.agency_name, data, state, now, batch)
     by_email[registration.email] = registration.id
     if registration.nip:
         by_nip[registration.nip] = registration.id
