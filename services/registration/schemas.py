@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import zoneinfo
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from services.registration.domain.meetings import validate_meeting
 from shared.schemas.participant import LOCALES, ParticipantSchema
@@ -163,17 +163,6 @@ class RegistrationCreateSchema(RejectsNul, ParticipantSchema):
         unknown = RAISE
 
     attendance_mode = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_MODES))
-
-
-class IdempotencyHeaderSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    idempotency_key = fields.String(
-        data_key="Idempotency-Key",
-        validate=validate.Regexp(r"^[\x21-\x7e]{1,200}$", error="Use 1 to 200 visible ASCII characters, e.g. a UUID."),
-        metadata={"description": "Repeat a request safely: the same key with the same body replays the first answer."},
-    )
 
 
 class ParticipantOutSchema(OutSchema):
