@@ -10,7 +10,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from services.notification.domain.delivery import SENDABLE, SENDING
+from services.notification.domain.delivery import BUS_CLAIMABLE, SENDABLE, SENDING
 from services.notification.domain.messages import Recipient
 from services.notification.models import Attempt, Contact, Meeting, Notification, UtcDateTime
 from shared.schemas.events import MeetingSchema
@@ -158,7 +158,7 @@ def insert_claimed_once(session: Session, rows: list[dict[str, Any]]) -> list[An
 
 def claim_sendable(session: Session, source_event_id: str, now: dt.datetime, lease_until: dt.datetime) -> list[Any]:
     """Reserve the notifications of an event that still need sending; returns their rows (one UPDATE … RETURNING)."""
-    claimable = or_(Notification.status.in_(SENDABLE), and_(Notification.status == SENDING, Notification.claimed_until < now))
+    claimable = or_(Notification.status.in_(BUS_CLAIMABLE), and_(Notification.status == SENDING, Notification.claimed_until < now))
     statement = (
         update(Notification)
         .where(Notification.source_event_id == source_event_id, claimable)

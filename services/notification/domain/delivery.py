@@ -5,8 +5,12 @@ from dataclasses import dataclass
 
 PENDING, SENDING, SENT, RETRYING, FAILED, DEAD = "pending", "sending", "sent", "retrying", "failed", "dead"
 STATUSES = (PENDING, SENDING, SENT, RETRYING, FAILED, DEAD)
-# A bus delivery sends these; a claim left in `sending` past its lease (a crashed worker) is taken over.
+# Not final yet: a later delivery of the same bus message sends these.
 SENDABLE = (PENDING, RETRYING)
+# What a bus delivery claims: also `dead` rows, because their message was dead-lettered (never marked
+# processed) and comes back only when the operator re-drives the dead-letter queue. A claim left in
+# `sending` past its lease (a crashed worker) is taken over as well.
+BUS_CLAIMABLE = SENDABLE + (DEAD,)
 # The operator may re-drive these by hand.
 REDRIVABLE = (FAILED, DEAD)
 

@@ -115,6 +115,17 @@ def test_transient_failures_past_the_last_retry_leave_the_notification_dead(harn
     assert row.status == "dead" and row.attempt_count == 3
 
 
+def test_dead_letter_redriven_to_the_queue_sends_the_dead_notification(harness, smtp_server):
+    smtp_server.fail_next(451, times=3)
+    body = make_envelope("registration.confirmed", make_registration(participant=make_participant(phone=None)))
+    harness.deliver_until_settled(body, max_attempts=3)
+    # The re-drive tool puts the message back with its attempt count reset.
+    assert harness.deliver_body(body, attempt=1).action == "ack"
+    assert len(smtp_server.wait_for(1)) == 1
+    [row] = harness.notifications()
+    assert row.status == "sent" and row.attempt_count == 4
+
+
 def test_uid_is_stable_from_confirmation_to_cancellation(harness, smtp_server):
     registration = make_registration(participant=make_participant(phone=None))
     harness.deliver("registration.confirmed", registration)
