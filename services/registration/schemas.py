@@ -213,7 +213,7 @@ class BulkRequestSchema(Schema):
 
     # Rows are Raw, not Nested: a bad row is reported in its own result instead of failing the whole request.
     registrations = fields.List(
-        fields.Raw(metadata={"type": "object", "description": "A registration, as for POST /v1/events/{id}/registrations."}),
+        fields.Raw(allow_none=True, metadata={"type": "object", "description": "A registration, as for POST /v1/events/{id}/registrations."}),
         required=True,
         validate=validate.Length(min=1, max=MAX_BULK, error=f"Send between 1 and {MAX_BULK} registrations per request."),
         metadata={"description": "Each item as for a single registration; checked one by one."},

@@ -12,17 +12,17 @@ def test_bulk_gives_seats_in_list_order_with_an_outcome_per_row(api, agency):
     event = api.make_event(in_person_capacity=2)
     existing = api.register(agency, event["id"], attendance_mode="online")
     rows = [participant() for _ in range(3)]
-    rows += [participant(email=rows[0]["email"]), participant(email=existing["participant"]["email"]), participant(phone="021-555"), "Rina"]
+    rows += [participant(email=rows[0]["email"]), participant(email=existing["participant"]["email"]), participant(phone="021-555"), "Rina", None]
     response = post_bulk(api, agency, event["id"], rows)
     assert response.status_code == 200
     results = response.json["results"]
-    assert [r["index"] for r in results] == list(range(7))
-    assert [r["outcome"] for r in results] == ["created", "created", "created", "duplicate", "duplicate", "invalid", "invalid"]
+    assert [r["index"] for r in results] == list(range(8))
+    assert [r["outcome"] for r in results] == ["created", "created", "created", "duplicate", "duplicate", "invalid", "invalid", "invalid"]
     assert [r["registration"]["status"] for r in results[:3]] == ["confirmed", "confirmed", "waitlisted"]
     assert results[2]["registration"]["waitlist_position"] == 1
     assert results[3]["existing_id"] == results[0]["registration"]["id"] and results[4]["existing_id"] == existing["id"]
     assert "phone" in results[5]["errors"] and results[6]["errors"]
-    assert response.json["summary"] == {"created": 3, "duplicate": 2, "invalid": 2}
+    assert response.json["summary"] == {"created": 3, "duplicate": 2, "invalid": 3}
     assert len(api.outbox("registration.confirmed")) == 3 and len(api.outbox("registration.waitlisted")) == 1
 
 
