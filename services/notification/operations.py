@@ -17,10 +17,10 @@ from typing import Any, Callable
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
-from services.notification import metrics, store
+from services.notification import audience, metrics, store
 from services.notification.courier import Claim, Courier
 from services.notification.domain.delivery import DEAD, FAILED, OUTCOME_TRANSIENT, REDRIVABLE, RETRYING, SENDING, SENT, DeliveryResult, status_after
-from services.notification.domain.messages import KIND_BY_EVENT, PlannedMessage, Recipient, announces_schedule_change, build_context, plan_messages
+from services.notification.domain.messages import KIND_BY_EVENT, PlannedMessage, build_context, plan_messages
 from services.notification.models import Attempt, Contact, Notification
 from shared.db import read_only, unit_of_work
 from shared.messaging.errors import TransientError
@@ -73,45 +73,6 @@ def record_link_revoked(session: Session, registration_id: str, at: dt.datetime)
 # --- planning -----------------------------------------------------------------------------------
 
 
-def _recipients_and_meeting(session: Session, event_type: str, data: dict[str, Any], occurred_at: dt.datetime) -> tuple[list[Recipient], dict[str, Any] | None, dict[str, Any]]:
-    """Update the read models for one event; return who must hear about it, the meeting, and template extras."""
-    now = utcnow()
-    if event_type == "event.updated":
-        meeting = store.save_meeting(session, data, now)
-        if not announces_schedule_change(data.get("changed_fields") or []):
-            return [], meeting, {}
-        contacts = store.active_contacts(session, data["id"])
-        return [store.recipient_of(c) for c in contacts], meeting, {"changed_fields": list(data.get("changed_fields") or [])}
-    if event_type == "stream.link_issued":
-        meeting = store.save_meeting(session, data["meeting"], now) if data.get("meeting") else store.load_meeting(session, data["event_id"])
-        recipient = store.save_link(session, data, now)
-        return [recipient], meeting, {"join_url": data["join_url"], "youtube_url": data.get("youtube_url")}
-    # registration.*: the payload is the truth for this message; the contact keeps the newest state.
-    meeting = store.save_meeting(session, data["meeting"], now)
-    status = "cancelled" if event_type == "registration.cancelled" else data["status"]
-    contact = store.save_contact(session, data, status=status, occurred_at=occurred_at, now=now)
-    person = data["participant"]
-    links_shown = data["attendance_mode"] == "online" and not contact.link_revoked_at
-    recipient = Recipient(
-        registration_id=data["registration_id"],
-        full_name=person["full_name"],
-        email=person["email"],
-        phone=person.get("phone"),
-        locale=person.get("locale") or "id",
-        attendance_mode=data["attendance_mode"],
-        status=status,
-        check_in_code=data.get("check_in_code"),
-        join_url=contact.join_url if links_shown else None,
-        youtube_url=contact.youtube_url if links_shown else None,
-        position=person.get("position"),
-        agency_name=data.get("agency_name"),
-    )
-    extra = {"waitlist_position": data.get("waitlist_position"), "previous_mode": data.get("previous_mode")}
-    if links_shown:
-        extra.update(join_url=recipient.join_url, youtube_url=recipient.youtube_url)
-    return [recipient], meeting, extra
-
-
 def _notification_row(event_id: str, event_type: str, message: PlannedMessage, meeting: dict[str, Any], extra: dict[str, Any], now: dt.datetime, lease_until: dt.datetime) -> dict[str, Any]:
     context = build_context(message, meeting, extra=extra)
     return {
@@ -144,7 +105,7 @@ def plan_and_claim(session_factory: SessionFactory, event_id: str, event_type: s
     Also says whether the claims are all of the event's notifications (the usual first delivery).
     """
     with unit_of_work(session_factory) as session:
-        recipients, meeting, extra = _recipients_and_meeting(session, event_type, data, occurred_at)
+        recipients, meeting, extra = audience.update_and_find_audience(session, event_type, data, occurred_at)
         if recipients and meeting is None:
             raise TransientError(f"meeting {data.get('event_id')} not known yet")
         now = utcnow()

@@ -1,0 +1,49 @@
+"""Who hears about a bus event: the read models (meeting, contacts) are brought up to date, then the recipients found."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from services.notification import store
+from services.notification.domain.messages import Recipient, announces_schedule_change
+
+
+def update_and_find_audience(session: Session, event_type: str, data: dict[str, Any], occurred_at: dt.datetime) -> tuple[list[Recipient], dict[str, Any] | None, dict[str, Any]]:
+    """Update the read models for one event; return who must hear about it, the meeting, and template extras."""
+    now = dt.datetime.now(dt.timezone.utc)
+    if event_type == "event.updated":
+        meeting = store.save_meeting(session, data, now)
+        if not announces_schedule_change(data.get("changed_fields") or []):
+            return [], meeting, {}
+        contacts = store.active_contacts(session, data["id"])
+        return [store.recipient_of(c) for c in contacts], meeting, {"changed_fields": list(data.get("changed_fields") or [])}
+    if event_type == "stream.link_issued":
+        meeting = store.save_meeting(session, data["meeting"], now) if data.get("meeting") else store.load_meeting(session, data["event_id"])
+        recipient = store.save_link(session, data, now)
+        return [recipient], meeting, {"join_url": data["join_url"], "youtube_url": data.get("youtube_url")}
+    # registration.*: the payload is the truth for this message; the contact keeps the newest state.
+    meeting = store.save_meeting(session, data["meeting"], now)
+    status = "cancelled" if event_type == "registration.cancelled" else data["status"]
+    contact = store.save_contact(session, data, status=status, occurred_at=occurred_at, now=now)
+    person = data["participant"]
+    links_shown = data["attendance_mode"] == "online" and not contact.link_revoked_at
+    recipient = Recipient(
+        registration_id=data["registration_id"],
+        full_name=person["full_name"],
+        email=person["email"],
+        phone=person.get("phone"),
+        locale=person.get("locale") or "id",
+        attendance_mode=data["attendance_mode"],
+        status=status,
+        check_in_code=data.get("check_in_code"),
+        join_url=contact.join_url if links_shown else None,
+        youtube_url=contact.youtube_url if links_shown else None,
+        position=person.get("position"),
+        agency_name=data.get("agency_name"),
+    )
+    extra = {"waitlist_position": data.get("waitlist_position"), "previous_mode": data.get("previous_mode")}
+    if links_shown:
+        extra.update(join_url=recipient.join_url, youtube_url=recipient.youtube_url)
+    return [recipient], meeting, extra
