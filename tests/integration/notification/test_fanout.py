@@ -60,3 +60,18 @@ def test_meeting_created_is_recorded_for_later_updates(harness, smtp_server):
     assert harness.deliver("event.created", make_meeting_update([], id="evt-baru")).action == "ack"
     assert harness.deliver("event.updated", make_meeting_update(["starts_at"], id="evt-baru", sequence=1)).action == "ack"
     assert harness.notifications() == []
+
+
+def test_a_big_fanout_is_sent_over_parallel_connections(harness, smtp_server):
+    import time
+
+    _register(harness, 20)
+    smtp_server.wait_for(20)
+    smtp_server.delay_per_command(0.05)
+    started = time.monotonic()
+    assert harness.deliver("event.updated", make_meeting_update(["starts_at"], starts_at="2021-12-01T10:00:00+07:00", sequence=1)).action == "ack"
+    elapsed = time.monotonic() - started
+    assert len(smtp_server.wait_for(40)) == 40
+    # One after another, 20 mails of 4 replies at 50 ms each take at least 4 s.
+    assert elapsed < 3.0, elapsed
+    assert 1 < smtp_server.connections <= harness.settings.smtp_pool_size + 1
