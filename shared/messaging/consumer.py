@@ -93,6 +93,8 @@ class Consumer:
                     self._consume_until_closed(backoff)
                 except CONNECTION_ERRORS as exc:
                     log.warning("%s: broker connection lost (%s: %s); reconnecting", self.name, type(exc).__name__, exc)
+                except Exception:  # noqa: BLE001 - pika raises odd errors on a dying connection; never let the loop die
+                    log.exception("%s: consumer loop failed; reconnecting", self.name)
                 self._ready.clear()
                 if not self._stopping.is_set():
                     self._stopping.wait(backoff.next())
@@ -120,11 +122,12 @@ class Consumer:
             backoff.reset()
             self._ready.set()
             log.info("%s: consuming %s", self.name, queue_name(self.service))
-            while not self._stopping.is_set():
+            while not self._stopping.is_set() and connection.is_open:
                 connection.process_data_events(time_limit=0.5)
                 self._heartbeat.beat()
-            channel.basic_cancel(tag)
-            self._drain(connection)
+            if connection.is_open:
+                channel.basic_cancel(tag)
+                self._drain(connection)
         finally:
             if connection.is_open:
                 try:

@@ -22,7 +22,7 @@ def _relay(args) -> None:
     if args.throttle:
         # Slow the claims down so a test can kill the process in the middle of a run.
         claim = relay.store.claim
-        relay.store.claim = lambda limit: (time.sleep(args.throttle), claim(limit))[1]
+        relay.store.claim = lambda limit, **kw: (time.sleep(args.throttle), claim(limit, **kw))[1]
     signal.signal(signal.SIGTERM, lambda *_: relay.stop())
     relay.run()
 
