@@ -37,6 +37,7 @@ class Settings:
     relay_batch_size: int = 500
     relay_poll_interval: float = 0.05
     relay_lease_seconds: float = 30.0
+    worker_metrics_port: int = 0  # 0: relays and consumers serve no /metrics
     # email
     smtp_host: str = ""
     smtp_port: int = 25
@@ -193,6 +194,7 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         relay_batch_size=_int(env, "RELAY_BATCH_SIZE", 500, 1, 10000),
         relay_poll_interval=_float(env, "RELAY_POLL_INTERVAL", 0.05),
         relay_lease_seconds=_float(env, "RELAY_LEASE_SECONDS", 30.0),
+        worker_metrics_port=_int(env, "WORKER_METRICS_PORT", 0, 0, 65535),
         smtp_host=env.get("SMTP_HOST", ""),
         smtp_port=_int(env, "SMTP_PORT", 25, 1, 65535),
         smtp_username=env.get("SMTP_USERNAME", ""),
@@ -221,7 +223,7 @@ KNOWN_VARIABLES = frozenset(
         "DATA_DIR", "DATABASE_URL", "REGISTRATION_DATABASE_URL", "NOTIFICATION_DATABASE_URL", "STREAMING_DATABASE_URL",
         "RABBITMQ_URL", "RAKOR_ADMIN_TOKEN", "REGISTRATION_PORT", "NOTIFICATION_PORT", "STREAMING_PORT",
         "PUBLIC_BASE_URL", "LOG_LEVEL", "MAX_BODY_BYTES", "RETRY_DELAYS", "CONSUMER_PREFETCH",
-        "CONSUMER_CONCURRENCY", "RELAY_BATCH_SIZE", "RELAY_POLL_INTERVAL", "RELAY_LEASE_SECONDS", "SMTP_HOST", "SMTP_PORT",
+        "CONSUMER_CONCURRENCY", "RELAY_BATCH_SIZE", "RELAY_POLL_INTERVAL", "RELAY_LEASE_SECONDS", "WORKER_METRICS_PORT", "SMTP_HOST", "SMTP_PORT",
         "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM", "SMTP_TIMEOUT", "SMTP_POOL_SIZE",
         "SMS_PROVIDER", "SMS_GATEWAY_URL", "SMS_API_KEY", "SMS_TIMEOUT", "TWILIO_ACCOUNT_SID",
         "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_BASE_URL", "AGENCY_RATE_LIMIT", "JOIN_RATE_LIMIT",

@@ -76,3 +76,11 @@ class Backoff:
 
     def reset(self) -> None:
         self.current = self.first
+
+
+def serve_worker_metrics(port: int) -> None:
+    """Expose this process's Prometheus metrics on `port` (relays and consumers have no HTTP app of their own)."""
+    if port:
+        from prometheus_client import start_http_server
+
+        start_http_server(port)

@@ -22,7 +22,7 @@ import pika
 from prometheus_client import Counter, Histogram
 from sqlalchemy.orm import Session
 
-from shared.messaging.connection import CONNECTION_ERRORS, HEARTBEAT_SECONDS, Backoff, Heartbeat, connection_parameters
+from shared.messaging.connection import serve_worker_metrics, CONNECTION_ERRORS, HEARTBEAT_SECONDS, Backoff, Heartbeat, connection_parameters
 from shared.messaging.handling import ACK, DEAD, RETRY, Handler, Outcome, process_message
 from shared.messaging.topology import dead_letter_queue_name, declare_topology, queue_name, retry_queue_name
 
@@ -228,5 +228,6 @@ def run_consumer(service: str, settings, handlers: Mapping[str, Handler], sessio
     )
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: consumer.stop())
+    serve_worker_metrics(settings.worker_metrics_port)
     consumer.run()
     log.info("%s stopped after %d messages", consumer.name, consumer.settled)

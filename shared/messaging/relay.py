@@ -24,7 +24,7 @@ import pika
 from prometheus_client import Counter
 from sqlalchemy.engine import Engine
 
-from shared.messaging.connection import CONNECTION_ERRORS, Backoff, Heartbeat, connection_parameters
+from shared.messaging.connection import serve_worker_metrics, CONNECTION_ERRORS, Backoff, Heartbeat, connection_parameters
 from shared.messaging.outbox_store import OutboxStore, PendingEvent
 from shared.messaging.relay_bookkeeper import Bookkeeper
 from shared.messaging.topology import EXCHANGE, declare_topology
@@ -275,6 +275,7 @@ def run_relay(service: str, settings, engine: Engine) -> None:
     )
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: relay.stop())
+    serve_worker_metrics(settings.worker_metrics_port)
     log.info("relay %s publishing to %s", relay.name, EXCHANGE)
     relay.run()
     log.info("relay %s stopped after %d events", relay.name, relay.confirmed)
