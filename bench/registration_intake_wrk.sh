@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Registration intake measured with wrk (a C load generator, so the client does not eat the CPU the
+# servers need): the registration API and the bare Flask + marshmallow ceiling, same gunicorn settings,
+# same run. Needs `wrk` (Debian: apt-get install wrk) and the local RabbitMQ is not needed (the outbox
+# is written, the relay is not running).
+#   bash bench/registration_intake_wrk.sh [seconds] [workers] [database-url]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_RUN=${1:-20}
+WORKERS=${2:-2}
+export PYTHONPATH=.
+DATA=$(mktemp -d)
+export RAKOR_ADMIN_TOKEN=bench-organizer-token-0123456789 DATA_DIR=$DATA AGENCY_RATE_LIMIT=100000000 LOG_LEVEL=WARNING
+[ -n "${3:-}" ] && export DATABASE_URL=$3
+PY=.venv/bin/python
+$PY -m gunicorn -w "$WORKERS" -b 127.0.0.1:18101 --log-level warning 'services.registration.app:create_app()' & RAKOR=$!
+$PY -m gunicorn -w "$WORKERS" -b 127.0.0.1:18102 --log-level warning 'bench.registration_intake:create_baseline_app()' & BARE=$!
+trap 'kill $RAKOR $BARE 2>/dev/null; wait 2>/dev/null; rm -rf "$DATA"' EXIT
+for _ in $(seq 300); do
+  curl -sf 127.0.0.1:18101/healthz >/dev/null && curl -sf 127.0.0.1:18102/healthz >/dev/null && break; sleep 0.1
+done
+ADMIN="Authorization: Bearer $RAKOR_ADMIN_TOKEN"
+json() { $PY -c "import sys, json; print(json.load(sys.stdin)['$1'])"; }
+KEY=$(curl -s -X POST 127.0.0.1:18101/v1/agencies -H "$ADMIN" -H 'Content-Type: application/json' \
+  -d '{"name": "Diskominfo Kota Bandung", "kind": "city", "contact_email": "humas@bandung.go.id"}' | json api_key)
+EVENT=$(curl -s -X POST 127.0.0.1:18101/v1/events -H "$ADMIN" -H 'Content-Type: application/json' \
+  -d '{"title": "Rapat Koordinasi Pembinaan JF Pranata Humas", "starts_at": "2031-12-01T09:00:00+07:00", "ends_at": "2031-12-01T16:00:00+07:00", "venue": {"name": "Hotel Aviary Bintaro", "address": "Jl. Boulevard Bintaro Jaya Blok B7/A1"}, "in_person_capacity": 500}' | json id)
+run() { wrk -t2 -c16 -d"${SECONDS_PER_RUN}s" -s bench/wrk/post_registration.lua "$1" -- "${2:-}" | grep -E "Requests/sec|status"; }
+echo "bare Flask + marshmallow (ceiling):"; run "http://127.0.0.1:18102/v1/events/$EVENT/registrations"
+echo "registration API (auth, seat allocation, outbox):"; run "http://127.0.0.1:18101/v1/events/$EVENT/registrations" "$KEY"
