@@ -2,16 +2,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from email.utils import parseaddr
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 
 def _moment(value: Any, timezone: str) -> dt.datetime:
     moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
     return moment.astimezone(ZoneInfo(timezone))
+
+
+@functools.lru_cache(maxsize=64)
+def _vtimezone(tzid: str) -> Timezone:
+    # Generating a VTIMEZONE walks the zone's transitions (about 30 ms); meetings share a handful of
+    # zones, so each is built once per process and added, read-only, to every invitation.
+    return Timezone.from_tzid(tzid)
 
 
 def meeting_location(meeting: dict[str, Any], attendance_mode: str) -> str:
@@ -32,6 +40,8 @@ def build_invitation(context: dict[str, Any], *, organizer: str, now: dt.datetim
     calendar.add("prodid", "-//Rakor//Rapat Koordinasi//ID")
     calendar.add("version", "2.0")
     calendar.add("method", method)
+    # Calendar clients need the VTIMEZONE to place TZID-qualified times; generated from the tz database.
+    calendar.add_component(_vtimezone(timezone))
     event = Event()
     event.add("uid", calendar_info["uid"])
     event.add("sequence", int(calendar_info["sequence"]))
@@ -53,6 +63,4 @@ def build_invitation(context: dict[str, Any], *, organizer: str, now: dt.datetim
     attendee.params["rsvp"] = vText("FALSE")
     event.add("attendee", attendee)
     calendar.add_component(event)
-    # Calendar clients need the VTIMEZONE to place TZID-qualified times; generated from the tz database.
-    calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -63,3 +63,20 @@ def test_email_is_multipart_with_inline_qr_and_calendar_attachment():
 
 def test_qr_code_is_a_png():
     assert qr_png("AB12CD").startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_qr_png_pixels_are_the_qr_matrix_of_the_code():
+    import png
+    import qrcode
+
+    from services.notification.content.qr_image import BORDER_MODULES, BOX_PIXELS
+
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=BORDER_MODULES, mask_pattern=2)
+    code.add_data("K7P4MX2Q")
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    width, height, rows, _info = png.Reader(bytes=qr_png("K7P4MX2Q")).read()
+    pixels = [list(row) for row in rows]
+    assert width == height == len(matrix) * BOX_PIXELS
+    sampled = [[pixels[y * BOX_PIXELS + BOX_PIXELS // 2][x * BOX_PIXELS + BOX_PIXELS // 2] == 0 for x in range(len(matrix))] for y in range(len(matrix))]
+    assert sampled == matrix
