@@ -1,0 +1,36 @@
+"""Every benchmark of the suite, one after the other (`make bench`); figures are recorded in BENCHMARKS.md.
+
+Each benchmark measures its own baseline in the same run, so compare the ratios it prints, not
+absolute figures across runs: the machine is shared and noisy.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BENCHMARKS = [
+    [sys.executable, "-m", "bench.relay_throughput", "--events", "20000", "--rounds", "3"],
+    ["bash", "bench/registration_intake_wrk.sh", "20", "2"],
+    [sys.executable, "-m", "bench.registration_intake"],
+    [sys.executable, "-m", "bench.registration_bulk"],
+    [sys.executable, "-m", "bench.notification_throughput"],
+    [sys.executable, "-m", "bench.notification_latency", "--seconds", "30"],
+    [sys.executable, "-m", "bench.streaming_publish"],
+    [sys.executable, "-m", "bench.streaming_publish", "--database", "postgresql"],
+    [sys.executable, "-m", "bench.streaming_join"],
+]
+
+
+def main() -> int:
+    failed = 0
+    for argv in BENCHMARKS:
+        print("\n$ " + " ".join(a if a != sys.executable else "python" for a in argv), flush=True)
+        failed += subprocess.run(argv, cwd=ROOT).returncode != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
