@@ -53,3 +53,5 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("pika").setLevel(logging.WARNING)
+    # Migrations run at every start; their step-by-step INFO lines are noise once the schema is at head.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

@@ -26,7 +26,7 @@ def sender_settings(settings: Settings) -> Settings:
 
 
 def main() -> None:
-    settings = sender_settings(settings_or_exit("notification"))
+    settings = sender_settings(settings_or_exit("notification", require_admin_token=False))
     configure_logging("notification-worker", settings.log_level)
     # Every handler thread and fan-out thread may hold a connection for a short transaction.
     engine = make_engine(settings.database_url, pool_size=settings.consumer_concurrency + settings.smtp_pool_size)

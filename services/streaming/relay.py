@@ -11,7 +11,7 @@ def main() -> None:
     """Migrate, then relay outbox rows with publisher confirms until SIGTERM."""
     from shared.messaging.relay import run_relay
 
-    settings = settings_or_exit("streaming")
+    settings = settings_or_exit("streaming", require_admin_token=False)
     configure_logging("streaming", settings.log_level)
     engine = make_engine(settings.database_url)
     migrate(engine, MIGRATIONS)

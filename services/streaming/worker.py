@@ -12,7 +12,7 @@ def main() -> None:
     """Migrate, then handle events until SIGTERM; handlers get the settings (public base URL of links)."""
     from shared.messaging.consumer import run_consumer
 
-    settings = settings_or_exit("streaming")
+    settings = settings_or_exit("streaming", require_admin_token=False)
     configure_logging("streaming", settings.log_level)
     engine = make_engine(settings.database_url)
     migrate(engine, MIGRATIONS)
