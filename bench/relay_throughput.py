@@ -64,7 +64,7 @@ def raw_pika_ceiling(amqp_url: str, bodies: list[bytes], window: int = 5000) -> 
     return len(bodies) / (state["end"] - state["start"])
 
 
-def relay_rate(database_url: str, amqp_url: str, count: int) -> float:
+def relay_rate(database_url: str, amqp_url: str, count: int, batch_size: int = 500) -> float:
     engine = make_engine(database_url)
     metadata = MetaData()
     define_messaging_tables(metadata)
@@ -73,7 +73,7 @@ def relay_rate(database_url: str, amqp_url: str, count: int) -> float:
     with unit_of_work(make_session_factory(engine)) as session:
         record_events(session, "streaming", [(EVENT_TYPE, sample_payload(i)) for i in range(count)])
     started = time.perf_counter()
-    confirmed = publish_pending(engine, amqp_url, producer="streaming", timeout=300)
+    confirmed = publish_pending(engine, amqp_url, producer="streaming", timeout=300, batch_size=batch_size)
     elapsed = time.perf_counter() - started
     assert confirmed == count, f"relay confirmed {confirmed} of {count}"
     engine.dispose()
@@ -108,6 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=500, help="RELAY_BATCH_SIZE")
     parser.add_argument("--pg-admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     vhost = fresh_vhost()
@@ -122,14 +123,14 @@ def main() -> None:
             # Interleaved, so a noisy neighbour hurts ceiling and relay alike.
             results["ceiling"].append(raw_pika_ceiling(amqp_url, bodies))
             purge(amqp_url)
-            results["sqlite"].append(relay_rate(f"sqlite:///{workdir}/relay-{round_no}.db", amqp_url, args.events))
+            results["sqlite"].append(relay_rate(f"sqlite:///{workdir}/relay-{round_no}.db", amqp_url, args.events, args.batch))
             purge(amqp_url)
-            results["postgresql"].append(relay_rate(pg_url, amqp_url, args.events))
+            results["postgresql"].append(relay_rate(pg_url, amqp_url, args.events, args.batch))
             purge(amqp_url)
     finally:
         subprocess.run(["rabbitmqctl", "delete_vhost", vhost], capture_output=True)
     ceiling = max(results["ceiling"])
-    print(f"events per run: {args.events}, rounds: {args.rounds} (best of each)")
+    print(f"events per run: {args.events}, rounds: {args.rounds} (best of each), relay batch {args.batch}")
     print(f"{'path':<28}{'events/s':>12}{'of ceiling':>12}")
     print(f"{'raw pika, pipelined confirms':<28}{ceiling:>12,.0f}{'1.00':>12}")
     for name in ("sqlite", "postgresql"):

@@ -246,9 +246,9 @@ class OutboxRelay:
         self._in_flight[self._next_tag] = event
 
 
-def publish_pending(engine: Engine, amqp_url: str, *, producer: str = "test", timeout: float = 30.0) -> int:
+def publish_pending(engine: Engine, amqp_url: str, *, producer: str = "test", timeout: float = 30.0, batch_size: int = 500) -> int:
     """Publish every pending outbox row once and return how many were confirmed (for tests and tools)."""
-    relay = OutboxRelay(engine, amqp_url, producer=producer, exit_when_idle=True, poll_interval=0.01)
+    relay = OutboxRelay(engine, amqp_url, producer=producer, exit_when_idle=True, poll_interval=0.01, batch_size=batch_size)
     timer = threading.Timer(timeout, relay.stop)
     timer.start()
     relay.books.start()
