@@ -58,7 +58,12 @@ class ErrorBodySchema(OutSchema):
     code = fields.Integer(metadata={"example": 409})
     status = fields.String(metadata={"example": "Conflict"})
     message = fields.String(metadata={"example": "This email is already registered for the meeting."})
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={"example": {"email": ["Not a valid email address."]}})
+    # A nested object's fields nest their messages ({"venue": {"name": [...]}}), so values are not always lists.
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(),
+        metadata={"example": {"email": ["Not a valid email address."]}, "description": "Messages per field; a nested object (venue) has an object of its own fields."},
+    )
     existing_id = fields.String(metadata={"description": "On a duplicate registration: the id of the registration that exists."})
 
 

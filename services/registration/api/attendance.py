@@ -53,6 +53,7 @@ class Attendance(MethodView):
     @requires("any")
     @blp.arguments(AttendanceQuerySchema(), location="query")
     @blp.response(200, AttendanceSchema, description="JSON; with ?format=csv a text/csv list of participants.")
+    @blp.doc(responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}})
     @errors(blp, 404, 422)
     def get(self, query, event_id):
         """Door check-ins and online joins per participant and per agency."""

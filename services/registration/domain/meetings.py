@@ -6,11 +6,21 @@ from typing import Any, Mapping
 
 # A change of these fields makes the calendar invitations out of date: their SEQUENCE is raised.
 SCHEDULE_FIELDS = ("starts_at", "ends_at", "timezone", "venue")
+# Far-off years are typos, and before ~1925 zones have offsets in seconds (LMT +07:07:12) that the
+# ISO 8601 of the events on the bus cannot carry: such a meeting could be saved but never announced.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2999
+TIME_FIELDS = ("starts_at", "ends_at", "registration_closes_at")
 
 
 def validate_meeting(fields: Mapping[str, Any]) -> dict[str, list[str]]:
     """Errors per field of a whole meeting (after a PATCH is merged); empty when it is consistent."""
     errors: dict[str, list[str]] = {}
+    for name in TIME_FIELDS:
+        value = fields.get(name)
+        if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            errors[name] = [f"Must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}."]
+    if errors:
+        return errors
     if fields["ends_at"] <= fields["starts_at"]:
         errors["ends_at"] = ["Must be after starts_at."]
     capacity, quota = fields["in_person_capacity"], fields.get("agency_in_person_quota")
