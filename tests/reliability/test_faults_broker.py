@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import requests
 
 from tests.reliability.conftest import RegistrationClient, mails_by_recipient, sms_by_recipient, wait_until
+
+pytestmark = pytest.mark.slow
 
 OUTAGE_SECONDS = 15  # the reconnect backoff (0.5, 1, 2, 4, 8 s …) makes a 15 s outage end in a reconnect at once
 REQUEST_TIMEOUT = 5.0
@@ -62,6 +65,7 @@ def test_registrations_accepted_while_the_broker_is_unreachable_are_delivered_an
     wait_until(lambda: phones <= set(sms_by_recipient(sms_gateway)), 30, "an SMS to each participant")
     mails = mails_by_recipient(smtp_server)
     duplicates = sum(count - 1 for count in mails.values())
-    print(f"broker outage {OUTAGE_SECONDS} s: {len(ids)} accepted, {len(events)} events on the wire, "
-          f"{sum(mails.values())} mails ({duplicates} duplicates), slowest request {slowest:.2f} s")
+    print(f"FAULTS broker outage {OUTAGE_SECONDS} s: {len(ids)} accepted, {len(events)} events on the wire, "
+          f"{sum(mails.values())} mails ({duplicates} duplicates), {len(sms_gateway.messages)} SMS, slowest request {slowest:.2f} s, "
+          f"/readyz during the outage {readiness_during_outage}")
     assert duplicates == 0

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import uuid
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from shared.messaging.outbox import build_envelope
@@ -13,6 +14,8 @@ from shared.messaging.topology import dead_letter_queue_name, queue_name
 from shared.schemas.events import load_payload
 from tests.reliability.conftest import wait_until
 from tests.unit.notification.factories import make_link_issued, make_participant, make_registration
+
+pytestmark = pytest.mark.slow
 
 COPIES = 10
 # For each service: an event type it subscribes to, used for a payload its schema refuses.

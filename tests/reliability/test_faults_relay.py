@@ -5,7 +5,11 @@ import collections
 import threading
 import time
 
+import pytest
+
 from tests.reliability.conftest import RegistrationClient, mails_by_recipient, wait_until
+
+pytestmark = pytest.mark.slow
 
 LOAD_SECONDS = 9
 KILL_AT = (2.5, 5.5)

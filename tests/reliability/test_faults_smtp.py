@@ -4,6 +4,7 @@ from __future__ import annotations
 import collections
 import time
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from shared.messaging.outbox import build_envelope
@@ -11,6 +12,8 @@ from shared.messaging.topology import dead_letter_queue_name
 from shared.schemas.events import load_payload
 from tests.reliability.conftest import mails_by_recipient, wait_until
 from tests.unit.notification.factories import make_link_issued, make_participant, make_registration
+
+pytestmark = pytest.mark.slow
 
 OUTAGE_SECONDS = 30
 MAILS = 20

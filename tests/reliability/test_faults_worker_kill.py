@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from shared.messaging.outbox import build_envelope
 from shared.messaging.topology import dead_letter_queue_name
 from shared.schemas.events import load_payload
 from tests.reliability.conftest import mails_by_recipient, wait_until
 from tests.unit.notification.factories import make_link_issued, make_participant, make_registration
+
+pytestmark = pytest.mark.slow
 
 MAILS = 2000
 PREFETCH = 32
