@@ -82,10 +82,14 @@ logger_class = RedactingLogger
 
 # Every worker writes its metrics to files in this directory and /metrics sums them, so a scrape
 # sees the whole service and not one worker. prometheus_client reads the variable when it is first
-# imported, which happens in the workers after they fork from this process.
+# imported, so it is set before the import below; the workers inherit both across the fork.
 _data_dir = Path(os.environ.get("DATA_DIR") or "./var")
 metrics_dir = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or _data_dir / "metrics" / f"{service}-{port}")
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+
+# Imported here, not in child_exit: that hook runs in the SIGCHLD handler, and a second worker's exit
+# interrupting the first import broke it half-way (a circular ImportError; the master exited with 1).
+from prometheus_client import multiprocess  # noqa: E402
 
 
 def on_starting(server) -> None:
@@ -97,6 +101,4 @@ def on_starting(server) -> None:
 
 def child_exit(server, worker) -> None:
     """Fold a dead worker's gauges out of the live totals."""
-    from prometheus_client import multiprocess
-
     multiprocess.mark_process_dead(worker.pid, str(metrics_dir))
