@@ -152,6 +152,7 @@ class Stack:
             self.processes[f"{service}-api"].wait_healthy(f"http://127.0.0.1:{port}/healthz", timeout=60)
         self.registration = f"http://127.0.0.1:{self.registration_port}"
         self.streaming = f"http://127.0.0.1:{self.streaming_port}"
+        self.notification = f"http://127.0.0.1:{self.notification_port}"
         self.admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
     def call(self, method: str, url: str, status: int, headers: dict, **kwargs) -> Any:
@@ -312,3 +313,8 @@ def test_hybrid_meeting_story_reaches_every_participant_and_ends_in_the_attendan
     assert csv_rows[rina["id"]]["online_joined_at"] and csv_rows[rina["id"]]["online_join_count"] == "1"
     assert csv_rows[hendra["id"]]["online_joined_at"] == ""
     assert len(csv_rows) == len(rows)
+
+    # Every message went out once, at the first attempt, and each attempt is on record.
+    stats = stack.call("GET", f"{stack.notification}/v1/notifications/stats", 200, admin).json()
+    assert stats["by_status"] == {"sent": 36} and stats["attempts"] == 36
+    assert stats["by_channel"] == {"email": {"sent": 19}, "sms": {"sent": 17}}
