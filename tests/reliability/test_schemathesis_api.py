@@ -82,11 +82,24 @@ def seed_registration(app) -> dict[str, str]:
     return {"event_id": meeting.get_json()["id"], "registration_id": registration.get_json()["id"], "api_key": agency.get_json()["api_key"]}
 
 
+def seed_streaming(app) -> dict[str, str]:
+    """A meeting with a Zoom channel (setting a channel makes the meeting known before event.created)."""
+    event_id = "6f1c2b9e-3d4a-4c1e-9a57-0b8d2e7f1a21"
+    response = app.test_client().put(
+        f"/v1/events/{event_id}/channels/zoom", json={"url": "https://us02web.zoom.us/j/81234567890", "passcode": "humas21"}, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    )
+    assert response.status_code == 200, response.get_json()
+    return {"event_id": event_id}
+
+
+SEEDS = {"registration": seed_registration, "streaming": seed_streaming}
+
+
 @pytest.fixture(params=[("registration", "admin"), ("registration", "agency"), ("notification", "admin"), ("streaming", "admin")], ids=lambda p: f"{p[0]}-as-{p[1]}")
 def target(request, tmp_path) -> Target:
     service, role = request.param
     app = make_app(service, tmp_path)
-    ids = seed_registration(app) if service == "registration" else {}
+    ids = SEEDS[service](app) if service in SEEDS else {}
     token = ids.pop("api_key") if role == "agency" else ADMIN_TOKEN
     return Target(app, {"Authorization": f"Bearer {token}"}, ids)
 
