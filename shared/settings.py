@@ -5,7 +5,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Mapping
 from urllib.parse import urlparse
 
 SERVICES = ("registration", "notification", "streaming")

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint, column
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, column
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.db_types import UtcDateTime
 from shared.messaging.outbox import define_messaging_tables
 
 
@@ -13,28 +14,7 @@ class Base(DeclarativeBase):
     pass
 
 
-class UTCDateTime(TypeDecorator):
-    """An aware datetime stored in UTC; SQLite keeps no offset, so it comes back naive and is re-tagged here."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(dt.timezone.utc)
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc)
-
-
-UTC_DATETIME = UTCDateTime()
+UTC_DATETIME = UtcDateTime()
 
 
 class Agency(Base):

@@ -23,7 +23,7 @@ from prometheus_client import Counter, Histogram
 from sqlalchemy.orm import Session
 
 from shared.messaging.connection import serve_worker_metrics, CONNECTION_ERRORS, HEARTBEAT_SECONDS, Backoff, Heartbeat, connection_parameters
-from shared.messaging.handling import ACK, DEAD, RETRY, Handler, Outcome, process_message
+from shared.messaging.handling import DEAD, RETRY, Handler, Outcome, process_message
 from shared.messaging.topology import dead_letter_queue_name, declare_topology, queue_name, retry_queue_name
 
 log = logging.getLogger(__name__)

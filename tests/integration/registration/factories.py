@@ -5,7 +5,7 @@ import itertools
 import json
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 ADMIN_TOKEN = "organizer-token-ditjen-ikp-2021"
 _counter = itertools.count(1)
