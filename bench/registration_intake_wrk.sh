@@ -28,3 +28,5 @@ EVENT=$(curl -s -X POST 127.0.0.1:18101/v1/events -H "$ADMIN" -H 'Content-Type: 
 run() { wrk -t2 -c16 -d"${SECONDS_PER_RUN}s" -s bench/wrk/post_registration.lua "$1" -- "${2:-}" | grep -E "Requests/sec|status"; }
 echo "bare Flask + marshmallow (ceiling):"; run "http://127.0.0.1:18102/v1/events/$EVENT/registrations"
 echo "registration API (auth, seat allocation, outbox):"; run "http://127.0.0.1:18101/v1/events/$EVENT/registrations" "$KEY"
+echo "peak memory (VmHWM) of each registration gunicorn worker after the load:"
+for pid in $(pgrep -P "$RAKOR"); do grep VmHWM "/proc/$pid/status" | sed "s/^/  worker $pid /"; done
