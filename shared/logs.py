@@ -52,6 +52,8 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     handler._rakor = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
-    logging.getLogger("pika").setLevel(logging.WARNING)
+    # pika logs every failed connection attempt at ERROR with its stack; the messaging layer already
+    # says "broker unavailable, reconnecting" once per attempt in one line.
+    logging.getLogger("pika").setLevel(logging.CRITICAL)
     # Migrations run at every start; their step-by-step INFO lines are noise once the schema is at head.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

@@ -64,9 +64,13 @@ class Heartbeat:
 
 
 class Backoff:
-    """Growing waits between reconnects: 0.5 s doubling up to 30 s, reset after a good connection."""
+    """Growing waits between reconnects: 0.5 s doubling up to 10 s, reset after a good connection.
 
-    def __init__(self, first: float = 0.5, cap: float = 30.0):
+    The cap keeps the time from a broker's return to the reconnect short (at most 10 s) while an
+    outage of any length costs only one connection attempt every 10 s.
+    """
+
+    def __init__(self, first: float = 0.5, cap: float = 10.0):
         self.first, self.cap, self.current = first, cap, first
 
     def next(self) -> float:
