@@ -34,7 +34,7 @@ class Settings:
     retry_delays: tuple[float, ...] = (5, 30, 120, 600, 3600)
     consumer_prefetch: int = 32
     consumer_concurrency: int = 4
-    relay_batch_size: int = 500
+    relay_batch_size: int = 1000
     relay_poll_interval: float = 0.02
     relay_lease_seconds: float = 30.0
     worker_metrics_port: int = 0  # 0: relays and consumers serve no /metrics
@@ -191,7 +191,7 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         retry_delays=_delays(env, "RETRY_DELAYS", (5, 30, 120, 600, 3600)),
         consumer_prefetch=_int(env, "CONSUMER_PREFETCH", 32, 1, 10000),
         consumer_concurrency=_int(env, "CONSUMER_CONCURRENCY", 4, 1, 256),
-        relay_batch_size=_int(env, "RELAY_BATCH_SIZE", 500, 1, 10000),
+        relay_batch_size=_int(env, "RELAY_BATCH_SIZE", 1000, 1, 10000),
         relay_poll_interval=_float(env, "RELAY_POLL_INTERVAL", 0.02),
         relay_lease_seconds=_float(env, "RELAY_LEASE_SECONDS", 30.0),
         worker_metrics_port=_int(env, "WORKER_METRICS_PORT", 0, 0, 65535),

@@ -44,7 +44,7 @@ class OutboxRelay:
         amqp_url: str,
         *,
         producer: str,
-        batch_size: int = 500,
+        batch_size: int = 1000,
         poll_interval: float = 0.05,
         max_in_flight: int = 5000,
         retry_delays: tuple[float, ...] = (5, 30, 120, 600, 3600),
@@ -246,7 +246,7 @@ class OutboxRelay:
         self._in_flight[self._next_tag] = event
 
 
-def publish_pending(engine: Engine, amqp_url: str, *, producer: str = "test", timeout: float = 30.0, batch_size: int = 500) -> int:
+def publish_pending(engine: Engine, amqp_url: str, *, producer: str = "test", timeout: float = 30.0, batch_size: int = 1000) -> int:
     """Publish every pending outbox row once and return how many were confirmed (for tests and tools)."""
     relay = OutboxRelay(engine, amqp_url, producer=producer, exit_when_idle=True, poll_interval=0.01, batch_size=batch_size)
     timer = threading.Timer(timeout, relay.stop)
