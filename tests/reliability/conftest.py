@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import collections
-import itertools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,9 +11,9 @@ import pytest
 import requests
 
 from tests.fixtures.processes import ProcessHandle, gunicorn_argv
+from tests.integration.registration import factories
 
 ADMIN_TOKEN = "uji-token-admin-rakor-keandalan"
-_numbers = itertools.count(1)
 
 
 def wait_until(condition: Callable[[], Any], timeout: float, what: str, every: float = 0.2) -> Any:
@@ -30,33 +29,13 @@ def wait_until(condition: Callable[[], Any], timeout: float, what: str, every: f
 
 
 def participant_body(**overrides: Any) -> dict[str, Any]:
-    """A distinct participant of the model meeting (unique email, NIP and mobile number per call)."""
-    n = next(_numbers)
-    body = {
-        "full_name": f"Dewi Anggraini {n}",
-        "email": f"dewi.anggraini{n}@humas.kominfo.go.id",
-        "phone": f"0813{n:08d}",
-        "nip": f"1987{1 + (n // 999) % 12:02d}{1 + (n // 11988) % 28:02d}2011012{1 + n % 999:03d}",
-        "position": "Pranata Humas Ahli Pertama",
-        "attendance_mode": "online",
-    }
-    body.update(overrides)
-    return body
+    """A distinct participant of the model meeting, online unless told otherwise (the registration factory)."""
+    return factories.participant(**{"attendance_mode": "online", **overrides})
 
 
 def meeting_body(**overrides: Any) -> dict[str, Any]:
-    body = {
-        "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
-        "theme": "Tantangan Pranata Humas di Era Disrupsi",
-        "starts_at": "2031-12-01T09:00:00+07:00",
-        "ends_at": "2031-12-01T12:00:00+07:00",
-        "timezone": "Asia/Jakarta",
-        "venue": {"name": "Hotel Aviary", "address": "Jl. Raya Sudimara Pinang No. 88, Bintaro", "city": "Tangerang Selatan"},
-        "in_person_capacity": 150,
-        "health_protocol": "Peserta wajib bermasker dan menunjukkan sertifikat vaksin.",
-    }
-    body.update(overrides)
-    return body
+    """The model meeting with room for the load the fault tests send (the registration factory)."""
+    return factories.meeting_body(**{"ends_at": "2031-12-01T12:00:00+07:00", "in_person_capacity": 150, **overrides})
 
 
 class RegistrationClient:
@@ -123,7 +102,15 @@ def rig(start_process, tmp_path, amqp_url) -> Rig:
     """Processes share DATA_DIR per service (so a relay reads its API's SQLite file) and the test vhost."""
     from tests.fixtures.processes import free_port
 
-    env = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "RABBITMQ_URL": amqp_url, "LOG_LEVEL": "WARNING", "SMTP_FROM": "Panitia Rakor <rakor@kominfo.go.id>"}
+    # The fault tests send as fast as the API answers (a 503 comes back in about a millisecond); the
+    # agency rate limit is not what they test, and at its default it would answer some of them 429.
+    env = {
+        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+        "RABBITMQ_URL": amqp_url,
+        "LOG_LEVEL": "WARNING",
+        "SMTP_FROM": "Panitia Rakor <rakor@kominfo.go.id>",
+        "AGENCY_RATE_LIMIT": "1000000",
+    }
     return Rig(start_process, free_port, tmp_path, env)
 
 
