@@ -13,8 +13,9 @@ DATA=$(mktemp -d)
 export RAKOR_ADMIN_TOKEN=bench-organizer-token-0123456789 DATA_DIR=$DATA AGENCY_RATE_LIMIT=100000000 LOG_LEVEL=WARNING
 [ -n "${3:-}" ] && export DATABASE_URL=$3
 PY=.venv/bin/python
-$PY -m gunicorn -w "$WORKERS" -b 127.0.0.1:18101 --log-level warning 'services.registration.app:create_app()' & RAKOR=$!
-$PY -m gunicorn -w "$WORKERS" -b 127.0.0.1:18102 --log-level warning 'bench.registration_intake:create_baseline_app()' & BARE=$!
+GUNICORN_ARGS=${GUNICORN_ARGS:-}
+$PY -m gunicorn $GUNICORN_ARGS -w "$WORKERS" -b 127.0.0.1:18101 --log-level warning 'services.registration.app:create_app()' & RAKOR=$!
+$PY -m gunicorn $GUNICORN_ARGS -w "$WORKERS" -b 127.0.0.1:18102 --log-level warning 'bench.registration_intake:create_baseline_app()' & BARE=$!
 trap 'kill $RAKOR $BARE 2>/dev/null; wait 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 300); do
   curl -sf 127.0.0.1:18101/healthz >/dev/null && curl -sf 127.0.0.1:18102/healthz >/dev/null && break; sleep 0.1

@@ -40,7 +40,10 @@ INSERT_JOIN = (
     "INSERT INTO joins (link_id, registration_id, event_id, joined_at, channel_kind)"
     " VALUES (:link_id, :registration_id, :event_id, :joined_at, :channel_kind)"
 )
-INSERT_OUTBOX = "INSERT INTO outbox (event_id, event_type, body, created_at) VALUES (:event_id, :event_type, :body, :created_at)"
+INSERT_OUTBOX = "INSERT INTO outbox (event_id, event_type, body, created_at) VALUES (:envelope_id, :event_type, :body, :created_at)"
+# PostgreSQL: both rows in one statement. A data-modifying WITH runs exactly once and to completion, and
+# one statement in autocommit is one transaction: the join and its event commit together or not at all.
+INSERT_JOIN_AND_OUTBOX = f"WITH recorded AS ({INSERT_JOIN}) {INSERT_OUTBOX}"
 
 
 def _pyformat(sql: str) -> str:
@@ -76,7 +79,7 @@ class JoinPath:
                 self._lock_file = open(f"{database}.joins.lock", "a")
         else:
             self.engine = _autocommit_engine(engine)
-            self.find_sql, self.join_sql, self.outbox_sql = _pyformat(FIND_LINK), _pyformat(INSERT_JOIN), _pyformat(INSERT_OUTBOX)
+            self.find_sql, self.record_sql = _pyformat(FIND_LINK), _pyformat(INSERT_JOIN_AND_OUTBOX)
 
     def close(self) -> None:
         """Release the lock file and, on PostgreSQL, this path's own connections."""
@@ -120,44 +123,18 @@ class JoinPath:
         """
         try:
             if self.sqlite:
-                with self._sqlite_writer():
-                    return self._visit_sqlite(token_hash, decide, now)
+                return self._visit_sqlite(token_hash, decide, now)
             return self._visit_postgresql(token_hash, decide, now)
         except self.operational_error as error:
             # Same type as SQLAlchemy raises elsewhere, so the app answers 503 instead of 500.
             raise exc.OperationalError(self.find_sql, {}, error) from error
 
     def _visit_sqlite(self, token_hash: str, decide, now: dt.datetime):
-        """BEGIN IMMEDIATE (like every writer of shared.db), SELECT, two INSERTs, COMMIT."""
-        connection = self.engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            cursor.execute("BEGIN IMMEDIATE")
-            cursor.execute(self.find_sql, {"token_hash": token_hash})
-            found = cursor.fetchone()
-            if found is None:
-                connection.rollback()
-                return None, None
-            row = self._row(found)
-            decision, channel_kind = decide(row)
-            if channel_kind is None:
-                connection.rollback()
-            else:
-                self._record(cursor, row, now.astimezone(dt.timezone.utc).strftime(SQLITE_FORMAT), now, channel_kind)
-                connection.commit()
-            return row, decision
-        except BaseException:
-            connection.rollback()
-            raise
-        finally:
-            connection.close()
+        """The lookup in autocommit, then BEGIN IMMEDIATE, the two INSERTs, COMMIT under the writers' lock.
 
-    def _visit_postgresql(self, token_hash: str, decide, now: dt.datetime):
-        """Two round trips: the lookup (autocommit), then BEGIN..COMMIT of both INSERTs in one pipeline.
-
-        The transaction runs with synchronous_commit=off: a crash of the database server in the
-        fraction of a second after a join may lose that join together with its event (never one
-        without the other), and a participant does not wait for a disk flush.
+        The lookup needs no write lock: a link revoked between it and the INSERT records one last join
+        of a visit that was already on its way to the meeting, the same as one arriving a moment earlier.
+        Keeping the SELECT out of the serialized part lets the API processes look links up in parallel.
         """
         connection = self.engine.raw_connection()
         try:
@@ -169,27 +146,55 @@ class JoinPath:
             row = self._row(found)
             decision, channel_kind = decide(row)
             if channel_kind is not None:
-                with connection.driver_connection.pipeline():
-                    cursor.execute("BEGIN")
-                    cursor.execute("SET LOCAL synchronous_commit = off")
-                    self._record(cursor, row, now, now, channel_kind)
-                    cursor.execute("COMMIT")
+                stamp = now.astimezone(dt.timezone.utc).strftime(SQLITE_FORMAT)
+                join, outbox = self._rows(row, stamp, now, channel_kind)
+                with self._sqlite_writer():
+                    cursor.execute("BEGIN IMMEDIATE")
+                    try:
+                        cursor.execute(self.join_sql, join)
+                        cursor.execute(self.outbox_sql, outbox)
+                        connection.commit()
+                    except BaseException:
+                        connection.rollback()
+                        raise
+            return row, decision
+        finally:
+            connection.close()
+
+    def _visit_postgresql(self, token_hash: str, decide, now: dt.datetime):
+        """Two statements in autocommit: the lookup, then one INSERT … WITH that writes the join and its event.
+
+        The connections of this path run with synchronous_commit=off: a crash of the database server
+        in the fraction of a second after a join may lose that join together with its event (never
+        one without the other), and a participant does not wait for a disk flush.
+        """
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(self.find_sql, {"token_hash": token_hash})
+            found = cursor.fetchone()
+            if found is None:
+                return None, None
+            row = self._row(found)
+            decision, channel_kind = decide(row)
+            if channel_kind is not None:
+                join, outbox = self._rows(row, now, now, channel_kind)
+                cursor.execute(self.record_sql, {**join, **outbox})
             return row, decision
         except BaseException:
-            # The connection may be broken or inside a failed transaction: never hand it out again.
+            # The connection may be broken: never hand it out again.
             connection.invalidate()
             raise
         finally:
             connection.close()
 
-    def _record(self, cursor, row: LinkRow, stamp, now: dt.datetime, channel_kind: str) -> None:
-        cursor.execute(
-            self.join_sql,
-            {"link_id": row.link_id, "registration_id": row.registration_id, "event_id": row.event_id, "joined_at": stamp, "channel_kind": channel_kind},
-        )
+    @staticmethod
+    def _rows(row: LinkRow, stamp, now: dt.datetime, channel_kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The parameters of the join row and of its stream.joined outbox row."""
+        join = {"link_id": row.link_id, "registration_id": row.registration_id, "event_id": row.event_id, "joined_at": stamp, "channel_kind": channel_kind}
         envelope = joined_envelope(row.registration_id, row.event_id, now, channel_kind)
         body = json.dumps(envelope, separators=(",", ":"), ensure_ascii=False)
-        cursor.execute(self.outbox_sql, {"event_id": envelope["id"], "event_type": "stream.joined", "body": body, "created_at": stamp})
+        return join, {"envelope_id": envelope["id"], "event_type": "stream.joined", "body": body, "created_at": stamp}
 
 
 def _autocommit_engine(engine: Engine) -> Engine:
@@ -197,13 +202,17 @@ def _autocommit_engine(engine: Engine) -> Engine:
 
     The app's engine pings every connection it hands out (one more round trip) and opens a
     transaction before the first statement (another). Here a broken connection instead fails its
-    request once with 503 and is discarded.
+    request once with 503 and is discarded. Only joins are written through these connections, hence
+    synchronous_commit=off for the whole session (see _visit_postgresql).
     """
     own = create_engine(engine.url, pool_size=10, max_overflow=10, pool_pre_ping=False, pool_recycle=1800)
 
     @event.listens_for(own, "connect")
     def _autocommit(dbapi_connection, _record):
         dbapi_connection.autocommit = True
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET synchronous_commit = off")
+        cursor.close()
 
     return own
 
