@@ -12,10 +12,10 @@ import contextlib
 import datetime as dt
 import fcntl
 import json
-import re
 import threading
 import uuid
 from dataclasses import dataclass
+import logging
 from typing import Any
 
 from sqlalchemy import create_engine, event, exc
@@ -23,6 +23,8 @@ from sqlalchemy.engine import Engine
 
 from shared.correlation import get_correlation_id
 from shared.schemas.envelope import SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
 
 PRODUCER = "streaming"
 # What SQLAlchemy's SQLite DateTime writes (UtcDateTime hands it naive UTC): same text, same order.
@@ -41,14 +43,40 @@ INSERT_JOIN = (
     " VALUES (:link_id, :registration_id, :event_id, :joined_at, :channel_kind)"
 )
 INSERT_OUTBOX = "INSERT INTO outbox (event_id, event_type, body, created_at) VALUES (:envelope_id, :event_type, :body, :created_at)"
-# PostgreSQL: both rows in one statement. A data-modifying WITH runs exactly once and to completion, and
-# one statement in autocommit is one transaction: the join and its event commit together or not at all.
-INSERT_JOIN_AND_OUTBOX = f"WITH recorded AS ({INSERT_JOIN}) {INSERT_OUTBOX}"
+# PostgreSQL: the whole visit in one statement and one round trip: the lookup, the join and its
+# stream.joined event. Data-modifying WITH parts run exactly once and to completion, and one statement
+# in autocommit is one transaction, so the join and its event commit together or not at all. The CASE
+# repeats domain.join_target.decide_join's rule for recording (not revoked, not over, a channel, not
+# a HEAD); the caller checks its answer against decide_join on every visit, and the tests run every
+# outcome on both databases. The envelope is json_build_object's rendering of joined_envelope().
+RECORD_VISIT = (
+    "WITH found AS ("
+    " SELECT l.id, l.registration_id, l.event_id, l.revoked_at, m.ends_at, m.title, z.url AS zoom_url, y.url AS youtube_url,"
+    "  CASE WHEN NOT %(record)s OR l.revoked_at IS NOT NULL OR m.ends_at < %(now)s THEN NULL"
+    "   WHEN z.url IS NOT NULL THEN 'zoom' WHEN y.url IS NOT NULL THEN 'youtube' END AS channel_kind"
+    " FROM links l"
+    " LEFT JOIN meetings m ON m.id = l.event_id"
+    " LEFT JOIN channels z ON z.event_id = l.event_id AND z.kind = 'zoom'"
+    " LEFT JOIN channels y ON y.event_id = l.event_id AND y.kind = 'youtube'"
+    " WHERE l.token_hash = %(token_hash)s"
+    "), recorded AS ("
+    " INSERT INTO joins (link_id, registration_id, event_id, joined_at, channel_kind)"
+    " SELECT id, registration_id, event_id, %(now)s, channel_kind FROM found WHERE channel_kind IS NOT NULL"
+    " RETURNING registration_id, event_id, channel_kind"
+    "), announced AS ("
+    " INSERT INTO outbox (event_id, event_type, body, created_at)"
+    " SELECT %(envelope_id)s::text, 'stream.joined', json_build_object("
+    "  'id', %(envelope_id)s::text, 'type', 'stream.joined', 'version', %(version)s::int, 'occurred_at', %(at)s::text,"
+    "  'producer', %(producer)s::text, 'correlation_id', %(correlation_id)s::text,"
+    "  'data', json_build_object('registration_id', registration_id, 'event_id', event_id, 'at', %(at)s::text, 'channel_kind', channel_kind)"
+    " )::text, %(now)s FROM recorded"
+    ")"
+    " SELECT id, registration_id, event_id, revoked_at, ends_at, title, zoom_url, youtube_url, channel_kind FROM found"
+)
 
 
-def _pyformat(sql: str) -> str:
-    """:name placeholders (sqlite3) to %(name)s (psycopg)."""
-    return re.sub(r":(\w+)", r"%(\1)s", sql)
+# One encoder for every body: json.dumps with options builds a new encoder per call.
+_compact_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 @dataclass(frozen=True)
@@ -79,7 +107,7 @@ class JoinPath:
                 self._lock_file = open(f"{database}.joins.lock", "a")
         else:
             self.engine = _autocommit_engine(engine)
-            self.find_sql, self.record_sql = _pyformat(FIND_LINK), _pyformat(INSERT_JOIN_AND_OUTBOX)
+            self.find_sql = RECORD_VISIT
 
     def close(self) -> None:
         """Release the lock file and, on PostgreSQL, this path's own connections."""
@@ -116,15 +144,17 @@ class JoinPath:
             ends_at = ends_at.replace(tzinfo=dt.timezone.utc)
         return LinkRow(found[0], found[1], found[2], found[3] is not None, ends_at, found[5], found[6], found[7])
 
-    def visit(self, token_hash: str, decide, now: dt.datetime):
+    def visit(self, token_hash: str, decide, now: dt.datetime, record: bool = True):
         """Look the link up, let `decide(LinkRow)` return (decision, channel kind or None), record a join for a kind.
+
+        `record=False` never records (a HEAD request); `decide` must then return no kind either.
 
         Returns (LinkRow or None, the decision). The join row and its outbox row commit together.
         """
         try:
             if self.sqlite:
                 return self._visit_sqlite(token_hash, decide, now)
-            return self._visit_postgresql(token_hash, decide, now)
+            return self._visit_postgresql(token_hash, decide, now, record)
         except self.operational_error as error:
             # Same type as SQLAlchemy raises elsewhere, so the app answers 503 instead of 500.
             raise exc.OperationalError(self.find_sql, {}, error) from error
@@ -161,40 +191,49 @@ class JoinPath:
         finally:
             connection.close()
 
-    def _visit_postgresql(self, token_hash: str, decide, now: dt.datetime):
-        """Two statements in autocommit: the lookup, then one INSERT … WITH that writes the join and its event.
+    def _visit_postgresql(self, token_hash: str, decide, now: dt.datetime, record: bool):
+        """One statement in autocommit (RECORD_VISIT): the lookup, and the join with its event when it leads to the meeting.
 
         The connections of this path run with synchronous_commit=off: a crash of the database server
         in the fraction of a second after a join may lose that join together with its event (never
         one without the other), and a participant does not wait for a disk flush.
         """
+        moment = now.isoformat()
+        params = {
+            "token_hash": token_hash,
+            "record": record,
+            "now": now,
+            "at": moment,
+            "envelope_id": str(uuid.uuid4()),
+            "version": SCHEMA_VERSION,
+            "producer": PRODUCER,
+            "correlation_id": get_correlation_id(),
+        }
         connection = self.engine.raw_connection()
         try:
             cursor = connection.cursor()
-            cursor.execute(self.find_sql, {"token_hash": token_hash})
+            cursor.execute(self.find_sql, params)
             found = cursor.fetchone()
-            if found is None:
-                return None, None
-            row = self._row(found)
-            decision, channel_kind = decide(row)
-            if channel_kind is not None:
-                join, outbox = self._rows(row, now, now, channel_kind)
-                cursor.execute(self.record_sql, {**join, **outbox})
-            return row, decision
         except BaseException:
             # The connection may be broken: never hand it out again.
             connection.invalidate()
             raise
         finally:
             connection.close()
+        if found is None:
+            return None, None
+        row = self._row(found)
+        decision, channel_kind = decide(row)
+        if channel_kind != found[8]:
+            log.error("join recorded as %r but decide_join says %r (outcome %s): RECORD_VISIT and the domain rule differ", found[8], channel_kind, decision.outcome)
+        return row, decision
 
     @staticmethod
     def _rows(row: LinkRow, stamp, now: dt.datetime, channel_kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """The parameters of the join row and of its stream.joined outbox row."""
         join = {"link_id": row.link_id, "registration_id": row.registration_id, "event_id": row.event_id, "joined_at": stamp, "channel_kind": channel_kind}
         envelope = joined_envelope(row.registration_id, row.event_id, now, channel_kind)
-        body = json.dumps(envelope, separators=(",", ":"), ensure_ascii=False)
-        return join, {"envelope_id": envelope["id"], "event_type": "stream.joined", "body": body, "created_at": stamp}
+        return join, {"envelope_id": envelope["id"], "event_type": "stream.joined", "body": _compact_json(envelope), "created_at": stamp}
 
 
 def _autocommit_engine(engine: Engine) -> Engine:
@@ -205,7 +244,8 @@ def _autocommit_engine(engine: Engine) -> Engine:
     request once with 503 and is discarded. Only joins are written through these connections, hence
     synchronous_commit=off for the whole session (see _visit_postgresql).
     """
-    own = create_engine(engine.url, pool_size=10, max_overflow=10, pool_pre_ping=False, pool_recycle=1800)
+    # Autocommit connections hold no transaction to roll back when they return to the pool.
+    own = create_engine(engine.url, pool_size=10, max_overflow=10, pool_pre_ping=False, pool_recycle=1800, pool_reset_on_return=None)
 
     @event.listens_for(own, "connect")
     def _autocommit(dbapi_connection, _record):
@@ -219,12 +259,13 @@ def _autocommit_engine(engine: Engine) -> Engine:
 
 def joined_envelope(registration_id: str, event_id: str, at: dt.datetime, channel_kind: str | None) -> dict[str, Any]:
     """A stream.joined envelope, equal to what shared build_envelope would make (checked by a test)."""
+    moment = at.isoformat()
     return {
         "id": str(uuid.uuid4()),
         "type": "stream.joined",
         "version": SCHEMA_VERSION,
-        "occurred_at": at.isoformat(),
+        "occurred_at": moment,
         "producer": PRODUCER,
         "correlation_id": get_correlation_id(),
-        "data": {"registration_id": registration_id, "event_id": event_id, "at": at.isoformat(), "channel_kind": channel_kind},
+        "data": {"registration_id": registration_id, "event_id": event_id, "at": moment, "channel_kind": channel_kind},
     }

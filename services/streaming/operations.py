@@ -253,7 +253,7 @@ def open_link(join_path: JoinPath, token: str, now: dt.datetime | None = None, *
         decision = decide_join(revoked=row.revoked, ends_at=row.ends_at, zoom_url=row.zoom_url, youtube_url=row.youtube_url, now=now)
         return decision, decision.channel_kind if record and decision.outcome is JoinOutcome.REDIRECT else None
 
-    row, decision = join_path.visit(hash_secret(token), decide, now)
+    row, decision = join_path.visit(hash_secret(token), decide, now, record)
     return None if row is None else LinkVisit(decision, row.title)
 
 

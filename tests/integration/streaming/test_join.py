@@ -7,6 +7,9 @@ import pytest
 from sqlalchemy import text
 
 from services.streaming.api import EXTENSION
+from services.streaming.join_path import joined_envelope
+from shared.schemas.envelope import EnvelopeSchema
+from shared.schemas.events import load_payload
 from shared.web import RateLimiter
 from tests.integration.streaming.factories import (
     ADMIN,
@@ -18,6 +21,14 @@ from tests.integration.streaming.factories import (
     set_channels,
     token_of,
 )
+
+
+@pytest.fixture(autouse=True)
+def recording_agrees_with_the_domain_rule(caplog):
+    """On PostgreSQL the join path decides in SQL whether to record; every visit here must agree with decide_join."""
+    yield
+    disagreements = [r.getMessage() for r in caplog.records if "domain rule differ" in r.getMessage()]
+    assert disagreements == []
 
 
 def issue_link(client, feed, session_factory, meeting, **channels) -> tuple[dict, str]:
@@ -40,6 +51,23 @@ def test_a_link_redirects_to_the_zoom_meeting(client, feed, session_factory, mee
 def test_without_zoom_the_link_redirects_to_youtube(client, feed, session_factory, meeting):
     _, token = issue_link(client, feed, session_factory, meeting, zoom=None)
     assert client.get(f"/j/{token}").headers["Location"] == YOUTUBE_URL
+    assert [e["data"]["channel_kind"] for e in outbox_events(session_factory, "stream.joined")] == ["youtube"]
+
+
+def test_the_recorded_event_is_the_shared_envelope_of_stream_joined(client, feed, session_factory, meeting):
+    registration, token = issue_link(client, feed, session_factory, meeting)
+    client.get(f"/j/{token}", headers={"X-Correlation-ID": "rakor-uji-korelasi-1"})
+    [stored] = outbox_events(session_factory, "stream.joined")
+    envelope = EnvelopeSchema().load(stored)
+    payload = load_payload("stream.joined", envelope["data"])
+    assert (payload["registration_id"], payload["event_id"], payload["channel_kind"]) == (registration["registration_id"], meeting["id"], "zoom")
+    assert stored["data"]["at"] == stored["occurred_at"]
+    # Same fields and values as the envelope built in Python (the SQLite path), apart from the id and the moment.
+    expected = joined_envelope(registration["registration_id"], meeting["id"], payload["at"], "zoom")
+    moment_free = lambda e: {k: v for k, v in e.items() if k not in ("id", "occurred_at", "data", "correlation_id")}  # noqa: E731
+    assert moment_free(stored) == moment_free(expected)
+    assert stored["correlation_id"] == "rakor-uji-korelasi-1"
+    assert list(stored["data"]) == list(expected["data"])
 
 
 def test_the_redirect_follows_a_changed_channel_without_a_new_link(client, feed, session_factory, meeting):

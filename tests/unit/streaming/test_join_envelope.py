@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.streaming.join_path import _pyformat, joined_envelope
+from services.streaming.join_path import joined_envelope
 from shared.messaging.outbox import build_envelope
 from shared.schemas.envelope import EnvelopeSchema
 from shared.schemas.events import load_payload
@@ -22,6 +22,3 @@ def test_joined_envelope_loads_with_the_shared_schemas():
     envelope = EnvelopeSchema().load(joined_envelope("reg-1", "evt-1", AT, None))
     assert load_payload("stream.joined", envelope["data"])["at"] == AT
 
-
-def test_named_placeholders_become_psycopg_ones():
-    assert _pyformat("WHERE a = :token_hash AND b = :x") == "WHERE a = %(token_hash)s AND b = %(x)s"
