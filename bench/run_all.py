@@ -21,6 +21,8 @@ BENCHMARKS = [
     [sys.executable, "-m", "bench.streaming_publish"],
     [sys.executable, "-m", "bench.streaming_publish", "--database", "postgresql"],
     [sys.executable, "-m", "bench.streaming_join"],
+    ["bash", "bench/streaming_join_wrk.sh", "20", "2"],
+    ["bash", "bench/streaming_join_wrk.sh", "20", "2", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"],
 ]
 
 
