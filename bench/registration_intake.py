@@ -38,6 +38,7 @@ def create_baseline_app():
 
     schema = Body()
     app = Flask("baseline")
+    app.config["PARTICIPANT_SCHEMA"] = schema  # the floor (registration_intake_floor) validates with the same
 
     @app.post("/v1/events/<event_id>/registrations")
     def register(event_id):
