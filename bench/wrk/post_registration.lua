@@ -1,12 +1,7 @@
 -- Each request: a new participant (unique email, phone) so no duplicate is refused.
 -- Arguments after --: the agency's bearer token (may be empty), an offset for the numbering.
+dofile("bench/wrk/statuses.lua")
 local counter = 0
-local thread_id = 0
-local threads = {}
-function setup(thread)
-  thread:set("tid", #threads + 1)
-  table.insert(threads, thread)
-end
 function init(args)
   token = args[1]
   -- A second argument shifts the numbering, so runs against one database register different people.
@@ -21,14 +16,4 @@ function request()
   local mode = (n % 3 == 0) and "online" or "in_person"
   local body = string.format('{"full_name":"Peserta Rakor %d","email":"peserta%d@humas.go.id","phone":"0813%08d","position":"Pranata Humas Ahli Pertama","attendance_mode":"%s"}', n, n, n % 100000000, mode)
   return wrk.format(nil, nil, nil, body)
-end
-statuses = {}
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-function done(summary, latency, requests)
-  for _, t in ipairs(threads) do
-    local s = t:get("statuses")
-    for k, v in pairs(s) do io.write(string.format("status %d: %d\n", k, v)) end
-  end
 end
