@@ -26,19 +26,25 @@ ROOT = Path(__file__).resolve().parents[1]
 ADMIN_TOKEN = "bench-organizer-token-0123456789"
 
 
-def create_baseline_app():
-    """The ceiling: Flask + marshmallow validating a participant, no auth, no database."""
-    from flask import Flask, jsonify, request
-    from marshmallow import ValidationError, fields, validate
+def participant_body_schema():
+    """The body check of the ceiling and of the floor: the shared participant schema plus the attendance mode."""
+    from marshmallow import fields, validate
 
     from shared.schemas.participant import ParticipantSchema
 
     class Body(ParticipantSchema):
         attendance_mode = fields.String(required=True, validate=validate.OneOf(("in_person", "online")))
 
-    schema = Body()
+    return Body()
+
+
+def create_baseline_app():
+    """The ceiling: Flask + marshmallow validating a participant, no auth, no database."""
+    from flask import Flask, jsonify, request
+    from marshmallow import ValidationError
+
+    schema = participant_body_schema()
     app = Flask("baseline")
-    app.config["PARTICIPANT_SCHEMA"] = schema  # the floor (registration_intake_floor) validates with the same
 
     @app.post("/v1/events/<event_id>/registrations")
     def register(event_id):

@@ -20,7 +20,7 @@ import uuid
 from flask import Flask, jsonify, request
 from marshmallow import ValidationError
 
-from bench.registration_intake import create_baseline_app
+from bench.registration_intake import participant_body_schema
 from shared.db import make_engine
 from shared.settings import load_settings
 
@@ -30,7 +30,7 @@ def create_floor_app() -> Flask:
     sqlite = engine.dialect.name == "sqlite"
     mark = "?" if sqlite else "%s"
     lock_fd = os.open(f"{engine.url.database}.floor.lock", os.O_RDWR | os.O_CREAT, 0o600) if sqlite else None
-    schema = create_baseline_app().config["PARTICIPANT_SCHEMA"]
+    schema = participant_body_schema()
     app = Flask("floor")
     agency: list[str] = []
 

@@ -11,17 +11,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import json
+import logging
 import threading
 import uuid
 from dataclasses import dataclass
-import logging
 from typing import Any
 
 from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
 
 from shared.correlation import get_correlation_id
+from shared.messaging.outbox import encode_body
 from shared.schemas.envelope import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -75,10 +75,6 @@ RECORD_VISIT = (
 )
 
 
-# One encoder for every body: json.dumps with options builds a new encoder per call.
-_compact_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-
 @dataclass(frozen=True)
 class LinkRow:
     link_id: int
@@ -101,13 +97,11 @@ class JoinPath:
         self._lock_file = None
         if self.sqlite:
             self.engine = engine
-            self.find_sql, self.join_sql, self.outbox_sql = FIND_LINK, INSERT_JOIN, INSERT_OUTBOX
             database = engine.url.database
             if database and database != ":memory:":
                 self._lock_file = open(f"{database}.joins.lock", "a")
         else:
             self.engine = _autocommit_engine(engine)
-            self.find_sql = RECORD_VISIT
 
     def close(self) -> None:
         """Release the lock file and, on PostgreSQL, this path's own connections."""
@@ -157,7 +151,7 @@ class JoinPath:
             return self._visit_postgresql(token_hash, decide, now, record)
         except self.operational_error as error:
             # Same type as SQLAlchemy raises elsewhere, so the app answers 503 instead of 500.
-            raise exc.OperationalError(self.find_sql, {}, error) from error
+            raise exc.OperationalError(FIND_LINK if self.sqlite else RECORD_VISIT, {}, error) from error
 
     def _visit_sqlite(self, token_hash: str, decide, now: dt.datetime):
         """The lookup in autocommit, then BEGIN IMMEDIATE, the two INSERTs, COMMIT under the writers' lock.
@@ -169,7 +163,7 @@ class JoinPath:
         connection = self.engine.raw_connection()
         try:
             cursor = connection.cursor()
-            cursor.execute(self.find_sql, {"token_hash": token_hash})
+            cursor.execute(FIND_LINK, {"token_hash": token_hash})
             found = cursor.fetchone()
             if found is None:
                 return None, None
@@ -181,8 +175,8 @@ class JoinPath:
                 with self._sqlite_writer():
                     cursor.execute("BEGIN IMMEDIATE")
                     try:
-                        cursor.execute(self.join_sql, join)
-                        cursor.execute(self.outbox_sql, outbox)
+                        cursor.execute(INSERT_JOIN, join)
+                        cursor.execute(INSERT_OUTBOX, outbox)
                         connection.commit()
                     except BaseException:
                         connection.rollback()
@@ -212,7 +206,7 @@ class JoinPath:
         connection = self.engine.raw_connection()
         try:
             cursor = connection.cursor()
-            cursor.execute(self.find_sql, params)
+            cursor.execute(RECORD_VISIT, params)
             found = cursor.fetchone()
         except BaseException:
             # The connection may be broken: never hand it out again.
@@ -233,7 +227,7 @@ class JoinPath:
         """The parameters of the join row and of its stream.joined outbox row."""
         join = {"link_id": row.link_id, "registration_id": row.registration_id, "event_id": row.event_id, "joined_at": stamp, "channel_kind": channel_kind}
         envelope = joined_envelope(row.registration_id, row.event_id, now, channel_kind)
-        return join, {"envelope_id": envelope["id"], "event_type": "stream.joined", "body": _compact_json(envelope), "created_at": stamp}
+        return join, {"envelope_id": envelope["id"], "event_type": "stream.joined", "body": encode_body(envelope), "created_at": stamp}
 
 
 def _autocommit_engine(engine: Engine) -> Engine:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.streaming.models import Channel, Join, Link, Meeting, Participant
 from shared.correlation import get_correlation_id
-from shared.messaging.outbox import build_envelope, outbox_rows
+from shared.messaging.outbox import build_envelope, encode_body, outbox_rows
 from shared.schemas.events import MeetingSchema
 
 # Rows per executemany: large enough to amortize round trips, small enough for SQLite's
@@ -153,7 +153,7 @@ def _outbox_row(envelope: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
     return {
         "event_id": envelope["id"],
         "event_type": envelope["type"],
-        "body": json.dumps(envelope, separators=(",", ":"), ensure_ascii=False),
+        "body": encode_body(envelope),
         "created_at": now,
     }
 

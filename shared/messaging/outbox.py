@@ -66,6 +66,11 @@ outbox_rows = table(
 processed_rows = table(PROCESSED_TABLE, column("event_id"), column("event_type"), column("processed_at"))
 
 
+# One compact encoder for every outbox body: json.dumps with options builds a new encoder per call,
+# which shows on paths that write an event per request.
+encode_body = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def build_envelope(producer: str, event_type: str, data: dict[str, Any], *, correlation_id: str | None = None) -> dict[str, Any]:
     """An envelope whose payload has been validated against the shared schema of `event_type`."""
     return {
@@ -90,7 +95,7 @@ def record_event(session: Session, producer: str, event_type: str, data: dict[st
         insert(outbox_rows).values(
             event_id=envelope["id"],
             event_type=event_type,
-            body=json.dumps(envelope, separators=(",", ":"), ensure_ascii=False),
+            body=encode_body(envelope),
             created_at=utcnow(),
         )
     )
@@ -105,7 +110,7 @@ def record_events(session: Session, producer: str, events: list[tuple[str, dict[
         {
             "event_id": envelope["id"],
             "event_type": envelope["type"],
-            "body": json.dumps(envelope, separators=(",", ":"), ensure_ascii=False),
+            "body": encode_body(envelope),
             "created_at": now,
         }
         for envelope in envelopes
