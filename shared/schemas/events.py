@@ -10,6 +10,10 @@ from shared.schemas.participant import ContactSchema
 ATTENDANCE_MODES = ("in_person", "online")
 REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
 CHANNEL_KINDS = ("zoom", "youtube")
+MEETING_STATUSES = ("scheduled", "cancelled")
+# The meeting's reminders when the organizer sets none: the day before at 09:00 in the meeting's zone,
+# and one hour before the start.
+DEFAULT_REMINDERS = ({"before": "P1D", "at": "09:00"}, {"before": "PT1H"})
 
 
 class _Payload(Schema):
@@ -22,6 +26,13 @@ class VenueSchema(_Payload):
     name = fields.String(required=True)
     address = fields.String(required=True)
     city = fields.String(allow_none=True, load_default=None)
+
+
+class ReminderSchema(_Payload):
+    """One reminder: an ISO 8601 duration before the start, optionally moved to a local time of that day."""
+
+    before = fields.String(required=True)
+    at = fields.String(allow_none=True, load_default=None)
 
 
 class MeetingSchema(_Payload):
@@ -38,12 +49,23 @@ class MeetingSchema(_Payload):
     online = fields.Boolean(load_default=True)
     # Raised by every change of time or venue; the .ics SEQUENCE of the invitations follows it.
     sequence = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    status = fields.String(load_default="scheduled", validate=validate.OneOf(MEETING_STATUSES))
+    reminders = fields.List(
+        fields.Nested(ReminderSchema), load_default=lambda: [dict(r) for r in DEFAULT_REMINDERS]
+    )
 
 
 class MeetingChangedSchema(MeetingSchema):
     """event.created / event.updated: the meeting and, for updates, which fields changed."""
 
     changed_fields = fields.List(fields.String(), load_default=list)
+
+
+class MeetingCancelledSchema(MeetingSchema):
+    """event.cancelled: the meeting as it was when called off, why, and when."""
+
+    reason = fields.String(allow_none=True, load_default=None)
+    cancelled_at = fields.AwareDateTime(required=True)
 
 
 class RegistrationSchema(_Payload):
@@ -85,6 +107,15 @@ class CheckedInSchema(_Payload):
     at = fields.AwareDateTime(required=True)
 
 
+class CheckInRevertedSchema(_Payload):
+    """registration.check_in_reverted: door staff undid a check-in (``at`` is when it was undone)."""
+
+    registration_id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+    checked_in_at = fields.AwareDateTime(allow_none=True, load_default=None)
+
+
 class LinkIssuedSchema(_Payload):
     registration_id = fields.String(required=True)
     event_id = fields.String(required=True)
@@ -111,12 +142,14 @@ class JoinedSchema(_Payload):
 EVENT_SCHEMAS: dict[str, type[Schema]] = {
     "event.created": MeetingChangedSchema,
     "event.updated": MeetingChangedSchema,
+    "event.cancelled": MeetingCancelledSchema,
     "registration.confirmed": RegistrationSchema,
     "registration.waitlisted": WaitlistedSchema,
     "registration.promoted": RegistrationSchema,
     "registration.cancelled": CancelledSchema,
     "registration.mode_changed": ModeChangedSchema,
     "registration.checked_in": CheckedInSchema,
+    "registration.check_in_reverted": CheckInRevertedSchema,
     "stream.link_issued": LinkIssuedSchema,
     "stream.link_revoked": LinkRevokedSchema,
     "stream.joined": JoinedSchema,

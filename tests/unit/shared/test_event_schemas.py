@@ -41,6 +41,8 @@ def make_meeting(**overrides):
         "health_protocol": "Wajib masker dan sertifikat vaksin",
         "online": True,
         "sequence": 0,
+        "status": "scheduled",
+        "reminders": [{"before": "P1D", "at": "09:00"}, {"before": "PT1H", "at": None}],
     }
     meeting.update(overrides)
     return meeting
@@ -81,6 +83,17 @@ SAMPLES = {
     },
     "registration.mode_changed": make_registration(attendance_mode="online", previous_mode="in_person"),
     "registration.checked_in": {"registration_id": "reg-0001", "event_id": "evt-rakor-humas-2021", "at": STARTS_AT},
+    "registration.check_in_reverted": {
+        "registration_id": "reg-0001",
+        "event_id": "evt-rakor-humas-2021",
+        "at": STARTS_AT + dt.timedelta(minutes=2),
+        "checked_in_at": STARTS_AT,
+    },
+    "event.cancelled": {
+        **make_meeting(sequence=2, status="cancelled"),
+        "reason": "Rapat ditunda karena kebijakan PPKM.",
+        "cancelled_at": STARTS_AT - dt.timedelta(days=2),
+    },
     "stream.link_issued": {
         "registration_id": "reg-0001",
         "event_id": "evt-rakor-humas-2021",
@@ -109,6 +122,8 @@ REQUIRED = {
     "registration.cancelled": "previous_status",
     "registration.mode_changed": "previous_mode",
     "registration.checked_in": "at",
+    "registration.check_in_reverted": "at",
+    "event.cancelled": "cancelled_at",
     "stream.link_issued": "join_url",
     "stream.link_revoked": "registration_id",
     "stream.joined": "event_id",
