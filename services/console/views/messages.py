@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from services.console.i18n import CATALOGUE
 from services.console.security import services, signed_in
 
 blp = Blueprint("messages", __name__, url_prefix="/meetings/<event_id>/messages")
@@ -22,7 +23,8 @@ def index(event_id: str):
     stats = clients.notification.stats(event_id)
     notifications = clients.notification.notifications(event_id, **filters)
     return render_template("messages/index.html", meeting=meeting, stats=stats, notifications=notifications, status=status, channel=channel,
-                           statuses=STATUSES, channels=CHANNELS, resendable=RESENDABLE, tab="messages")
+                           statuses=STATUSES, channels=CHANNELS, resendable=RESENDABLE, tab="messages",
+                           known_kinds={key for key in CATALOGUE if key.startswith("mkind.")})
 
 
 @blp.post("/<notification_id>/retry")

@@ -137,11 +137,13 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
     browser.get(console.page(f"/meetings/{event_id}/messages"))
     screenshots.take("06-messages")
 
-    # Door links: created where the registration API offers them.
+    # A door link for the phone at the entrance: the link and its QR, drawn by the console.
     browser.get(console.page(f"/meetings/{event_id}/doors"))
     set_value(browser, "label", "Pintu 1 — Lobi Utama")
     submit(browser, "/doors")
-    wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, '[data-testid="door-link"], .warning-text'))
+    panel = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, '[data-testid="door-link"]'))[0]
+    assert re.search(r"/door/[\w-]+$", panel.find_element(By.CSS_SELECTOR, "a.secret").text)
+    assert browser.execute_script("return arguments[0].naturalWidth", panel.find_element(By.CSS_SELECTOR, "img.qr")) > 100
     screenshots.take("07-doors")
 
     # Moving the meeting by an hour: the console first says who will be told (the five active in-person and online
