@@ -117,3 +117,17 @@ def test_english_is_a_cookie_choice(console):
     assert response.headers["Location"] == "/signin"
     assert "Sign in as organizer" in console.get("/signin").text
     assert '<html lang="en">' in console.last_html
+
+
+def test_probes_answer_without_a_session(console, registration):
+    assert console.get("/healthz").json == {"status": "ok", "service": "console"}
+    ready = console.get("/readyz")
+    assert ready.json["checks"] == {"registration": "ok"}
+    assert b"rakor_http_requests_total" in console.get("/metrics").data
+
+
+def test_not_ready_while_registration_is_down(console_factory):
+    from tests.integration.console.conftest import closed_port_url
+
+    console = console_factory(REGISTRATION_URL=closed_port_url())
+    assert console.get("/readyz", status=503).json["status"] == "not ready"
