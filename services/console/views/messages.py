@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from services.console.clients import Conflict
 from services.console.i18n import CATALOGUE
 from services.console.security import services, signed_in
 
@@ -30,5 +31,9 @@ def index(event_id: str):
 @blp.post("/<notification_id>/retry")
 @signed_in
 def retry(event_id: str, notification_id: str):
-    services().notification.retry(notification_id)
+    try:
+        services().notification.retry(notification_id)
+    except Conflict:
+        # Someone else re-sent it first, or it went out meanwhile: nothing to do, and no error to show.
+        return redirect(url_for("messages.index", event_id=event_id, notice="messages.not_resendable"))
     return redirect(url_for("messages.index", event_id=event_id, notice="messages.resent"))

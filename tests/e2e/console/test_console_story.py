@@ -48,7 +48,7 @@ def text_of(browser) -> str:
     return browser.find_element(By.TAG_NAME, "body").text
 
 
-def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_their_seats(console, stack, browser, screenshots):
+def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_their_seats(console, stack, browser, screenshots, smtp_server):
     # Sign in.
     browser.get(console.page("/meetings"))
     wait_for(browser, lambda b: "/signin" in b.current_url)
@@ -85,7 +85,9 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
     browser.get(console.page("/agencies"))
     assert key not in browser.page_source and "Dinas Komunikasi dan Informatika Provinsi Jawa Barat" in browser.page_source
 
-    # The agency's HR system registers its staff over the API with that key.
+    # The agency's HR system registers its staff over the API with that key. The mail relay refuses the
+    # first mail for good (550): that confirmation fails, to be re-sent from the console later.
+    smtp_server.fail_next(550)
     agency = {"Authorization": f"Bearer {key}"}
     registered = []
     for name, email, mode, nip in STAFF:
@@ -134,8 +136,19 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
         b.get(console.page(f"/meetings/{event_id}/messages?channel=email"))
         return len(b.find_elements(By.CSS_SELECTOR, '[data-testid="messages"] tbody tr')) >= 7
     wait_for(browser, mails_listed, timeout=60)
+    browser.get(console.page(f"/meetings/{event_id}/messages?status=failed"))
+    [failed] = browser.find_elements(By.CSS_SELECTOR, '[data-testid="messages"] tbody tr')
+    recipient = failed.find_elements(By.TAG_NAME, "td")[2].text
+    assert "Gagal" in failed.text and not [m for m in smtp_server.messages if recipient in m.rcpt_tos]
     browser.get(console.page(f"/meetings/{event_id}/messages"))
     screenshots.take("06-messages")
+
+    # Re-send the failed one: it goes out now.
+    browser.find_element(By.CSS_SELECTOR, 'form[action$="/retry"] button').click()
+    wait_for(browser, lambda b: "notice=messages.resent" in b.current_url)
+    assert "Pesan telah dikirim ulang; statusnya tampak di bawah." in text_of(browser)
+    assert [m for m in smtp_server.messages if recipient in m.rcpt_tos]
+    assert not browser.find_elements(By.CSS_SELECTOR, 'form[action$="/retry"]')
 
     # A door link for the phone at the entrance: the link and its QR, drawn by the console.
     browser.get(console.page(f"/meetings/{event_id}/doors"))
