@@ -84,6 +84,12 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
     assert len(key) >= 20
     browser.get(console.page("/agencies"))
     assert key not in browser.page_source and "Dinas Komunikasi dan Informatika Provinsi Jawa Barat" in browser.page_source
+    screenshots.take("03b-agencies")
+    browser.find_element(By.LINK_TEXT, "Cabut semua kunci").click()
+    wait_for(browser, lambda b: b.current_url.endswith("/revoke"))
+    assert "tidak dapat lagi mendaftarkan" in text_of(browser)
+    screenshots.take("03c-agency-revoke-confirm")
+    browser.find_element(By.LINK_TEXT, "Batal").click()  # not now: the agency is about to register
 
     # The agency's HR system registers its staff over the API with that key. The mail relay refuses the
     # first mail for good (550): that confirmation fails, to be re-sent from the console later.
@@ -163,6 +169,7 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
     # participants who are not cancelled: all six), and saves only on confirm.
     browser.get(console.page(f"/meetings/{event_id}/edit"))
     set_value(browser, "starts_at", "2031-12-01T10:00")
+    screenshots.take("08-edit")
     submit(browser, "/edit")
     notice = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, '[data-testid="notify-count"]'))[0].text
     assert notice == "Perubahan waktu atau tempat ini akan dikirim ke 6 peserta melalui surel dan SMS."
@@ -197,3 +204,5 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
     browser.get(console.page(f"/meetings/{event_id}"))
     wait_for(browser, lambda b: "/signin" in b.current_url)
     assert all(path.stat().st_size > 5000 for path in screenshots.taken)
+    # Nor did the token reach the console's log (access lines carry paths only, never form bodies).
+    assert ADMIN_TOKEN not in console.process.output() and key not in console.process.output()

@@ -131,3 +131,12 @@ def test_not_ready_while_registration_is_down(console_factory):
 
     console = console_factory(REGISTRATION_URL=closed_port_url())
     assert console.get("/readyz", status=503).json["status"] == "not ready"
+
+
+def test_signing_in_again_replaces_the_session(signed_in):
+    first = signed_in.client.get_cookie(SESSION_COOKIE).value
+    signed_in.post("/signin", {"token": ADMIN_TOKEN}, page="/meetings", status=302)
+    second = signed_in.client.get_cookie(SESSION_COOKIE).value
+    assert first != second
+    signed_in.client.set_cookie(SESSION_COOKIE, first)
+    assert signed_in.get("/meetings", status=302).headers["Location"].startswith("/signin")
