@@ -107,3 +107,10 @@ def test_nobody_listening_is_service_unavailable_with_the_services_name():
 
 def test_the_token_is_not_in_the_clients_repr():
     assert "rahasia" not in repr(clients.RegistrationClient("http://127.0.0.1:1", "rahasia-organizer"))
+
+
+def test_cancelling_a_meeting_posts_its_reason_once(scripted):
+    service = scripted((200, {"id": "e1", "status": "cancelled"}))
+    assert clients.RegistrationClient(service.url, "t").cancel_meeting("e1", "Narasumber berhalangan.")["status"] == "cancelled"
+    [(method, path, _auth, body)] = service.requests
+    assert (method, path, json.loads(body)) == ("POST", "/v1/events/e1/cancel", {"reason": "Narasumber berhalangan."})
