@@ -161,9 +161,14 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
     set_value(browser, "label", "Pintu 1 — Lobi Utama")
     submit(browser, "/doors")
     panel = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, '[data-testid="door-link"]'))[0]
-    assert re.search(r"/door/[\w-]+$", panel.find_element(By.CSS_SELECTOR, "a.secret").text)
+    assert re.search(r"/door/[\w.~-]+", panel.find_element(By.CSS_SELECTOR, "a.secret").text)
     assert browser.execute_script("return arguments[0].naturalWidth", panel.find_element(By.CSS_SELECTOR, "img.qr")) > 100
     screenshots.take("07-doors")
+
+    # Cancelling would reach all six (only a look: the page asks first).
+    browser.get(console.page(f"/meetings/{event_id}/cancel"))
+    assert "Pembatalan ini akan dikirim ke 6 peserta melalui surel dan SMS." in text_of(browser)
+    screenshots.take("07b-cancel-confirm")
 
     # Moving the meeting by an hour: the console first says who will be told (the five active in-person and online
     # participants who are not cancelled: all six), and saves only on confirm.

@@ -52,8 +52,8 @@ def test_a_door_link_is_shown_once_as_link_and_qr_and_opens_the_door_endpoints(s
     meeting = registration.make_meeting()
     page = signed_in.post(f"/meetings/{meeting['id']}/doors", {"label": "Pintu 1 — Lobi Utama"}, page=f"/meetings/{meeting['id']}/doors", status=201)
     link = re.search(r'<a class="secret" href="([^"]+)"', page.text).group(1)
-    assert re.fullmatch(r"http://localhost/door/[\w-]+", link)
-    token = link.rsplit("/", 1)[1]
+    assert link.startswith("http://localhost/door/")  # on this console, where the door page is served
+    token = re.search(r"/door/([\w.~-]+)", link).group(1)
     png = base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', page.text).group(1))
     assert png.startswith(b"\x89PNG")
     summary = requests.get(f"{registration.url}/v1/events/{meeting['id']}/check-ins/summary", headers={"Authorization": f"Bearer {token}"}, timeout=10)
