@@ -17,7 +17,7 @@ from services.notification import operations, reminder_store, store
 from services.notification.courier import Courier
 from services.notification.domain.delivery import DEAD
 from services.notification.domain.messages import REMINDER, Recipient, plan_messages
-from services.notification.domain.reminders import CANCEL, SEND, SENT, SKIP, SKIPPED, CANCELLED, decide
+from services.notification.domain.reminders import CANCEL, CANCELLED, SEND, SENDING, SENT, SKIP, SKIPPED, decide
 from shared.db import read_only, unit_of_work
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def send_reminder(session_factory, courier: Courier, reminder: ClaimedReminder, 
     for start in range(0, len(recipients), BATCH):
         if should_stop():
             # Left claimed: the lease runs out and this or another worker finishes the fan-out.
-            return "sending"
+            return SENDING
         if not _send_batch(session_factory, courier, reminder, recipients[start:start + BATCH], lease, retries_left):
             return CANCELLED
     # Rows of an earlier pass: transient failures, or claims a crashed sender held past their lease.
@@ -97,7 +97,7 @@ def send_reminder(session_factory, courier: Courier, reminder: ClaimedReminder, 
     with unit_of_work(session_factory) as session:
         if store.count_unsettled(session, reminder.id, []) and retries_left:
             reminder_store.extend_lease(session, reminder.id, now, now + RETRY_AFTER)
-            return "sending"
+            return SENDING
         reminder_store.close(session, reminder.id, SENT, now)
     if DEAD in statuses:
         log.warning("reminder %s of %s: %d notifications dead after %d passes", reminder.key, reminder.event_id, statuses.count(DEAD), reminder.passes)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-import pytest
 from sqlalchemy import select
 
 from services.notification.models import Notification, Reminder, processed_table
