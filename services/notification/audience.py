@@ -19,6 +19,11 @@ def update_and_find_audience(session: Session, event_type: str, data: dict[str, 
             return [], meeting, {}
         contacts = store.active_contacts(session, data["id"])
         return [store.recipient_of(c) for c in contacts], meeting, {"changed_fields": list(data.get("changed_fields") or [])}
+    if event_type == "event.cancelled":
+        # Saving the cancelled snapshot withdraws the meeting's reminders (see reminder_store.arm_reminders).
+        meeting = store.save_meeting(session, data, now)
+        contacts = store.active_contacts(session, data["id"])
+        return [store.recipient_of(c) for c in contacts], meeting, {"reason": data.get("reason")}
     if event_type == "stream.link_issued":
         meeting = store.save_meeting(session, data["meeting"], now) if data.get("meeting") else store.load_meeting(session, data["event_id"])
         recipient = store.save_link(session, data, now)
@@ -26,7 +31,10 @@ def update_and_find_audience(session: Session, event_type: str, data: dict[str, 
     # registration.*: the payload is the truth for this message; the contact keeps the newest state.
     meeting = store.save_meeting(session, data["meeting"], now)
     status = "cancelled" if event_type == "registration.cancelled" else data["status"]
-    contact = store.save_contact(session, data, status=status, occurred_at=occurred_at, now=now)
+    contact, stale = store.save_contact(session, data, status=status, occurred_at=occurred_at, now=now)
+    if stale:
+        # Newest event wins: e.g. a confirmation arriving after the cancellation must not mail "you are confirmed".
+        return [], meeting, {}
     person = data["participant"]
     links_shown = data["attendance_mode"] == "online" and not contact.link_revoked_at
     recipient = Recipient(

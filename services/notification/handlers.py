@@ -30,6 +30,7 @@ def on_link_revoked(event: Event, ctx: HandlerContext) -> None:
 HANDLERS = {
     "event.created": on_event_created,
     "event.updated": _notify,
+    "event.cancelled": _notify,
     "registration.confirmed": _notify,
     "registration.waitlisted": _notify,
     "registration.promoted": _notify,

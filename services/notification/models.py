@@ -111,4 +111,33 @@ class Attempt(Base):
     __table_args__ = (Index("ix_attempts_notification_id", "notification_id"),)
 
 
+class Reminder(Base):
+    """One reminder of a meeting at one moment; at that moment it becomes one notification per (channel, recipient).
+
+    Its id is the `source_event_id` of those notifications, so the unique (source, channel, recipient)
+    key makes each reminder reach each person once per channel, whichever worker sends it and however
+    often it is claimed again after a crash.
+    """
+
+    __tablename__ = "reminders"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID)
+    reminder_key: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # armed -> sending (claimed, lease in claimed_until) -> sent | skipped (moment gone) | cancelled (moved, called off)
+    status: Mapped[str] = mapped_column(String(16))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # Set by the first claim: a fan-out begun in time is finished after a crash, one never begun is not started late.
+    started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    passes: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "reminder_key", "due_at", name="uq_reminders_event_key_due"),
+        Index("ix_reminders_status_due_at", "status", "due_at"),
+    )
+
+
 outbox_table, processed_table = define_messaging_tables(Base.metadata)

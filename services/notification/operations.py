@@ -90,7 +90,7 @@ def record_link_revoked(session: Session, registration_id: str, at: dt.datetime)
 # --- planning -----------------------------------------------------------------------------------
 
 
-def _notification_row(event_id: str, event_type: str, message: PlannedMessage, meeting: dict[str, Any], extra: dict[str, Any], now: dt.datetime, lease_until: dt.datetime) -> dict[str, Any]:
+def notification_row(event_id: str, event_type: str, message: PlannedMessage, meeting: dict[str, Any], extra: dict[str, Any], now: dt.datetime, lease_until: dt.datetime) -> dict[str, Any]:
     context = build_context(message, meeting, extra=extra)
     return {
         "id": str(uuid.uuid4()),
@@ -112,7 +112,7 @@ def _notification_row(event_id: str, event_type: str, message: PlannedMessage, m
     }
 
 
-def _claim(row: Any) -> Claim:
+def claim_from_row(row: Any) -> Claim:
     return Claim(id=row.id, channel=row.channel, recipient=row.recipient, kind=row.kind, context=json.loads(row.context), attempt_number=row.attempt_count + 1)
 
 
@@ -128,12 +128,12 @@ def plan_and_claim(session_factory: SessionFactory, event_id: str, event_type: s
         now = utcnow()
         lease_until = now + dt.timedelta(seconds=lease_seconds)
         planned = plan_messages(KIND_BY_EVENT[event_type], recipients)
-        rows = store.insert_claimed_once(session, [_notification_row(event_id, event_type, m, meeting, extra, now, lease_until) for m in planned])
+        rows = store.insert_claimed_once(session, [notification_row(event_id, event_type, m, meeting, extra, now, lease_until) for m in planned])
         if len(rows) < len(planned):
             # A redelivery: some rows exist; take those still to send (not the ones inserted just now).
             inserted = {row.id for row in rows}
             rows += [row for row in store.claim_sendable(session, event_id, now, lease_until) if row.id not in inserted]
-    return [_claim(row) for row in rows], len(rows) == len(planned)
+    return [claim_from_row(row) for row in rows], len(rows) == len(planned)
 
 
 # --- sending ------------------------------------------------------------------------------------
@@ -286,7 +286,7 @@ def redrive(session_factory: SessionFactory, courier: Courier, notification_id: 
             if existing is None:
                 raise NotificationNotFound(notification_id)
             raise NotRedrivable(existing.status)
-    claim = _claim(row)
+    claim = claim_from_row(row)
     # No automatic retries follow a manual one: a transient failure leaves it dead for the next re-drive.
     send_and_record(session_factory, courier, claim, retries_left=False)
     return find_notification(session_factory, notification_id)

@@ -11,8 +11,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from services.notification.domain.delivery import BUS_CLAIMABLE, SENDABLE, SENDING
+from services.notification.domain.freshness import is_stale
 from services.notification.domain.messages import Recipient
 from services.notification.models import Attempt, Contact, Meeting, Notification, UtcDateTime
+from services.notification.reminder_store import arm_reminders
 from shared.schemas.events import MeetingSchema
 
 _meeting_schema = MeetingSchema(unknown=EXCLUDE)
@@ -28,7 +30,7 @@ def _insert(session: Session):
 
 
 def save_meeting(session: Session, meeting: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
-    """Keep the newest snapshot of a meeting (by sequence) and return the one now stored."""
+    """Keep the newest snapshot of a meeting (by sequence) and return the one now stored; a new snapshot re-arms its reminders."""
     snapshot = meeting_json(meeting)
     sequence = int(snapshot.get("sequence") or 0)
     text = json.dumps(snapshot, sort_keys=True)
@@ -38,10 +40,12 @@ def save_meeting(session: Session, meeting: dict[str, Any], now: dt.datetime) ->
         # Two handlers may bring the same new meeting at once: the loser of the insert just compares below.
         inserted = session.execute(_insert(session)(table).values(id=snapshot["id"], sequence=sequence, snapshot=text, updated_at=now).on_conflict_do_nothing(index_elements=["id"]))
         if inserted.rowcount:
+            arm_reminders(session, snapshot, now)
             return snapshot
         stored = session.execute(select(table.c.sequence, table.c.snapshot).where(table.c.id == snapshot["id"])).first()
     if sequence > stored.sequence or (sequence == stored.sequence and text != stored.snapshot):
         session.execute(update(table).where(table.c.id == snapshot["id"], table.c.sequence <= sequence).values(sequence=sequence, snapshot=text, updated_at=now))
+        arm_reminders(session, snapshot, now)
         return snapshot
     # Every registration event carries the snapshot; an unchanged one costs no write.
     return snapshot if sequence == stored.sequence else json.loads(stored.snapshot)
@@ -75,15 +79,18 @@ def load_meeting(session: Session, meeting_id: str) -> dict[str, Any] | None:
     return json.loads(row.snapshot) if row else None
 
 
-def save_contact(session: Session, data: dict[str, Any], *, status: str, occurred_at: dt.datetime, now: dt.datetime) -> Contact:
-    """Create or update the contact of a registration; an event older than the stored state changes nothing."""
+def save_contact(session: Session, data: dict[str, Any], *, status: str, occurred_at: dt.datetime, now: dt.datetime) -> tuple[Contact, bool]:
+    """Create or update the contact of a registration; an event older than the stored state changes nothing.
+
+    Also says whether the event was stale (older than the newest seen), in which case nothing may be sent for it.
+    """
     person = data["participant"]
     contact = session.get(Contact, data["registration_id"])
     if contact is None:
         contact = Contact(registration_id=data["registration_id"], event_id=data["event_id"], last_event_at=occurred_at, updated_at=now)
         session.add(contact)
-    elif occurred_at < contact.last_event_at:
-        return contact
+    elif is_stale(occurred_at, contact.last_event_at):
+        return contact, True
     contact.full_name, contact.email, contact.phone = person["full_name"], person["email"], person.get("phone")
     contact.locale, contact.position = person.get("locale") or "id", person.get("position")
     contact.agency_name = data.get("agency_name") or contact.agency_name
@@ -91,7 +98,7 @@ def save_contact(session: Session, data: dict[str, Any], *, status: str, occurre
     if "check_in_code" in data:
         contact.check_in_code = data.get("check_in_code")
     contact.last_event_at, contact.updated_at = occurred_at, now
-    return contact
+    return contact, False
 
 
 def recipient_of(contact: Contact) -> Recipient:

@@ -1,4 +1,4 @@
-"""`python -m services.notification.worker`: migrate, build the channels, then consume and send until SIGTERM."""
+"""`python -m services.notification.worker`: migrate, build the channels, then consume, send and remind until SIGTERM."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -7,6 +7,7 @@ from pathlib import Path
 from services.notification.channels import build_channels
 from services.notification.courier import Courier
 from services.notification.handlers import HANDLERS
+from services.notification.scheduler import ReminderScheduler
 from shared.db import make_engine, make_session_factory, migrate
 from shared.logs import configure_logging
 from shared.messaging.consumer import run_consumer
@@ -32,9 +33,13 @@ def main() -> None:
     engine = make_engine(settings.database_url, pool_size=settings.consumer_concurrency + settings.smtp_pool_size)
     migrate(engine, MIGRATIONS)
     courier = Courier(build_channels(settings))
+    session_factory = make_session_factory(engine)
+    reminders = ReminderScheduler(session_factory, courier)
+    reminders.start()
     try:
-        run_consumer("notification", settings, HANDLERS, make_session_factory(engine), deps=courier)
+        run_consumer("notification", settings, HANDLERS, session_factory, deps=courier)
     finally:
+        reminders.stop()
         courier.close()
         engine.dispose()
 

@@ -13,6 +13,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "notification": (
         "event.created",
         "event.updated",
+        "event.cancelled",
         "registration.confirmed",
         "registration.waitlisted",
         "registration.promoted",

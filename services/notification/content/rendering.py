@@ -36,7 +36,7 @@ def template_variables(context: dict[str, Any]) -> dict[str, Any]:
     starts, ends = _moment(meeting["starts_at"]), _moment(meeting["ends_at"])
     participant = context["participant"]
     in_person = participant.get("attendance_mode") == "in_person"
-    defaults = {"join_url": None, "youtube_url": None, "waitlist_position": None, "previous_mode": None, "changed_fields": []}
+    defaults = {"join_url": None, "youtube_url": None, "waitlist_position": None, "previous_mode": None, "changed_fields": [], "reason": None}
     return {
         **defaults,
         **context,
@@ -47,7 +47,7 @@ def template_variables(context: dict[str, Any]) -> dict[str, Any]:
         "starts": format_datetime(starts, timezone, locale),
         "in_person": in_person,
         "has_calendar": bool(context.get("calendar")),
-        "show_qr": in_person and bool(participant.get("check_in_code")) and context["kind"] != "cancelled",
+        "show_qr": in_person and bool(participant.get("check_in_code")) and context["kind"] not in ("cancelled", "meeting_cancelled"),
         "qr_cid": QR_CID,
     }
 

@@ -16,8 +16,11 @@ KIND_BY_EVENT = {
     "registration.mode_changed": "mode_changed",
     "stream.link_issued": "link_issued",
     "event.updated": "meeting_updated",
+    "event.cancelled": "meeting_cancelled",
 }
-KINDS = tuple(KIND_BY_EVENT.values())
+# Reminders come from the meeting's own schedule, not from a bus event.
+REMINDER = "reminder"
+KINDS = (*KIND_BY_EVENT.values(), REMINDER)
 
 # The invitation attached to an email, by kind: REQUEST adds or updates the calendar entry, CANCEL removes it.
 CALENDAR_METHOD = {
@@ -26,7 +29,10 @@ CALENDAR_METHOD = {
     "mode_changed": "REQUEST",
     "meeting_updated": "REQUEST",
     "cancelled": "CANCEL",
+    "meeting_cancelled": "CANCEL",
 }
+# Kinds sent to a whole meeting, whose calendar entry only people with a place (confirmed) ever received.
+_MEETING_WIDE = ("meeting_updated", "meeting_cancelled")
 
 # Changes a participant must hear about; a new title or health protocol waits for the next message.
 SCHEDULE_FIELDS = frozenset({"starts_at", "ends_at", "timezone", "venue", "venue.name", "venue.address", "venue.city"})
@@ -74,7 +80,7 @@ def is_active(status: str) -> bool:
 def calendar_method_for(kind: str, recipient: Recipient) -> str | None:
     """The .ics method for this kind; only people with a place (confirmed) get a calendar entry on updates."""
     method = CALENDAR_METHOD.get(kind)
-    if kind == "meeting_updated" and recipient.status != "confirmed":
+    if kind in _MEETING_WIDE and recipient.status != "confirmed":
         return None
     return method
 

@@ -91,3 +91,18 @@ def make_meeting_update(changed_fields: list[str], **overrides: Any) -> dict[str
     data = make_meeting(**overrides)
     data["changed_fields"] = changed_fields
     return data
+
+
+def make_meeting_cancelled(reason: str | None = "Bertepatan dengan agenda pimpinan yang tidak dapat ditunda", **overrides: Any) -> dict[str, Any]:
+    """event.cancelled payload: the meeting as called off, why and when."""
+    data = make_meeting(**{"status": "cancelled", **overrides})
+    data.update(reason=reason, cancelled_at="2021-11-25T10:00:00+07:00")
+    return data
+
+
+def make_upcoming_meeting(starts_in_seconds: float, reminders: list[dict[str, Any]], **overrides: Any) -> dict[str, Any]:
+    """A meeting starting `starts_in_seconds` from now (whole seconds, UTC), with the given reminders."""
+    import datetime as dt
+
+    starts = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=starts_in_seconds)).replace(microsecond=0)
+    return make_meeting(**{"starts_at": starts.isoformat(), "ends_at": (starts + dt.timedelta(hours=3)).isoformat(), "reminders": reminders, **overrides})

@@ -88,3 +88,32 @@ def test_html_escapes_participant_data():
 def test_cancellation_has_no_check_in_code():
     email = renderer.email(_context("cancelled"))
     assert "K7Q2XP" not in email.text and not email.wants_qr
+
+
+def test_in_person_reminder_has_venue_health_protocol_check_in_code_and_qr():
+    email = renderer.email(_context("reminder", extra={"join_url": None, "link_pending": False}))
+    assert email.subject == "Pengingat: Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas"
+    for expected in ("Hotel Aviary", "PeduliLindungi", "K7Q2XP"):
+        assert expected in email.text
+    assert email.wants_qr
+    sms = renderer.sms(_context("reminder", channel="sms", extra={"join_url": None, "link_pending": False}))
+    assert "K7Q2XP" in sms.text and sms.segments == 1
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_online_reminder_has_the_personal_link_or_says_it_will_follow(locale):
+    with_link = renderer.email(_context("reminder", attendance_mode="online", locale=locale, extra={"join_url": "https://rakor.example.go.id/j/abc", "link_pending": False}))
+    assert "https://rakor.example.go.id/j/abc" in with_link.text and not with_link.wants_qr
+    pending = renderer.email(_context("reminder", attendance_mode="online", locale=locale, extra={"join_url": None, "link_pending": True}))
+    assert ("Tautan pribadi Zoom akan kami kirimkan" if locale == "id" else "will follow") in pending.text
+    sms = renderer.sms(_context("reminder", channel="sms", attendance_mode="online", locale=locale, extra={"join_url": None, "link_pending": True}))
+    assert sms.segments == 1 and "Hotel Aviary" not in sms.text
+
+
+def test_meeting_cancellation_shows_the_reason_and_no_check_in_code():
+    email = renderer.email(_context("meeting_cancelled", extra={"reason": "Bertepatan dengan agenda pimpinan"}))
+    assert email.subject == "Pembatalan Acara: Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas"
+    assert "Alasan pembatalan: Bertepatan dengan agenda pimpinan" in email.text
+    assert "K7Q2XP" not in email.text and not email.wants_qr
+    sms = renderer.sms(_context("meeting_cancelled", channel="sms", extra={"reason": "Bertepatan dengan agenda pimpinan"}))
+    assert "DIBATALKAN" in sms.text and "Bertepatan" in sms.text and sms.segments == 1

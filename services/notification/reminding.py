@@ -1,0 +1,115 @@
+"""Sending due reminders: claim one, fan it out to the meeting's confirmed participants in batches, close it.
+
+Runs in the worker's scheduler thread (scheduler.py). A reminder row is claimed under a lease that
+each batch renews; its notifications reuse the once-only rows of the bus path (source = the
+reminder's id), so a crash or a second worker never sends one person the same reminder twice over
+a channel: whoever takes the reminder over after the lease inserts nothing already there and only
+claims the rows still unsent.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from services.notification import operations, reminder_store, store
+from services.notification.courier import Courier
+from services.notification.domain.delivery import DEAD
+from services.notification.domain.messages import REMINDER, Recipient, plan_messages
+from services.notification.domain.reminders import CANCEL, CANCELLED, SEND, SENDING, SENT, SKIP, SKIPPED, decide
+from shared.db import read_only, unit_of_work
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+# How many passes a reminder gets for its transient failures before they are left `dead` for the operator.
+PASSES = 3
+# A pass that left transient failures hands the reminder back; it is claimed again after this long.
+RETRY_AFTER = dt.timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class ClaimedReminder:
+    id: str
+    event_id: str
+    key: str
+    due_at: dt.datetime
+    passes: int
+    meeting: dict[str, Any]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def claim_next(session_factory: operations.SessionFactory, lease: dt.timedelta, now: dt.datetime) -> ClaimedReminder | None:
+    """Take the next due reminder; the ones whose moment is gone or no longer wanted are closed on the way."""
+    with unit_of_work(session_factory) as session:
+        while (row := reminder_store.next_due(session, now)) is not None:
+            meeting = store.load_meeting(session, row.event_id)
+            action = decide(row.reminder_key, row.due_at, meeting, started=row.started_at is not None, now=now)
+            if action == SEND:
+                reminder_store.claim(session, row.id, now, now + lease)
+                return ClaimedReminder(row.id, row.event_id, row.reminder_key, row.due_at, row.passes + 1, meeting)
+            log.info("reminder %s of %s at %s: %s", row.reminder_key, row.event_id, row.due_at.isoformat(), action)
+            reminder_store.close(session, row.id, {SKIP: SKIPPED, CANCEL: CANCELLED}[action], now)
+    return None
+
+
+def _extra(recipient: Recipient) -> dict[str, Any]:
+    online = recipient.attendance_mode == "online"
+    # Before stream.link_issued the online reminder says the link will follow.
+    return {"join_url": recipient.join_url, "youtube_url": recipient.youtube_url, "link_pending": online and not recipient.join_url}
+
+
+def _send_batch(session_factory, courier: Courier, reminder: ClaimedReminder, recipients: list[Recipient], lease: dt.timedelta, retries_left: bool) -> bool:
+    """Create and send one batch; False when the reminder was withdrawn meanwhile (moved, called off)."""
+    now = utcnow()
+    with unit_of_work(session_factory) as session:
+        if not reminder_store.is_open(session, reminder.id):
+            return False
+        reminder_store.extend_lease(session, reminder.id, now, now + lease)
+        planned = plan_messages(REMINDER, recipients)
+        rows = store.insert_claimed_once(session, [operations.notification_row(reminder.id, REMINDER, m, reminder.meeting, _extra(m.recipient), now, now + lease) for m in planned])
+    operations.send_claims(session_factory, courier, [operations.claim_from_row(r) for r in rows], retries_left=retries_left, executor=courier.executor)
+    return True
+
+
+def send_reminder(session_factory, courier: Courier, reminder: ClaimedReminder, *, should_stop: Callable[[], bool] = lambda: False) -> str:
+    """One pass over a claimed reminder; returns the reminder's status after it (sent, sending, or cancelled)."""
+    lease = dt.timedelta(seconds=courier.channels.lease_seconds)
+    retries_left = reminder.passes < PASSES
+    with read_only(session_factory) as session:
+        recipients = [store.recipient_of(c) for c in reminder_store.confirmed_contacts(session, reminder.event_id)]
+    for start in range(0, len(recipients), BATCH):
+        if should_stop():
+            # Left claimed: the lease runs out and this or another worker finishes the fan-out.
+            return SENDING
+        if not _send_batch(session_factory, courier, reminder, recipients[start:start + BATCH], lease, retries_left):
+            return CANCELLED
+    # Rows of an earlier pass: transient failures, or claims a crashed sender held past their lease.
+    now = utcnow()
+    with unit_of_work(session_factory) as session:
+        leftovers = store.claim_sendable(session, reminder.id, now, now + lease)
+    statuses = [status for status, _ in operations.send_claims(session_factory, courier, [operations.claim_from_row(r) for r in leftovers], retries_left=retries_left, executor=courier.executor)]
+    now = utcnow()
+    with unit_of_work(session_factory) as session:
+        if store.count_unsettled(session, reminder.id, []) and retries_left:
+            reminder_store.extend_lease(session, reminder.id, now, now + RETRY_AFTER)
+            return SENDING
+        reminder_store.close(session, reminder.id, SENT, now)
+    if DEAD in statuses:
+        log.warning("reminder %s of %s: %d notifications dead after %d passes", reminder.key, reminder.event_id, statuses.count(DEAD), reminder.passes)
+    return SENT
+
+
+def send_due_reminders(session_factory, courier: Courier, *, should_stop: Callable[[], bool] = lambda: False, clock: Callable[[], dt.datetime] = utcnow) -> int:
+    """Send every reminder due now, one after another; returns how many were taken."""
+    lease = dt.timedelta(seconds=courier.channels.lease_seconds)
+    taken = 0
+    while not should_stop() and (reminder := claim_next(session_factory, lease, clock())) is not None:
+        taken += 1
+        status = send_reminder(session_factory, courier, reminder, should_stop=should_stop)
+        log.info("reminder %s of %s (due %s), pass %d: %s", reminder.key, reminder.event_id, reminder.due_at.isoformat(), reminder.passes, status)
+    return taken

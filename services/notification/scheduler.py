@@ -1,0 +1,40 @@
+"""The worker's reminder thread: polls the reminders table and sends what is due (several workers may run it at once)."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from services.notification.courier import Courier
+from services.notification.reminding import send_due_reminders
+
+log = logging.getLogger(__name__)
+
+# A reminder goes out at most this long after its moment (plus the time to reach the first recipient).
+POLL_SECONDS = 1.0
+
+
+class ReminderScheduler:
+    """Runs send_due_reminders every POLL_SECONDS in a thread until stop()."""
+
+    def __init__(self, session_factory, courier: Courier, poll_seconds: float = POLL_SECONDS):
+        self.session_factory = session_factory
+        self.courier = courier
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="notification-reminders", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop between batches; a fan-out left half-way is finished by whichever worker claims it after its lease."""
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                send_due_reminders(self.session_factory, self.courier, should_stop=self._stop.is_set)
+            except Exception:  # noqa: BLE001 - a database hiccup must not end reminders for the life of the worker
+                log.exception("sending due reminders failed; trying again at the next poll")
+            self._stop.wait(self.poll_seconds)
