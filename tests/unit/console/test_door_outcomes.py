@@ -1,12 +1,15 @@
 """The door page's pure parts: what a check-in answer shows, how a door link reads, the fake camera's video."""
 from __future__ import annotations
 
+import runpy
+
 import pytest
 
 from services.console.door import outcomes
 from services.console.door.links import door_link, read_door_link
 from services.notification.content.qr_image import qr_png
 from tests.fixtures.fake_camera import HEIGHT, WIDTH, png_to_gray, qr_frame, write_y4m
+from tests.fixtures.processes import REPO_ROOT
 
 RINA = {"registration_id": "5f0c6f3e-0000-4000-8000-000000000001", "checked_in_at": "2031-12-01T01:42:10+00:00",
         "full_name": "Rina Wulandari", "agency_name": "Dinas Komunikasi dan Informatika Provinsi Jawa Barat",
@@ -76,3 +79,18 @@ def test_fake_camera_frame_holds_the_mailed_qr_scaled_and_centred(tmp_path):
     assert header == b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg"
     frame_bytes = len(b"FRAME\n") + WIDTH * HEIGHT * 3 // 2
     assert len(rest) == 3 * frame_bytes and rest.count(b"FRAME\n") >= 3
+
+
+@pytest.mark.parametrize(("path", "shown"), [
+    ("/door/dt_Zx9-kQ2_abcdefghijklmnop", "/door/<token>"),
+    ("/door/summary", "/door/summary"), ("/door/check-ins", "/door/check-ins"), ("/door/sign-in", "/door/sign-in"),
+    ("/door/check-ins/5f0c6f3e-aaaa-4000-8000-000000000001/undo", "/door/check-ins/5f0c6f3e-aaaa-4000-8000-000000000001/undo"),
+    ("/door/assets/vendor/jsQR.js", "/door/assets/vendor/jsQR.js"),
+    ("/j/Zr4nd0mJ0inT0kenOfBudi", "/j/<token>"), ("/healthz", "/healthz"),
+])
+def test_access_log_never_shows_a_door_links_token(monkeypatch, tmp_path, path, shown):
+    # The settings file sets this variable for its workers; set here, it is restored after the test.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    monkeypatch.setattr("sys.argv", ["gunicorn", "--config", "deploy/gunicorn.conf.py", "services.streaming.app:create_app()"])
+    conf = runpy.run_path(str(REPO_ROOT / "deploy" / "gunicorn.conf.py"))
+    assert conf["redacted_path"](path) == shown
