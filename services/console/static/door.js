@@ -72,6 +72,13 @@
     return p;
   }
 
+  function button(className, text, onClick) {
+    var element = document.createElement("button");
+    element.type = "button"; element.className = className; element.textContent = text;
+    element.addEventListener("click", onClick);
+    return element;
+  }
+
   function show(outcome, keep) {
     clearTimeout(hideTimer);
     result.className = "result " + outcome.colour;
@@ -83,16 +90,15 @@
     result.appendChild(headline);
     (outcome.lines || []).forEach(function (line, i) { result.appendChild(paragraph(i === 0 ? "line name" : "line", line)); });
     if (outcome.colour === "green" && outcome.undo_id) {
-      var button = document.createElement("button");
-      button.type = "button"; button.className = "undo"; button.textContent = texts.undo;
-      button.addEventListener("click", undoLast);
-      result.appendChild(button);
+      result.appendChild(button("undo", texts.undo, undoLast));
       lastCheckIn = { id: outcome.undo_id, person: outcome.person };
       document.getElementById("last-name").textContent = outcome.person || "";
       document.getElementById("last").hidden = false;
     }
     signal(outcome.signal);
-    if (!keep) {
+    if (keep) {
+      result.appendChild(button("resume", texts.resume, resume));
+    } else {
       hideTimer = setTimeout(function () {
         result.className = "result idle"; result.textContent = "";
         lastCodeAt = Date.now(); busy = false;
@@ -117,13 +123,11 @@
       lastCheckIn = null;
       document.getElementById("last").hidden = true;
       show(outcome, true);
-      document.getElementById("resume-bar").hidden = false;
       refreshCounter();
     });
   }
 
   function resume() {
-    document.getElementById("resume-bar").hidden = true;
     result.className = "result idle"; result.textContent = "";
     paused = false; busy = false; lastCodeAt = Date.now();
   }
@@ -178,7 +182,6 @@
     });
   });
   document.getElementById("undo-last").addEventListener("click", undoLast);
-  document.getElementById("resume").addEventListener("click", resume);
   if (!result.classList.contains("idle")) {
     hideTimer = setTimeout(function () { result.className = "result idle"; result.textContent = ""; }, SHOW_MS);
   }

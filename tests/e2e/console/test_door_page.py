@@ -125,8 +125,8 @@ def result(driver) -> tuple[str, str]:
     """The result panel's colour and text ('idle', '' between scans)."""
     try:
         panel = driver.find_element(By.ID, "result")
-        colour = next(c for c in ("green", "amber", "red", "idle") if c in panel.get_attribute("class").split())
-        return colour, panel.text
+        classes = panel.get_attribute("class").split()
+        return next((c for c in ("green", "amber", "red", "idle") if c in classes), " ".join(classes)), panel.text
     except StaleElementReferenceException:
         return "idle", ""
 
@@ -193,9 +193,12 @@ def test_door_phone_scans_the_mailed_qr_green_then_amber_undoes_refuses_a_cancel
     # Undo the last check-in: the counter goes back, and scanning waits until staff resume it.
     phone.find_element(By.ID, "undo-last").click()
     wait_until(lambda: counter(phone) == "Hadir 0 / 2", 10, "the counter going back after the undo")
-    assert result(phone) == ("amber", "! Check-in dibatalkan\nRina Wulandari")
+    assert result(phone) == ("amber", "! Check-in dibatalkan\nRina Wulandari\nLanjut memindai")
     assert door.call("GET", f"/v1/events/{event}/check-ins/summary", 200, door.admin) == {"checked_in": 0, "confirmed_in_person": 2}
     screenshot(phone, "3-undone")
+    phone.find_element(By.CSS_SELECTOR, "#result button.resume").click()
+    assert wait_for_result(phone, "green").splitlines()[1] == "Rina Wulandari"
+    wait_until(lambda: counter(phone) == "Hadir 1 / 2", 10, "the counter after Rina's second check-in")
     assert token not in phone.page_source
 
     # Budi's QR, from the mail he got before cancelling: red, with the reason.
@@ -203,8 +206,24 @@ def test_door_phone_scans_the_mailed_qr_green_then_amber_undoes_refuses_a_cancel
     second.get(link)
     red = wait_for_result(second, "red")
     assert red == "✕ Pendaftaran dibatalkan"
-    assert counter(second) == "Hadir 0 / 2"
+    assert counter(second) == "Hadir 1 / 2"
     screenshot(second, "4-red-cancelled")
+
+    # Dewi forgot her phone: her code typed by hand, then a search by name finds her already in.
+    wait_until(lambda: result(second)[0] == "idle", 5, "the red result clearing")
+    second.find_element(By.ID, "code").send_keys(people["Dewi Anggraini"]["check_in_code"].lower() + "\n")
+    assert wait_for_result(second, "green").splitlines()[1] == "Dewi Anggraini"
+    wait_until(lambda: counter(second) == "Hadir 2 / 2", 10, "the counter after Dewi")
+    search = second.find_element(By.ID, "q")
+    search.send_keys("Anggraini\n")
+    matches = WebDriverWait(second, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".matches li"))
+    assert len(matches) == 1 and "Dewi Anggraini" in matches[0].text and "hadir" in matches[0].text
+    screenshot(second, "5-search")
+    # The reloaded page reads Budi's QR again at once; the next read comes 3 s after that result clears.
+    wait_for_result(second, "red")
+    wait_until(lambda: result(second)[0] == "idle", 5, "the red result clearing")
+    second.find_elements(By.CSS_SELECTOR, ".matches li button")[0].click()
+    assert wait_for_result(second, "amber").startswith("! Sudah check-in pukul ")
 
     # The organizer revokes the door link: the phone's next page is the sign-in page, without any data.
     door.call("DELETE", f"/v1/door-tokens/{created['id']}", 204, door.admin)
@@ -212,7 +231,7 @@ def test_door_phone_scans_the_mailed_qr_green_then_amber_undoes_refuses_a_cancel
     heading = second.find_element(By.TAG_NAME, "h1").text
     assert heading == "Masuk sebagai petugas pintu"
     assert "Hadir" not in second.page_source and "Rina" not in second.page_source
-    screenshot(second, "5-revoked")
+    screenshot(second, "6-revoked")
     second.get(link)
     assert "tidak berlaku" in second.find_element(By.CLASS_NAME, "error-summary").text
     assert second.find_elements(By.ID, "counter") == []
