@@ -1,4 +1,4 @@
-"""`make run`: every process of the suite on this machine under honcho, with local defaults the environment can override.
+"""`make run`: every process of the suite (and the console) on this machine under honcho, with local defaults the environment can override.
 
 Defaults: SQLite databases under var/ (one per service), the local RabbitMQ, mail written as .eml files
 under var/mail/, SMS appended to var/sms.log, and a development admin token generated once and kept in
@@ -13,19 +13,22 @@ import secrets
 import socket
 import sys
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 from urllib.parse import urlparse
 
 from honcho.environ import parse_procfile
 from honcho.manager import Manager
 from honcho.printer import Printer
 
+from services.console.settings import DEFAULT_PORT as CONSOLE_DEFAULT_PORT
+from services.console.settings import load_console_settings
 from shared.settings import DEFAULT_PORTS, SERVICES, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 PROCFILE = Path(__file__).with_name("Procfile")
 DEFAULT_RABBITMQ_URL = "amqp://guest:guest@localhost:5672/%2F"
 TOKEN_FILE_NAME = "dev-admin-token"
+CONSOLE_SECRET_FILE_NAME = "dev-console-secret"
 # Fewer API workers than the production default: eight processes share a developer's laptop.
 DEV_GUNICORN_WORKERS = "2"
 
@@ -38,20 +41,28 @@ def load_process_table(procfile: Path = PROCFILE) -> dict[str, str]:
 PROCESSES = load_process_table()
 
 
-def dev_admin_token(data_dir: Path, *, create: bool = True) -> str | None:
-    """The saved development admin token, generated on first use; None if it does not exist and `create` is False."""
-    path = data_dir / TOKEN_FILE_NAME
+def _saved_secret(path: Path, make: Callable[[], str], *, create: bool) -> str | None:
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
     if not create:
         return None
-    data_dir.mkdir(parents=True, exist_ok=True)
-    token = "dev-" + secrets.token_urlsafe(24)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
     # Created owner-only from the start: the token grants every organizer right.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(token + "\n")
-    return token
+        handle.write(value + "\n")
+    return value
+
+
+def dev_admin_token(data_dir: Path, *, create: bool = True) -> str | None:
+    """The saved development admin token, generated on first use; None if it does not exist and `create` is False."""
+    return _saved_secret(data_dir / TOKEN_FILE_NAME, lambda: "dev-" + secrets.token_urlsafe(24), create=create)
+
+
+def dev_console_secret(data_dir: Path, *, create: bool = True) -> str | None:
+    """The saved key sealing the console's sessions, generated on first use (so sign-ins survive a restart)."""
+    return _saved_secret(data_dir / CONSOLE_SECRET_FILE_NAME, lambda: secrets.token_urlsafe(48), create=create)
 
 
 def dev_environment(environ: Mapping[str, str], root: Path = ROOT, *, create_token: bool = True) -> dict[str, str]:
@@ -75,6 +86,14 @@ def dev_environment(environ: Mapping[str, str], root: Path = ROOT, *, create_tok
         token = dev_admin_token(data_dir, create=create_token)
         if token:
             env["RAKOR_ADMIN_TOKEN"] = token
+    # The console calls the three APIs where this runner starts them.
+    for service in SERVICES:
+        port = env.get(f"{service.upper()}_PORT") or str(DEFAULT_PORTS[service])
+        env.setdefault(f"{service.upper()}_URL", f"http://127.0.0.1:{port}")
+    if not env.get("CONSOLE_SECRET_KEY"):
+        secret = dev_console_secret(data_dir, create=create_token)
+        if secret:
+            env["CONSOLE_SECRET_KEY"] = secret
     # The Procfile says `python` and `gunicorn`: make them the ones of the interpreter running us.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", os.defpath)])
     return env
@@ -93,6 +112,8 @@ def describe(env: Mapping[str, str]) -> list[str]:
     for service in SERVICES:
         port = env.get(f"{service.upper()}_PORT") or DEFAULT_PORTS[service]
         lines.append(f"  {service + ' API':<17} http://localhost:{port}   docs: http://localhost:{port}/docs")
+    console_port = env.get("CONSOLE_PORT") or CONSOLE_DEFAULT_PORT
+    lines.append(f"  {'console':<17} http://localhost:{console_port}   (sign in with the admin token)")
     data_dir = Path(env["DATA_DIR"])
     token = env.get("RAKOR_ADMIN_TOKEN")
     token_file = data_dir / TOKEN_FILE_NAME
@@ -122,6 +143,10 @@ def check_settings(env: Mapping[str, str]) -> str | None:
             load_settings(service, environ=env)
         except SettingsError as exc:
             return f"{service}: {exc}"
+    try:
+        load_console_settings(env)
+    except SettingsError as exc:
+        return f"console: {exc}"
     return None
 
 

@@ -1,7 +1,7 @@
-"""Gunicorn settings shared by the three APIs: `gunicorn --config deploy/gunicorn.conf.py 'services.<name>.app:create_app()'`.
+"""Gunicorn settings shared by the three APIs and the console: `gunicorn --config deploy/gunicorn.conf.py 'services.<name>.app:create_app()'`.
 
 The service is read from the application argument, so the same file binds registration to
-REGISTRATION_PORT, notification to NOTIFICATION_PORT and streaming to STREAMING_PORT.
+REGISTRATION_PORT, notification to NOTIFICATION_PORT, streaming to STREAMING_PORT and console to CONSOLE_PORT.
 GUNICORN_HOST is the address to listen on (0.0.0.0, as a container needs; `make run` uses 127.0.0.1).
 Tuning comes from GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_TIMEOUT, GUNICORN_GRACEFUL_TIMEOUT,
 GUNICORN_KEEPALIVE and GUNICORN_MAX_REQUESTS.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from gunicorn.glogging import Logger
 
-DEFAULT_PORTS = {"registration": 8001, "notification": 8002, "streaming": 8003}
+DEFAULT_PORTS = {"registration": 8001, "notification": 8002, "streaming": 8003, "console": 8004}
 MAX_DEFAULT_WORKERS = 8
 
 
@@ -24,7 +24,7 @@ def _service_from_argv(argv: list[str]) -> str:
         match = re.match(r"services\.(\w+)\.app:", arg)
         if match and match.group(1) in DEFAULT_PORTS:
             return match.group(1)
-    raise SystemExit("gunicorn.conf.py: the application must be 'services.<registration|notification|streaming>.app:create_app()'")
+    raise SystemExit("gunicorn.conf.py: the application must be 'services.<registration|notification|streaming|console>.app:create_app()'")
 
 
 def _env_int(name: str, default: int, minimum: int = 1) -> int:

@@ -8,4 +8,5 @@ pytest_plugins = [
     "tests.fixtures.tcp_proxy",
     "tests.fixtures.smtp",
     "tests.fixtures.sms_gateway",
+    "tests.fixtures.browser",
 ]

@@ -1,1 +1,1 @@
-"""The console: web pages for organizers and door staff over the services' public APIs."""
+"""The organizer's web console: server-rendered pages over the three services' public HTTP APIs."""

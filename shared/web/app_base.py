@@ -77,12 +77,13 @@ def create_base_app(
     app.json.sort_keys = False
     api = Api(app)
     register_error_handlers(app)
-    _register_correlation(app, service)
-    _register_probes(app, service, engine, broker_check)
+    register_correlation(app, service)
+    register_probes(app, service, engine, {"broker": broker_check} if broker_check else {})
     return app, api
 
 
-def _register_correlation(app: Flask, service: str) -> None:
+def register_correlation(app: Flask, service: str) -> None:
+    """Correlation ids in and out, and the request counters and latency of /metrics."""
     # The metric children of each (method, route, status), looked up once: labels() validates and
     # locks on every call, a noticeable share of a request as small as GET /j/{token}. Routes are
     # rules, not paths, so the set stays as small as the API.
@@ -130,8 +131,9 @@ def _metrics_registry() -> CollectorRegistry | None:
     return registry
 
 
-def _register_probes(app: Flask, service: str, engine: Engine, broker_check: Callable[[], None] | None) -> None:
-    broker = _CachedCheck(broker_check) if broker_check else None
+def register_probes(app: Flask, service: str, engine: Engine | None, checks: dict[str, Callable[[], None]]) -> None:
+    """/healthz, /metrics, and /readyz from the database (when the service has one) and the other named checks."""
+    cached = {name: _CachedCheck(check) for name, check in checks.items()}
 
     @app.get("/healthz")
     def healthz():
@@ -139,17 +141,18 @@ def _register_probes(app: Flask, service: str, engine: Engine, broker_check: Cal
 
     @app.get("/readyz")
     def readyz():
-        checks: dict[str, str] = {}
-        try:
-            db.ping(engine)
-            checks["database"] = "ok"
-        except Exception as exc:  # noqa: BLE001
-            checks["database"] = f"down: {type(exc).__name__}"
-        if broker is not None:
-            error = broker()
-            checks["broker"] = "ok" if error is None else f"down: {error}"
-        ready = all(value == "ok" for value in checks.values())
-        response = jsonify({"status": "ready" if ready else "not ready", "checks": checks})
+        results: dict[str, str] = {}
+        if engine is not None:
+            try:
+                db.ping(engine)
+                results["database"] = "ok"
+            except Exception as exc:  # noqa: BLE001
+                results["database"] = f"down: {type(exc).__name__}"
+        for name, check in cached.items():
+            error = check()
+            results[name] = "ok" if error is None else f"down: {error}"
+        ready = all(value == "ok" for value in results.values())
+        response = jsonify({"status": "ready" if ready else "not ready", "checks": results})
         response.status_code = 200 if ready else 503
         return response
 

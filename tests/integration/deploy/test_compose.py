@@ -12,6 +12,8 @@ import pytest
 import yaml
 
 from deploy import dev_runner
+from services.console.settings import VARIABLES as CONSOLE_VARIABLES
+from services.console.settings import load_console_settings
 from shared.settings import KNOWN_VARIABLES, SERVICES, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -37,6 +39,8 @@ APIS = {f"{service}-api" for service in SERVICES}
 RELAYS = {"registration-relay", "streaming-relay"}
 CONSUMERS = {f"{service}-worker" for service in SERVICES}
 RAKOR_PROCESSES = APIS | RELAYS | CONSUMERS
+# The console owns no database and no queue: checked by its own tests below.
+CONSOLE = {"console-api"}
 INFRASTRUCTURE = {"rabbitmq", "postgres", "mailpit"}
 API_PORTS = {"registration-api": 8001, "notification-api": 8002, "streaming-api": 8003}
 
@@ -76,7 +80,7 @@ def module_exists(module: str) -> bool:
 
 
 def test_compose_file_runs_every_process_of_the_spec_and_its_infrastructure(services):
-    assert set(services) == RAKOR_PROCESSES | INFRASTRUCTURE
+    assert set(services) == RAKOR_PROCESSES | CONSOLE | INFRASTRUCTURE
 
 
 def test_every_compose_service_has_a_healthcheck(services):
@@ -146,7 +150,7 @@ def test_environment_of_rakor_processes_holds_only_known_variables(services):
 def test_env_example_holds_only_known_variables():
     variables = env_example_variables()
     assert "RAKOR_ADMIN_TOKEN" in variables
-    assert set(variables) - (KNOWN_VARIABLES | DEPLOY_ONLY_VARIABLES) == set()
+    assert set(variables) - (KNOWN_VARIABLES | CONSOLE_VARIABLES | DEPLOY_ONLY_VARIABLES) == set()
 
 
 def test_env_example_admin_token_is_a_placeholder_that_does_not_start_the_stack():
@@ -250,6 +254,20 @@ def test_make_openapi_calls_the_exporter():
 
 
 def test_dev_runner_starts_the_same_processes_with_the_same_commands_as_compose(services):
-    assert set(dev_runner.PROCESSES) == RAKOR_PROCESSES
+    assert set(dev_runner.PROCESSES) == RAKOR_PROCESSES | CONSOLE
     for process, command in dev_runner.PROCESSES.items():
         assert shlex.split(command) == services[process]["command"], process
+
+
+def test_console_runs_under_gunicorn_on_8004_and_reaches_the_apis_inside_the_stack(services):
+    console = services["console-api"]
+    assert console["command"] == ["gunicorn", "--config", "deploy/gunicorn.conf.py", "services.console.app:create_app()"]
+    assert module_exists("services.console.app")
+    environment = console["environment"]
+    assert set(environment) <= CONSOLE_VARIABLES | DEPLOY_ONLY_VARIABLES
+    assert any(interpolated_default(mapping).endswith(":8004") for mapping in console["ports"])
+    assert "http://127.0.0.1:8004/healthz" in console["healthcheck"]["test"][3]
+    settings = load_console_settings({"CONSOLE_SECRET_KEY": "k" * 32, **{k: interpolated_default(v) for k, v in environment.items()}})
+    assert (settings.port, settings.registration_url, settings.notification_url, settings.streaming_url) == (
+        8004, "http://registration-api:8001", "http://notification-api:8002", "http://streaming-api:8003")
+    assert console["env_file"] in (".env", [".env"]) and "registration-api" in console["depends_on"]

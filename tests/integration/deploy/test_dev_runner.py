@@ -132,7 +132,9 @@ def wait_for(predicate, timeout: float, what: str) -> None:
 @pytest.mark.slow
 def test_make_run_starts_every_process_and_ctrl_c_stops_them_all(runner_data_dir, start_process, amqp_url):
     ports = {service: free_port() for service in SERVICES}
+    console_port = free_port()
     env = {
+        "CONSOLE_PORT": str(console_port),
         "DATA_DIR": str(runner_data_dir),
         "RABBITMQ_URL": amqp_url,
         "RAKOR_ADMIN_TOKEN": "",
@@ -142,7 +144,8 @@ def test_make_run_starts_every_process_and_ctrl_c_stops_them_all(runner_data_dir
     runner = start_process(["python", "-m", "deploy.dev_runner"], env=env)
     for service, port in ports.items():
         runner.wait_healthy(f"http://127.0.0.1:{port}/healthz", timeout=120)
-    for service, port in ports.items():
+    runner.wait_healthy(f"http://127.0.0.1:{console_port}/healthz", timeout=120)
+    for service, port in {**ports, "console": console_port}.items():
         ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
         assert ready.status_code == 200, f"{service}: {ready.text}"
     wait_for(
@@ -162,6 +165,6 @@ def test_make_run_starts_every_process_and_ctrl_c_stops_them_all(runner_data_dir
     os.kill(runner.pid, signal.SIGINT)
     assert runner.wait(timeout=30) == 130
     assert pids_with_environment(f"DATA_DIR={runner_data_dir}") == []
-    for port in ports.values():
+    for port in [*ports.values(), console_port]:
         with pytest.raises(requests.ConnectionError):
             requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)

@@ -84,7 +84,7 @@ def test_metrics_directory_defaults_under_data_dir_per_service_and_port(tmp_path
 def test_an_app_outside_the_three_services_is_refused():
     result = load_conf("somewhere.else:app", {})
     assert result.returncode != 0
-    assert "services.<registration|notification|streaming>.app:create_app()" in result.stderr
+    assert "services.<registration|notification|streaming|console>.app:create_app()" in result.stderr
 
 
 def healthz_count(metrics_text: str) -> float:

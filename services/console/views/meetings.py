@@ -1,0 +1,115 @@
+"""The organizer's meetings: the list with seats at a glance, create, the meeting page, edit with a confirm step."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+
+from services.console.clients import InvalidInput
+from services.console.domain import charts, meeting_form
+from services.console.domain.registrations import Filters, active_participants, filter_registrations, paginate
+from services.console.i18n import translate
+from services.console.security import services, signed_in
+
+blp = Blueprint("meetings", __name__, url_prefix="/meetings")
+
+
+def seats_svg(meeting: dict) -> str:
+    """The meeting's seats bar with its accessible label (used by every page that shows a meeting)."""
+    seats = meeting.get("seats") or {}
+    numbers = {"taken": seats.get("taken", 0), "capacity": seats.get("capacity", meeting.get("in_person_capacity", 0)), "waitlisted": seats.get("waitlisted", 0)}
+    return charts.seats_bar(numbers["taken"], numbers["capacity"], numbers["waitlisted"], translate("seats.text", g.locale, **numbers), uid=meeting["id"])
+
+
+def _translated(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {field: [translate(key, g.locale) for key in keys] for field, keys in errors.items()}
+
+
+def _labels() -> dict[str, str]:
+    keys = {"title": "form.title", "theme": "form.theme", "starts_at": "form.starts_at", "ends_at": "form.ends_at", "timezone": "form.timezone",
+            "venue.name": "form.venue_name", "venue.address": "form.venue_address", "venue.city": "form.venue_city",
+            "in_person_capacity": "form.capacity", "agency_in_person_quota": "form.quota", "online": "form.online",
+            "health_protocol": "form.health_protocol", "registration_closes_at": "form.closes_at"}
+    return {field: translate(key, g.locale) for field, key in keys.items()}
+
+
+def _form(template: str, values: dict, errors: dict, status: int = 200, **context):
+    return render_template(template, values=values, errors=errors, labels=_labels(), zones=meeting_form.ZONES, **context), status
+
+
+@blp.get("")
+@signed_in
+def index():
+    meetings = sorted(services().registration.meetings(), key=lambda m: m["starts_at"], reverse=True)
+    return render_template("meetings/index.html", meetings=meetings, seats_svg=seats_svg)
+
+
+@blp.get("/new")
+@signed_in
+def new():
+    return _form("meetings/form.html", {"timezone": "Asia/Jakarta", "online": "1"}, {}, meeting=None)
+
+
+@blp.post("/new")
+@signed_in
+def create():
+    body, errors = meeting_form.meeting_body(request.form)
+    if errors:
+        return _form("meetings/form.html", request.form, _translated(errors), 422, meeting=None)
+    try:
+        meeting = services().registration.create_meeting(body)
+    except InvalidInput as refused:
+        return _form("meetings/form.html", request.form, meeting_form.flatten_errors(refused.errors), 422, meeting=None)
+    return redirect(url_for("meetings.show", event_id=meeting["id"], notice="meeting.created"))
+
+
+@blp.get("/<event_id>")
+@signed_in
+def show(event_id: str):
+    client = services().registration
+    meeting = client.meeting(event_id)
+    stats = client.stats(event_id)
+    agencies = {a["id"]: a["name"] for a in client.agencies()}
+    registrations = client.registrations(event_id)
+    filters = Filters(request.args.get("agency", ""), request.args.get("status", ""), request.args.get("mode", ""), request.args.get("q", ""))
+    page = paginate(filter_registrations(registrations, filters), request.args.get("page", 1, type=int) or 1)
+    series = {key: translate(f"col.{key}", g.locale) for key in charts.SERIES}
+    chart = charts.agency_bars(stats.get("agencies", []), series, translate("meeting.agencies_chart", g.locale)) if stats.get("agencies") else ""
+    return render_template("meetings/show.html", meeting=meeting, stats=stats, agencies=agencies, page=page, filters=filters,
+                           seats_svg=seats_svg, chart=chart, tab="overview")
+
+
+@blp.get("/<event_id>/edit")
+@signed_in
+def edit(event_id: str):
+    meeting = services().registration.meeting(event_id)
+    return _form("meetings/form.html", meeting_form.form_values(meeting), {}, meeting=meeting)
+
+
+@blp.post("/<event_id>/edit")
+@signed_in
+def update(event_id: str):
+    client = services().registration
+    meeting = client.meeting(event_id)
+    body, errors = meeting_form.meeting_body(request.form)
+    if errors:
+        return _form("meetings/form.html", request.form, _translated(errors), 422, meeting=meeting)
+    patch = meeting_form.changes(meeting, body)
+    if not patch:
+        return redirect(url_for("meetings.show", event_id=event_id))
+    if meeting_form.notifies_participants(patch) and request.form.get("confirmed") != "1":
+        # Say what will happen before it happens: the number of people this change will reach.
+        count = active_participants(client.registrations(event_id))
+        return render_template("meetings/confirm.html", meeting=meeting, patch=patch, count=count, values=request.form,
+                               labels=_labels(), fields=meeting_form.FIELDS)
+    try:
+        client.update_meeting(event_id, patch)
+    except InvalidInput as refused:
+        return _form("meetings/form.html", request.form, meeting_form.flatten_errors(refused.errors), 422, meeting=meeting)
+    return redirect(url_for("meetings.show", event_id=event_id, notice="meeting.saved"))
+
+
+@blp.get("/<event_id>/attendance.csv")
+@signed_in
+def attendance_csv(event_id: str):
+    upstream = services().registration.attendance_csv(event_id)
+    return Response(upstream.content, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="daftar-hadir-{event_id}.csv"'})
