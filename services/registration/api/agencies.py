@@ -5,7 +5,7 @@ from flask.views import MethodView
 
 from services.registration import operations
 from services.registration.api.auth import requires
-from services.registration.api.context import sessions
+from services.registration.api.context import context, sessions
 from services.registration.api.docs import errors
 from services.registration.schemas import AgencyCreatedSchema, AgencyCreateSchema, AgencyKeyCreatedSchema, AgencyKeyCreateSchema, AgencySchema
 from shared.web import Blueprint
@@ -41,7 +41,9 @@ class AgencyKeys(MethodView):
     @errors(blp, 403, 404, 413, 422)
     def post(self, data, agency_id):
         """Rotate: a new key, shown only this once; the previous keys stop after grace_seconds (default 0)."""
-        return {"api_key": operations.rotate_agency_key(sessions(), agency_id, data["grace_seconds"])}
+        api_key = operations.rotate_agency_key(sessions(), agency_id, data["grace_seconds"])
+        context().agency_keys.forget_agency(agency_id)
+        return {"api_key": api_key}
 
     @requires("admin")
     @blp.response(204)
@@ -49,3 +51,4 @@ class AgencyKeys(MethodView):
     def delete(self, agency_id):
         """Revoke every key of the agency at once: 401 from then on, on every worker within a second."""
         operations.revoke_agency_keys(sessions(), agency_id)
+        context().agency_keys.forget_agency(agency_id)

@@ -43,6 +43,12 @@ class AgencyKeyCache:
             return None
         return known
 
+    def forget_agency(self, agency_id: str) -> None:
+        """Drop the agency's keys here at once (after a rotation or revocation); other workers wait out the TTL."""
+        with self._lock:
+            for key_hash in [h for h, (_, known) in self._entries.items() if known.agency_id == agency_id]:
+                del self._entries[key_hash]
+
     def put(self, key_hash: str, known: KnownKey) -> None:
         with self._lock:
             if len(self._entries) > 10_000:
