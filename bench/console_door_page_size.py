@@ -2,7 +2,7 @@
 
     python -m bench.console_door_page_size
 
-The page is rendered by the door's own Flask app for a signed-in door session (stored directly, so no
+The page is rendered by the console's Flask app for a signed-in door session (stored directly, so no
 registration service is needed; the page then lacks only its counter, a few bytes). Assets are found by
 reading the page's <link> and <script> tags, so whatever the page loads is counted. The baseline, measured
 in the same run, is the same page served without compression; the target is 250 KB in total.
@@ -15,8 +15,10 @@ import secrets
 import sys
 import tempfile
 
-from services.console.door.standalone import create_app
+from services.console.app import create_app
 from services.console.door.views import COOKIE
+from services.console.security import EXTENSION
+from services.console.settings import load_console_settings
 
 TARGET_BYTES = 250 * 1024
 ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src)="(/door/assets/[^"]+)"')
@@ -30,11 +32,10 @@ def transfer(client, path: str, gzip: bool) -> int:
 
 def measure() -> dict[str, dict[str, int]]:
     with tempfile.TemporaryDirectory() as data_dir:
-        app = create_app({"REGISTRATION_URL": "http://127.0.0.1:9", "DATA_DIR": data_dir, "LOG_LEVEL": "ERROR"})
-        session_id = app.extensions["rakor_door"].sessions.create({
-            "event_id": "bench", "token": secrets.token_urlsafe(32), "label": "Pintu 1",
-            "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas", "timezone": "Asia/Jakarta",
-            "csrf": secrets.token_urlsafe(24), "lang": "id"})
+        app = create_app(load_console_settings({"CONSOLE_SECRET_KEY": secrets.token_hex(32), "DATA_DIR": data_dir,
+                                                "REGISTRATION_URL": "http://127.0.0.1:9", "LOG_LEVEL": "ERROR", "CONSOLE_HTTP_TIMEOUT": "0.5"}))
+        session_id, _session = app.extensions[EXTENSION].sessions.create(
+            secrets.token_urlsafe(32), {"event_id": "bench", "label": "Pintu 1", "timezone": "Asia/Jakarta"})
         client = app.test_client()
         client.set_cookie(COOKIE, session_id, path="/door")
         page = client.get("/door")

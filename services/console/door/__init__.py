@@ -1,46 +1,24 @@
-"""The door check-in page for phones: `init_door(app, ...)` mounts it on the console."""
+"""The door check-in page for phones: `init_door(app)` mounts it on the console (after the console's state)."""
 from __future__ import annotations
-
-from dataclasses import dataclass
-from pathlib import Path
 
 from flask import Flask, request
 
 from services.console.door.assets import blueprint as assets_blueprint
 from services.console.door.links import door_link
-from services.console.door.sessions import DoorSessions
 from services.console.door.views import blueprint as views_blueprint
 
 __all__ = ["door_link", "init_door"]
 
-# The camera is the one thing only JavaScript can do; the page allows no inline script nor any other origin.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "media-src 'self' blob: mediastream:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
 
-
-@dataclass(frozen=True)
-class DoorContext:
-    registration_url: str
-    sessions: DoorSessions
-
-
-def init_door(app: Flask, *, registration_url: str, data_dir: Path) -> None:
-    """Mount the door page; door sessions live in `data_dir`/door-sessions.db."""
-    app.extensions["rakor_door"] = DoorContext(registration_url, DoorSessions(Path(data_dir) / "door-sessions.db"))
+def init_door(app: Flask) -> None:
+    """Register the door's pages, its JSON endpoints for door.js and its compressed assets."""
     app.register_blueprint(views_blueprint)
     app.register_blueprint(assets_blueprint)
 
     @app.after_request
     def _door_headers(response):
-        if request.path.startswith("/door"):
-            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-            response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=()")
-            # The door link carries its token in the URL until the redirect: never send it as a Referer.
-            response.headers.setdefault("Referrer-Policy", "no-referrer")
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            if not request.path.startswith("/door/assets/"):
-                response.headers.setdefault("Cache-Control", "no-store")
+        if request.path.startswith("/door") and not request.path.startswith("/door/assets/"):
+            # The camera for this origin only; answers (JSON too) name participants: never cached.
+            response.headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=()"
+            response.headers["Cache-Control"] = "no-store"
         return response

@@ -5,66 +5,48 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import requests
-
-TIMEOUT_SECONDS = 5
-
-
-class DoorTokenRefused(Exception):
-    """401 or 403: the door token is unknown, expired, revoked or not for this meeting."""
-
-
-class RegistrationUnavailable(Exception):
-    """No usable answer (connection refused, timeout, 5xx): worth retrying, nothing was decided."""
+from services.console.clients import Conflict, InvalidInput, NotFound, ServiceClient
 
 
 @dataclass(frozen=True)
-class Answer:
-    status: int
-    body: dict[str, Any]
+class CheckInAnswer:
+    """A 200 body (`person`), or the refusal: `reason` from a 409, None for an unknown code (404/422)."""
+
+    person: dict[str, Any] | None = None
+    reason: str | None = None
 
 
-class DoorClient:
-    """One door token for one meeting; every method raises DoorTokenRefused or RegistrationUnavailable."""
+class DoorClient(ServiceClient):
+    """One door token for one meeting. NotSignedIn / Forbidden: the token no longer opens this door;
+    ServiceUnavailable: no usable answer, worth retrying (check-in by code is idempotent)."""
 
-    def __init__(self, base_url: str, event_id: str, token: str, http: requests.Session | None = None) -> None:
-        self._events = f"{base_url.rstrip('/')}/v1/events/{quote(event_id, safe='')}"
-        self._headers = {"Authorization": f"Bearer {token}"}
-        self._http = http or requests.Session()
+    service = "registration"
+
+    def __init__(self, base_url: str, event_id: str, token: str, **kwargs: Any) -> None:
+        super().__init__(base_url, token, **kwargs)
+        self._event = f"/v1/events/{quote(event_id, safe='')}"
 
     def summary(self) -> dict[str, int]:
-        return self._call("GET", "/check-ins/summary").body
+        return self._json("GET", f"{self._event}/check-ins/summary")
 
-    def check_in(self, *, code: str | None = None, registration_id: str | None = None) -> Answer:
-        """200 (checked in now or before), 409 with a reason, 404 or 422 for an unknown code."""
-        body = {"code": code} if code is not None else {"registration_id": registration_id}
-        return self._call("POST", "/check-ins", json=body, accept=(200, 404, 409, 422))
+    def check_in(self, *, code: str | None = None, registration_id: str | None = None) -> CheckInAnswer:
+        body = {"code": code} if code else {"registration_id": registration_id}
+        try:
+            return CheckInAnswer(person=self._json("POST", f"{self._event}/check-ins", json=body))
+        except Conflict as refused:
+            return CheckInAnswer(reason=refused.body.get("reason") if isinstance(refused.body, dict) else None)
+        except (NotFound, InvalidInput):
+            return CheckInAnswer()
 
-    def undo(self, registration_id: str) -> Answer:
-        return self._call("DELETE", f"/check-ins/{quote(registration_id, safe='')}", accept=(200, 204, 404, 409))
+    def undo(self, registration_id: str) -> None:
+        try:
+            self._send("DELETE", f"{self._event}/check-ins/{quote(registration_id, safe='')}")
+        except (Conflict, NotFound):
+            pass  # not checked in (any more): the undo the staff asked for already holds
 
     def lookup(self, query: str) -> list[dict[str, Any]]:
-        answer = self._call("GET", "/check-ins/lookup", params={"q": query}, accept=(200, 422))
-        return answer.body.get("items", []) if answer.status == 200 else []
-
-    def meeting(self) -> dict[str, Any] | None:
-        """The meeting's title and zone when the token may read them (403 otherwise: the page does without)."""
         try:
-            return self._call("GET", "", accept=(200,)).body
-        except DoorTokenRefused:
-            return None
-
-    def _call(self, method: str, path: str, accept: tuple[int, ...] = (200,), **kwargs) -> Answer:
-        try:
-            response = self._http.request(method, self._events + path, headers=self._headers, timeout=TIMEOUT_SECONDS, **kwargs)
-        except requests.RequestException as exc:
-            raise RegistrationUnavailable(type(exc).__name__) from None
-        if response.status_code in (401, 403):
-            raise DoorTokenRefused(response.status_code)
-        if response.status_code not in accept:
-            raise RegistrationUnavailable(f"HTTP {response.status_code}")
-        try:
-            body = response.json() if response.content else {}
-        except ValueError:
-            raise RegistrationUnavailable("not JSON") from None
-        return Answer(response.status_code, body if isinstance(body, dict) else {"items": body})
+            found = self._json("GET", f"{self._event}/check-ins/lookup", params={"q": query})
+        except InvalidInput:
+            return []
+        return found if isinstance(found, list) else found.get("items", [])

@@ -2,16 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from services.console.door.texts import texts_for
+from services.console.domain.timefmt import format_time
+from services.console.i18n import translate
 
-# The short names Indonesians read on a clock; other zones show their UTC offset.
-ZONE_NAMES = {
-    "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB",
-    "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT",
-}
 REFUSALS = ("cancelled", "waitlisted", "online", "not_this_meeting")
 SIGNALS = {"green": "ok", "amber": "again", "red": "refused"}
 
@@ -30,35 +24,29 @@ class Outcome:
         return {**asdict(self), "signal": SIGNALS[self.colour]}
 
 
-def local_time(iso: str, timezone: str, language: str) -> str:
-    """'08.42 WIB' (Indonesian dot) or '08:42 WIB' for an ISO 8601 instant, in the meeting's zone."""
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(timezone))
-    clock = moment.strftime("%H.%M" if language == "id" else "%H:%M")
-    return f"{clock} {ZONE_NAMES.get(timezone) or moment.strftime('UTC%z')}"
+def mode_name(mode: str | None, locale: str) -> str:
+    return translate(f"door.mode_{mode}", locale) if mode in ("in_person", "online") else (mode or "")
 
 
-def mode_name(mode: str | None, language: str) -> str:
-    return texts_for(language).get(f"mode_{mode}", mode or "")
+def status_name(status: str | None, locale: str) -> str:
+    return translate(f"door.status_{status}", locale) if status in ("confirmed", "waitlisted", "cancelled") else (status or "")
 
 
-def checked_in(answer: dict, *, timezone: str, language: str) -> Outcome:
+def checked_in(answer: dict, *, timezone: str, locale: str) -> Outcome:
     """The registration service's 200: green when this scan checked the person in, amber when an earlier one did."""
-    texts = texts_for(language)
-    person = [answer.get("full_name") or "", answer.get("agency_name") or "", mode_name(answer.get("attendance_mode"), language)]
-    person = [part for part in person if part]
+    person = [part for part in (answer.get("full_name"), answer.get("agency_name"), mode_name(answer.get("attendance_mode"), locale)) if part]
+    name = answer.get("full_name")
     if answer.get("already_checked_in"):
-        when = local_time(answer["checked_in_at"], timezone, language)
-        return Outcome("amber", texts["amber"].format(time=when), person, undo_id=answer["registration_id"], person=answer.get("full_name"))
-    return Outcome("green", texts["green"], person, undo_id=answer["registration_id"], person=answer.get("full_name"))
+        when = format_time(answer["checked_in_at"], timezone, locale)
+        return Outcome("amber", translate("door.amber", locale, time=when), person, undo_id=answer["registration_id"], person=name)
+    return Outcome("green", translate("door.green", locale), person, undo_id=answer["registration_id"], person=name)
 
 
-def refused(reason: str | None, *, language: str) -> Outcome:
+def refused(reason: str | None, *, locale: str) -> Outcome:
     """A 409 with its reason, or (reason None) an unknown code: red, with the reason as people say it."""
-    texts = texts_for(language)
-    key = f"red_{reason}" if reason in REFUSALS else "red_unknown"
-    return Outcome("red", texts[key])
+    return Outcome("red", translate(f"door.red_{reason}" if reason in REFUSALS else "door.red_unknown", locale))
 
 
-def undone(full_name: str | None, *, language: str) -> Outcome:
+def undone(full_name: str | None, *, locale: str) -> Outcome:
     """After an undo: amber, so it is not mistaken for a check-in nor for a refusal."""
-    return Outcome("amber", texts_for(language)["undone"], [full_name] if full_name else [])
+    return Outcome("amber", translate("door.undone", locale), [full_name] if full_name else [])

@@ -2,58 +2,49 @@
 
 Every view reads the request, asks the registration service through DoorClient, turns the answer into
 an Outcome and renders it: as HTML for the forms (they work without JavaScript) or as JSON for door.js.
+The door session is the console's server-side session under its own cookie, holding the door token
+(sealed) and the meeting it opens; door staff never hold an organizer's session.
 """
 from __future__ import annotations
 
-import hmac
 import logging
-import secrets
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, g, jsonify, make_response, redirect, render_template, request, url_for
 
+from services.console.clients import Forbidden, NotSignedIn, ServiceUnavailable
+from services.console.domain.csrf import csrf_token, csrf_valid
 from services.console.door import outcomes
-from services.console.door.client import DoorClient, DoorTokenRefused, RegistrationUnavailable
+from services.console.door.client import DoorClient
 from services.console.door.links import DoorLink, link_from_parts, read_door_link
-from services.console.door.texts import LANGUAGES, texts_for
+from services.console.i18n import translate
+from services.console.security import CsrfRefused, _secure_cookie, csrf_exempt, state
+from services.console.sessions import Session
 
 log = logging.getLogger(__name__)
-blueprint = Blueprint("door", __name__, template_folder="../templates")
+blueprint = Blueprint("door", __name__)
 COOKIE = "rakor_door"
-SIGN_IN_CSRF_COOKIE = "rakor_door_signin"
 DEFAULT_TIMEZONE = "Asia/Jakarta"
+TOKEN_REFUSED = (NotSignedIn, Forbidden)
 
 
-def own_csrf(view):
-    """Door views check their own CSRF token (bound to the door session, sent as a form field or, from
-    door.js, the X-CSRF-Token header); the console's cookie-bound form check skips views marked so."""
-    view.csrf_exempt = True
-    return view
-
-
-def _context():
-    return current_app.extensions["rakor_door"]
-
-
-def _door() -> tuple[str, dict[str, Any]] | None:
+def _door() -> tuple[str, Session] | None:
     session_id = request.cookies.get(COOKIE)
-    data = _context().sessions.load(session_id)
-    return (session_id, data) if data else None
+    session = state().sessions.load(session_id)
+    return (session_id, session) if session and session.details.get("event_id") else None
 
 
-def _client(door: dict[str, Any]) -> DoorClient:
-    return DoorClient(_context().registration_url, door["event_id"], door["token"])
+def _client(door: Session) -> DoorClient:
+    settings = state().settings
+    return DoorClient(settings.registration_url, door.details["event_id"], door.token, timeout=settings.http_timeout, http=state().http)
+
+
+def _text(key: str, **params: Any) -> str:
+    return translate(f"door.{key}", g.get("locale", "id"), **params)
 
 
 def _wants_json() -> bool:
     return request.is_json or request.accept_mimetypes.best == "application/json"
-
-
-def _language(door: dict[str, Any] | None = None) -> str:
-    asked = request.args.get("lang")
-    if asked in LANGUAGES:
-        return asked
-    return (door or {}).get("lang") or request.cookies.get("rakor_lang") or "id"
 
 
 # --- signing in -------------------------------------------------------------------------------
@@ -62,62 +53,50 @@ def _language(door: dict[str, Any] | None = None) -> str:
 @blueprint.get("/door/<token>")
 def open_link(token: str):
     """The door link itself: verify the token, keep it server side and move it out of the URL at once."""
-    link = link_from_parts(token, request.args.get("event", ""), request.args.get("label", ""))
-    return _sign_in(link, _language())
+    return _sign_in(link_from_parts(token, request.args.get("event", ""), request.args.get("label", "")))
 
 
 @blueprint.post("/door/sign-in")
-@own_csrf
 def sign_in_form():
-    language = _language()
-    expected = request.cookies.get(SIGN_IN_CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(expected, request.form.get("csrf_token", "")):
-        return _sign_in_page(language, texts_for(language)["csrf"], status=400)
+    """The door link pasted by hand (the console's CSRF check has run: this form is not exempt)."""
     link = read_door_link(request.form.get("link", ""))
     if link is None:
-        return _sign_in_page(language, texts_for(language)["sign_in_malformed"], status=422, field="link")
-    return _sign_in(link, language)
+        return _sign_in_page(_text("sign_in_malformed"), status=422, field="link")
+    return _sign_in(link)
 
 
-def _sign_in(link: DoorLink | None, language: str) -> Response:
-    texts = texts_for(language)
+def _sign_in(link: DoorLink | None) -> Response:
     if link is None:
-        return _sign_in_page(language, texts["sign_in_refused"], status=401)
-    client = DoorClient(_context().registration_url, link.event_id, link.token)
+        return _sign_in_page(_text("sign_in_refused"), status=401)
+    settings = state().settings
+    client = DoorClient(settings.registration_url, link.event_id, link.token, timeout=settings.http_timeout, http=state().http)
     try:
         client.summary()
-        meeting = client.meeting() or {}
-    except DoorTokenRefused:
+    except TOKEN_REFUSED:
         log.info("door sign-in refused for meeting %s", link.event_id)
-        return _sign_in_page(language, texts["sign_in_refused"], status=401)
-    except RegistrationUnavailable:
-        return _sign_in_page(language, texts["unavailable"], status=503)
-    door = {"event_id": link.event_id, "token": link.token, "label": link.label, "title": meeting.get("title", ""),
-            "timezone": meeting.get("timezone") or DEFAULT_TIMEZONE, "csrf": secrets.token_urlsafe(24), "lang": language}
-    old = request.cookies.get(COOKIE)
-    _context().sessions.end(old)
+        return _sign_in_page(_text("sign_in_refused"), status=401)
+    except ServiceUnavailable:
+        return _sign_in_page(_text("unavailable"), status=503)
+    state().sessions.delete(request.cookies.get(COOKIE))
+    session_id, _session = state().sessions.create(link.token, {"event_id": link.event_id, "label": link.label, "timezone": DEFAULT_TIMEZONE})
+    # 303 to /door: the token leaves the address bar and the history; the cookie holds only the session id.
     response = redirect(url_for("door.page"), code=303)
-    response.set_cookie(COOKIE, _context().sessions.create(door), httponly=True, samesite="Strict",
-                        secure=request.is_secure, path="/door")
-    response.delete_cookie(SIGN_IN_CSRF_COOKIE, path="/door")
+    response.set_cookie(COOKIE, session_id, max_age=int(state().sessions.lifetime), httponly=True, samesite="Strict",
+                        secure=_secure_cookie(), path="/door")
     return response
 
 
-def _sign_in_page(language: str, error: str | None = None, status: int = 200, field: str | None = None) -> Response:
-    csrf = request.cookies.get(SIGN_IN_CSRF_COOKIE) or secrets.token_urlsafe(24)
-    body = render_template("door_sign_in.html", t=texts_for(language), lang=language, error=error, field=field, csrf=csrf)
-    response = make_response(body, status)
-    response.set_cookie(SIGN_IN_CSRF_COOKIE, csrf, httponly=True, samesite="Strict", secure=request.is_secure, path="/door")
-    return response
+def _sign_in_page(error: str | None = None, status: int = 200, field: str | None = None) -> Response:
+    return make_response(render_template("door_sign_in.html", error=error, field=field), status)
 
 
 @blueprint.post("/door/sign-out")
-@own_csrf
+@csrf_exempt
 def sign_out():
     door = _door()
     if door:
         _require_csrf(door[1])
-        _context().sessions.end(door[0])
+        state().sessions.delete(door[0])
     response = redirect(url_for("door.page"), code=303)
     response.delete_cookie(COOKIE, path="/door")
     return response
@@ -130,129 +109,127 @@ def sign_out():
 def page():
     door = _door()
     if door is None:
-        return _sign_in_page(_language())
-    session_id, data = door
-    if request.args.get("lang") in LANGUAGES and request.args["lang"] != data.get("lang"):
-        data["lang"] = request.args["lang"]
-        _context().sessions.update(session_id, data)
+        return _sign_in_page()
+    session_id, session = door
     query = request.args.get("q", "").strip()
+    client = _client(session)
     try:
-        matches = _client(data).lookup(query) if query else None
-        return _render_page(data, query=query, matches=matches)
-    except DoorTokenRefused:
+        # The counter asks first: a revoked or expired token shows the sign-in page, not an empty door.
+        counter = client.summary()
+        matches = client.lookup(query) if query else None
+    except TOKEN_REFUSED:
         return _signed_out(session_id)
-    except RegistrationUnavailable:
-        return _render_page(data, query=query, notice=texts_for(data["lang"])["unavailable"], status=503)
+    except ServiceUnavailable:
+        return _render_page(session, query=query, notice=_text("unavailable"), status=503, counter=None)
+    return _render_page(session, query=query, matches=matches, counter=counter)
 
 
-def _render_page(door: dict[str, Any], *, outcome: outcomes.Outcome | None = None, query: str = "",
-                 matches: list | None = None, notice: str | None = None, status: int = 200) -> Response:
-    language = door.get("lang", "id")
-    counter = None
-    try:
-        counter = _client(door).summary()
-    except RegistrationUnavailable:
-        pass
-    body = render_template("door.html", t=texts_for(language), lang=language, door=door, outcome=outcome,
-                           counter=counter, query=query, matches=matches, notice=notice,
-                           mode_name=lambda m: outcomes.mode_name(m, language),
-                           when=lambda iso: outcomes.local_time(iso, door["timezone"], language))
+_ASK = object()
+
+
+def _render_page(door: Session, *, outcome: outcomes.Outcome | None = None, query: str = "", matches: list | None = None,
+                 notice: str | None = None, status: int = 200, counter: Any = _ASK) -> Response:
+    locale = g.get("locale", "id")
+    if counter is _ASK:
+        try:
+            counter = _client(door).summary()
+        except (ServiceUnavailable, *TOKEN_REFUSED):
+            counter = None  # the page still shows the answer; the next poll of door.js tells the rest
+    body = render_template("door.html", door=door.details, door_csrf=csrf_token(state().settings.secret_key, door.csrf_secret),
+                           outcome=outcome, counter=counter, query=query, matches=matches, notice=notice,
+                           mode_name=lambda mode: outcomes.mode_name(mode, locale),
+                           status_name=lambda status: outcomes.status_name(status, locale))
     return make_response(body, status)
 
 
-def _signed_out(session_id: str) -> Response:
+def _signed_out(session_id: str | None) -> Response:
     """The token stopped working (revoked, expired): end the session, show the sign-in page with the reason."""
-    _context().sessions.end(session_id)
-    language = _language()
+    state().sessions.delete(session_id)
     if _wants_json():
-        response = jsonify({"signed_out": True, "location": url_for("door.page")})
-        response.status_code = 401
+        response = make_response(jsonify({"signed_out": True, "location": url_for("door.page")}), 401)
     else:
-        response = _sign_in_page(language, texts_for(language)["sign_in_refused"], status=401)
+        response = _sign_in_page(_text("sign_in_refused"), status=401)
     response.delete_cookie(COOKIE, path="/door")
     return response
 
 
-def _require_csrf(door: dict[str, Any]) -> None:
-    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
-    if not hmac.compare_digest(door["csrf"], sent):
-        abort(400)
+def _require_csrf(door: Session) -> None:
+    """Door POSTs carry the door session's token (form field, or X-CSRF-Token from door.js)."""
+    given = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
+    if not csrf_valid(state().settings.secret_key, door.csrf_secret, given):
+        raise CsrfRefused()
 
 
 # --- check-in, undo, counter ---------------------------------------------------------------------
 
 
 @blueprint.post("/door/check-ins")
-@own_csrf
+@csrf_exempt
 def check_in():
     door = _door()
     if door is None:
-        return _signed_out("")
-    session_id, data = door
-    _require_csrf(data)
-    fields = (request.get_json(silent=True) if request.is_json else request.form) or {}
-    if not isinstance(fields, dict) and not hasattr(fields, "getlist"):
+        return _signed_out(None)
+    session_id, session = door
+    _require_csrf(session)
+    fields = request.get_json(silent=True) if request.is_json else request.form
+    if not hasattr(fields, "get"):
         fields = {}
-    code = str(fields.get("code") or "").strip()
-    registration_id = str(fields.get("registration_id") or "").strip()
+    code, registration_id = (str(fields.get(name) or "").strip() for name in ("code", "registration_id"))
+    locale = g.get("locale", "id")
     if not code and not registration_id:
-        return _answer(data, outcomes.refused(None, language=data["lang"]))
+        return _answer(session, outcomes.refused(None, locale=locale))
     try:
-        client = _client(data)
-        answer = client.check_in(code=code) if code else client.check_in(registration_id=registration_id)
-    except DoorTokenRefused:
+        answer = _client(session).check_in(code=code or None, registration_id=registration_id or None)
+    except TOKEN_REFUSED:
         return _signed_out(session_id)
-    except RegistrationUnavailable:
-        return _unavailable(data)
-    if answer.status == 200:
-        outcome = outcomes.checked_in(answer.body, timezone=data["timezone"], language=data["lang"])
-    else:
-        outcome = outcomes.refused(answer.body.get("reason") if answer.status == 409 else None, language=data["lang"])
-    return _answer(data, outcome)
+    except ServiceUnavailable:
+        return _unavailable(session)
+    if answer.person is not None:
+        return _answer(session, outcomes.checked_in(answer.person, timezone=session.details["timezone"], locale=locale))
+    return _answer(session, outcomes.refused(answer.reason, locale=locale))
 
 
 @blueprint.post("/door/check-ins/<registration_id>/undo")
-@own_csrf
+@csrf_exempt
 def undo(registration_id: str):
     door = _door()
     if door is None:
-        return _signed_out("")
-    session_id, data = door
-    _require_csrf(data)
-    person = (request.get_json(silent=True) or {}).get("person") if request.is_json else request.form.get("person")
+        return _signed_out(None)
+    session_id, session = door
+    _require_csrf(session)
+    fields = request.get_json(silent=True) if request.is_json else request.form
+    person = fields.get("person") if hasattr(fields, "get") else None
     try:
-        _client(data).undo(registration_id)
-    except DoorTokenRefused:
+        _client(session).undo(registration_id)
+    except TOKEN_REFUSED:
         return _signed_out(session_id)
-    except RegistrationUnavailable:
-        return _unavailable(data)
-    return _answer(data, outcomes.undone(person if isinstance(person, str) else None, language=data["lang"]))
+    except ServiceUnavailable:
+        return _unavailable(session)
+    return _answer(session, outcomes.undone(person if isinstance(person, str) else None, locale=g.get("locale", "id")))
 
 
 @blueprint.get("/door/summary")
 def summary():
     door = _door()
     if door is None:
-        return _signed_out("")
+        return _signed_out(None)
     try:
         counts = _client(door[1]).summary()
-    except DoorTokenRefused:
+    except TOKEN_REFUSED:
         return _signed_out(door[0])
-    except RegistrationUnavailable:
-        return jsonify({"retry": True}), 503
-    language = door[1]["lang"]
-    return jsonify({**counts, "text": texts_for(language)["counter"].format(**counts)})
+    except ServiceUnavailable:
+        return make_response(jsonify({"retry": True}), 503)
+    return jsonify({**counts, "text": _text("counter", **counts)})
 
 
-def _answer(door: dict[str, Any], outcome: outcomes.Outcome) -> Response:
+def _answer(door: Session, outcome: outcomes.Outcome) -> Response:
     if _wants_json():
         return jsonify(outcome.as_json())
     return _render_page(door, outcome=outcome)
 
 
-def _unavailable(door: dict[str, Any]) -> Response:
-    # 503 tells door.js to retry the same scan; check-in by code is idempotent, so a retry is safe.
-    notice = texts_for(door["lang"])["unavailable"]
+def _unavailable(door: Session) -> Response:
+    # 503 tells door.js to send the same scan again; check-in by code is idempotent, so a retry is safe.
     if _wants_json():
-        return make_response(jsonify({"retry": True, "notice": notice}), 503)
-    return _render_page(door, notice=notice, status=503)
+        return make_response(jsonify({"retry": True, "notice": _text("unavailable")}), 503)
+    return _render_page(door, notice=_text("unavailable"), status=503)

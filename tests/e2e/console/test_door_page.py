@@ -1,7 +1,7 @@
 """The door page on a phone, in real headless Chromium whose camera plays the QR code from a participant's mail.
 
-Real processes: the registration API and its outbox relay, the notification worker sending through an
-SMTP server (aiosmtpd), and the console's door page. The QR code is taken from the confirmation mail
+Real processes (the whole suite as the story test starts it, and the console): registration, its relay, the notification worker sending to an
+SMTP server (aiosmtpd), streaming, and the console serving the door page. The QR code is taken from the confirmation mail
 exactly as the participant received it, turned into a fake camera video, and scanned by the page.
 Screenshots of every state, 360 px wide, go to the test artifacts directory (RAKOR_TEST_ARTIFACTS,
 default var/test-artifacts) under door/.
@@ -9,7 +9,7 @@ default var/test-artifacts) under door/.
 from __future__ import annotations
 
 import email
-import os
+import shutil
 import time
 from datetime import datetime
 from email import policy
@@ -26,14 +26,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from services.console.door import door_link
+from tests.fixtures.browser import CHROMEDRIVER, CHROMIUM
+from tests.fixtures.browser import _options as browser_options
 from tests.fixtures.fake_camera import qr_video
-from tests.fixtures.processes import REPO_ROOT, free_port, gunicorn_argv
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not Path("/usr/bin/chromedriver").exists(), reason="needs chromium-driver")]
+pytestmark = pytest.mark.slow
 
-ADMIN_TOKEN = "uji-token-admin-rakor-pintu"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-ARTIFACTS = Path(os.environ.get("RAKOR_TEST_ARTIFACTS") or REPO_ROOT / "var" / "test-artifacts") / "door"
 PHONE = {"width": 360, "height": 740, "pixelRatio": 1}
 TITLE = "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas"
 QR_CONTENT_ID = "<checkin-qr>"  # services/notification/content/rendering.py QR_CID
@@ -51,30 +49,11 @@ def wait_until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
 
 
 class Door:
-    """The processes behind the door page, and the organizer's and an agency's calls to registration."""
+    """The organizer's and an agency's calls to registration, and the console, of the suite's running processes."""
 
-    def __init__(self, start_process, data_dir: Path, amqp_url: str, smtp_server) -> None:
-        registration_port, self.console_port = free_port(), free_port()
-        base = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "RABBITMQ_URL": amqp_url, "LOG_LEVEL": "INFO", "RETRY_DELAYS": "0.5,1.0"}
-        envs = {}
-        for service in ("registration", "notification", "console"):
-            (data_dir / service).mkdir()
-            envs[service] = {**base, "DATA_DIR": str(data_dir / service),
-                             f"{service.upper()}_DATABASE_URL": f"sqlite:///{data_dir / service / (service + '.db')}"}
-        envs["registration"]["REGISTRATION_PORT"] = str(registration_port)
-        envs["notification"].update(smtp_server.env(), SMTP_FROM="Panitia Rakor Ditjen IKP <rakor@kominfo.go.id>")
-        self.registration = f"http://127.0.0.1:{registration_port}"
-        self.console = f"http://127.0.0.1:{self.console_port}"
-        envs["console"]["REGISTRATION_URL"] = self.registration
-        self.processes = {
-            "registration": start_process(gunicorn_argv("services.registration.app:create_app()", registration_port, workers=1), env=envs["registration"]),
-            "relay": start_process(["python", "-m", "services.registration.relay"], env=envs["registration"]),
-            "notification": start_process(["python", "-m", "services.notification.worker"], env=envs["notification"]),
-            "console": start_process(gunicorn_argv("services.console.door.standalone:create_app()", self.console_port, workers=2), env=envs["console"]),
-        }
-        self.processes["registration"].wait_healthy(f"{self.registration}/healthz", timeout=60)
-        self.processes["console"].wait_healthy(f"{self.console}/healthz", timeout=60)
-        self.admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    def __init__(self, stack, console) -> None:
+        self.registration, self.console, self.admin = stack.registration, console.url, stack.admin
+        self.processes = [*stack.processes.values(), console.process]
 
     def call(self, method: str, path: str, status: int, headers: dict, **kwargs) -> Any:
         response = requests.request(method, self.registration + path, headers=headers, timeout=10, **kwargs)
@@ -82,28 +61,34 @@ class Door:
         return response.json() if response.content else None
 
     def logs(self) -> str:
-        return "\n".join(process.output() for process in self.processes.values())
+        return "\n".join(process.output() for process in self.processes)
 
 
 @pytest.fixture
-def door(start_process, tmp_path, amqp_url, bus, smtp_server) -> Door:
-    bus.declare_topology((0.5, 1.0))
-    return Door(start_process, tmp_path, amqp_url, smtp_server)
+def door(stack, console) -> Door:
+    return Door(stack, console)
+
+
+@pytest.fixture
+def shots(artifacts_dir) -> Path:
+    return artifacts_dir / "door"
 
 
 @pytest.fixture
 def phones():
-    """Chromium at 360 x 740 whose camera plays a given Y4M file; each one is closed at teardown."""
+    """Chromium as a 360 x 740 phone whose camera plays a given Y4M file; each one is closed at teardown."""
+    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
+        pytest.skip(f"{CHROMIUM} and {CHROMEDRIVER} are needed (apt-get install chromium chromium-driver)")
     started = []
 
     def open_phone(camera_video: Path) -> webdriver.Chrome:
-        options = webdriver.ChromeOptions()
-        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--use-fake-device-for-media-stream",
-                         "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={camera_video}"):
+        options = browser_options()
+        for argument in ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                         f"--use-file-for-fake-video-capture={camera_video}"):
             options.add_argument(argument)
         # A desktop window cannot be narrower than ~500 px; device emulation gives the phone's 360 px.
         options.add_experimental_option("mobileEmulation", {"deviceMetrics": PHONE})
-        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
         started.append(driver)
         return driver
 
@@ -140,14 +125,14 @@ def counter(driver) -> str:
     return driver.find_element(By.ID, "counter").text
 
 
-def screenshot(driver, name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
+def screenshot(driver, directory: Path, name: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}-360.png"
     driver.save_screenshot(str(path))
     return path
 
 
-def test_door_phone_scans_the_mailed_qr_green_then_amber_undoes_refuses_a_cancelled_one_and_locks_out_a_revoked_token(door, phones, smtp_server, tmp_path):
+def test_door_phone_scans_the_mailed_qr_green_then_amber_undoes_refuses_a_cancelled_one_and_locks_out_a_revoked_token(door, phones, shots, smtp_server, tmp_path):
     meeting = door.call("POST", "/v1/events", 201, door.admin, json={
         "title": TITLE, "starts_at": "2031-12-01T09:00:00+07:00", "ends_at": "2031-12-01T12:00:00+07:00",
         "timezone": "Asia/Jakarta", "in_person_capacity": 50,
@@ -180,7 +165,7 @@ def test_door_phone_scans_the_mailed_qr_green_then_amber_undoes_refuses_a_cancel
     green = wait_for_result(phone, "green")
     assert green.splitlines()[:4] == ["✓ Berhasil check-in", "Rina Wulandari", "Dinas Komunikasi dan Informatika Provinsi Jawa Barat", "tatap muka"]
     wait_until(lambda: counter(phone) == "Hadir 1 / 2", 10, "the counter showing Rina")
-    screenshot(phone, "1-green")
+    screenshot(phone, shots, "1-green")
     assert phone.find_element(By.ID, "result").get_attribute("aria-live") == "assertive"
 
     # She still holds her phone up: after the green result has gone, the same QR answers amber with the time.
@@ -188,14 +173,14 @@ def test_door_phone_scans_the_mailed_qr_green_then_amber_undoes_refuses_a_cancel
     checked_in_at = door.call("GET", f"/v1/events/{event}/check-ins/lookup", 200, door.admin, params={"q": "Rina"})[0]["checked_in_at"]
     at_the_venue = datetime.fromisoformat(checked_in_at).astimezone(ZoneInfo("Asia/Jakarta")).strftime("%H.%M")
     assert amber.splitlines()[:2] == [f"! Sudah check-in pukul {at_the_venue} WIB", "Rina Wulandari"]
-    screenshot(phone, "2-amber")
+    screenshot(phone, shots, "2-amber")
 
     # Undo the last check-in: the counter goes back, and scanning waits until staff resume it.
     phone.find_element(By.ID, "undo-last").click()
     wait_until(lambda: counter(phone) == "Hadir 0 / 2", 10, "the counter going back after the undo")
     assert result(phone) == ("amber", "! Check-in dibatalkan\nRina Wulandari\nLanjut memindai")
     assert door.call("GET", f"/v1/events/{event}/check-ins/summary", 200, door.admin) == {"checked_in": 0, "confirmed_in_person": 2}
-    screenshot(phone, "3-undone")
+    screenshot(phone, shots, "3-undone")
     phone.find_element(By.CSS_SELECTOR, "#result button.resume").click()
     assert wait_for_result(phone, "green").splitlines()[1] == "Rina Wulandari"
     wait_until(lambda: counter(phone) == "Hadir 1 / 2", 10, "the counter after Rina's second check-in")
@@ -207,7 +192,7 @@ def test_door_phone_scans_the_mailed_qr_green_then_amber_undoes_refuses_a_cancel
     red = wait_for_result(second, "red")
     assert red == "✕ Pendaftaran dibatalkan"
     assert counter(second) == "Hadir 1 / 2"
-    screenshot(second, "4-red-cancelled")
+    screenshot(second, shots, "4-red-cancelled")
 
     # Dewi forgot her phone: her code typed by hand, then a search by name finds her already in.
     wait_until(lambda: result(second)[0] == "idle", 5, "the red result clearing")
@@ -218,7 +203,7 @@ def test_door_phone_scans_the_mailed_qr_green_then_amber_undoes_refuses_a_cancel
     search.send_keys("Anggraini\n")
     matches = WebDriverWait(second, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".matches li"))
     assert len(matches) == 1 and "Dewi Anggraini" in matches[0].text and "hadir" in matches[0].text
-    screenshot(second, "5-search")
+    screenshot(second, shots, "5-search")
     # The reloaded page reads Budi's QR again at once; the next read comes 3 s after that result clears.
     wait_for_result(second, "red")
     wait_until(lambda: result(second)[0] == "idle", 5, "the red result clearing")
@@ -231,7 +216,7 @@ def test_door_phone_scans_the_mailed_qr_green_then_amber_undoes_refuses_a_cancel
     heading = second.find_element(By.TAG_NAME, "h1").text
     assert heading == "Masuk sebagai petugas pintu"
     assert "Hadir" not in second.page_source and "Rina" not in second.page_source
-    screenshot(second, "6-revoked")
+    screenshot(second, shots, "6-revoked")
     second.get(link)
     assert "tidak berlaku" in second.find_element(By.CLASS_NAME, "error-summary").text
     assert second.find_elements(By.ID, "counter") == []

@@ -17,7 +17,7 @@ RINA = {"registration_id": "5f0c6f3e-0000-4000-8000-000000000001", "checked_in_a
 
 
 def test_first_scan_is_green_with_name_agency_mode_and_undo():
-    outcome = outcomes.checked_in({**RINA, "already_checked_in": False}, timezone="Asia/Jakarta", language="id")
+    outcome = outcomes.checked_in({**RINA, "already_checked_in": False}, timezone="Asia/Jakarta", locale="id")
     assert outcome.colour == "green"
     assert outcome.headline == "Berhasil check-in"
     assert outcome.lines == ["Rina Wulandari", "Dinas Komunikasi dan Informatika Provinsi Jawa Barat", "tatap muka"]
@@ -25,14 +25,14 @@ def test_first_scan_is_green_with_name_agency_mode_and_undo():
     assert outcome.as_json()["signal"] == "ok"
 
 
-@pytest.mark.parametrize(("timezone", "language", "headline"), [
+@pytest.mark.parametrize(("timezone", "locale", "headline"), [
     ("Asia/Jakarta", "id", "Sudah check-in pukul 08.42 WIB"),
     ("Asia/Makassar", "id", "Sudah check-in pukul 09.42 WITA"),
     ("Asia/Jayapura", "en", "Already checked in at 10:42 WIT"),
-    ("Europe/Amsterdam", "en", "Already checked in at 02:42 UTC+0100"),
+    ("Europe/Amsterdam", "en", "Already checked in at 02:42 UTC+01:00"),
 ])
-def test_second_scan_is_amber_with_the_first_time_in_the_meetings_zone(timezone, language, headline):
-    outcome = outcomes.checked_in({**RINA, "already_checked_in": True}, timezone=timezone, language=language)
+def test_second_scan_is_amber_with_the_first_time_in_the_meetings_zone(timezone, locale, headline):
+    outcome = outcomes.checked_in({**RINA, "already_checked_in": True}, timezone=timezone, locale=locale)
     assert outcome.colour == "amber"
     assert outcome.headline == headline
 
@@ -42,12 +42,12 @@ def test_second_scan_is_amber_with_the_first_time_in_the_meetings_zone(timezone,
     ("not_this_meeting", "Bukan rapat ini"), (None, "Kode tidak dikenal"), ("something_new", "Kode tidak dikenal"),
 ])
 def test_refusals_are_red_and_say_why(reason, headline):
-    outcome = outcomes.refused(reason, language="id")
+    outcome = outcomes.refused(reason, locale="id")
     assert (outcome.colour, outcome.headline, outcome.undo_id) == ("red", headline, None)
 
 
 def test_refusals_in_english():
-    assert outcomes.refused("waitlisted", language="en").headline == "On the waiting list"
+    assert outcomes.refused("waitlisted", locale="en").headline == "On the waiting list"
 
 
 def test_door_link_reads_back_its_parts():
