@@ -5,6 +5,7 @@ import base64
 import io
 
 import qrcode
+from qrcode.image.pure import PyPNGImage
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from services.console.clients import InvalidInput, ServiceError
@@ -19,9 +20,10 @@ blp = Blueprint("doors", __name__, url_prefix="/meetings/<event_id>/doors")
 
 def qr_data_uri(text: str) -> str:
     """A PNG QR code of `text` as a data: URI, drawn on the server (the page loads nothing from elsewhere)."""
-    image = qrcode.make(text, box_size=8, border=2)
+    # pypng (qrcode[png]), not Pillow: Pillow is not a dependency of the project.
+    image = qrcode.make(text, box_size=8, border=2, image_factory=PyPNGImage)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
+    image.save(buffer)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
