@@ -142,3 +142,12 @@ def test_after_a_revoke_the_next_page_is_the_sign_in_page_not_the_door(console, 
     registration.call("DELETE", f"/v1/door-tokens/{meeting['token']['id']}", 204)
     page = console.get("/door", status=401).text
     assert "Masuk sebagai petugas pintu" in page and "tidak berlaku" in page and "Hadir" not in page
+
+
+def test_the_console_language_switch_turns_the_door_into_english(console, meeting):
+    csrf = at_the_door(console, meeting)
+    switched = console.post("/language", {"locale": "en", "next": "/door"}, page="/door", status=302)
+    assert switched.headers["Location"] == "/door"
+    assert "Present 0 / 1" in console.get("/door").text
+    answer = scan(console, csrf, code=meeting["people"]["budi"]["check_in_code"]).get_json()
+    assert answer["headline"] == "Registration cancelled"
