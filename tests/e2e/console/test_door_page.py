@@ -51,8 +51,10 @@ def wait_until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
 class Door:
     """The organizer's and an agency's calls to registration, and the console, of the suite's running processes."""
 
-    def __init__(self, stack, console) -> None:
-        self.registration, self.console, self.admin = stack.registration, console.url, stack.admin
+    def __init__(self, stack, console, proxy) -> None:
+        # The phone reaches the console through a proxy whose link can be cut: a door's wifi dropping out.
+        self.proxy = proxy
+        self.registration, self.console, self.admin = stack.registration, f"http://127.0.0.1:{proxy.port}", stack.admin
         self.processes = [*stack.processes.values(), console.process]
 
     def call(self, method: str, path: str, status: int, headers: dict, **kwargs) -> Any:
@@ -65,8 +67,9 @@ class Door:
 
 
 @pytest.fixture
-def door(stack, console) -> Door:
-    return Door(stack, console)
+def door(stack, console, tcp_proxy) -> Door:
+    port = int(console.url.rsplit(":", 1)[1])
+    return Door(stack, console, tcp_proxy("127.0.0.1", port))
 
 
 @pytest.fixture
@@ -119,6 +122,10 @@ def result(driver) -> tuple[str, str]:
 def wait_for_result(driver, colour: str, timeout: float = 20) -> str:
     return WebDriverWait(driver, timeout, poll_frequency=0.05).until(
         lambda d: result(d)[1] if result(d)[0] == colour else None, message=f"no {colour} result")
+
+
+def status_line(driver) -> str:
+    return driver.find_element(By.ID, "status").get_attribute("textContent")
 
 
 def counter(driver) -> str:
@@ -181,8 +188,14 @@ def test_door_phone_scans_the_mailed_qr_green_then_amber_undoes_refuses_a_cancel
     assert result(phone) == ("amber", "! Check-in dibatalkan\nRina Wulandari\nLanjut memindai")
     assert door.call("GET", f"/v1/events/{event}/check-ins/summary", 200, door.admin) == {"checked_in": 0, "confirmed_in_person": 2}
     screenshot(phone, shots, "3-undone")
+
+    # The wifi drops as scanning resumes: the page says it is retrying, and the scan goes through once it is back.
+    door.proxy.cut()
     phone.find_element(By.CSS_SELECTOR, "#result button.resume").click()
-    assert wait_for_result(phone, "green").splitlines()[1] == "Rina Wulandari"
+    wait_until(lambda: status_line(phone) == "Jaringan terputus, mencoba lagi…", 15, "the page saying it retries")
+    door.proxy.restore()
+    assert wait_for_result(phone, "green", timeout=30).splitlines()[1] == "Rina Wulandari"
+    assert status_line(phone) == ""
     wait_until(lambda: counter(phone) == "Hadir 1 / 2", 10, "the counter after Rina's second check-in")
     assert token not in phone.page_source
 
