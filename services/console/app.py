@@ -15,7 +15,7 @@ from services.console.settings import ConsoleSettings, console_settings_or_exit
 from shared.logs import configure_logging
 from shared.web.app_base import register_correlation, register_probes
 
-NOTICES = frozenset({"meeting.created", "meeting.saved", "messages.resent", "streaming.saved", "doors.revoked"})
+NOTICES = frozenset({"meeting.created", "meeting.saved", "meeting.cancelled", "messages.resent", "messages.not_resendable", "streaming.saved", "doors.revoked"})
 
 # Every page of the console, one blueprint each; a new page is one more entry here.
 BLUEPRINTS = [

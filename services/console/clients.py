@@ -142,6 +142,9 @@ class RegistrationClient(ServiceClient):
     def update_meeting(self, event_id: str, changes: dict) -> dict:
         return self._json("PATCH", f"/v1/events/{event_id}", json=changes)
 
+    def cancel_meeting(self, event_id: str, reason: str) -> dict:
+        return self._json("POST", f"/v1/events/{event_id}/cancel", json={"reason": reason})
+
     def registrations(self, event_id: str, **filters: str) -> list[dict]:
         return list(self._pages(f"/v1/events/{event_id}/registrations", {"limit": 500, **filters}))
 

@@ -75,8 +75,12 @@ def _secure_cookie() -> bool:
 
 
 def start_session(response: Response, token: str) -> None:
-    """Create the server-side session for `token` and give the browser only its id."""
-    session_id, _session = state().sessions.create(token)
+    """Create the server-side session for `token` and give the browser only its id (a new id at every sign-in)."""
+    store = state().sessions
+    store.delete(request.cookies.get(SESSION_COOKIE))
+    # Sign-ins are rare: a good moment to sweep away sessions that simply ran out.
+    store.purge_expired()
+    session_id, _session = store.create(token)
     response.set_cookie(SESSION_COOKIE, session_id, max_age=int(state().sessions.lifetime), httponly=True, samesite="Lax", secure=_secure_cookie(), path="/")
 
 

@@ -88,6 +88,18 @@ class SessionStore:
             return None
         return Session(token=token, expires_at=record["expires_at"], csrf_secret=record["csrf_secret"], details=record.get("details") or {})
 
+    def purge_expired(self) -> int:
+        """Remove the files of sessions that ended without a sign-out; returns how many."""
+        removed, now = 0, self.clock()
+        for path in self.directory.iterdir():
+            try:
+                if path.suffix != ".tmp" and json.loads(path.read_text(encoding="utf-8"))["expires_at"] <= now:
+                    path.unlink(missing_ok=True)
+                    removed += 1
+            except (OSError, ValueError, KeyError):
+                continue
+        return removed
+
     def delete(self, session_id: str | None) -> None:
         if session_id and len(session_id) <= 128:
             self._path(session_id).unlink(missing_ok=True)

@@ -73,16 +73,17 @@ def seats_bar(taken: int, capacity: int, waitlisted: int, label: str, uid: str =
 def agency_bars(rows: Sequence[dict], series_labels: dict[str, str], label: str) -> str:
     """Per agency, one bar per series (registered, confirmed, checked in, joined online) with its number."""
     scale_max = max([max(int(row.get(key) or 0) for key in SERIES) for row in rows] + [1])
-    name_height, bar_height, gap, width, bar_area = 20, 11, 12, 640, 560
+    # Narrow enough to stay legible when a phone scales it down; the stylesheet widens it on a desk.
+    name_height, bar_height, gap, width, bar_area = 20, 11, 12, 400, 340
     group_height = name_height + len(SERIES) * (bar_height + 2) + gap
     height = max(group_height * len(rows), 1)
-    parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{escape(label, quote=True)}">',
+    parts = [f'<svg class="chart chart--agencies" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{escape(label, quote=True)}">',
              f"<title>{escape(label)}</title>"]
     for index, row in enumerate(rows):
         top = index * group_height
         name = str(row.get("agency_name") or "")
-        shown = name if len(name) <= 70 else name[:69] + "…"
-        parts.append(f'<text x="0" y="{top + 15}" font-size="14" font-weight="700" fill="{OUTLINE}" font-family="sans-serif">{escape(shown)}</text>')
+        shown = name if len(name) <= 52 else name[:51] + "…"
+        parts.append(f'<text x="0" y="{top + 15}" font-size="13" font-weight="700" fill="{OUTLINE}" font-family="sans-serif">{escape(shown)}</text>')
         for number, key in enumerate(SERIES):
             value = int(row.get(key) or 0)
             y = top + name_height + number * (bar_height + 2)

@@ -57,6 +57,13 @@ def rotate(agency_id: str):
     return _page(201, new_key={"name": agency["name"], "api_key": answer["api_key"]})
 
 
+@blp.get("/<agency_id>/revoke")
+@signed_in
+def confirm_revoke(agency_id: str):
+    # Say what will happen before it happens: the agency's system stops working until it gets a new key.
+    return render_template("agencies/revoke.html", agency=_agency(agency_id))
+
+
 @blp.post("/<agency_id>/revoke")
 @signed_in
 def revoke(agency_id: str):

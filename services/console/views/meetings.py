@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
-from services.console.clients import InvalidInput
+from services.console.clients import Conflict, InvalidInput, ServiceError
 from services.console.domain import charts, meeting_form
 from services.console.domain.registrations import Filters, active_participants, filter_registrations, paginate
 from services.console.i18n import translate
@@ -105,6 +105,40 @@ def update(event_id: str):
     except InvalidInput as refused:
         return _form("meetings/form.html", request.form, meeting_form.flatten_errors(refused.errors), 422, meeting=meeting)
     return redirect(url_for("meetings.show", event_id=event_id, notice="meeting.saved"))
+
+
+def _cancel_page(meeting: dict, status: int = 200, **context):
+    count = active_participants(services().registration.registrations(meeting["id"]))
+    context.setdefault("errors", {})
+    return render_template("meetings/cancel.html", meeting=meeting, count=count, **context), status
+
+
+@blp.get("/<event_id>/cancel")
+@signed_in
+def confirm_cancel(event_id: str):
+    # Say what will happen before it happens: how many people the cancellation reaches.
+    return _cancel_page(services().registration.meeting(event_id))
+
+
+@blp.post("/<event_id>/cancel")
+@signed_in
+def cancel(event_id: str):
+    client = services().registration
+    meeting = client.meeting(event_id)
+    reason = request.form.get("reason", "").strip()
+    if not reason:
+        return _cancel_page(meeting, 422, errors={"reason": [translate("form.required", g.locale)]})
+    try:
+        client.cancel_meeting(event_id, reason)
+    except InvalidInput as refused:
+        return _cancel_page(meeting, 422, errors=meeting_form.flatten_errors(refused.errors), reason=reason)
+    except Conflict:
+        return _cancel_page(meeting, 409, problem="meeting.already_cancelled")
+    except ServiceError as refused:
+        if refused.status not in (404, 405):
+            raise
+        return _cancel_page(meeting, 501, problem="meeting.cancel_unavailable")
+    return redirect(url_for("meetings.show", event_id=event_id, notice="meeting.cancelled"))
 
 
 @blp.get("/<event_id>/attendance.csv")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from services.console.clients import Conflict
+from services.console.i18n import CATALOGUE
 from services.console.security import services, signed_in
 
 blp = Blueprint("messages", __name__, url_prefix="/meetings/<event_id>/messages")
@@ -22,11 +24,16 @@ def index(event_id: str):
     stats = clients.notification.stats(event_id)
     notifications = clients.notification.notifications(event_id, **filters)
     return render_template("messages/index.html", meeting=meeting, stats=stats, notifications=notifications, status=status, channel=channel,
-                           statuses=STATUSES, channels=CHANNELS, resendable=RESENDABLE, tab="messages")
+                           statuses=STATUSES, channels=CHANNELS, resendable=RESENDABLE, tab="messages",
+                           known_kinds={key for key in CATALOGUE if key.startswith("mkind.")})
 
 
 @blp.post("/<notification_id>/retry")
 @signed_in
 def retry(event_id: str, notification_id: str):
-    services().notification.retry(notification_id)
+    try:
+        services().notification.retry(notification_id)
+    except Conflict:
+        # Someone else re-sent it first, or it went out meanwhile: nothing to do, and no error to show.
+        return redirect(url_for("messages.index", event_id=event_id, notice="messages.not_resendable"))
     return redirect(url_for("messages.index", event_id=event_id, notice="messages.resent"))

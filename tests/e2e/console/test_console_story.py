@@ -48,7 +48,7 @@ def text_of(browser) -> str:
     return browser.find_element(By.TAG_NAME, "body").text
 
 
-def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_their_seats(console, stack, browser, screenshots):
+def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_their_seats(console, stack, browser, screenshots, smtp_server):
     # Sign in.
     browser.get(console.page("/meetings"))
     wait_for(browser, lambda b: "/signin" in b.current_url)
@@ -84,8 +84,16 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
     assert len(key) >= 20
     browser.get(console.page("/agencies"))
     assert key not in browser.page_source and "Dinas Komunikasi dan Informatika Provinsi Jawa Barat" in browser.page_source
+    screenshots.take("03b-agencies")
+    browser.find_element(By.LINK_TEXT, "Cabut semua kunci").click()
+    wait_for(browser, lambda b: b.current_url.endswith("/revoke"))
+    assert "tidak dapat lagi mendaftarkan" in text_of(browser)
+    screenshots.take("03c-agency-revoke-confirm")
+    browser.find_element(By.LINK_TEXT, "Batal").click()  # not now: the agency is about to register
 
-    # The agency's HR system registers its staff over the API with that key.
+    # The agency's HR system registers its staff over the API with that key. The mail relay refuses the
+    # first mail for good (550): that confirmation fails, to be re-sent from the console later.
+    smtp_server.fail_next(550)
     agency = {"Authorization": f"Bearer {key}"}
     registered = []
     for name, email, mode, nip in STAFF:
@@ -134,20 +142,34 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
         b.get(console.page(f"/meetings/{event_id}/messages?channel=email"))
         return len(b.find_elements(By.CSS_SELECTOR, '[data-testid="messages"] tbody tr')) >= 7
     wait_for(browser, mails_listed, timeout=60)
+    browser.get(console.page(f"/meetings/{event_id}/messages?status=failed"))
+    [failed] = browser.find_elements(By.CSS_SELECTOR, '[data-testid="messages"] tbody tr')
+    recipient = failed.find_elements(By.TAG_NAME, "td")[2].text
+    assert "Gagal" in failed.text and not [m for m in smtp_server.messages if recipient in m.rcpt_tos]
     browser.get(console.page(f"/meetings/{event_id}/messages"))
     screenshots.take("06-messages")
 
-    # Door links: created where the registration API offers them.
+    # Re-send the failed one: it goes out now.
+    browser.find_element(By.CSS_SELECTOR, 'form[action$="/retry"] button').click()
+    wait_for(browser, lambda b: "notice=messages.resent" in b.current_url)
+    assert "Pesan telah dikirim ulang; statusnya tampak di bawah." in text_of(browser)
+    assert [m for m in smtp_server.messages if recipient in m.rcpt_tos]
+    assert not browser.find_elements(By.CSS_SELECTOR, 'form[action$="/retry"]')
+
+    # A door link for the phone at the entrance: the link and its QR, drawn by the console.
     browser.get(console.page(f"/meetings/{event_id}/doors"))
     set_value(browser, "label", "Pintu 1 — Lobi Utama")
     submit(browser, "/doors")
-    wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, '[data-testid="door-link"], .warning-text'))
+    panel = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, '[data-testid="door-link"]'))[0]
+    assert re.search(r"/door/[\w-]+$", panel.find_element(By.CSS_SELECTOR, "a.secret").text)
+    assert browser.execute_script("return arguments[0].naturalWidth", panel.find_element(By.CSS_SELECTOR, "img.qr")) > 100
     screenshots.take("07-doors")
 
     # Moving the meeting by an hour: the console first says who will be told (the five active in-person and online
     # participants who are not cancelled: all six), and saves only on confirm.
     browser.get(console.page(f"/meetings/{event_id}/edit"))
     set_value(browser, "starts_at", "2031-12-01T10:00")
+    screenshots.take("08-edit")
     submit(browser, "/edit")
     notice = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, '[data-testid="notify-count"]'))[0].text
     assert notice == "Perubahan waktu atau tempat ini akan dikirim ke 6 peserta melalui surel dan SMS."
@@ -182,3 +204,5 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
     browser.get(console.page(f"/meetings/{event_id}"))
     wait_for(browser, lambda b: "/signin" in b.current_url)
     assert all(path.stat().st_size > 5000 for path in screenshots.taken)
+    # Nor did the token reach the console's log (access lines carry paths only, never form bodies).
+    assert ADMIN_TOKEN not in console.process.output() and key not in console.process.output()

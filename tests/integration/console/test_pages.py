@@ -130,3 +130,25 @@ def test_attendance_csv_is_passed_through(signed_in, registration):
 def test_unknown_meeting_is_a_plain_not_found_page(signed_in):
     response = signed_in.get("/meetings/tidak-ada", status=404)
     assert "tidak ditemukan" in response.text
+
+
+def test_cancelling_first_says_how_many_will_be_told_and_needs_a_reason(signed_in, registration):
+    meeting = registration.make_meeting()
+    agency = registration.make_agency()
+    for _ in range(2):
+        registration.register(agency, meeting["id"])
+    page = signed_in.get(f"/meetings/{meeting['id']}/cancel").text
+    assert "Pembatalan ini akan dikirim ke 2 peserta melalui surel dan SMS." in page
+    refused = signed_in.post(f"/meetings/{meeting['id']}/cancel", {"reason": " "}, status=422)
+    assert 'href="#reason"' in refused.text
+    assert registration.call("GET", f"/v1/events/{meeting['id']}", 200).get("status", "scheduled") == "scheduled"
+
+
+def test_cancelling_where_the_registration_api_cannot_yet_says_so(signed_in, registration):
+    meeting = registration.make_meeting()
+    response = signed_in.post(f"/meetings/{meeting['id']}/cancel", {"reason": "Narasumber utama berhalangan hadir."}, page=f"/meetings/{meeting['id']}/cancel", status=None)
+    if response.status_code == 302:  # the registration API already offers POST /v1/events/{id}/cancel
+        assert registration.call("GET", f"/v1/events/{meeting['id']}", 200)["status"] == "cancelled"
+    else:
+        assert response.status_code == 501
+        assert "Pembatalan rapat belum tersedia di layanan pendaftaran." in response.text

@@ -117,3 +117,26 @@ def test_english_is_a_cookie_choice(console):
     assert response.headers["Location"] == "/signin"
     assert "Sign in as organizer" in console.get("/signin").text
     assert '<html lang="en">' in console.last_html
+
+
+def test_probes_answer_without_a_session(console, registration):
+    assert console.get("/healthz").json == {"status": "ok", "service": "console"}
+    ready = console.get("/readyz")
+    assert ready.json["checks"] == {"registration": "ok"}
+    assert b"rakor_http_requests_total" in console.get("/metrics").data
+
+
+def test_not_ready_while_registration_is_down(console_factory):
+    from tests.integration.console.conftest import closed_port_url
+
+    console = console_factory(REGISTRATION_URL=closed_port_url())
+    assert console.get("/readyz", status=503).json["status"] == "not ready"
+
+
+def test_signing_in_again_replaces_the_session(signed_in):
+    first = signed_in.client.get_cookie(SESSION_COOKIE).value
+    signed_in.post("/signin", {"token": ADMIN_TOKEN}, page="/meetings", status=302)
+    second = signed_in.client.get_cookie(SESSION_COOKIE).value
+    assert first != second
+    signed_in.client.set_cookie(SESSION_COOKIE, first)
+    assert signed_in.get("/meetings", status=302).headers["Location"].startswith("/signin")

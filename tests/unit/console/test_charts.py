@@ -54,9 +54,9 @@ def test_agency_bars_scale_to_the_largest_number_and_write_every_number():
     ]
     root = ET.fromstring(agency_bars(rows, SERIES, "Per instansi"))
     bars = {(r.get("class"), r.find(f"{SVG}title").text): float(r.get("width")) for r in root.iter(f"{SVG}rect")}
-    assert bars[("registered", "Terdaftar: 10")] == 560
-    assert bars[("registered", "Terdaftar: 5")] == 280
-    assert bars[("checked_in", "Hadir: 5")] == 280
+    assert bars[("registered", "Terdaftar: 10")] == 340
+    assert bars[("registered", "Terdaftar: 5")] == 170
+    assert bars[("checked_in", "Hadir: 5")] == 170
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert texts[:5] == ["Diskominfo Prov. Jawa Barat", "10", "8", "5", "2"]
 

@@ -72,3 +72,14 @@ def test_a_session_read_with_another_key_does_not_give_the_token(tmp_path):
     session_id, _ = SessionStore(tmp_path, KEY, 600).create(TOKEN)
     other = SessionStore(tmp_path, "z" * 40, 600).load(session_id)
     assert other is None or other.token != TOKEN
+
+
+def test_purge_removes_only_ended_sessions(tmp_path):
+    clock = Clock()
+    store = SessionStore(tmp_path, KEY, 600, clock=clock)
+    old, _ = store.create(TOKEN)
+    clock.now += 500
+    new, _ = store.create(TOKEN)
+    clock.now += 200
+    assert store.purge_expired() == 1
+    assert store.load(new) is not None and store.load(old) is None
