@@ -38,11 +38,16 @@ class DoorClient(ServiceClient):
         except (NotFound, InvalidInput):
             return CheckInAnswer()
 
-    def undo(self, registration_id: str) -> None:
+    def undo(self, registration_id: str) -> bool:
+        """True when the person is (now) not checked in; False for a registration this door does not know."""
         try:
             self._send("DELETE", f"{self._event}/check-ins/{quote(registration_id, safe='')}")
-        except (Conflict, NotFound):
-            pass  # not checked in (any more): the undo the staff asked for already holds
+        except Conflict as refused:
+            # Not checked in (any more): the undo the staff asked for already holds. Another meeting's: not ours.
+            return isinstance(refused.body, dict) and refused.body.get("reason") == "not_checked_in"
+        except NotFound:
+            return False
+        return True
 
     def lookup(self, query: str) -> list[dict[str, Any]]:
         try:

@@ -200,12 +200,15 @@ def undo(registration_id: str):
     fields = request.get_json(silent=True) if request.is_json else request.form
     person = fields.get("person") if hasattr(fields, "get") else None
     try:
-        _client(session).undo(registration_id)
+        known = _client(session).undo(registration_id)
     except TOKEN_REFUSED:
         return _signed_out(session_id)
     except ServiceUnavailable:
         return _unavailable(session)
-    return _answer(session, outcomes.undone(person if isinstance(person, str) else None, locale=g.get("locale", "id")))
+    locale = g.get("locale", "id")
+    if not known:
+        return _answer(session, outcomes.refused(None, locale=locale))
+    return _answer(session, outcomes.undone(person if isinstance(person, str) else None, locale=locale))
 
 
 @blueprint.get("/door/summary")

@@ -119,7 +119,7 @@
     // The person is usually still in front of the camera: scanning waits until staff resume it.
     paused = true; busy = true;
     send("POST", "/door/check-ins/" + encodeURIComponent(undoing.id) + "/undo", { person: undoing.person }).then(function (outcome) {
-      if (!outcome) { busy = false; return; }
+      if (!outcome) { paused = false; busy = false; return; }  // not undone: staff may tap again
       lastCheckIn = null;
       document.getElementById("last").hidden = true;
       show(outcome, true);

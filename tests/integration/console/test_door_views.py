@@ -77,6 +77,10 @@ def test_undo_takes_the_check_in_back(console, meeting, registration):
     undone = console.client.post(f"/door/check-ins/{rina['id']}/undo", json={"person": "Rina Wulandari"}, headers={"X-CSRF-Token": csrf})
     assert undone.get_json()["headline"] == "Check-in dibatalkan"
     assert registration.call("GET", f"/v1/events/{meeting['id']}/check-ins/summary", 200) == {"checked_in": 0, "confirmed_in_person": 1}
+    twice = console.client.post(f"/door/check-ins/{rina['id']}/undo", json={"person": "Rina Wulandari"}, headers={"X-CSRF-Token": csrf})
+    assert twice.get_json()["headline"] == "Check-in dibatalkan"  # already not checked in: the undo holds
+    unknown = console.client.post("/door/check-ins/5f0c6f3e-0000-4000-8000-00000000dead/undo", json={}, headers={"X-CSRF-Token": csrf})
+    assert unknown.get_json()["colour"] == "red"
 
 
 def test_forms_work_without_javascript(console, meeting):
