@@ -20,7 +20,7 @@ blp = Blueprint("doors", __name__, url_prefix="/meetings/<event_id>/doors")
 
 def qr_data_uri(text: str) -> str:
     """A PNG QR code of `text` as a data: URI, drawn on the server (the page loads nothing from elsewhere)."""
-    # The pure-Python PNG writer: no imaging library needed, and one code per page costs nothing noticeable.
+    # pypng (qrcode[png]), not Pillow: Pillow is not a dependency of the project.
     image = qrcode.make(text, box_size=8, border=2, image_factory=PyPNGImage)
     buffer = io.BytesIO()
     image.save(buffer)

@@ -171,6 +171,11 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
     assert browser.current_url == console.page("/door")
     assert wait_for(browser, lambda b: b.find_element(By.CSS_SELECTOR, ".door-header h1").text) == "Pintu 1 — Lobi Utama"
 
+    # Cancelling would reach all six (only a look: the page asks first).
+    browser.get(console.page(f"/meetings/{event_id}/cancel"))
+    assert "Pembatalan ini akan dikirim ke 6 peserta melalui surel dan SMS." in text_of(browser)
+    screenshots.take("07b-cancel-confirm")
+
     # Moving the meeting by an hour: the console first says who will be told (the five active in-person and online
     # participants who are not cancelled: all six), and saves only on confirm.
     browser.get(console.page(f"/meetings/{event_id}/edit"))
