@@ -28,6 +28,7 @@ BENCHMARKS = [
     [sys.executable, "-m", "bench.streaming_join"],
     ["bash", "bench/streaming_join_wrk.sh", "20", "2"],
     ["bash", "bench/streaming_join_wrk.sh", "20", "2", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"],
+    [sys.executable, "-m", "bench.console_door_page_size"],
 ]
 
 

@@ -67,14 +67,26 @@ errorlog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms cid=%({x-correlation-id}o)s'
 
 
+# The console's door link (/door/<token>) carries a door token until the console has moved it into a
+# server-side session; the door page's own paths (/door/summary, /door/check-ins …) are shorter than any token.
+_DOOR_LINK = re.compile(r"/door/[^/]{16,}")
+
+
+def redacted_path(path: str) -> str:
+    """The path as the access log may show it: without the token of a join link or a door link."""
+    if path.startswith("/j/"):
+        return "/j/<token>"
+    if _DOOR_LINK.fullmatch(path):
+        return "/door/<token>"
+    return path
+
+
 class RedactingLogger(Logger):
-    """Gunicorn's logger, with the secret part of personal join links (/j/<token>) kept out of the access log."""
+    """Gunicorn's logger, with the secret part of join links and door links kept out of the access log."""
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        path = atoms.get("U") or ""
-        if path.startswith("/j/"):
-            atoms["U"] = "/j/<token>"
+        atoms["U"] = redacted_path(atoms.get("U") or "")
         return atoms
 
 

@@ -6,6 +6,7 @@ from flask import Flask, g, request
 
 from services.console import views
 from services.console.domain import timefmt
+from services.console.door import init_door
 from services.console.errors import register_error_pages
 from services.console.i18n import translate
 from services.console.security import EXTENSION, ConsoleState, current_session, form_token, register_security
@@ -45,6 +46,7 @@ def create_app(settings: ConsoleSettings | None = None) -> Flask:
     _register_template_helpers(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    init_door(app)
     return app
 
 

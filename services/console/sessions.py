@@ -13,7 +13,7 @@ import json
 import os
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -25,6 +25,8 @@ class Session:
     token: str
     expires_at: float
     csrf_secret: str
+    # What else the page behind this session needs (a door session: its meeting, label, zone); never secret.
+    details: dict = field(default_factory=dict)
 
 
 def _keystream(secret_key: str, session_id: str, length: int) -> bytes:
@@ -57,11 +59,12 @@ class SessionStore:
     def _path(self, session_id: str) -> Path:
         return self.directory / hashlib.sha256(session_id.encode()).hexdigest()
 
-    def create(self, token: str) -> tuple[str, Session]:
-        """A new session for `token`; returns its id (for the cookie) and the session."""
+    def create(self, token: str, details: dict | None = None) -> tuple[str, Session]:
+        """A new session for `token` (with `details` kept beside it); returns its id (for the cookie) and the session."""
         session_id = secrets.token_urlsafe(32)
-        session = Session(token=token, expires_at=self.clock() + self.lifetime, csrf_secret=secrets.token_hex(16))
-        record = {"token": seal(token, self.secret_key, session_id), "expires_at": session.expires_at, "csrf_secret": session.csrf_secret}
+        session = Session(token=token, expires_at=self.clock() + self.lifetime, csrf_secret=secrets.token_hex(16), details=dict(details or {}))
+        record = {"token": seal(token, self.secret_key, session_id), "expires_at": session.expires_at, "csrf_secret": session.csrf_secret,
+                  "details": session.details}
         path = self._path(session_id)
         temporary = path.with_suffix(".tmp")
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -83,7 +86,7 @@ class SessionStore:
         if record["expires_at"] <= self.clock():
             path.unlink(missing_ok=True)
             return None
-        return Session(token=token, expires_at=record["expires_at"], csrf_secret=record["csrf_secret"])
+        return Session(token=token, expires_at=record["expires_at"], csrf_secret=record["csrf_secret"], details=record.get("details") or {})
 
     def purge_expired(self) -> int:
         """Remove the files of sessions that ended without a sign-out; returns how many."""

@@ -11,6 +11,7 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from services.console.clients import InvalidInput, ServiceError
 from services.console.domain.meeting_form import flatten_errors
 from services.console.domain.timefmt import instant_from_local
+from services.console.door import door_link
 from services.console.i18n import translate
 from services.console.security import services, signed_in
 
@@ -65,7 +66,7 @@ def create(event_id: str):
             return _page(event_id, 501)
         raise
     # The door page is served by this console; the phone opens it at the address the organizer uses.
-    link = f"{request.host_url.rstrip('/')}/door/{created['token']}"
+    link = door_link(request.host_url, event_id, created["token"], created.get("label") or "")
     return _page(event_id, 201, created=created, link=link, qr=qr_data_uri(link))
 
 

@@ -13,6 +13,7 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
+from services.console.door.links import read_door_link
 from tests.e2e.console.conftest import ADMIN_TOKEN
 from tests.fixtures.browser import wait_for
 
@@ -161,9 +162,14 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
     set_value(browser, "label", "Pintu 1 — Lobi Utama")
     submit(browser, "/doors")
     panel = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, '[data-testid="door-link"]'))[0]
-    assert re.search(r"/door/[\w.~-]+", panel.find_element(By.CSS_SELECTOR, "a.secret").text)
+    link = read_door_link(panel.find_element(By.CSS_SELECTOR, "a.secret").text)
+    assert (link.event_id, link.label) == (event_id, "Pintu 1 — Lobi Utama")
     assert browser.execute_script("return arguments[0].naturalWidth", panel.find_element(By.CSS_SELECTOR, "img.qr")) > 100
     screenshots.take("07-doors")
+    # The link opens the door page (the phone's part is tests/e2e/console/test_door_page.py).
+    browser.get(panel.find_element(By.CSS_SELECTOR, "a.secret").get_attribute("href"))
+    assert browser.current_url == console.page("/door")
+    assert wait_for(browser, lambda b: b.find_element(By.CSS_SELECTOR, ".door-header h1").text) == "Pintu 1 — Lobi Utama"
 
     # Cancelling would reach all six (only a look: the page asks first).
     browser.get(console.page(f"/meetings/{event_id}/cancel"))

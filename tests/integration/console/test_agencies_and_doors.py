@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import base64
+import html
 import re
 import time
 
 import requests
 
+from services.console.door.links import read_door_link
 from tests.integration.console.conftest import ADMIN_TOKEN
 
 
@@ -51,9 +53,11 @@ def test_an_unknown_agency_cannot_be_rotated(signed_in):
 def test_a_door_link_is_shown_once_as_link_and_qr_and_opens_the_door_endpoints(signed_in, registration):
     meeting = registration.make_meeting()
     page = signed_in.post(f"/meetings/{meeting['id']}/doors", {"label": "Pintu 1 — Lobi Utama"}, page=f"/meetings/{meeting['id']}/doors", status=201)
-    link = re.search(r'<a class="secret" href="([^"]+)"', page.text).group(1)
-    assert link.startswith("http://localhost/door/")  # on this console, where the door page is served
-    token = re.search(r"/door/([\w.~-]+)", link).group(1)
+    link = html.unescape(re.search(r'<a class="secret" href="([^"]+)"', page.text).group(1))
+    # The door link names its meeting and door (services.console.door.door_link): the phone needs both.
+    door = read_door_link(link)
+    assert link.startswith("http://localhost/door/") and (door.event_id, door.label) == (meeting["id"], "Pintu 1 — Lobi Utama")
+    token = door.token
     png = base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', page.text).group(1))
     assert png.startswith(b"\x89PNG")
     summary = requests.get(f"{registration.url}/v1/events/{meeting['id']}/check-ins/summary", headers={"Authorization": f"Bearer {token}"}, timeout=10)
