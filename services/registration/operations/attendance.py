@@ -12,6 +12,7 @@ from services.registration.domain.access import Caller
 from services.registration.domain.attendance import AttendanceRow, summarize
 from services.registration.domain.codes import normalize_code
 from services.registration.domain.errors import Conflict, NotFound
+from services.registration.domain.meetings import ensure_scheduled
 from services.registration.domain.seats import CANCELLED, CONFIRMED, IN_PERSON
 from services.registration.models import UTC_DATETIME, Registration
 from services.registration.operations.seating import outbox, utcnow
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 def check_in(session_factory, event_id: str, code: str) -> dict[str, Any]:
     """Record a door check-in once; a second scan answers with the first time."""
     with writing(session_factory) as session:
-        store.get_meeting(session, event_id)
+        ensure_scheduled(store.get_meeting(session, event_id).status, "check-ins are")
         # FOR UPDATE: two scans of one code at two doors at once must record one check-in (PostgreSQL;
         # SQLite's BEGIN IMMEDIATE already serializes them).
         registration = session.execute(

@@ -18,7 +18,8 @@ from services.registration.domain.errors import (
     NotFound,
     RegistrationClosed,
 )
-from services.registration.domain.meetings import registration_is_open
+from services.registration.domain.meetings import CANCELLED as MEETING_CANCELLED
+from services.registration.domain.meetings import ensure_scheduled, registration_is_open
 from services.registration.domain.seats import CANCELLED, ONLINE
 from services.registration.models import Meeting, Registration
 from services.registration.operations import idempotency
@@ -52,6 +53,7 @@ class Reply:
 
 
 def _check_open(meeting: Meeting, now: dt.datetime) -> None:
+    ensure_scheduled(meeting.status, "new registrations are")
     if not registration_is_open(meeting.registration_closes_at, now):
         raise RegistrationClosed(f"Registration for this meeting closed at {meeting.registration_closes_at.isoformat()}.")
 
@@ -223,7 +225,9 @@ def cancel_registration(session_factory, caller: Caller, registration_id: str) -
         registration.status = CANCELLED
         registration.cancelled_at = registration.updated_at = now
         outbox.record(session, "registration.cancelled", payloads.cancelled_event(registration, meeting, previous_status))
-        promote_waitlisted(session, meeting, state, now)
+        if meeting.status != MEETING_CANCELLED:
+            # Nobody is promoted into a meeting that was called off: that would invite them to it.
+            promote_waitlisted(session, meeting, state, now)
         return registration
 
 
@@ -233,6 +237,7 @@ def change_attendance_mode(session_factory, caller: Caller, registration_id: str
         registration, meeting = _load_visible(session, caller, registration_id, lock=True)
         if registration.status == CANCELLED:
             raise AlreadyCancelled("This registration is cancelled; register the participant again instead.")
+        ensure_scheduled(meeting.status, "changes of attendance mode are")
         if registration.attendance_mode == mode:
             return registration
         now = utcnow()
