@@ -25,6 +25,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "streaming": (
         "event.created",
         "event.updated",
+        "event.cancelled",
         "registration.confirmed",
         "registration.waitlisted",
         "registration.promoted",
