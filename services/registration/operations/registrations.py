@@ -109,9 +109,10 @@ def register(session_factory, caller: Caller, event_id: str, data: dict[str, Any
     def work(session: Session) -> Reply:
         now = utcnow()
         # An online registration takes no seat and its duplicates are refused by unique indexes, so
-        # it need not queue behind the meeting's seat lock; an in-person one must.
+        # it need not hold the meeting's seat lock (only a share that a cancellation waits for); an
+        # in-person one must.
         online = data["attendance_mode"] == ONLINE
-        meeting = store.get_meeting(session, event_id) if online else store.lock_meeting(session, event_id)
+        meeting = store.share_meeting(session, event_id) if online else store.lock_meeting(session, event_id)
         _check_open(meeting, now)
         problem = _online_allowed(meeting, data["attendance_mode"])
         if problem:

@@ -1,7 +1,11 @@
 """Reminders on meetings and in every meeting snapshot; calling a meeting off (event.cancelled, 409s afterwards)."""
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
+from sqlalchemy import text
 
 from shared.schemas.events import load_payload
 from tests.integration.registration.factories import meeting_body, participant
@@ -167,3 +171,38 @@ def test_meetings_can_be_listed_by_status(api):
     assert ids("scheduled") == [kept["id"]] and ids("cancelled") == [called_off["id"]]
     assert {m["id"] for m in api.get("/v1/events").json} == {kept["id"], called_off["id"]}
     assert api.get("/v1/events?status=ditunda").status_code == 422
+
+
+def test_an_online_registration_arriving_during_a_cancellation_waits_for_it_and_is_refused(api, agency, event):
+    """PostgreSQL: an online registration takes no seat lock, yet must not slip into a meeting being called off."""
+    engine = api.app.extensions["rakor_engine"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serializes every writer with BEGIN IMMEDIATE")
+    answers = []
+    with engine.connect() as cancelling:
+        # The cancellation's transaction, held open: the meeting row locked and already marked cancelled.
+        cancelling.execute(text("SELECT id FROM meetings WHERE id = :id FOR UPDATE"), {"id": event["id"]})
+        cancelling.execute(text("UPDATE meetings SET status = 'cancelled' WHERE id = :id"), {"id": event["id"]})
+        body = participant(attendance_mode="online")
+        registering = threading.Thread(
+            target=lambda: answers.append(
+                api.app.test_client().post(f"/v1/events/{event['id']}/registrations", json=body, headers=agency["headers"])
+            )
+        )
+        registering.start()
+        deadline = time.monotonic() + 20
+        while not waiting_on_a_lock(engine) and time.monotonic() < deadline:
+            registering.join(0.05)
+        assert waiting_on_a_lock(engine), "the registration did not wait for the cancellation"
+        cancelling.commit()
+    registering.join(20)
+    [answer] = answers
+    assert answer.status_code == 409 and "cancelled" in answer.json["message"]
+    assert api.registration_rows(event["id"]) == []
+
+
+def waiting_on_a_lock(engine) -> bool:
+    with engine.connect() as connection:
+        return bool(connection.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )).scalar())
