@@ -22,11 +22,11 @@ import time
 import uuid
 
 import requests
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, insert, text, update
 
 from services.streaming.api import EXTENSION
 from services.streaming.app import create_app
-from services.streaming.models import Participant
+from services.streaming.models import Meeting, Participant
 from shared.settings import load_settings
 
 ADMIN = "bench-admin-token-streaming"
@@ -95,6 +95,12 @@ def prepare(database_url: str, data_dir: str, links: int) -> list[str]:
     client.put(f"/v1/events/{event_id}/channels/zoom", json={"url": "https://us02web.zoom.us/j/81234567890"}, headers=headers)
     now = dt.datetime.now(dt.timezone.utc)
     with engine.begin() as conn:
+        # A meeting under way, as event.created would describe it: every visit passes the join window check.
+        conn.execute(
+            update(Meeting).where(Meeting.id == event_id).values(
+                title="Rapat Koordinasi Kehumasan", timezone="Asia/Jakarta", starts_at=now - dt.timedelta(minutes=10), ends_at=now + dt.timedelta(days=1)
+            )
+        )
         conn.execute(
             insert(Participant.__table__),
             [

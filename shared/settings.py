@@ -59,6 +59,7 @@ class Settings:
     # http limits
     agency_rate_limit: int = 600  # requests per minute per agency key
     join_rate_limit: int = 60  # requests per minute per client on /j/{token}
+    join_opens_minutes: int = 30  # a personal link counts as a join from this long before the start
     stream_allowed_hosts: tuple[str, ...] = ("zoom.us", "youtube.com", "youtu.be")
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -213,6 +214,7 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         twilio_base_url=_url(env, "TWILIO_BASE_URL", "https://api.twilio.com", ("http", "https")).rstrip("/"),
         agency_rate_limit=_int(env, "AGENCY_RATE_LIMIT", 600, 1),
         join_rate_limit=_int(env, "JOIN_RATE_LIMIT", 60, 1),
+        join_opens_minutes=_int(env, "JOIN_OPENS_MINUTES", 30, 0, 24 * 60),
         stream_allowed_hosts=hosts or ("zoom.us", "youtube.com", "youtu.be"),
     )
 
@@ -227,7 +229,7 @@ KNOWN_VARIABLES = frozenset(
         "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM", "SMTP_TIMEOUT", "SMTP_POOL_SIZE",
         "SMS_PROVIDER", "SMS_GATEWAY_URL", "SMS_API_KEY", "SMS_TIMEOUT", "TWILIO_ACCOUNT_SID",
         "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_BASE_URL", "AGENCY_RATE_LIMIT", "JOIN_RATE_LIMIT",
-        "STREAM_ALLOWED_HOSTS",
+        "JOIN_OPENS_MINUTES", "STREAM_ALLOWED_HOSTS",
     }
 )
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, column
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, column
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db_types import UtcDateTime
@@ -64,6 +64,11 @@ class Meeting(Base):
     health_protocol: Mapped[str | None] = mapped_column(Text)
     registration_closes_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
     sequence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # [{"before": "P1D", "at": "09:00"}, ...] as domain.reminders.normalized writes them.
+    reminders: Mapped[list] = mapped_column(JSON, nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="scheduled")
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
 

@@ -31,6 +31,7 @@ def meeting_fields(meeting: Meeting) -> dict[str, Any]:
         "online": meeting.online,
         "health_protocol": meeting.health_protocol,
         "registration_closes_at": _local(meeting.registration_closes_at, zone),
+        "reminders": meeting.reminders,
     }
 
 
@@ -48,12 +49,19 @@ def meeting_snapshot(meeting: Meeting) -> dict[str, Any]:
         "health_protocol": fields["health_protocol"],
         "online": fields["online"],
         "sequence": meeting.sequence,
+        "status": meeting.status,
+        "reminders": fields["reminders"],
     }
 
 
 def meeting_changed(meeting: Meeting, changed: list[str]) -> dict[str, Any]:
     """event.created / event.updated."""
     return {**meeting_snapshot(meeting), "changed_fields": changed}
+
+
+def meeting_cancelled(meeting: Meeting) -> dict[str, Any]:
+    """event.cancelled: the meeting as it was called off, the organizer's reason and when."""
+    return {**meeting_snapshot(meeting), "reason": meeting.cancellation_reason, "cancelled_at": meeting.cancelled_at}
 
 
 def contact(registration: Registration) -> dict[str, Any]:

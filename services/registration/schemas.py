@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import zoneinfo
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
+from services.registration.domain import reminders as reminder_rules
 from services.registration.domain.door import NOT_CHECKED_IN, REFUSAL_REASONS
 from services.registration.domain.meetings import validate_meeting
+from shared.schemas.events import DEFAULT_REMINDERS, MEETING_STATUSES
 from shared.schemas.participant import LOCALES, ParticipantSchema
 from shared.schemas.validators import EmailField
 
@@ -112,6 +114,44 @@ class VenueSchema(StrictSchema):
     city = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200), metadata={"example": "Tangerang Selatan"})
 
 
+class ReminderInSchema(StrictSchema):
+    before = fields.String(required=True, metadata={"example": "P1D", "description": "ISO 8601 duration before the start: weeks, days, hours, minutes (P1D, PT1H, P2DT3H)."})
+    at = fields.String(allow_none=True, load_default=None, metadata={"example": "09:00", "description": "Local time (HH:MM) of that day in the meeting's zone; needs whole days in `before`."})
+
+    @validates_schema
+    def _valid(self, data, **_kwargs):
+        try:
+            before = reminder_rules.parse_before(data["before"])
+        except ValueError as exc:
+            raise ValidationError({"before": [str(exc)]}) from None
+        try:
+            reminder_rules.check_at(before, data.get("at"))
+        except ValueError as exc:
+            raise ValidationError({"at": [str(exc)]}) from None
+
+    @post_load
+    def _normalized(self, data, **_kwargs):
+        return reminder_rules.normalized(data)
+
+
+def _validate_reminders(reminders: list) -> None:
+    problems = reminder_rules.list_problems(reminders)
+    if problems:
+        raise ValidationError(problems)
+
+
+def _reminders_field(**kwargs) -> fields.List:
+    return fields.List(
+        fields.Nested(ReminderInSchema),
+        validate=_validate_reminders,
+        metadata={
+            "description": f"When participants are reminded; at most {reminder_rules.MAX_REMINDERS}, no duplicates, [] for none.",
+            "example": [dict(r) for r in DEFAULT_REMINDERS],
+        },
+        **kwargs,
+    )
+
+
 class MeetingCreateSchema(StrictSchema):
     title = fields.String(required=True, validate=validate.Length(min=3, max=300), metadata={"example": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas"})
     theme = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
@@ -124,6 +164,7 @@ class MeetingCreateSchema(StrictSchema):
     online = fields.Boolean(load_default=True)
     health_protocol = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=5000), metadata={"example": "Peserta wajib sudah divaksin dua kali dan menunjukkan hasil antigen negatif."})
     registration_closes_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    reminders = _reminders_field(load_default=lambda: [reminder_rules.normalized(r) for r in DEFAULT_REMINDERS])
 
     @validates_schema
     def _consistent(self, data, **_kwargs):
@@ -146,6 +187,19 @@ class MeetingPatchSchema(StrictSchema):
     online = fields.Boolean()
     health_protocol = fields.String(allow_none=True, validate=validate.Length(max=5000))
     registration_closes_at = fields.AwareDateTime(allow_none=True)
+    reminders = _reminders_field()
+
+
+class MeetingCancelSchema(StrictSchema):
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=3, max=2000),
+        metadata={"example": "Ditunda karena kebijakan PPKM Level 4; jadwal baru akan diumumkan."},
+    )
+
+
+class MeetingListQuerySchema(StrictSchema):
+    status = fields.String(validate=validate.OneOf(MEETING_STATUSES))
 
 
 class SeatsSchema(OutSchema):
@@ -158,6 +212,11 @@ class VenueOutSchema(OutSchema):
     name = fields.String()
     address = fields.String()
     city = fields.String(allow_none=True)
+
+
+class ReminderOutSchema(OutSchema):
+    before = fields.String()
+    at = fields.String(allow_none=True)
 
 
 class MeetingSchema(OutSchema):
@@ -173,7 +232,11 @@ class MeetingSchema(OutSchema):
     online = fields.Boolean()
     health_protocol = fields.String(allow_none=True)
     registration_closes_at = fields.DateTime(allow_none=True)
+    reminders = fields.List(fields.Nested(ReminderOutSchema))
     sequence = fields.Integer(metadata={"description": "Raised by each change of time or venue (the .ics SEQUENCE)."})
+    status = fields.String(validate=validate.OneOf(MEETING_STATUSES), metadata={"description": "`cancelled` after POST /v1/events/{id}/cancel; final."})
+    cancelled_at = fields.DateTime(allow_none=True)
+    cancellation_reason = fields.String(allow_none=True)
     seats = fields.Nested(SeatsSchema)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

@@ -35,6 +35,9 @@ def get_meeting(session: Session, event_id: str) -> Meeting:
 # running it on SQLite, and a reused statement also keeps its cache key.
 _GET_MEETING = select(Meeting).where(Meeting.id == bindparam("event_id"))
 _LOCK_MEETING = _GET_MEETING.with_for_update()
+# FOR KEY SHARE: the share the INSERT's foreign key check takes on the meeting row anyway, taken at the
+# read instead, so a cancellation in progress is waited for and its result read.
+_SHARE_MEETING = _GET_MEETING.with_for_update(read=True, key_share=True)
 # Confirmed in-person rows are bounded by the capacity, and the waitlist length is its last position
 # (positions are 1..N), read from an index: the cost stays flat however many people registered.
 _SEATS = union_all(
@@ -61,6 +64,18 @@ def lock_meeting(session: Session, event_id: str) -> Meeting:
     if not is_id(event_id):
         raise NotFound("No meeting with this id.")
     meeting = session.execute(_LOCK_MEETING, {"event_id": event_id}).scalar_one_or_none()
+    if meeting is None:
+        raise NotFound("No meeting with this id.")
+    return meeting
+
+
+def share_meeting(session: Session, event_id: str) -> Meeting:
+    """Load the meeting for a change that takes no seat (an online registration): it cannot be cancelled meanwhile.
+
+    PostgreSQL `FOR KEY SHARE` conflicts only with `FOR UPDATE` (lock_meeting); the INSERT's foreign
+    key check would take it anyway. SQLite's BEGIN IMMEDIATE already serializes every writer.
+    """
+    meeting = session.execute(_SHARE_MEETING, {"event_id": event_id}).scalar_one_or_none() if is_id(event_id) else None
     if meeting is None:
         raise NotFound("No meeting with this id.")
     return meeting

@@ -20,6 +20,12 @@ def on_meeting_changed(event: Event, ctx: HandlerContext) -> None:
     operations.record_meeting(ctx.session, event.data, event.occurred_at)
 
 
+def on_meeting_cancelled(event: Event, ctx: HandlerContext) -> None:
+    """event.cancelled: the meeting's personal links answer 410 from now on."""
+    _check_ids(event.data["id"])
+    operations.record_meeting_cancelled(ctx.session, event.data, event.occurred_at)
+
+
 def on_registration_changed(event: Event, ctx: HandlerContext) -> None:
     """Any registration event: eligible people get a link once links are published; the others lose theirs."""
     _check_ids(event.data["event_id"], event.data["registration_id"])
@@ -29,6 +35,7 @@ def on_registration_changed(event: Event, ctx: HandlerContext) -> None:
 HANDLERS = {
     "event.created": on_meeting_changed,
     "event.updated": on_meeting_changed,
+    "event.cancelled": on_meeting_cancelled,
     "registration.confirmed": on_registration_changed,
     "registration.waitlisted": on_registration_changed,
     "registration.promoted": on_registration_changed,

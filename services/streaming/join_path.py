@@ -30,14 +30,20 @@ PRODUCER = "streaming"
 # What SQLAlchemy's SQLite DateTime writes (UtcDateTime hands it naive UTC): same text, same order.
 SQLITE_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
-FIND_LINK = (
-    "SELECT l.id, l.registration_id, l.event_id, l.revoked_at, m.ends_at, m.title, z.url, y.url"
+# The columns every visit reads, on both databases: the link, its meeting (times, zone, cancellation),
+# its channels and the participant's language (for the "not yet" page).
+_LINK_COLUMNS = (
+    "l.id, l.registration_id, l.event_id, l.revoked_at, m.starts_at, m.ends_at, m.cancelled_at, m.title, m.timezone,"
+    " z.url AS zoom_url, y.url AS youtube_url, p.locale"
+)
+_LINK_FROM = (
     " FROM links l"
     " LEFT JOIN meetings m ON m.id = l.event_id"
     " LEFT JOIN channels z ON z.event_id = l.event_id AND z.kind = 'zoom'"
     " LEFT JOIN channels y ON y.event_id = l.event_id AND y.kind = 'youtube'"
-    " WHERE l.token_hash = :token_hash"
+    " LEFT JOIN participants p ON p.registration_id = l.registration_id"
 )
+FIND_LINK = f"SELECT {_LINK_COLUMNS}{_LINK_FROM} WHERE l.token_hash = :token_hash"
 INSERT_JOIN = (
     "INSERT INTO joins (link_id, registration_id, event_id, joined_at, channel_kind)"
     " VALUES (:link_id, :registration_id, :event_id, :joined_at, :channel_kind)"
@@ -46,18 +52,17 @@ INSERT_OUTBOX = "INSERT INTO outbox (event_id, event_type, body, created_at) VAL
 # PostgreSQL: the whole visit in one statement and one round trip: the lookup, the join and its
 # stream.joined event. Data-modifying WITH parts run exactly once and to completion, and one statement
 # in autocommit is one transaction, so the join and its event commit together or not at all. The CASE
-# repeats domain.join_target.decide_join's rule for recording (not revoked, not over, a channel, not
-# a HEAD); the caller checks its answer against decide_join on every visit, and the tests run every
-# outcome on both databases. The envelope is json_build_object's rendering of joined_envelope().
+# repeats domain.join_target.decide_join's rule for recording (not revoked, meeting not cancelled, not
+# over, its window open — `opens_by` is now + JOIN_OPENS_MINUTES —, a channel, not a HEAD); the caller
+# checks its answer against decide_join on every visit, and the tests run every outcome and both edges
+# of the window on both databases. The envelope is json_build_object's rendering of joined_envelope().
 RECORD_VISIT = (
     "WITH found AS ("
-    " SELECT l.id, l.registration_id, l.event_id, l.revoked_at, m.ends_at, m.title, z.url AS zoom_url, y.url AS youtube_url,"
-    "  CASE WHEN NOT %(record)s OR l.revoked_at IS NOT NULL OR m.ends_at < %(now)s THEN NULL"
+    f" SELECT {_LINK_COLUMNS},"
+    "  CASE WHEN NOT %(record)s OR l.revoked_at IS NOT NULL OR m.cancelled_at IS NOT NULL"
+    "   OR m.ends_at < %(now)s OR m.starts_at > %(opens_by)s THEN NULL"
     "   WHEN z.url IS NOT NULL THEN 'zoom' WHEN y.url IS NOT NULL THEN 'youtube' END AS channel_kind"
-    " FROM links l"
-    " LEFT JOIN meetings m ON m.id = l.event_id"
-    " LEFT JOIN channels z ON z.event_id = l.event_id AND z.kind = 'zoom'"
-    " LEFT JOIN channels y ON y.event_id = l.event_id AND y.kind = 'youtube'"
+    f"{_LINK_FROM}"
     " WHERE l.token_hash = %(token_hash)s"
     "), recorded AS ("
     " INSERT INTO joins (link_id, registration_id, event_id, joined_at, channel_kind)"
@@ -71,7 +76,7 @@ RECORD_VISIT = (
     "  'data', json_build_object('registration_id', registration_id, 'event_id', event_id, 'at', %(at)s::text, 'channel_kind', channel_kind)"
     " )::text, %(now)s FROM recorded"
     ")"
-    " SELECT id, registration_id, event_id, revoked_at, ends_at, title, zoom_url, youtube_url, channel_kind FROM found"
+    " SELECT * FROM found"
 )
 
 
@@ -81,10 +86,14 @@ class LinkRow:
     registration_id: str
     event_id: str
     revoked: bool
+    starts_at: dt.datetime | None
     ends_at: dt.datetime | None
+    cancelled: bool
     title: str | None
+    timezone: str | None
     zoom_url: str | None
     youtube_url: str | None
+    locale: str | None
 
 
 class JoinPath:
@@ -131,24 +140,24 @@ class JoinPath:
                 fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
     def _row(self, found) -> LinkRow:
-        ends_at = found[4]
-        if isinstance(ends_at, str):
-            ends_at = dt.datetime.fromisoformat(ends_at)
-        if ends_at is not None and ends_at.tzinfo is None:
-            ends_at = ends_at.replace(tzinfo=dt.timezone.utc)
-        return LinkRow(found[0], found[1], found[2], found[3] is not None, ends_at, found[5], found[6], found[7])
+        """A row of _LINK_COLUMNS; SQLite gives its datetimes as naive UTC text."""
+        return LinkRow(
+            found[0], found[1], found[2], found[3] is not None, _utc(found[4]), _utc(found[5]), found[6] is not None,
+            found[7], found[8], found[9], found[10], found[11],
+        )
 
-    def visit(self, token_hash: str, decide, now: dt.datetime, record: bool = True):
+    def visit(self, token_hash: str, decide, now: dt.datetime, opens_before: dt.timedelta, record: bool = True):
         """Look the link up, let `decide(LinkRow)` return (decision, channel kind or None), record a join for a kind.
 
         `record=False` never records (a HEAD request); `decide` must then return no kind either.
+        `opens_before` is how long before the start links lead to the meeting (decide_join's, for the SQL).
 
         Returns (LinkRow or None, the decision). The join row and its outbox row commit together.
         """
         try:
             if self.sqlite:
                 return self._visit_sqlite(token_hash, decide, now)
-            return self._visit_postgresql(token_hash, decide, now, record)
+            return self._visit_postgresql(token_hash, decide, now, now + opens_before, record)
         except self.operational_error as error:
             # Same type as SQLAlchemy raises elsewhere, so the app answers 503 instead of 500.
             raise exc.OperationalError(FIND_LINK if self.sqlite else RECORD_VISIT, {}, error) from error
@@ -185,7 +194,7 @@ class JoinPath:
         finally:
             connection.close()
 
-    def _visit_postgresql(self, token_hash: str, decide, now: dt.datetime, record: bool):
+    def _visit_postgresql(self, token_hash: str, decide, now: dt.datetime, opens_by: dt.datetime, record: bool):
         """One statement in autocommit (RECORD_VISIT): the lookup, and the join with its event when it leads to the meeting.
 
         The connections of this path run with synchronous_commit=off: a crash of the database server
@@ -197,6 +206,7 @@ class JoinPath:
             "token_hash": token_hash,
             "record": record,
             "now": now,
+            "opens_by": opens_by,
             "at": moment,
             "envelope_id": str(uuid.uuid4()),
             "version": SCHEMA_VERSION,
@@ -218,8 +228,8 @@ class JoinPath:
             return None, None
         row = self._row(found)
         decision, channel_kind = decide(row)
-        if channel_kind != found[8]:
-            log.error("join recorded as %r but decide_join says %r (outcome %s): RECORD_VISIT and the domain rule differ", found[8], channel_kind, decision.outcome)
+        if channel_kind != found[-1]:
+            log.error("join recorded as %r but decide_join says %r (outcome %s): RECORD_VISIT and the domain rule differ", found[-1], channel_kind, decision.outcome)
         return row, decision
 
     @staticmethod
@@ -228,6 +238,14 @@ class JoinPath:
         join = {"link_id": row.link_id, "registration_id": row.registration_id, "event_id": row.event_id, "joined_at": stamp, "channel_kind": channel_kind}
         envelope = joined_envelope(row.registration_id, row.event_id, now, channel_kind)
         return join, {"envelope_id": envelope["id"], "event_type": "stream.joined", "body": encode_body(envelope), "created_at": stamp}
+
+
+def _utc(moment) -> dt.datetime | None:
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment
 
 
 def _autocommit_engine(engine: Engine) -> Engine:

@@ -7,4 +7,4 @@ LINKS_ISSUED = Counter("rakor_stream_links_issued_total", "Personal join links i
 LINKS_REVOKED = Counter("rakor_stream_links_revoked_total", "Personal join links revoked (cancelled, moved in person)")
 VISITS = Counter("rakor_stream_link_visits_total", "Visits of /j/{token} by outcome", ["outcome"])
 # Bound once: the join hot path increments without a label lookup.
-VISIT_OUTCOMES = {name: VISITS.labels(name) for name in ("redirect", "over", "revoked", "unknown", "no_channel", "rate_limited")}
+VISIT_OUTCOMES = {name: VISITS.labels(name) for name in ("redirect", "early", "over", "revoked", "cancelled", "unknown", "no_channel", "rate_limited")}

@@ -39,6 +39,8 @@ class Meeting(Base):
     snapshot: Mapped[str | None] = mapped_column(Text)
     snapshot_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     published_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # Set once by event.cancelled (or a snapshot saying so) and never cleared: cancelling is final.
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 

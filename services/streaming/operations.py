@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from services.streaming import metrics, store
 from services.streaming.domain.channels import ChannelInput, validate_channel
 from services.streaming.domain.eligibility import LinkAction, is_eligible, link_action, revoke_reason
-from services.streaming.domain.errors import MeetingNotFound, NoChannel
+from services.streaming.domain.errors import MeetingCancelled, MeetingNotFound, NoChannel
 from services.streaming.domain.join_target import JoinDecision, JoinOutcome, decide_join
 from services.streaming.domain.meetings import is_valid_event_id
-from services.streaming.join_path import JoinPath
+from services.streaming.join_path import JoinPath, LinkRow
 from services.streaming.models import Channel, Meeting, Participant
 from shared.db import read_only, unit_of_work
 from shared.messaging.outbox import record_event
@@ -111,6 +111,8 @@ def publish_links(session_factory: SessionFactory, settings: Settings, event_id:
         meeting = store.lock_meeting(session, event_id)
         if meeting is None:
             raise MeetingNotFound(event_id)
+        if meeting.cancelled_at is not None:
+            raise MeetingCancelled(event_id)
         channels = store.channels_of(session, event_id)
         if not channels:
             raise NoChannel(event_id)
@@ -173,7 +175,10 @@ def _issue_links(
 
 
 def _apply_snapshot(meeting: Meeting, snapshot: dict[str, Any], occurred_at: dt.datetime) -> None:
-    """Keep the newest meeting snapshot: a higher sequence wins, then the later event."""
+    """Keep the newest meeting snapshot: a higher sequence wins, then the later event; a cancellation sticks."""
+    if snapshot.get("status") == "cancelled" and meeting.cancelled_at is None:
+        # Whichever event first says so (a registration event may overtake event.cancelled): final either way.
+        meeting.cancelled_at = snapshot.get("cancelled_at") or occurred_at
     newer = meeting.snapshot_at is None or snapshot.get("sequence", 0) > meeting.sequence or (
         snapshot.get("sequence", 0) == meeting.sequence and occurred_at >= meeting.snapshot_at
     )
@@ -193,6 +198,11 @@ def record_meeting(session: Session, data: dict[str, Any], occurred_at: dt.datet
     store.ensure_meeting(session, data["id"], store.utcnow())
     meeting = store.lock_meeting(session, data["id"])
     _apply_snapshot(meeting, data, occurred_at)
+
+
+def record_meeting_cancelled(session: Session, data: dict[str, Any], occurred_at: dt.datetime) -> None:
+    """event.cancelled: every personal link of the meeting answers 410 from now on (the links stay as they are)."""
+    record_meeting(session, data, occurred_at)
 
 
 def record_registration(
@@ -220,7 +230,9 @@ def record_registration(
     participant.last_event_at, participant.updated_at = occurred_at, now
     session.flush()
     link = store.active_link(session, registration_id)
-    action = link_action(eligible=participant.eligible, has_active_link=link is not None, published=meeting.published_at is not None)
+    # No new links into a meeting that was called off; losing eligibility still revokes.
+    published = meeting.published_at is not None and meeting.cancelled_at is None
+    action = link_action(eligible=participant.eligible, has_active_link=link is not None, published=published)
     if action is LinkAction.ISSUE:
         channels = store.channels_of(session, event_id)
         if not channels:
@@ -237,24 +249,30 @@ def record_registration(
 @dataclass(frozen=True)
 class LinkVisit:
     decision: JoinDecision
-    meeting_title: str | None
+    link: LinkRow  # the meeting's title, times and zone, the participant's language: for the pages
 
 
-def open_link(join_path: JoinPath, token: str, now: dt.datetime | None = None, *, record: bool = True) -> LinkVisit | None:
+def open_link(
+    join_path: JoinPath, token: str, opens_before: dt.timedelta, now: dt.datetime | None = None, *, record: bool = True
+) -> LinkVisit | None:
     """Resolve a personal link and record the join when it leads to the live meeting; None if unknown.
 
+    `opens_before` (JOIN_OPENS_MINUTES) is how long before the start the link leads to the meeting.
     `record=False` (a HEAD request: link checkers, not people) resolves without recording.
     """
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     now = now or store.utcnow()
 
-    def decide(row):
-        decision = decide_join(revoked=row.revoked, ends_at=row.ends_at, zoom_url=row.zoom_url, youtube_url=row.youtube_url, now=now)
+    def decide(row: LinkRow):
+        decision = decide_join(
+            revoked=row.revoked, cancelled=row.cancelled, starts_at=row.starts_at, ends_at=row.ends_at,
+            zoom_url=row.zoom_url, youtube_url=row.youtube_url, now=now, opens_before=opens_before,
+        )
         return decision, decision.channel_kind if record and decision.outcome is JoinOutcome.REDIRECT else None
 
-    row, decision = join_path.visit(hash_secret(token), decide, now, record)
-    return None if row is None else LinkVisit(decision, row.title)
+    row, decision = join_path.visit(hash_secret(token), decide, now, opens_before, record)
+    return None if row is None else LinkVisit(decision, row)
 
 
 def list_joins(session_factory: SessionFactory, event_id: str) -> list[JoinRow]:

@@ -27,6 +27,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "streaming": (
         "event.created",
         "event.updated",
+        "event.cancelled",
         "registration.confirmed",
         "registration.waitlisted",
         "registration.promoted",

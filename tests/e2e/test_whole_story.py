@@ -8,6 +8,7 @@ schedule change, check-in at the door and the attendance report.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import time
@@ -25,6 +26,13 @@ TITLE = "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas"
 ZOOM_URL = "https://us06web.zoom.us/j/81234567890?pwd=UHJhbmF0YUh1bWFz"
 YOUTUBE_URL = "https://www.youtube.com/watch?v=RakorHumas21"
 JOIN_LINK = re.compile(r"https?://[^\s\"<>]+/j/[A-Za-z0-9_-]+")
+WIB = dt.timezone(dt.timedelta(hours=7))
+
+
+def soon(minutes: int) -> dt.datetime:
+    """A whole minute this far from now, in WIB: personal links lead to the meeting only from 30 minutes
+    before its start (JOIN_OPENS_MINUTES), so the story's meeting starts within that window."""
+    return (dt.datetime.now(WIB) + dt.timedelta(minutes=minutes)).replace(second=0, microsecond=0)
 
 # Subject prefixes per message kind and locale (services/notification/templates/<locale>/<kind>.subject.j2).
 SUBJECTS = {
@@ -57,8 +65,8 @@ def make_meeting(**overrides: Any) -> dict[str, Any]:
     body = {
         "title": TITLE,
         "theme": "Penguatan Peran Pranata Humas di Era Disrupsi Informasi",
-        "starts_at": "2031-12-01T09:00:00+07:00",
-        "ends_at": "2031-12-01T12:00:00+07:00",
+        "starts_at": soon(10).isoformat(),
+        "ends_at": soon(190).isoformat(),
         "timezone": "Asia/Jakarta",
         "venue": {"name": "Hotel Aviary", "address": "Jl. Raya Sudimara Pinang No. 88, Bintaro", "city": "Tangerang Selatan"},
         "in_person_capacity": 5,
@@ -272,8 +280,9 @@ def test_hybrid_meeting_story_reaches_every_participant_and_ends_in_the_attendan
     assert len(box.texts(phones["dewi"])) == 2
 
     # The organizer moves the start by an hour: every active participant hears, with a newer invitation.
+    moved_start = dt.datetime.fromisoformat(meeting["starts_at"]) + dt.timedelta(hours=1)
     changed = stack.call("PATCH", f"{reg}/v1/events/{event_id}", 200, admin,
-                         json={"starts_at": "2031-12-01T10:00:00+07:00", "ends_at": "2031-12-01T13:00:00+07:00"}).json()
+                         json={"starts_at": moved_start.isoformat(), "ends_at": (moved_start + dt.timedelta(hours=3)).isoformat()}).json()
     assert changed["sequence"] > meeting["sequence"]
     active = ("fajar", "rina", "budi", "siti", "agus", "yuliani", "hendra")
     box.wait(mails=19, texts=17)
@@ -283,7 +292,7 @@ def test_hybrid_meeting_story_reaches_every_participant_and_ends_in_the_attendan
         before = promotion if name == "yuliani" else first_invites[name]
         assert update["method"] == "REQUEST" and update["uid"] == before["uid"]
         assert update["sequence"] > before["sequence"]
-        assert update["dtstart"].isoformat() == "2031-12-01T10:00:00+07:00"
+        assert update["dtstart"] == moved_start
     assert box.mails("dewi.anggraini@kominfo.go.id", "meeting_updated") == []
 
     # At the door Yuliani shows the code of her promotion mail.

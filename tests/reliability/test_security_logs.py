@@ -9,6 +9,8 @@ an agency API key or a join token; and the streaming database holds no join toke
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 
 import pytest
@@ -93,8 +95,9 @@ def test_no_email_phone_key_or_token_in_any_log_line_of_a_full_run(start_process
         f"{reg}/v1/events",
         json={
             "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
-            "starts_at": "2031-12-01T09:00:00+07:00",
-            "ends_at": "2031-12-01T12:00:00+07:00",
+            # Starting soon: personal links lead to the meeting (and log a join) only from 30 minutes before.
+            "starts_at": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=10)).isoformat(),
+            "ends_at": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)).isoformat(),
             "venue": {"name": "Hotel Aviary", "address": "Jl. Raya Sudimara Pinang No. 88, Bintaro", "city": "Tangerang Selatan"},
             "in_person_capacity": 1,
         },

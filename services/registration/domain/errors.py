@@ -40,6 +40,10 @@ class AlreadyCancelled(Conflict):
     """A cancelled registration cannot be cancelled or changed again."""
 
 
+class MeetingCancelled(Conflict):
+    """The meeting was called off: it can still be read, but nothing about it can change any more."""
+
+
 class SeatsExhausted(Conflict):
     """Capacity cannot be lowered below the seats already confirmed."""
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
+from services.registration.domain.errors import MeetingCancelled
+from shared.schemas.events import MEETING_STATUSES
+
 # A change of these fields makes the calendar invitations out of date: their SEQUENCE is raised.
 SCHEDULE_FIELDS = ("starts_at", "ends_at", "timezone", "venue")
 # Far-off years are typos, and before ~1925 zones have offsets in seconds (LMT +07:07:12) that the
@@ -44,3 +47,20 @@ def bumps_sequence(changed: list[str]) -> bool:
 
 def registration_is_open(closes_at: dt.datetime | None, now: dt.datetime) -> bool:
     return closes_at is None or now < closes_at
+
+
+SCHEDULED, CANCELLED = MEETING_STATUSES
+
+
+def ensure_scheduled(status: str, refused: str) -> None:
+    """Refuse a change (`refused` says which, e.g. "New registrations are") to a meeting that was called off.
+
+    Cancelling is final: reading, listing and attendance still work, nothing else changes the meeting.
+    """
+    if status == CANCELLED:
+        raise MeetingCancelled(f"This meeting was cancelled; {refused} no longer possible.")
+
+
+def ensure_cancellable(status: str) -> None:
+    if status == CANCELLED:
+        raise MeetingCancelled("This meeting is already cancelled.")

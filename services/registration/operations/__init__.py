@@ -19,7 +19,7 @@ from services.registration.operations.door import (
     summary,
     undo_check_in,
 )
-from services.registration.operations.meetings import create_meeting, get_meeting, list_meetings, update_meeting
+from services.registration.operations.meetings import cancel_meeting, create_meeting, get_meeting, list_meetings, update_meeting
 from services.registration.operations.registrations import (
     Reply,
     bulk_register,
@@ -35,7 +35,7 @@ __all__ = [
     "attendance", "record_online_join", "stats",
     "DoorAccess", "check_in", "create_door_token", "find_door_token", "list_door_tokens", "lookup", "revoke_door_token",
     "summary", "undo_check_in",
-    "create_meeting", "get_meeting", "list_meetings", "update_meeting",
+    "cancel_meeting", "create_meeting", "get_meeting", "list_meetings", "update_meeting",
     "Reply", "bulk_register", "cancel_registration", "change_attendance_mode", "get_registration",
     "list_registrations", "register",
 ]

@@ -13,8 +13,9 @@ from services.registration.domain import door
 from services.registration.domain.access import Caller, credential_is_active
 from services.registration.domain.codes import normalize_code
 from services.registration.domain.errors import InvalidInput, NotFound
+from services.registration.domain.meetings import ensure_scheduled
 from services.registration.domain.seats import CONFIRMED, IN_PERSON
-from services.registration.models import Agency, CheckInReversal, DoorToken, Registration
+from services.registration.models import Agency, CheckInReversal, DoorToken, Meeting, Registration
 from services.registration.operations.reading import reading
 from services.registration.operations.seating import outbox, utcnow
 from services.registration.operations.writing import writing
@@ -95,14 +96,20 @@ def _attendee(registration: Registration) -> door.Attendee:
 
 
 # Built once, like the intake path's statements (store.py): check-in is the door's hot path. The
-# agency's name comes in the same statement; only the registration row is locked.
-_REGISTRATION_AND_AGENCY = select(Registration, Agency.name).join(Agency, Agency.id == Registration.agency_id)
+# agency's name and the meeting's status come in the same statement; only the registration row is locked.
+_REGISTRATION_AND_AGENCY = (
+    select(Registration, Agency.name, Meeting.status)
+    .join(Agency, Agency.id == Registration.agency_id)
+    .join(Meeting, Meeting.id == Registration.event_id)
+)
 _BY_CODE = _REGISTRATION_AND_AGENCY.where(Registration.check_in_code == bindparam("code")).with_for_update(of=Registration)
 _BY_ID = _REGISTRATION_AND_AGENCY.where(Registration.id == bindparam("registration_id")).with_for_update(of=Registration)
 
 
 def _locked_registration(session: Session, event_id: str, code: str | None, registration_id: str | None) -> tuple[Registration, str]:
     """The registration named by code or id (of any meeting) with its agency's name, locked until the transaction ends.
+
+    A registration of this meeting once the meeting was called off is refused (409) like any other change.
 
     FOR UPDATE: two phones scanning one code at once must record one check-in (PostgreSQL; SQLite's
     BEGIN IMMEDIATE already serializes them). The meeting is read only when the answer depends on it
@@ -116,6 +123,8 @@ def _locked_registration(session: Session, event_id: str, code: str | None, regi
         store.get_meeting(session, event_id)
     if row is None:
         raise NotFound("No registration has this check-in code." if code is not None else "No registration with this id.")
+    if row[0].event_id == event_id:
+        ensure_scheduled(row[2], "check-ins are")
     return row[0], row[1]
 
 

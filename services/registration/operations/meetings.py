@@ -1,4 +1,4 @@
-"""Meetings: create, read, list, update (a change of time or venue raises the invitation sequence)."""
+"""Meetings: create, read, list, update (a change of time or venue raises the invitation sequence), cancel."""
 from __future__ import annotations
 
 import uuid
@@ -9,7 +9,15 @@ from sqlalchemy.orm import Session
 
 from services.registration import payloads, store
 from services.registration.domain.errors import InvalidInput, SeatsExhausted
-from services.registration.domain.meetings import bumps_sequence, changed_fields, validate_meeting
+from services.registration.domain.meetings import (
+    CANCELLED,
+    SCHEDULED,
+    bumps_sequence,
+    changed_fields,
+    ensure_cancellable,
+    ensure_scheduled,
+    validate_meeting,
+)
 from services.registration.models import Meeting
 from services.registration.operations.seating import outbox, promote_waitlisted, utcnow
 from services.registration.operations.reading import reading
@@ -28,7 +36,7 @@ def create_meeting(session_factory: Callable[[], Session], data: dict[str, Any])
     """Create a meeting (already validated by the schema) and record event.created."""
     now = utcnow()
     with writing(session_factory) as session:
-        meeting = Meeting(id=str(uuid.uuid4()), sequence=0, created_at=now, updated_at=now)
+        meeting = Meeting(id=str(uuid.uuid4()), sequence=0, status=SCHEDULED, created_at=now, updated_at=now)
         _apply(meeting, data)
         session.add(meeting)
         outbox.record(session, "event.created", payloads.meeting_changed(meeting, []))
@@ -41,9 +49,12 @@ def get_meeting(session_factory: Callable[[], Session], event_id: str) -> tuple[
         return meeting, store.seat_counts(session, [event_id])[event_id]
 
 
-def list_meetings(session_factory: Callable[[], Session]) -> list[tuple[Meeting, tuple[int, int]]]:
+def list_meetings(session_factory: Callable[[], Session], status: str | None = None) -> list[tuple[Meeting, tuple[int, int]]]:
+    query = select(Meeting).order_by(Meeting.starts_at, Meeting.id)
+    if status is not None:
+        query = query.where(Meeting.status == status)
     with reading(session_factory) as session:
-        meetings = list(session.execute(select(Meeting).order_by(Meeting.starts_at, Meeting.id)).scalars())
+        meetings = list(session.execute(query).scalars())
         counts = store.seat_counts(session, [m.id for m in meetings])
         return [(m, counts[m.id]) for m in meetings]
 
@@ -52,6 +63,7 @@ def update_meeting(session_factory: Callable[[], Session], event_id: str, change
     """Apply a partial update; record event.updated naming the changed fields; more seats promote the waitlist."""
     with writing(session_factory) as session:
         meeting = store.lock_meeting(session, event_id)
+        ensure_scheduled(meeting.status, "changes to it are")
         current = payloads.meeting_fields(meeting)
         if "venue" in changes:
             changes = {**changes, "venue": {"city": None, **changes["venue"]}}
@@ -75,3 +87,16 @@ def update_meeting(session_factory: Callable[[], Session], event_id: str, change
         state.capacity, state.quota = meeting.in_person_capacity, meeting.agency_in_person_quota
         promote_waitlisted(session, meeting, state, meeting.updated_at)
         return meeting, (state.taken, state.waitlisted)
+
+
+def cancel_meeting(session_factory: Callable[[], Session], event_id: str, reason: str) -> tuple[Meeting, tuple[int, int]]:
+    """Call the meeting off for good and record event.cancelled; registrations stay as they were, for the record."""
+    with writing(session_factory) as session:
+        # Under the meeting lock: a registration or check-in waiting for it sees the cancellation next.
+        meeting = store.lock_meeting(session, event_id)
+        ensure_cancellable(meeting.status)
+        now = utcnow()
+        meeting.status, meeting.cancelled_at, meeting.cancellation_reason = CANCELLED, now, reason
+        meeting.updated_at = now
+        outbox.record(session, "event.cancelled", payloads.meeting_cancelled(meeting))
+        return meeting, store.seat_counts(session, [event_id])[event_id]

@@ -18,7 +18,8 @@ from services.registration.domain.errors import (
     NotFound,
     RegistrationClosed,
 )
-from services.registration.domain.meetings import registration_is_open
+from services.registration.domain.meetings import CANCELLED as MEETING_CANCELLED
+from services.registration.domain.meetings import ensure_scheduled, registration_is_open
 from services.registration.domain.seats import CANCELLED, ONLINE
 from services.registration.models import Meeting, Registration
 from services.registration.operations import idempotency
@@ -52,6 +53,7 @@ class Reply:
 
 
 def _check_open(meeting: Meeting, now: dt.datetime) -> None:
+    ensure_scheduled(meeting.status, "new registrations are")
     if not registration_is_open(meeting.registration_closes_at, now):
         raise RegistrationClosed(f"Registration for this meeting closed at {meeting.registration_closes_at.isoformat()}.")
 
@@ -107,9 +109,10 @@ def register(session_factory, caller: Caller, event_id: str, data: dict[str, Any
     def work(session: Session) -> Reply:
         now = utcnow()
         # An online registration takes no seat and its duplicates are refused by unique indexes, so
-        # it need not queue behind the meeting's seat lock; an in-person one must.
+        # it need not hold the meeting's seat lock (only a share that a cancellation waits for); an
+        # in-person one must.
         online = data["attendance_mode"] == ONLINE
-        meeting = store.get_meeting(session, event_id) if online else store.lock_meeting(session, event_id)
+        meeting = store.share_meeting(session, event_id) if online else store.lock_meeting(session, event_id)
         _check_open(meeting, now)
         problem = _online_allowed(meeting, data["attendance_mode"])
         if problem:
@@ -223,7 +226,9 @@ def cancel_registration(session_factory, caller: Caller, registration_id: str) -
         registration.status = CANCELLED
         registration.cancelled_at = registration.updated_at = now
         outbox.record(session, "registration.cancelled", payloads.cancelled_event(registration, meeting, previous_status))
-        promote_waitlisted(session, meeting, state, now)
+        if meeting.status != MEETING_CANCELLED:
+            # Nobody is promoted into a meeting that was called off: that would invite them to it.
+            promote_waitlisted(session, meeting, state, now)
         return registration
 
 
@@ -233,6 +238,7 @@ def change_attendance_mode(session_factory, caller: Caller, registration_id: str
         registration, meeting = _load_visible(session, caller, registration_id, lock=True)
         if registration.status == CANCELLED:
             raise AlreadyCancelled("This registration is cancelled; register the participant again instead.")
+        ensure_scheduled(meeting.status, "changes of attendance mode are")
         if registration.attendance_mode == mode:
             return registration
         now = utcnow()

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from services.streaming import operations
 from services.streaming.api import state
 from services.streaming.domain.channels import ChannelInput
-from services.streaming.domain.errors import InvalidChannel, MeetingNotFound, NoChannel
+from services.streaming.domain.errors import InvalidChannel, MeetingCancelled, MeetingNotFound, NoChannel
 from services.streaming.schemas import ChannelBodySchema, ChannelSchema, ChannelsSchema, JoinsSchema, PublishResultSchema
 from shared.web import Blueprint, abort_json, require_admin
 
@@ -64,7 +64,7 @@ class PublishResource(MethodView):
     @blp.response(202, PublishResultSchema)
     @blp.alt_response(401, description="Missing or invalid token")
     @blp.alt_response(404, description="Unknown meeting")
-    @blp.alt_response(409, description="The meeting has no channel yet")
+    @blp.alt_response(409, description="The meeting has no channel yet, or was cancelled")
     def post(self, event_id):
         """Send a personal link to every confirmed online participant; later ones get theirs automatically."""
         settings = current_app.config["RAKOR_SETTINGS"]
@@ -74,6 +74,8 @@ class PublishResource(MethodView):
             _not_found(event_id)
         except NoChannel:
             abort_json(409, "Set the Zoom or YouTube channel of this meeting before publishing the links.")
+        except MeetingCancelled:
+            abort_json(409, "This meeting was cancelled; its links are not published.")
 
 
 @blp.route("/events/<event_id>/joins")

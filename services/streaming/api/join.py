@@ -1,15 +1,18 @@
 """The public personal join link: GET /j/{token} redirects to the meeting's current Zoom or YouTube URL."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from flask import Response, request
+from flask import Response, current_app, request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.streaming import operations
 from services.streaming.api import state
 from services.streaming.domain.join_target import JoinOutcome
 from services.streaming.metrics import VISIT_OUTCOMES
+from shared.local_time import format_clock, format_datetime
 from shared.web import Blueprint, abort_json
 
 blp = Blueprint("join", __name__, description="The participant's personal join link (no login).")
@@ -18,28 +21,58 @@ _pages = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / "tem
 # The token is in the path: keep it out of caches and out of the Referer sent to Zoom or YouTube.
 _PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
+# (heading, message) per language; the participant's language when known, else Indonesian then English.
 _TEXTS = {
-    JoinOutcome.OVER: (
-        "Rapat telah selesai",
-        "Terima kasih. Rapat ini telah berakhir; rekamannya dapat disaksikan di kanal YouTube.",
-        "Thank you. This meeting has ended; the recording can be watched on YouTube.",
-    ),
-    "unknown": ("Tautan tidak dikenal", "Tautan ini tidak dikenal. Periksa kembali tautan pada email atau SMS Anda.", "This link is unknown. Please check the link in your email or SMS."),
-    JoinOutcome.REVOKED: (
-        "Tautan tidak berlaku lagi",
-        "Tautan ini telah dicabut, misalnya karena pendaftaran dibatalkan atau diubah menjadi hadir langsung.",
-        "This link has been revoked, e.g. because the registration was cancelled or changed to in-person attendance.",
-    ),
-    JoinOutcome.NO_CHANNEL: ("Siaran belum tersedia", "Kanal Zoom atau YouTube rapat ini belum tersedia.", "The Zoom or YouTube channel of this meeting is not available yet."),
+    JoinOutcome.OVER: {
+        "id": ("Rapat telah selesai", "Terima kasih. Rapat ini telah berakhir; rekamannya dapat disaksikan di kanal YouTube."),
+        "en": ("The meeting has ended", "Thank you. This meeting has ended; the recording can be watched on YouTube."),
+    },
+    "ended": {
+        "id": ("Rapat telah selesai", "Terima kasih. Rapat ini telah berakhir."),
+        "en": ("The meeting has ended", "Thank you. This meeting has ended."),
+    },
+    JoinOutcome.EARLY: {
+        "id": ("Rapat belum dimulai", "Rapat dimulai {starts}. Tautan ini dapat digunakan mulai {opens}; silakan buka kembali pada waktu itu."),
+        "en": ("The meeting has not started yet", "The meeting starts on {starts}. This link opens at {opens}; please come back then."),
+    },
+    "unknown": {
+        "id": ("Tautan tidak dikenal", "Tautan ini tidak dikenal. Periksa kembali tautan pada email atau SMS Anda."),
+        "en": ("Unknown link", "This link is unknown. Please check the link in your email or SMS."),
+    },
+    JoinOutcome.REVOKED: {
+        "id": ("Tautan tidak berlaku lagi", "Tautan ini telah dicabut, misalnya karena pendaftaran dibatalkan atau diubah menjadi hadir langsung."),
+        "en": ("This link no longer works", "This link has been revoked, e.g. because the registration was cancelled or changed to in-person attendance."),
+    },
+    JoinOutcome.CANCELLED: {
+        "id": ("Rapat dibatalkan", "Rapat ini telah dibatalkan oleh penyelenggara; tautan ini tidak berlaku lagi."),
+        "en": ("The meeting has been cancelled", "This meeting has been cancelled by the organizer; this link no longer works."),
+    },
+    JoinOutcome.NO_CHANNEL: {
+        "id": ("Siaran belum tersedia", "Kanal Zoom atau YouTube rapat ini belum tersedia."),
+        "en": ("The stream is not available yet", "The Zoom or YouTube channel of this meeting is not available yet."),
+    },
 }
+LANGUAGES = ("id", "en")
 
 
-def _page(key, status: int, *, title: str | None = None, link: str | None = None) -> Response:
-    heading_id, message_id, message_en = _TEXTS[key]
+def _page(key, status: int, *, locale: str | None = None, title: str | None = None, link: str | None = None, **values: str) -> Response:
+    languages = (locale,) if locale in LANGUAGES else LANGUAGES
+    texts = _TEXTS[key]
+    messages = [(lang, texts[lang][1].format(**values.get(lang, {}))) for lang in languages]
     html = _pages.get_template("join_page.html").render(
-        heading_id=heading_id, message_id=message_id, message_en=message_en, title=title, link=link, link_label="YouTube"
+        lang=languages[0], heading=texts[languages[0]][0], messages=messages, title=title, link=link, link_label="YouTube"
     )
     return Response(html, status=status, mimetype="text/html", headers=_PRIVATE_HEADERS)
+
+
+def _early_page(visit: operations.LinkVisit) -> Response:
+    """When the meeting starts and from when the link opens, in the meeting's zone (WIB/WITA/WIT), per language."""
+    link, opens_at = visit.link, visit.decision.opens_at
+    zone = link.timezone or "UTC"
+    same_day = opens_at.astimezone(ZoneInfo(zone)).date() == link.starts_at.astimezone(ZoneInfo(zone)).date()
+    opens = format_clock if same_day else format_datetime
+    values = {lang: {"starts": format_datetime(link.starts_at, zone, lang), "opens": opens(opens_at, zone, lang)} for lang in LANGUAGES}
+    return _page(JoinOutcome.EARLY, 200, locale=link.locale, title=link.title, **values)
 
 
 def _wants_html() -> bool:
@@ -47,10 +80,10 @@ def _wants_html() -> bool:
     return accepted.accept_html and accepted.quality("text/html") >= accepted.quality("application/json")
 
 
-def _refuse(key, status: int, message: str):
+def _refuse(key, status: int, message: str, locale: str | None = None):
     # A participant's browser gets a readable page; API clients and tests get the spec's JSON error.
     if _wants_html():
-        return _page(key, status)
+        return _page(key, status, locale=locale)
     abort_json(status, message)
 
 
@@ -58,20 +91,24 @@ def _refuse(key, status: int, message: str):
 @blp.doc(
     security=[],
     responses={
-        "200": {"description": "The meeting is over: a small HTML page with the YouTube recording link", "content": {"text/html": {}}},
-        "302": {"description": "To the Zoom meeting (or the YouTube live stream); the join is recorded"},
+        "200": {
+            "description": "Too early (a page saying when the meeting starts) or over (the YouTube recording, if any); no join recorded",
+            "content": {"text/html": {}},
+        },
+        "302": {"description": "To the Zoom meeting (or the YouTube live stream) from JOIN_OPENS_MINUTES before the start to its end; the join is recorded (not for HEAD)"},
         "404": {"description": "Unknown link"},
-        "410": {"description": "Revoked link"},
+        "410": {"description": "Revoked link, or the meeting was cancelled"},
         "429": {"description": "Too many attempts from this address (Retry-After)"},
     },
 )
 def join(token: str):
-    """Open a personal link: redirect to the meeting's current channel and record the join."""
+    """Open a personal link: during the meeting's window redirect to its current channel and record the join."""
     retry_after = state().join_limiter.hit(request.remote_addr or "unknown")
     if retry_after is not None:
         VISIT_OUTCOMES["rate_limited"].inc()
         abort_json(429, "Too many requests; try again later.", headers={"Retry-After": str(int(retry_after))})
-    visit = operations.open_link(state().join_path, token, record=request.method != "HEAD")
+    opens_before = dt.timedelta(minutes=current_app.config["RAKOR_SETTINGS"].join_opens_minutes)
+    visit = operations.open_link(state().join_path, token, opens_before, record=request.method != "HEAD")
     if visit is None:
         VISIT_OUTCOMES["unknown"].inc()
         return _refuse("unknown", 404, "This join link is unknown.")
@@ -80,8 +117,13 @@ def join(token: str):
     if decision.outcome is JoinOutcome.REDIRECT:
         # No HTML body (werkzeug's redirect() renders one): browsers follow Location alone.
         return Response(status=302, headers={"Location": decision.url, **_PRIVATE_HEADERS})
+    locale = visit.link.locale
+    if decision.outcome is JoinOutcome.EARLY:
+        return _early_page(visit)
     if decision.outcome is JoinOutcome.OVER:
-        return _page(JoinOutcome.OVER, 200, title=visit.meeting_title, link=decision.url)
+        return _page(JoinOutcome.OVER if decision.url else "ended", 200, locale=locale, title=visit.link.title, link=decision.url)
     if decision.outcome is JoinOutcome.REVOKED:
-        return _refuse(JoinOutcome.REVOKED, 410, "This join link has been revoked.")
-    return _refuse(JoinOutcome.NO_CHANNEL, 404, "This meeting has no Zoom or YouTube channel yet.")
+        return _refuse(JoinOutcome.REVOKED, 410, "This join link has been revoked.", locale)
+    if decision.outcome is JoinOutcome.CANCELLED:
+        return _refuse(JoinOutcome.CANCELLED, 410, "This meeting has been cancelled; its join links no longer work.", locale)
+    return _refuse(JoinOutcome.NO_CHANNEL, 404, "This meeting has no Zoom or YouTube channel yet.", locale)

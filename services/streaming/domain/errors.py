@@ -20,3 +20,7 @@ class MeetingNotFound(StreamingError):
 
 class NoChannel(StreamingError):
     """Links cannot be published before the meeting has a Zoom or YouTube channel (409)."""
+
+
+class MeetingCancelled(StreamingError):
+    """The meeting was called off: no links are published for it any more (409)."""

@@ -82,3 +82,21 @@ def test_worker_records_online_joins_from_the_bus(wired, bus_url, start_process)
     time.sleep(0.5)
     [row] = api.client.get(f"/v1/events/{event['id']}/attendance", headers=api.admin).json["participants"]
     assert row["attended"] is True and row["online_join_count"] == 1
+
+
+def test_relay_publishes_event_cancelled_with_the_meeting_and_its_reminders(wired, bus_url, start_process):
+    api, env = wired
+    start_process(["python", "-m", "services.registration.relay"], env=env)
+    tap = Tap(bus_url, "", "event.*")
+    event = api.make_event(reminders=[{"before": "P1D", "at": "08:00"}])
+    tap.event_id = event["id"]
+    try:
+        reason = "Rapat ditunda karena banjir di lokasi."
+        assert api.client.post(f"/v1/events/{event['id']}/cancel", json={"reason": reason}, headers=api.admin).status_code == 200
+        envelopes = tap.wait_for(2)
+    finally:
+        tap.close()
+    assert [e["type"] for e in envelopes] == ["event.created", "event.cancelled"]
+    created, cancelled = (e["data"] for e in envelopes)
+    assert created["reminders"] == [{"before": "P1D", "at": "08:00"}] and created["status"] == "scheduled"
+    assert (cancelled["status"], cancelled["reason"], cancelled["reminders"]) == ("cancelled", reason, created["reminders"])

@@ -8,6 +8,7 @@ ENDPOINTS = {
     ("get", "/v1/events"): {"200", "401"},
     ("get", "/v1/events/{event_id}"): {"200", "401", "404"},
     ("patch", "/v1/events/{event_id}"): {"200", "401", "403", "404", "409", "422"},
+    ("post", "/v1/events/{event_id}/cancel"): {"200", "401", "403", "404", "409", "422"},
     ("post", "/v1/events/{event_id}/registrations"): {"201", "401", "403", "404", "409", "413", "422", "429"},
     ("get", "/v1/events/{event_id}/registrations"): {"200", "401", "404", "422"},
     ("post", "/v1/events/{event_id}/registrations/bulk"): {"200", "401", "403", "404", "409", "413", "422", "429"},
@@ -43,6 +44,9 @@ def test_schemas_name_the_fields_of_the_spec(spec):
     assert "api_key" in schemas["AgencyCreated"]["properties"]
     assert {"capacity", "taken", "waitlisted"} <= set(schemas["Seats"]["properties"])
     assert "existing_id" in schemas["ErrorBody"]["properties"]
+    assert {"reminders", "status", "cancelled_at"} <= set(schemas["Meeting"]["properties"])
+    assert "reminders" in schemas["MeetingCreate"]["properties"] and "reminders" in schemas["MeetingPatch"]["properties"]
+    assert schemas["MeetingCancel"]["required"] == ["reason"]
 
 
 def test_idempotency_key_and_list_parameters_are_documented(spec):

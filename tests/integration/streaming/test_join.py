@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import text
 
+from services.streaming import operations
 from services.streaming.api import EXTENSION
+from services.streaming.domain.join_target import JoinOutcome
 from services.streaming.join_path import joined_envelope
 from shared.schemas.envelope import EnvelopeSchema
+from shared.local_time import format_clock, format_datetime
 from shared.schemas.events import load_payload
 from shared.web import RateLimiter
 from tests.integration.streaming.factories import (
@@ -206,3 +210,151 @@ def test_a_connection_lost_under_the_join_path_costs_one_503_then_links_work_aga
         session.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"))
     statuses = [client.get(f"/j/{token}").status_code for _ in range(3)]
     assert statuses[0] == 503 and statuses[1:] == [302, 302]
+
+
+# ----- the join window and cancelled meetings --------------------------------------------------
+def joins_recorded(session_factory) -> int:
+    with session_factory() as session:
+        return session.execute(text("SELECT count(*) FROM joins")).scalar()
+
+
+def meeting_in(feed, starts_in: dt.timedelta, hours: int = 3, **overrides) -> dict:
+    """A meeting the service heard of, starting `starts_in` from now (negative: already started)."""
+    start = dt.datetime.now(dt.timezone.utc) + starts_in
+    meeting = make_meeting(starts_at=start.isoformat(), ends_at=(start + dt.timedelta(hours=hours)).isoformat(), **overrides)
+    feed("event.created", {**meeting, "changed_fields": []})
+    return meeting
+
+
+def test_before_the_window_the_link_says_when_the_meeting_starts_and_records_nothing(client, feed, session_factory):
+    meeting = meeting_in(feed, dt.timedelta(days=2), timezone="Asia/Makassar")
+    _, token = issue_link(client, feed, session_factory, meeting)
+    response = client.get(f"/j/{token}")
+    page = response.get_data(as_text=True)
+    starts = dt.datetime.fromisoformat(meeting["starts_at"])
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Rapat belum dimulai" in page and meeting["title"] in page
+    assert format_datetime(starts, "Asia/Makassar", "id") in page and " WITA" in page
+    assert format_clock(starts - dt.timedelta(minutes=30), "Asia/Makassar", "id") in page
+    assert "The meeting starts" not in page  # the participant's language is known: Indonesian only
+    assert outbox_events(session_factory, "stream.joined") == [] and joins_recorded(session_factory) == 0
+
+
+def test_the_not_yet_page_is_in_english_for_an_english_speaking_participant(client, feed, session_factory):
+    meeting = meeting_in(feed, dt.timedelta(hours=5), timezone="Asia/Jayapura")
+    registration = make_registration(meeting)
+    registration["participant"]["locale"] = "en"
+    feed("registration.confirmed", registration)
+    set_channels(client, meeting["id"])
+    client.post(f"/v1/events/{meeting['id']}/publish", headers=ADMIN)
+    token = token_of(outbox_events(session_factory, "stream.link_issued")[-1])
+    page = client.get(f"/j/{token}").get_data(as_text=True)
+    starts = dt.datetime.fromisoformat(meeting["starts_at"])
+    assert "The meeting has not started yet" in page and '<html lang="en">' in page
+    assert f"The meeting starts on {format_datetime(starts, 'Asia/Jayapura', 'en')}" in page and " WIT" in page
+    assert "Rapat belum dimulai" not in page
+
+
+def test_within_the_window_before_the_start_the_link_redirects_and_records_the_join(client, feed, session_factory):
+    meeting = meeting_in(feed, dt.timedelta(minutes=20))
+    registration, token = issue_link(client, feed, session_factory, meeting)
+    response = client.get(f"/j/{token}")
+    assert response.status_code == 302 and response.headers["Location"] == ZOOM_URL
+    [joined] = outbox_events(session_factory, "stream.joined")
+    assert joined["data"]["registration_id"] == registration["registration_id"]
+
+
+def test_the_window_opens_as_configured(feed, session_factory, settings, tmp_path):
+    from services.streaming.app import create_app
+
+    meeting = meeting_in(feed, dt.timedelta(minutes=50))
+    wider = create_app(replace(settings, join_opens_minutes=60))
+    try:
+        client = wider.test_client()
+        _, token = issue_link(client, feed, session_factory, meeting)
+        assert client.get(f"/j/{token}").status_code == 302
+    finally:
+        wider.extensions[EXTENSION].join_path.close()
+        wider.extensions[EXTENSION].session_factory.kw["bind"].dispose()
+
+
+@pytest.mark.parametrize("starts_in", [dt.timedelta(days=1), dt.timedelta(minutes=10), dt.timedelta(hours=-8)], ids=["early", "open", "over"])
+def test_a_head_request_never_records_whatever_the_time(client, feed, session_factory, starts_in):
+    meeting = meeting_in(feed, starts_in, hours=3)
+    _, token = issue_link(client, feed, session_factory, meeting)
+    assert client.head(f"/j/{token}").status_code in (200, 302)
+    assert outbox_events(session_factory, "stream.joined") == [] and joins_recorded(session_factory) == 0
+
+
+def test_after_the_end_without_a_recording_the_page_says_the_meeting_has_ended(client, feed, session_factory):
+    meeting = meeting_in(feed, dt.timedelta(hours=-5), hours=2)
+    _, token = issue_link(client, feed, session_factory, meeting, youtube=None)
+    response = client.get(f"/j/{token}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Rapat telah selesai" in page
+    assert "YouTube" not in page and "href=" not in page
+    assert joins_recorded(session_factory) == 0
+
+
+@pytest.mark.parametrize(
+    "moment, recorded",
+    [
+        ("a day before the opening", False),
+        ("a microsecond before the opening", False),
+        ("at the opening", True),
+        ("at the start", True),
+        ("at the end", True),
+        ("a microsecond after the end", False),
+    ],
+)
+def test_the_edges_of_the_window_on_the_join_path(app, client, feed, session_factory, settings, moment, recorded):
+    """An injected clock at each edge: the SQL of the PostgreSQL path and decide_join must agree (autouse check)."""
+    meeting = meeting_in(feed, dt.timedelta(days=3))
+    _, token = issue_link(client, feed, session_factory, meeting)
+    start, end = dt.datetime.fromisoformat(meeting["starts_at"]), dt.datetime.fromisoformat(meeting["ends_at"])
+    opens_before = dt.timedelta(minutes=settings.join_opens_minutes)
+    tiny = dt.timedelta(microseconds=1)
+    now = {
+        "a day before the opening": start - opens_before - dt.timedelta(days=1),
+        "a microsecond before the opening": start - opens_before - tiny,
+        "at the opening": start - opens_before,
+        "at the start": start,
+        "at the end": end,
+        "a microsecond after the end": end + tiny,
+    }[moment]
+    visit = operations.open_link(app.extensions[EXTENSION].join_path, token, opens_before, now)
+    assert (visit.decision.outcome is JoinOutcome.REDIRECT) is recorded
+    assert joins_recorded(session_factory) == int(recorded)
+
+
+def test_after_event_cancelled_every_link_is_gone_and_records_nothing(client, feed, session_factory, meeting):
+    _, token = issue_link(client, feed, session_factory, meeting)
+    _, other_token = issue_link(client, feed, session_factory, meeting)
+    assert client.get(f"/j/{token}").status_code == 302
+    feed("event.cancelled", {**meeting, "status": "cancelled", "reason": "Ditunda", "cancelled_at": dt.datetime.now(dt.timezone.utc).isoformat()})
+    for link in (token, other_token):
+        response = client.get(f"/j/{link}")
+        assert response.status_code == 410 and "cancelled" in response.get_json()["message"]
+    assert client.head(f"/j/{token}").status_code == 410
+    page = client.get(f"/j/{token}", headers={"Accept": "text/html"})
+    assert page.status_code == 410 and "Rapat dibatalkan" in page.get_data(as_text=True)
+    assert joins_recorded(session_factory) == 1
+
+
+def test_a_cancelled_meeting_publishes_no_links_and_issues_none_to_newcomers(client, feed, session_factory, meeting):
+    issue_link(client, feed, session_factory, meeting)
+    feed("event.cancelled", {**meeting, "status": "cancelled", "reason": None, "cancelled_at": dt.datetime.now(dt.timezone.utc).isoformat()})
+    feed("registration.confirmed", make_registration(meeting))
+    response = client.post(f"/v1/events/{meeting['id']}/publish", headers=ADMIN)
+    assert response.status_code == 409 and "cancelled" in response.get_json()["message"]
+    assert len(outbox_events(session_factory, "stream.link_issued")) == 1
+
+
+def test_a_registration_event_saying_the_meeting_is_cancelled_is_enough(client, feed, session_factory, meeting):
+    registration, token = issue_link(client, feed, session_factory, meeting)
+    other = make_registration({**meeting, "status": "cancelled"}, mode="in_person")
+    feed("registration.confirmed", other)
+    # A later snapshot that says "scheduled" (an event sent before the cancellation, delivered late) does not undo it.
+    feed("event.updated", {**meeting, "changed_fields": ["title"]})
+    assert client.get(f"/j/{token}").status_code == 410

@@ -45,6 +45,7 @@ def test_defaults_without_any_optional_variable():
     assert settings.smtp_from == "Rakor <no-reply@rakor.local>"
     assert settings.stream_allowed_hosts == ("zoom.us", "youtube.com", "youtu.be")
     assert settings.twilio_base_url == "https://api.twilio.com"
+    assert settings.join_opens_minutes == 30
 
 
 @pytest.mark.parametrize("service, port", [("registration", 8001), ("notification", 8002), ("streaming", 8003)])
@@ -70,6 +71,7 @@ INT_VARIABLES = [
     ("SMTP_POOL_SIZE", "smtp_pool_size", "2", 2, ["0", "257"]),
     ("AGENCY_RATE_LIMIT", "agency_rate_limit", "1200", 1200, ["0"]),
     ("JOIN_RATE_LIMIT", "join_rate_limit", "30", 30, ["0"]),
+    ("JOIN_OPENS_MINUTES", "join_opens_minutes", "0", 0, ["-1", "1441"]),
 ]
 
 
