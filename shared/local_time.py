@@ -1,8 +1,7 @@
 """Meeting times as participants read them: in the meeting's own timezone, with Indonesian day and month words.
 
-The streaming service's "not yet" page and the notification service's messages write times alike; the
-notification service still has its own copy (services/notification/domain/local_time.py), which
-tests/unit/shared/test_local_time.py holds equal to this one until it imports this module instead.
+The streaming service's "not yet" page and the notification service's messages write times alike:
+both import this one module.
 """
 from __future__ import annotations
 

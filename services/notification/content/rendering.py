@@ -8,7 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from services.notification.domain.local_time import format_datetime, format_span
+from shared.local_time import format_datetime, format_span
 from services.notification.domain.sms_text import SmsText, prepare_sms
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"

@@ -5,7 +5,7 @@ import datetime as dt
 
 from services.notification.channels.sms_senders import parse_retry_after
 from services.notification.domain.delivery import DEAD, FAILED, RETRYING, SENT, status_after
-from services.notification.domain.local_time import format_datetime, format_span, zone_label
+from shared.local_time import format_datetime, format_span, zone_label
 from services.notification.domain.messages import Recipient, announces_schedule_change, build_context, calendar_uid, plan_messages
 from services.notification.domain.sms_text import count_segments, prepare_sms, to_gsm7
 from tests.unit.notification.factories import make_meeting

@@ -1,9 +1,8 @@
-"""Local meeting times: WIB/WITA/WIT labels, Indonesian words; the notification service's copy says the same."""
+"""Local meeting times: WIB/WITA/WIT labels and Indonesian words, as every service writes them."""
 import datetime as dt
 
 import pytest
 
-from services.notification.domain import local_time as notification_copy
 from shared import local_time
 
 NINE_WIB = dt.datetime(2021, 12, 1, 2, 0, tzinfo=dt.timezone.utc)
@@ -20,15 +19,3 @@ NINE_WIB = dt.datetime(2021, 12, 1, 2, 0, tzinfo=dt.timezone.utc)
 )
 def test_times_are_written_in_the_meetings_zone_and_the_readers_language(zone, locale, expected):
     assert local_time.format_datetime(NINE_WIB, zone, locale) == expected
-
-
-@pytest.mark.parametrize("zone", ["Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura", "Asia/Kolkata", "UTC", "America/Sao_Paulo"])
-@pytest.mark.parametrize("locale", ["id", "en"])
-@pytest.mark.parametrize("hours", [0, 7, 13, 30 * 24 + 5])
-def test_the_notification_services_copy_writes_times_the_same_way(zone, locale, hours):
-    # Services may not import each other; until notification imports shared.local_time, its copy must agree.
-    moment = NINE_WIB + dt.timedelta(hours=hours)
-    end = moment + dt.timedelta(hours=3)
-    for name in ("format_datetime", "format_date", "format_clock"):
-        assert getattr(local_time, name)(moment, zone, locale) == getattr(notification_copy, name)(moment, zone, locale)
-    assert local_time.format_span(moment, end, zone, locale) == notification_copy.format_span(moment, end, zone, locale)
