@@ -16,6 +16,7 @@ from shared import db
 from shared.correlation import new_correlation_id, reset_correlation_id, set_correlation_id
 from shared.settings import Settings
 from shared.web.errors import register_error_handlers
+from shared.web.json_body import RakorJSONProvider
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ def create_base_app(
 ) -> tuple[Flask, Api]:
     """A Flask app with the parts every service shares; the caller registers its own blueprints on `api`."""
     app = Flask(f"rakor.{service}")
+    app.json = RakorJSONProvider(app)
     app.config.update(
         RAKOR_SETTINGS=settings,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
