@@ -33,7 +33,7 @@ class ErrorBodySchema(OutSchema):
         values=fields.Raw(),
         metadata={"example": {"email": ["Not a valid email address."]}, "description": "Messages per field; a nested object (venue) has an object of its own fields."},
     )
-    existing_id = fields.String(metadata={"description": "On a duplicate registration: the id of the registration that exists."})
+    existing_id = fields.String(metadata={"description": "On a duplicate registration of the calling agency's own: the id of the registration that exists (absent when another agency registered the person)."})
 
 
 # ----- agencies --------------------------------------------------------------------------------
@@ -198,7 +198,7 @@ class BulkResultSchema(OutSchema):
     index = fields.Integer()
     outcome = fields.String(validate=validate.OneOf(("created", "duplicate", "invalid")))
     registration = fields.Nested(RegistrationSchema)
-    existing_id = fields.String()
+    existing_id = fields.String(metadata={"description": "Only when the existing registration is the calling agency's own."})
     errors = fields.Dict(keys=fields.String(), values=fields.Raw())
 
 
