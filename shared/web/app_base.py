@@ -26,6 +26,15 @@ HTTP_LATENCY = Histogram(
 )
 
 
+# Any token is a valid HTTP method to werkzeug; labelling with it would let a client create series at will.
+METRIC_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def metric_labels(method: str, rule: str | None) -> tuple[str, str]:
+    """(method, endpoint) labels from a fixed, small set: unknown methods are "other", unknown paths "unmatched"."""
+    return (method if method in METRIC_METHODS else "other"), (rule or "unmatched")
+
+
 class _CachedCheck:
     """Run an expensive readiness check (opening a broker connection) at most once per `ttl` seconds."""
 
@@ -87,7 +96,7 @@ def create_base_app(
 def _register_correlation(app: Flask, service: str) -> None:
     # The metric children of each (method, route, status), looked up once: labels() validates and
     # locks on every call, a noticeable share of a request as small as GET /j/{token}. Routes are
-    # rules, not paths, so the set stays as small as the API.
+    # rules, not paths, and methods come from a fixed set, so the set stays as small as the API.
     children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     @app.before_request
@@ -102,7 +111,7 @@ def _register_correlation(app: Flask, service: str) -> None:
     def _finish(response: Response):
         response.headers["X-Correlation-ID"] = g.get("correlation_id", "")
         rule = request.url_rule
-        key = (request.method, rule.rule if rule else "unmatched", response.status_code)
+        key = (*metric_labels(request.method, rule.rule if rule else None), response.status_code)
         pair = children.get(key)
         if pair is None:
             method, endpoint, status = key

@@ -124,3 +124,15 @@ def test_free_text_keeps_its_line_breaks(api):
     protocol = "Peserta wajib:\r\n1. sudah divaksin dua kali;\n2. hasil antigen negatif."
     created = api.make_event(health_protocol=protocol, theme="Baris satu\nbaris dua")
     assert created["health_protocol"] == protocol
+
+
+def test_random_methods_and_paths_add_no_metric_series(api, event):
+    for n in range(30):
+        api.client.open(f"/v1/events/{event['id']}", method=f"FUZZ{n}", headers=api.admin)
+        api.client.get(f"/no/such/path/{n}-zzq", headers=api.admin)
+        api.client.open(f"/zzq-{n}", method=f"BREW{n}")
+    lines = [line for line in api.client.get("/metrics").get_data(as_text=True).splitlines() if line.startswith("rakor_http_")]
+    assert not [line for line in lines if "FUZZ" in line or "BREW" in line or "zzq" in line]
+    requests = [line for line in lines if line.startswith("rakor_http_requests_total{") and 'service="registration"' in line]
+    assert any('method="other"' in line and 'status="405"' in line for line in requests)
+    assert any('method="GET"' in line and 'endpoint="unmatched"' in line for line in requests)
