@@ -30,6 +30,9 @@ class Settings:
     public_base_url: str = "http://localhost:8003"
     log_level: str = "INFO"
     max_body_bytes: int = 2 * 1024 * 1024
+    # PostgreSQL, seconds, per transaction
+    db_statement_timeout: float = 30.0
+    db_lock_timeout: float = 10.0
     # messaging
     retry_delays: tuple[float, ...] = (5, 30, 120, 600, 3600)
     consumer_prefetch: int = 32
@@ -188,6 +191,8 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         public_base_url=_url(env, "PUBLIC_BASE_URL", "http://localhost:8003", ("http", "https")).rstrip("/"),
         log_level=log_level,
         max_body_bytes=_int(env, "MAX_BODY_BYTES", 2 * 1024 * 1024, 1024),
+        db_statement_timeout=_float(env, "DB_STATEMENT_TIMEOUT", 30.0),
+        db_lock_timeout=_float(env, "DB_LOCK_TIMEOUT", 10.0),
         retry_delays=_delays(env, "RETRY_DELAYS", (5, 30, 120, 600, 3600)),
         consumer_prefetch=_int(env, "CONSUMER_PREFETCH", 32, 1, 10000),
         consumer_concurrency=_int(env, "CONSUMER_CONCURRENCY", 4, 1, 256),
@@ -222,7 +227,7 @@ KNOWN_VARIABLES = frozenset(
     {
         "DATA_DIR", "DATABASE_URL", "REGISTRATION_DATABASE_URL", "NOTIFICATION_DATABASE_URL", "STREAMING_DATABASE_URL",
         "RABBITMQ_URL", "RAKOR_ADMIN_TOKEN", "REGISTRATION_PORT", "NOTIFICATION_PORT", "STREAMING_PORT",
-        "PUBLIC_BASE_URL", "LOG_LEVEL", "MAX_BODY_BYTES", "RETRY_DELAYS", "CONSUMER_PREFETCH",
+        "PUBLIC_BASE_URL", "LOG_LEVEL", "MAX_BODY_BYTES", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "RETRY_DELAYS", "CONSUMER_PREFETCH",
         "CONSUMER_CONCURRENCY", "RELAY_BATCH_SIZE", "RELAY_POLL_INTERVAL", "RELAY_LEASE_SECONDS", "WORKER_METRICS_PORT", "SMTP_HOST", "SMTP_PORT",
         "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM", "SMTP_TIMEOUT", "SMTP_POOL_SIZE",
         "SMS_PROVIDER", "SMS_GATEWAY_URL", "SMS_API_KEY", "SMS_TIMEOUT", "TWILIO_ACCOUNT_SID",

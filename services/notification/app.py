@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from services.notification.api import blp
 from services.notification.channels import Channels, build_channels
 from services.notification.courier import Courier
-from shared.db import make_engine, make_session_factory, migrate
+from shared.db import make_service_engine, make_session_factory, migrate
 from shared.logs import configure_logging
 from shared.messaging.connection import broker_ping
 from shared.settings import Settings, settings_or_exit
@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None, *, channels: Channels | None = 
     """Settings, logging, database and migrations, the API blueprint, and the broker readiness check."""
     settings = settings or settings_or_exit("notification")
     configure_logging("notification-api", settings.log_level)
-    engine = make_engine(settings.database_url)
+    engine = make_service_engine(settings)
     migrate(engine, MIGRATIONS)
     app, api = create_base_app(
         "notification",

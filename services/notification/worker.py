@@ -7,7 +7,7 @@ from pathlib import Path
 from services.notification.channels import build_channels
 from services.notification.courier import Courier
 from services.notification.handlers import HANDLERS
-from shared.db import make_engine, make_session_factory, migrate
+from shared.db import make_service_engine, make_session_factory, migrate
 from shared.logs import configure_logging
 from shared.messaging.consumer import run_consumer
 from shared.settings import Settings, settings_or_exit
@@ -29,7 +29,7 @@ def main() -> None:
     settings = sender_settings(settings_or_exit("notification", require_admin_token=False))
     configure_logging("notification-worker", settings.log_level)
     # Every handler thread and fan-out thread may hold a connection for a short transaction.
-    engine = make_engine(settings.database_url, pool_size=settings.consumer_concurrency + settings.smtp_pool_size)
+    engine = make_service_engine(settings, pool_size=settings.consumer_concurrency + settings.smtp_pool_size)
     migrate(engine, MIGRATIONS)
     courier = Courier(build_channels(settings))
     try:

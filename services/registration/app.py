@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """The registration API; refuses to start without RAKOR_ADMIN_TOKEN (settings_or_exit)."""
     settings = settings or settings_or_exit("registration")
     configure_logging("registration", settings.log_level)
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_service_engine(settings)
     db.migrate(engine, MIGRATIONS)
     app, api = create_base_app(
         "registration",

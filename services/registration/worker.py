@@ -14,7 +14,7 @@ def main() -> None:
 
     settings = settings_or_exit("registration", require_admin_token=False)
     configure_logging("registration", settings.log_level)
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_service_engine(settings)
     db.migrate(engine, MIGRATIONS)
     run_consumer("registration", settings, HANDLERS, db.make_session_factory(engine))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from services.streaming.app import MIGRATIONS
 from services.streaming.handlers import HANDLERS
-from shared.db import make_engine, make_session_factory, migrate
+from shared.db import make_service_engine, make_session_factory, migrate
 from shared.logs import configure_logging
 from shared.settings import settings_or_exit
 
@@ -14,7 +14,7 @@ def main() -> None:
 
     settings = settings_or_exit("streaming", require_admin_token=False)
     configure_logging("streaming", settings.log_level)
-    engine = make_engine(settings.database_url)
+    engine = make_service_engine(settings)
     migrate(engine, MIGRATIONS)
     run_consumer("streaming", settings, HANDLERS, make_session_factory(engine), deps=settings)
 
