@@ -154,6 +154,14 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
                 connection.commit()
 
 
+def migrate_at_start(engine: Engine, migrations_dir: Path, settings) -> None:
+    """What each process does at start: migrate, unless MIGRATE_ON_START=0 leaves it to a `rakor migrate` job."""
+    if settings.migrate_on_start:
+        migrate(engine, migrations_dir)
+    else:
+        log.info("MIGRATE_ON_START=0: not migrating %s", engine.url.render_as_string(hide_password=True))
+
+
 def migrate(engine: Engine, migrations_dir: Path) -> None:
     """Bring the database of `engine` to the head revision of the Alembic scripts in `migrations_dir`."""
     from alembic import command

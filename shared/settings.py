@@ -33,6 +33,10 @@ class Settings:
     # PostgreSQL, seconds, per transaction
     db_statement_timeout: float = 30.0
     db_lock_timeout: float = 10.0
+    # False in the API and worker processes when a separate job runs `rakor migrate` before them
+    migrate_on_start: bool = True
+    # days after a meeting's end that its personal data stays in notification and streaming (UU 27/2022)
+    retention_days: int = 90
     # messaging
     retry_delays: tuple[float, ...] = (5, 30, 120, 600, 3600)
     consumer_prefetch: int = 32
@@ -193,6 +197,8 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         max_body_bytes=_int(env, "MAX_BODY_BYTES", 2 * 1024 * 1024, 1024),
         db_statement_timeout=_float(env, "DB_STATEMENT_TIMEOUT", 30.0),
         db_lock_timeout=_float(env, "DB_LOCK_TIMEOUT", 10.0),
+        migrate_on_start=_bool(env, "MIGRATE_ON_START", True),
+        retention_days=_int(env, "RETENTION_DAYS", 90, 1, 3650),
         retry_delays=_delays(env, "RETRY_DELAYS", (5, 30, 120, 600, 3600)),
         consumer_prefetch=_int(env, "CONSUMER_PREFETCH", 32, 1, 10000),
         consumer_concurrency=_int(env, "CONSUMER_CONCURRENCY", 4, 1, 256),
@@ -227,7 +233,7 @@ KNOWN_VARIABLES = frozenset(
     {
         "DATA_DIR", "DATABASE_URL", "REGISTRATION_DATABASE_URL", "NOTIFICATION_DATABASE_URL", "STREAMING_DATABASE_URL",
         "RABBITMQ_URL", "RAKOR_ADMIN_TOKEN", "REGISTRATION_PORT", "NOTIFICATION_PORT", "STREAMING_PORT",
-        "PUBLIC_BASE_URL", "LOG_LEVEL", "MAX_BODY_BYTES", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "RETRY_DELAYS", "CONSUMER_PREFETCH",
+        "PUBLIC_BASE_URL", "LOG_LEVEL", "MAX_BODY_BYTES", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "MIGRATE_ON_START", "RETENTION_DAYS", "RETRY_DELAYS", "CONSUMER_PREFETCH",
         "CONSUMER_CONCURRENCY", "RELAY_BATCH_SIZE", "RELAY_POLL_INTERVAL", "RELAY_LEASE_SECONDS", "WORKER_METRICS_PORT", "SMTP_HOST", "SMTP_PORT",
         "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM", "SMTP_TIMEOUT", "SMTP_POOL_SIZE",
         "SMS_PROVIDER", "SMS_GATEWAY_URL", "SMS_API_KEY", "SMS_TIMEOUT", "TWILIO_ACCOUNT_SID",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from services.notification.api import blp
 from services.notification.channels import Channels, build_channels
 from services.notification.courier import Courier
-from shared.db import make_service_engine, make_session_factory, migrate
+from shared.db import make_service_engine, make_session_factory, migrate_at_start
 from shared.logs import configure_logging
 from shared.messaging.connection import broker_ping
 from shared.settings import Settings, settings_or_exit
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None, *, channels: Channels | None = 
     settings = settings or settings_or_exit("notification")
     configure_logging("notification-api", settings.log_level)
     engine = make_service_engine(settings)
-    migrate(engine, MIGRATIONS)
+    migrate_at_start(engine, MIGRATIONS, settings)
     app, api = create_base_app(
         "notification",
         settings,

@@ -7,8 +7,10 @@ from pathlib import Path
 from services.notification.channels import build_channels
 from services.notification.courier import Courier
 from services.notification.handlers import HANDLERS
-from shared.db import make_service_engine, make_session_factory, migrate
+from services.notification.retention import purge_expired
+from shared.db import make_service_engine, make_session_factory, migrate_at_start
 from shared.logs import configure_logging
+from shared.retention import PurgeLoop
 from shared.messaging.consumer import run_consumer
 from shared.settings import Settings, settings_or_exit
 
@@ -30,10 +32,12 @@ def main() -> None:
     configure_logging("notification-worker", settings.log_level)
     # Every handler thread and fan-out thread may hold a connection for a short transaction.
     engine = make_service_engine(settings, pool_size=settings.consumer_concurrency + settings.smtp_pool_size)
-    migrate(engine, MIGRATIONS)
+    migrate_at_start(engine, MIGRATIONS, settings)
     courier = Courier(build_channels(settings))
+    sessions = make_session_factory(engine)
+    PurgeLoop("notification", lambda: purge_expired(sessions, settings.retention_days)).start()
     try:
-        run_consumer("notification", settings, HANDLERS, make_session_factory(engine), deps=courier)
+        run_consumer("notification", settings, HANDLERS, sessions, deps=courier)
     finally:
         courier.close()
         engine.dispose()

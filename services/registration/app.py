@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or settings_or_exit("registration")
     configure_logging("registration", settings.log_level)
     engine = db.make_service_engine(settings)
-    db.migrate(engine, MIGRATIONS)
+    db.migrate_at_start(engine, MIGRATIONS, settings)
     app, api = create_base_app(
         "registration",
         settings,

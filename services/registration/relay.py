@@ -13,7 +13,7 @@ def main() -> None:
     settings = settings_or_exit("registration", require_admin_token=False)
     configure_logging("registration", settings.log_level)
     engine = db.make_service_engine(settings)
-    db.migrate(engine, MIGRATIONS)
+    db.migrate_at_start(engine, MIGRATIONS, settings)
     run_relay("registration", settings, engine)
 
 

@@ -7,7 +7,7 @@ from flask import Flask
 
 from services.streaming.api import EXTENSION, StreamingState, admin, join
 from services.streaming.join_path import JoinPath
-from shared.db import make_service_engine, make_session_factory, migrate
+from shared.db import make_service_engine, make_session_factory, migrate_at_start
 from shared.logs import configure_logging
 from shared.messaging.connection import broker_ping
 from shared.settings import Settings, settings_or_exit
@@ -21,7 +21,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or settings_or_exit("streaming")
     configure_logging("streaming", settings.log_level)
     engine = make_service_engine(settings)
-    migrate(engine, MIGRATIONS)
+    migrate_at_start(engine, MIGRATIONS, settings)
 
     app, api = create_base_app(
         "streaming",

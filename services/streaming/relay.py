@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from services.streaming.app import MIGRATIONS
-from shared.db import make_service_engine, migrate
+from shared.db import make_service_engine, migrate_at_start
 from shared.logs import configure_logging
 from shared.settings import settings_or_exit
 
@@ -14,7 +14,7 @@ def main() -> None:
     settings = settings_or_exit("streaming", require_admin_token=False)
     configure_logging("streaming", settings.log_level)
     engine = make_service_engine(settings)
-    migrate(engine, MIGRATIONS)
+    migrate_at_start(engine, MIGRATIONS, settings)
     run_relay("streaming", settings, engine)
 
 
