@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -241,6 +242,30 @@ KNOWN_VARIABLES = frozenset(
         "STREAM_ALLOWED_HOSTS",
     }
 )
+
+
+def settings_problems(service: str, environ: Mapping[str, str]) -> list[str]:
+    """Every problem of `service`'s settings in `environ`, one message each (load_settings stops at the first).
+
+    Each message names its variable first; the variable is then set aside (its default applies) and
+    the settings are read again, until they load.
+    """
+    env, problems = dict(environ), []
+    for _ in range(len(KNOWN_VARIABLES) + 1):
+        try:
+            load_settings(service, environ=env)
+            break
+        except SettingsError as exc:
+            problems.append(str(exc))
+            name = re.match(r"[A-Z][A-Z0-9_]*", str(exc))
+            if name is None:
+                break
+            name = name.group(0)
+            if name == "RAKOR_ADMIN_TOKEN":
+                env[name] = "x" * 32  # required: a stand-in lets the rest be checked
+            elif env.pop(name, None) is None:
+                break
+    return problems
 
 
 def settings_or_exit(service: str, **kwargs) -> Settings:
