@@ -30,6 +30,7 @@ class Settings:
     port: int = 8001
     public_base_url: str = "http://localhost:8003"
     log_level: str = "INFO"
+    log_format: str = "text"  # or "json": one JSON object per line
     max_body_bytes: int = 2 * 1024 * 1024
     # PostgreSQL, seconds, per transaction
     db_statement_timeout: float = 30.0
@@ -176,6 +177,9 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
     log_level = (env.get("LOG_LEVEL") or "INFO").upper()
     if log_level not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL={env.get('LOG_LEVEL')!r} must be one of {', '.join(LOG_LEVELS)}")
+    log_format = (env.get("LOG_FORMAT") or "text").lower()
+    if log_format not in ("text", "json"):
+        raise SettingsError(f"LOG_FORMAT={env.get('LOG_FORMAT')!r} must be text or json")
     sms_gateway_url = _url(env, "SMS_GATEWAY_URL", "", ("http", "https"))
     sms_provider = (env.get("SMS_PROVIDER") or ("http" if sms_gateway_url else "log")).lower()
     if sms_provider not in ("http", "twilio", "log"):
@@ -195,6 +199,7 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         port=_int(env, port_var, DEFAULT_PORTS[service], 1, 65535),
         public_base_url=_url(env, "PUBLIC_BASE_URL", "http://localhost:8003", ("http", "https")).rstrip("/"),
         log_level=log_level,
+        log_format=log_format,
         max_body_bytes=_int(env, "MAX_BODY_BYTES", 2 * 1024 * 1024, 1024),
         db_statement_timeout=_float(env, "DB_STATEMENT_TIMEOUT", 30.0),
         db_lock_timeout=_float(env, "DB_LOCK_TIMEOUT", 10.0),
@@ -234,7 +239,7 @@ KNOWN_VARIABLES = frozenset(
     {
         "DATA_DIR", "DATABASE_URL", "REGISTRATION_DATABASE_URL", "NOTIFICATION_DATABASE_URL", "STREAMING_DATABASE_URL",
         "RABBITMQ_URL", "RAKOR_ADMIN_TOKEN", "REGISTRATION_PORT", "NOTIFICATION_PORT", "STREAMING_PORT",
-        "PUBLIC_BASE_URL", "LOG_LEVEL", "MAX_BODY_BYTES", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "MIGRATE_ON_START", "RETENTION_DAYS", "RETRY_DELAYS", "CONSUMER_PREFETCH",
+        "PUBLIC_BASE_URL", "LOG_LEVEL", "LOG_FORMAT", "MAX_BODY_BYTES", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "MIGRATE_ON_START", "RETENTION_DAYS", "RETRY_DELAYS", "CONSUMER_PREFETCH",
         "CONSUMER_CONCURRENCY", "RELAY_BATCH_SIZE", "RELAY_POLL_INTERVAL", "RELAY_LEASE_SECONDS", "WORKER_METRICS_PORT", "SMTP_HOST", "SMTP_PORT",
         "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM", "SMTP_TIMEOUT", "SMTP_POOL_SIZE",
         "SMS_PROVIDER", "SMS_GATEWAY_URL", "SMS_API_KEY", "SMS_TIMEOUT", "TWILIO_ACCOUNT_SID",

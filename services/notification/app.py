@@ -30,7 +30,7 @@ class NotificationAppState:
 def create_app(settings: Settings | None = None, *, channels: Channels | None = None) -> Flask:
     """Settings, logging, database and migrations, the API blueprint, and the broker readiness check."""
     settings = settings or settings_or_exit("notification")
-    configure_logging("notification-api", settings.log_level)
+    configure_logging("notification-api", settings.log_level, settings.log_format)
     engine = make_service_engine(settings)
     migrate_at_start(engine, MIGRATIONS, settings)
     app, api = create_base_app(

@@ -29,7 +29,7 @@ def sender_settings(settings: Settings) -> Settings:
 
 def main() -> None:
     settings = sender_settings(settings_or_exit("notification", require_admin_token=False))
-    configure_logging("notification-worker", settings.log_level)
+    configure_logging("notification-worker", settings.log_level, settings.log_format)
     # Every handler thread and fan-out thread may hold a connection for a short transaction.
     engine = make_service_engine(settings, pool_size=settings.consumer_concurrency + settings.smtp_pool_size)
     migrate_at_start(engine, MIGRATIONS, settings)

@@ -15,7 +15,7 @@ def main() -> None:
     from shared.messaging.consumer import run_consumer
 
     settings = settings_or_exit("registration", require_admin_token=False)
-    configure_logging("registration", settings.log_level)
+    configure_logging("registration", settings.log_level, settings.log_format)
     engine = db.make_service_engine(settings)
     db.migrate_at_start(engine, MIGRATIONS, settings)
     sessions = db.make_session_factory(engine)

@@ -19,7 +19,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def create_app(settings: Settings | None = None) -> Flask:
     """Wire settings, database (migrated to head), blueprints and the broker readiness check."""
     settings = settings or settings_or_exit("streaming")
-    configure_logging("streaming", settings.log_level)
+    configure_logging("streaming", settings.log_level, settings.log_format)
     engine = make_service_engine(settings)
     migrate_at_start(engine, MIGRATIONS, settings)
 

@@ -12,7 +12,7 @@ def main() -> None:
     from shared.messaging.relay import run_relay
 
     settings = settings_or_exit("streaming", require_admin_token=False)
-    configure_logging("streaming", settings.log_level)
+    configure_logging("streaming", settings.log_level, settings.log_format)
     engine = make_service_engine(settings)
     migrate_at_start(engine, MIGRATIONS, settings)
     run_relay("streaming", settings, engine)
