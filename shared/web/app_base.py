@@ -5,9 +5,10 @@ import logging
 import os
 import threading
 import time
+from pathlib import Path
 from typing import Any, Callable
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, g, jsonify, request, send_from_directory
 from flask_smorest import Api
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy.engine import Engine
@@ -25,6 +26,9 @@ HTTP_LATENCY = Histogram(
     "rakor_http_request_seconds", "HTTP request latency", ["service", "endpoint"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
 )
 
+
+SWAGGER_UI_DIR = Path(__file__).resolve().parent / "static" / "swagger-ui"
+SWAGGER_UI_URL = "/docs/assets/"
 
 # Any token is a valid HTTP method to werkzeug; labelling with it would let a client create series at will.
 METRIC_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -77,7 +81,9 @@ def create_base_app(
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        # Served by the service itself (shared/web/static/swagger-ui): the docs work without internet
+        # and no third party learns who reads them.
+        OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_URL,
         API_SPEC_OPTIONS={
             "info": {"description": description},
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
@@ -90,7 +96,14 @@ def create_base_app(
     register_error_handlers(app)
     _register_correlation(app, service)
     _register_probes(app, service, engine, broker_check)
+    _register_docs_assets(app)
     return app, api
+
+
+def _register_docs_assets(app: Flask) -> None:
+    @app.get(SWAGGER_UI_URL + "<path:filename>")
+    def docs_assets(filename: str):
+        return send_from_directory(SWAGGER_UI_DIR, filename, max_age=86400)
 
 
 def _register_correlation(app: Flask, service: str) -> None:
