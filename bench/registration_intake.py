@@ -61,8 +61,8 @@ def create_baseline_app():
     return app
 
 
-def serve(app_spec: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
-    argv = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec]
+def serve(app_spec: str, port: int, workers: int, env: dict[str, str], extra_args: tuple[str, ...] | list[str] = ()) -> subprocess.Popen:
+    argv = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", *extra_args, app_spec]
     process = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **env}, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

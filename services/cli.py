@@ -3,6 +3,8 @@
     rakor check-config                 every service's settings from the environment, one line per problem
     rakor migrate [--service NAME]     each service's Alembic upgrade to head (with MIGRATE_ON_START=0 in the processes)
     rakor agencies create --name … --kind … --contact-email …
+    rakor agencies rotate-key AGENCY_ID [--grace-seconds N]   a new key; the old ones stop after N s (0: at once)
+    rakor agencies revoke AGENCY_ID                           every key of the agency stops at once
     rakor redrive SERVICE [--limit N] [--list]
     rakor purge [--service NAME]       records past their retention, now (the workers also purge every 10 minutes)
 
@@ -109,14 +111,44 @@ def create_agency(name: str, kind: str, contact_email: str) -> None:
         for field, messages in exc.normalized_messages().items():
             click.echo(f"{field}: {' '.join(messages) if isinstance(messages, list) else messages}", err=True)
         raise SystemExit(1) from None
+    agency, api_key = _with_registration(lambda sessions: operations.create_agency(sessions, data))
+    click.echo(json.dumps({"id": agency.id, "name": agency.name, "kind": agency.kind, "api_key": api_key}))
+
+
+@agencies.command("rotate-key")
+@click.argument("agency_id")
+@click.option("--grace-seconds", type=click.IntRange(0, 30 * 24 * 3600), default=0, show_default=True, help="How long the old keys keep working.")
+def rotate_key(agency_id: str, grace_seconds: int) -> None:
+    """Give the agency a new API key (printed once); its old keys stop after the grace period."""
+    from services.registration import operations
+
+    api_key = _with_registration(lambda sessions: operations.rotate_agency_key(sessions, agency_id, grace_seconds))
+    click.echo(json.dumps({"id": agency_id, "api_key": api_key, "old_keys_stop_in_seconds": grace_seconds}))
+
+
+@agencies.command("revoke")
+@click.argument("agency_id")
+def revoke_keys(agency_id: str) -> None:
+    """Stop every API key of the agency at once (the agency stays; rotate-key gives it a new one)."""
+    from services.registration import operations
+
+    revoked = _with_registration(lambda sessions: operations.revoke_agency_keys(sessions, agency_id))
+    click.echo(json.dumps({"id": agency_id, "revoked_keys": revoked}))
+
+
+def _with_registration(work):
+    """Run `work(session_factory)` on the registration database; a domain refusal (unknown agency) is one line, exit 1."""
+    from services.registration.domain.errors import DomainError
+
     settings = _settings("registration")
     engine = db.make_service_engine(settings)
     try:
         db.migrate_at_start(engine, _migrations_of("registration"), settings)
-        agency, api_key = operations.create_agency(db.make_session_factory(engine), data)
+        return work(db.make_session_factory(engine))
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
     finally:
         engine.dispose()
-    click.echo(json.dumps({"id": agency.id, "name": agency.name, "kind": agency.kind, "api_key": api_key}))
 
 
 @main.command()

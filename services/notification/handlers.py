@@ -19,6 +19,10 @@ def on_checked_in(event: Event, ctx: HandlerContext) -> None:
     operations.record_check_in(ctx.session, event.data["registration_id"], event.data["at"])
 
 
+def on_check_in_reverted(event: Event, ctx: HandlerContext) -> None:
+    operations.clear_check_in(ctx.session, event.data["registration_id"], event.data["checked_in_at"])
+
+
 def on_link_revoked(event: Event, ctx: HandlerContext) -> None:
     operations.record_link_revoked(ctx.session, event.data["registration_id"], event.occurred_at)
 
@@ -32,6 +36,7 @@ HANDLERS = {
     "registration.cancelled": _notify,
     "registration.mode_changed": _notify,
     "registration.checked_in": on_checked_in,
+    "registration.check_in_reverted": on_check_in_reverted,
     "stream.link_issued": _notify,
     "stream.link_revoked": on_link_revoked,
 }

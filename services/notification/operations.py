@@ -74,6 +74,23 @@ def record_check_in(session: Session, registration_id: str, at: dt.datetime) -> 
     contact.checked_in_at, contact.updated_at = at, utcnow()
 
 
+def clear_check_in(session: Session, registration_id: str, reverted: dt.datetime | None) -> None:
+    """registration.check_in_reverted: the door undid the check-in made at `reverted`; no message goes out.
+
+    Handlers run in parallel, so the undo can overtake the check-in it undoes: while that check-in is
+    not on the contact yet, try again shortly. A later check-in (a new scan after the undo) stays.
+    """
+    contact = session.get(Contact, registration_id)
+    if contact is None:
+        raise TransientError(f"registration {registration_id} not known yet")
+    if contact.checked_in_at is None:
+        if reverted is not None:
+            raise TransientError(f"check-in of registration {registration_id} not seen yet")
+        return
+    if reverted is None or contact.checked_in_at <= reverted:
+        contact.checked_in_at, contact.updated_at = None, utcnow()
+
+
 def record_link_revoked(session: Session, registration_id: str, at: dt.datetime) -> None:
     """stream.link_revoked: later messages stop showing the link; no message goes out."""
     contact = session.get(Contact, registration_id)

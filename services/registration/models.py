@@ -26,9 +26,22 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     contact_email: Mapped[str] = mapped_column(String(320), nullable=False)
-    # Only the SHA-256 of the key is kept; the key itself is shown once when the agency is created.
-    api_key_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
+
+
+class AgencyKey(Base):
+    """One API key of an agency. A rotation adds a key and gives the previous ones an expiry (the grace)."""
+
+    __tablename__ = "agency_keys"
+    __table_args__ = (Index("ix_agency_keys_agency", "agency_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), nullable=False)
+    # Only the SHA-256 of the key is kept; the key itself is shown once, when it is made.
+    key_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
 
 
 class Meeting(Base):
@@ -56,6 +69,21 @@ class Meeting(Base):
 
 
 _active = column("status") != "cancelled"
+
+
+class DoorToken(Base):
+    """A token for the phones at one meeting's door: check-in, look-up, undo and the count, nothing else."""
+
+    __tablename__ = "door_tokens"
+    __table_args__ = (Index("ix_door_tokens_event", "event_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), nullable=False)
+    label: Mapped[str] = mapped_column(String(100), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
 
 
 class Registration(Base):
@@ -96,6 +124,21 @@ class Registration(Base):
     def participant(self) -> "Registration":
         """The person's fields live on the registration; the API nests them under `participant`."""
         return self
+
+
+class CheckInReversal(Base):
+    """An undone check-in: which one, when, and who undid it (the organizer, or which door token)."""
+
+    __tablename__ = "check_in_reversals"
+    __table_args__ = (Index("ix_check_in_reversals_registration", "registration_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"), nullable=False)
+    event_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), nullable=False)
+    checked_in_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
+    reverted_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
+    reverted_by: Mapped[str] = mapped_column(String(10), nullable=False)  # "admin" or "door"
+    door_token_id: Mapped[str | None] = mapped_column(ForeignKey("door_tokens.id"))
 
 
 class IdempotentResponse(Base):

@@ -19,6 +19,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "registration.cancelled",
         "registration.mode_changed",
         "registration.checked_in",
+        "registration.check_in_reverted",
         "stream.link_issued",
         "stream.link_revoked",
     ),

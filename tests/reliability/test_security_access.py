@@ -159,6 +159,78 @@ def test_agency_b_never_sees_nor_changes_agency_a_registrations(world):
     assert a["id"] in admin_attendance and b["id"] in admin_attendance
 
 
+SCOPED_CALLERS = ("door_own", "door_other", "door_revoked", "door_expired", "agency_revoked", "agency_rotated_out", "agency_rotated_in")
+
+
+def make_door_token(client, event_id: str, label: str) -> dict[str, Any]:
+    response = client.post(f"/v1/events/{event_id}/door-tokens", json={"label": label}, headers=bearer(ADMIN_TOKEN))
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def scoped_headers(w: World) -> dict[str, dict[str, str]]:
+    """Door tokens of the world's meeting and of another, a revoked and an expired one; revoked and rotated agency keys."""
+    client, admin = w.client, bearer(ADMIN_TOKEN)
+    other_event = client.post("/v1/events", json=MEETING, headers=admin).json["id"]
+    own, other = make_door_token(client, w.event_id, "Pintu utama"), make_door_token(client, other_event, "Pintu lain")
+    revoked, expired = make_door_token(client, w.event_id, "Dicabut"), make_door_token(client, w.event_id, "Kedaluwarsa")
+    assert client.delete(f"/v1/door-tokens/{revoked['id']}", headers=admin).status_code == 204
+    with sqlite3.connect(w.db_path) as connection:
+        connection.execute("UPDATE door_tokens SET expires_at = '2021-01-01 00:00:00.000000' WHERE id = ?", (expired["id"],))
+    revoked_agency = make_agency(client, "Biro Humas Kementerian Keuangan")
+    assert client.delete(f"/v1/agencies/{revoked_agency['id']}/keys", headers=admin).status_code == 204
+    rotated_in = client.post(f"/v1/agencies/{w.agency_b_id}/keys", json={"grace_seconds": 0}, headers=admin).json["api_key"]
+    return {
+        "door_own": bearer(own["token"]), "door_other": bearer(other["token"]), "door_revoked": bearer(revoked["token"]),
+        "door_expired": bearer(expired["token"]), "agency_revoked": bearer(revoked_agency["api_key"]),
+        "agency_rotated_out": w.headers["agency_b"], "agency_rotated_in": bearer(rotated_in),
+    }
+
+
+def scoped_matrix(w: World) -> list[tuple[str, str, Any, tuple[int, ...]]]:
+    """(method, path, body, expected status per caller in SCOPED_CALLERS order)."""
+    e, ra, rb = w.event_id, w.registration_a["id"], w.registration_b["id"]
+    door = (200, 403, 401, 401, 401, 401, 403)  # the own door token; agency keys are refused at the door
+    elsewhere = (403, 403, 401, 401, 401, 401, 200)  # a working door token is refused off its door
+    admin_only = (403, 403, 401, 401, 401, 401, 403)
+    return [
+        ("POST", f"/v1/events/{e}/check-ins", lambda: {"code": w.registration_a["check_in_code"]}, door),
+        ("POST", f"/v1/events/{e}/check-ins", lambda: {"registration_id": rb}, door),
+        ("GET", f"/v1/events/{e}/check-ins/lookup?q=rina", None, door),
+        ("GET", f"/v1/events/{e}/check-ins/summary", None, door),
+        ("GET", f"/v1/events/{e}", None, elsewhere),
+        ("GET", "/v1/events", None, elsewhere),
+        ("GET", f"/v1/events/{e}/registrations", None, elsewhere),
+        ("GET", f"/v1/registrations/{rb}", None, elsewhere),
+        ("GET", f"/v1/events/{e}/stats", None, elsewhere),
+        ("GET", f"/v1/events/{e}/attendance", None, elsewhere),
+        ("POST", f"/v1/events/{e}/registrations", lambda: participant(500, "online"), (403, 403, 401, 401, 401, 401, 201)),
+        ("PATCH", f"/v1/events/{e}", lambda: {"health_protocol": "Wajib bermasker."}, admin_only),
+        ("GET", "/v1/agencies", None, admin_only),
+        ("POST", f"/v1/agencies/{w.agency_a_id}/keys", lambda: {}, admin_only),
+        ("DELETE", f"/v1/agencies/{w.agency_a_id}/keys", None, admin_only),
+        ("GET", f"/v1/events/{e}/door-tokens", None, admin_only),
+        ("POST", f"/v1/events/{e}/door-tokens", lambda: {"label": "Pintu baru"}, admin_only),
+        ("DELETE", "/v1/door-tokens/00000000-0000-0000-0000-000000000000", None, admin_only),
+        # Undo goes last: the own door token undoes A's check-in; the others are refused before it.
+        ("DELETE", f"/v1/events/{e}/check-ins/{ra}", None, door),
+    ]
+
+
+def test_door_tokens_and_revoked_or_rotated_agency_keys_answer_as_the_spec_says(world):
+    headers = scoped_headers(world)
+    wrong: list[str] = []
+    for method, path, body, expected in scoped_matrix(world):
+        for caller in reversed(SCOPED_CALLERS):  # the own door token last: its undo must come after the refusals
+            status = call(world.client, method, path, body, headers[caller]).status_code
+            want = expected[SCOPED_CALLERS.index(caller)]
+            if status != want:
+                wrong.append(f"{method} {path} as {caller}: {status}, expected {want}")
+    assert not wrong, "\n".join(wrong)
+    # Agency A's key still works after everything above (nobody but the organizer rotated or revoked it).
+    assert world.client.get("/v1/events", headers=world.headers["agency_a"]).status_code == 200
+
+
 @pytest.mark.parametrize("service", ["notification", "streaming"])
 def test_organizer_only_services_refuse_everyone_else(service, world, tmp_path):
     (tmp_path / service).mkdir()
@@ -239,8 +311,9 @@ def every_stored_value(db_path: Path, skip_tables: tuple[str, ...] = ()) -> list
 
 
 def test_agency_api_keys_are_stored_only_as_hashes(world):
+    door_token = make_door_token(world.client, world.event_id, "Pintu utama")["token"]
     values = every_stored_value(world.db_path)
     assert len(values) > 20
-    for key in world.api_keys:
-        assert not [value for value in values if key in value], "an agency API key is stored in clear"
+    for key in [*world.api_keys, door_token]:
+        assert not [value for value in values if key in value], "an agency API key or door token is stored in clear"
     assert not [value for value in values if ADMIN_TOKEN in value]

@@ -1,13 +1,13 @@
-"""Agencies (organizer only): create one and show its API key once; list them."""
+"""Agencies (organizer only): create one and show its API key once; list them; rotate and revoke their keys."""
 from __future__ import annotations
 
 from flask.views import MethodView
 
 from services.registration import operations
 from services.registration.api.auth import requires
-from services.registration.api.context import sessions
+from services.registration.api.context import context, sessions
 from services.registration.api.docs import errors
-from services.registration.schemas import AgencyCreatedSchema, AgencyCreateSchema, AgencySchema
+from services.registration.schemas import AgencyCreatedSchema, AgencyCreateSchema, AgencyKeyCreatedSchema, AgencyKeyCreateSchema, AgencySchema
 from shared.web import Blueprint
 
 blp = Blueprint("agencies", __name__, url_prefix="/v1/agencies", description="Agencies that post their own participants.")
@@ -31,3 +31,24 @@ class Agencies(MethodView):
     def get(self):
         """List agencies."""
         return operations.list_agencies(sessions())
+
+
+@blp.route("/<agency_id>/keys")
+class AgencyKeys(MethodView):
+    @requires("admin")
+    @blp.arguments(AgencyKeyCreateSchema())
+    @blp.response(201, AgencyKeyCreatedSchema)
+    @errors(blp, 403, 404, 413, 422)
+    def post(self, data, agency_id):
+        """Rotate: a new key, shown only this once; the previous keys stop after grace_seconds (default 0)."""
+        api_key = operations.rotate_agency_key(sessions(), agency_id, data["grace_seconds"])
+        context().agency_keys.forget_agency(agency_id)
+        return {"api_key": api_key}
+
+    @requires("admin")
+    @blp.response(204)
+    @errors(blp, 403, 404)
+    def delete(self, agency_id):
+        """Revoke every key of the agency at once: 401 from then on, on every worker within a second."""
+        operations.revoke_agency_keys(sessions(), agency_id)
+        context().agency_keys.forget_agency(agency_id)

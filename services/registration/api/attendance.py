@@ -1,4 +1,4 @@
-"""Check-in at the door, stats and the attendance list (JSON or CSV)."""
+"""Stats and the attendance list (JSON or CSV); the door itself is api/door.py."""
 from __future__ import annotations
 
 from flask import Response, g
@@ -12,27 +12,14 @@ from services.registration.schemas import (
     AttendanceQuerySchema,
     AttendanceRowSchema,
     AttendanceSchema,
-    CheckInResultSchema,
-    CheckInSchema,
     StatsSchema,
 )
 from shared.csv_export import csv_document
 from shared.web import Blueprint
 
-blp = Blueprint("attendance", __name__, url_prefix="/v1/events", description="Check-in and attendance.")
+blp = Blueprint("attendance", __name__, url_prefix="/v1/events", description="Stats and attendance.")
 
 CSV_COLUMNS = list(AttendanceRowSchema().fields)
-
-
-@blp.route("/<event_id>/check-ins")
-class CheckIns(MethodView):
-    @requires("admin")
-    @blp.arguments(CheckInSchema())
-    @blp.response(200, CheckInResultSchema)
-    @errors(blp, 403, 404, 409, 413, 422)
-    def post(self, data, event_id):
-        """Check a participant in by code; a second scan answers with the first time."""
-        return operations.check_in(sessions(), event_id, data["code"])
 
 
 @blp.route("/<event_id>/stats")

@@ -1,4 +1,8 @@
-"""Who is calling: the organizer's admin token or an agency key (looked up by its hash), rate-limited per agency."""
+"""Who is calling: the organizer's admin token, an agency key or a door token (each looked up by its hash).
+
+Agency keys are rate-limited per agency. A door token opens only its own meeting's door endpoints
+(requires("door")); everywhere else it is refused with 403.
+"""
 from __future__ import annotations
 
 import functools
@@ -7,33 +11,54 @@ from flask import g
 
 from services.registration.api.context import context
 from services.registration.domain.access import ADMIN, Caller
-from services.registration.operations import find_agency_by_key
+from services.registration.operations import find_agency_by_key, find_door_token
+from services.registration.operations.door import DOOR_TOKEN_PREFIX
 from shared.web import abort_json, bearer_token
 from shared.web.auth import hash_secret, is_admin
 
 _UNAUTHORIZED = {"headers": {"WWW-Authenticate": "Bearer"}}
 
 
-def authenticate() -> Caller:
+def _door_caller(token: str) -> Caller:
+    access = find_door_token(context().session_factory, hash_secret(token))
+    if access is None:
+        abort_json(401, "Invalid, revoked or expired door token.", **_UNAUTHORIZED)
+    return Caller(door_token_id=access.token_id, door_event_id=access.event_id)
+
+
+def _agency_caller(token: str) -> Caller:
+    ctx = context()
+    key_hash = hash_secret(token)
+    known = ctx.agency_keys.get(key_hash)
+    if known is None:
+        known = find_agency_by_key(ctx.session_factory, key_hash)
+        if known is None:
+            abort_json(401, "Invalid token.", **_UNAUTHORIZED)
+        ctx.agency_keys.put(key_hash, known)
+    retry_after = ctx.rate_limiter.hit(known.agency_id)
+    if retry_after is not None:
+        abort_json(429, "Too many requests for this agency key; slow down.", headers={"Retry-After": str(int(retry_after))})
+    return Caller(agency_id=known.agency_id, agency_name=known.agency_name)
+
+
+def identify() -> Caller:
     """401 without a known token; 429 when the agency used up its requests of the minute."""
     token = bearer_token()
     if token is None:
         abort_json(401, "Missing bearer token (Authorization: Bearer <token>).", **_UNAUTHORIZED)
     if is_admin(token):
         return ADMIN
-    ctx = context()
-    key_hash = hash_secret(token)
-    known = ctx.agency_keys.get(key_hash)
-    if known is None:
-        agency = find_agency_by_key(ctx.session_factory, token)
-        if agency is None:
-            abort_json(401, "Invalid token.", **_UNAUTHORIZED)
-        known = (agency.id, agency.name)
-        ctx.agency_keys.put(key_hash, *known)
-    retry_after = ctx.rate_limiter.hit(known[0])
-    if retry_after is not None:
-        abort_json(429, "Too many requests for this agency key; slow down.", headers={"Retry-After": str(int(retry_after))})
-    return Caller(agency_id=known[0], agency_name=known[1])
+    if token.startswith(DOOR_TOKEN_PREFIX):
+        return _door_caller(token)
+    return _agency_caller(token)
+
+
+def authenticate() -> Caller:
+    """The organizer or an agency; a door token may call nothing but its meeting's door (403)."""
+    caller = identify()
+    if caller.is_door:
+        abort_json(403, "A door token may only check people in at its own meeting's door.")
+    return caller
 
 
 def admin_only() -> Caller:
@@ -52,20 +77,29 @@ def agency_only() -> Caller:
     return caller
 
 
+def door_of(event_id: str) -> Caller:
+    """The organizer, or a door token of this very meeting."""
+    caller = identify()
+    if not caller.may_work_the_door_of(event_id):
+        abort_json(403, "Only the organizer or a door token of this meeting may do this.")
+    return caller
+
+
 _CHECKS = {"admin": admin_only, "agency": agency_only, "any": authenticate}
 
 
 def requires(who: str):
     """Authorize before the body is parsed (401/403 come before 422); the caller is then in flask.g.caller.
 
-    Put it above the flask-smorest decorators; functools.wraps keeps their OpenAPI notes.
+    `who` is "admin", "agency", "any" (organizer or agency) or "door" (organizer or a door token of
+    the meeting in the URL's event_id). Put it above the flask-smorest decorators; functools.wraps
+    keeps their OpenAPI notes.
     """
-    check = _CHECKS[who]
 
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            g.caller = check()
+            g.caller = door_of(kwargs["event_id"]) if who == "door" else _CHECKS[who]()
             return view(*args, **kwargs)
 
         return wrapper

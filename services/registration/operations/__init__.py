@@ -1,6 +1,24 @@
 """Use cases of the registration service; each opens the one unit of work it needs (used by the API and handlers)."""
-from services.registration.operations.agencies import create_agency, find_agency_by_key, list_agencies
-from services.registration.operations.attendance import attendance, check_in, record_online_join, stats
+from services.registration.operations.agencies import (
+    KnownKey,
+    create_agency,
+    find_agency_by_key,
+    list_agencies,
+    revoke_agency_keys,
+    rotate_agency_key,
+)
+from services.registration.operations.attendance import attendance, record_online_join, stats
+from services.registration.operations.door import (
+    DoorAccess,
+    check_in,
+    create_door_token,
+    find_door_token,
+    list_door_tokens,
+    lookup,
+    revoke_door_token,
+    summary,
+    undo_check_in,
+)
 from services.registration.operations.meetings import create_meeting, get_meeting, list_meetings, update_meeting
 from services.registration.operations.retention import purge_expired
 from services.registration.operations.registrations import (
@@ -14,8 +32,10 @@ from services.registration.operations.registrations import (
 )
 
 __all__ = [
-    "create_agency", "find_agency_by_key", "list_agencies",
-    "attendance", "check_in", "record_online_join", "stats",
+    "KnownKey", "create_agency", "find_agency_by_key", "list_agencies", "revoke_agency_keys", "rotate_agency_key",
+    "attendance", "record_online_join", "stats",
+    "DoorAccess", "check_in", "create_door_token", "find_door_token", "list_door_tokens", "lookup", "revoke_door_token",
+    "summary", "undo_check_in",
     "create_meeting", "get_meeting", "list_meetings", "update_meeting",
     "Reply", "bulk_register", "cancel_registration", "change_attendance_mode", "get_registration",
     "list_registrations", "register", "purge_expired",

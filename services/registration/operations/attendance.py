@@ -1,56 +1,19 @@
-"""Attendance: check-in at the door, online joins from the streaming service, stats and the attendance list."""
+"""Attendance: online joins from the streaming service, stats and the attendance list (check-in is in door.py)."""
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from sqlalchemy import case, literal, or_, select, update
+from sqlalchemy import case, literal, or_, update
 from sqlalchemy.orm import Session
 
 from services.registration import store
 from services.registration.domain.access import Caller
 from services.registration.domain.attendance import AttendanceRow, summarize
-from services.registration.domain.codes import normalize_code
-from services.registration.domain.errors import Conflict, NotFound
-from services.registration.domain.seats import CANCELLED, CONFIRMED, IN_PERSON
 from services.registration.models import UTC_DATETIME, Registration
-from services.registration.operations.seating import outbox, utcnow
 from services.registration.operations.reading import reading
-from services.registration.operations.writing import writing
 
 log = logging.getLogger(__name__)
-
-
-def check_in(session_factory, event_id: str, code: str) -> dict[str, Any]:
-    """Record a door check-in once; a second scan answers with the first time."""
-    with writing(session_factory) as session:
-        store.get_meeting(session, event_id)
-        # FOR UPDATE: two scans of one code at two doors at once must record one check-in (PostgreSQL;
-        # SQLite's BEGIN IMMEDIATE already serializes them).
-        registration = session.execute(
-            select(Registration)
-            .where(Registration.event_id == event_id, Registration.check_in_code == normalize_code(code))
-            .with_for_update()
-        ).scalar_one_or_none()
-        if registration is None:
-            raise NotFound("No registration of this meeting has this check-in code.")
-        if registration.status == CANCELLED:
-            raise Conflict("This registration was cancelled; the check-in code is no longer valid.")
-        if registration.status != CONFIRMED or registration.attendance_mode != IN_PERSON:
-            raise Conflict("This registration has no confirmed in-person seat.")
-        if registration.checked_in_at is None:
-            registration.checked_in_at = registration.updated_at = utcnow()
-            outbox.record(
-                session,
-                "registration.checked_in",
-                {"registration_id": registration.id, "event_id": event_id, "at": registration.checked_in_at},
-            )
-        return {
-            "registration_id": registration.id,
-            "checked_in_at": registration.checked_in_at,
-            "full_name": registration.full_name,
-            "agency_name": store.agency_name(session, registration.agency_id),
-        }
 
 
 def record_online_join(session: Session, data: dict[str, Any]) -> None:

@@ -63,9 +63,21 @@ def test_migrate_then_create_an_agency_then_purge(env, tmp_path):
     assert agency["api_key"].startswith("rk_") and agency["name"] == "Dinas Kominfo Provinsi Jawa Barat"
     engine = create_engine(f"sqlite:///{tmp_path / 'registration.db'}")
     with engine.connect() as connection:
-        stored = " ".join(str(v) for v in connection.execute(text("SELECT * FROM agencies")).one())
+        stored = " ".join(str(v) for table in ("agencies", "agency_keys") for row in connection.execute(text(f"SELECT * FROM {table}")) for v in row)
     engine.dispose()
     assert agency["id"] in stored and agency["api_key"] not in stored
+
+    rotated = rakor("agencies", "rotate-key", agency["id"], "--grace-seconds", "0", env=env)
+    assert rotated.returncode == 0, rotated.stderr
+    new_key = json.loads(rotated.stdout)["api_key"]
+    assert new_key.startswith("rk_") and new_key != agency["api_key"]
+    _assert_keys_work(tmp_path, {agency["api_key"]: False, new_key: True})
+    revoked = rakor("agencies", "revoke", agency["id"], env=env)
+    # Both keys were still unrevoked: the first had only expired at the rotation.
+    assert revoked.returncode == 0 and json.loads(revoked.stdout)["revoked_keys"] == 2, revoked.stderr
+    unknown = rakor("agencies", "revoke", "00000000-0000-0000-0000-000000000000", env=env)
+    assert unknown.returncode == 1 and "No agency with this id." in unknown.stderr
+    _assert_keys_work(tmp_path, {agency["api_key"]: False, new_key: False})
 
     purged = rakor("purge", env=env)
     assert purged.returncode == 0, purged.stderr
@@ -88,3 +100,18 @@ def test_redrive_moves_dead_letters_back_to_the_queue(env, bus, amqp_url):
     assert moved.returncode == 0 and "re-driven: 1" in moved.stdout
     assert bus.queue_depth(dead_letter_queue_name("notification")) == 0
     assert len(bus.queue_messages(queue_name("notification"))) == 1
+
+
+def _assert_keys_work(data_dir, expected: dict[str, bool]) -> None:
+    """Ask the registration service itself whether each key still lets an agency in."""
+    from services.registration import operations
+    from shared.db import make_engine, make_session_factory
+    from shared.web.auth import hash_secret
+
+    engine = make_engine(f"sqlite:///{data_dir / 'registration.db'}")
+    try:
+        sessions = make_session_factory(engine)
+        for key, works in expected.items():
+            assert (operations.find_agency_by_key(sessions, hash_secret(key)) is not None) == works, key
+    finally:
+        engine.dispose()

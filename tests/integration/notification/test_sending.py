@@ -175,6 +175,31 @@ def test_checked_in_and_link_revoked_are_recorded_without_a_message(harness, smt
     assert len(smtp_server.messages) == 1 and len(harness.notifications()) == 1
 
 
+def test_a_reverted_check_in_is_cleared_and_an_undo_that_overtakes_its_check_in_waits(harness, smtp_server):
+    registration = make_registration(participant=make_participant(phone=None))
+    ids = {"registration_id": registration["registration_id"], "event_id": registration["event_id"]}
+    harness.deliver("registration.confirmed", registration)
+    smtp_server.wait_for(1)
+    at, undone = "2021-12-01T08:41:00+07:00", "2021-12-01T08:45:00+07:00"
+    early = harness.deliver("registration.check_in_reverted", {**ids, "at": undone, "checked_in_at": at})
+    assert (early.action, harness.contact(ids["registration_id"]).checked_in_at) == ("retry", None)
+    harness.deliver("registration.checked_in", {**ids, "at": at})
+    assert harness.contact(ids["registration_id"]).checked_in_at is not None
+    assert harness.deliver("registration.check_in_reverted", {**ids, "at": undone, "checked_in_at": at}).action == "ack"
+    assert harness.contact(ids["registration_id"]).checked_in_at is None
+    assert len(smtp_server.messages) == 1 and len(harness.notifications()) == 1
+
+
+def test_an_old_undo_leaves_a_newer_check_in(harness, smtp_server):
+    registration = make_registration(participant=make_participant(phone=None))
+    ids = {"registration_id": registration["registration_id"], "event_id": registration["event_id"]}
+    harness.deliver("registration.confirmed", registration)
+    harness.deliver("registration.checked_in", {**ids, "at": "2021-12-01T08:50:00+07:00"})
+    undo = {**ids, "at": "2021-12-01T08:45:00+07:00", "checked_in_at": "2021-12-01T08:41:00+07:00"}
+    assert harness.deliver("registration.check_in_reverted", undo).action == "ack"
+    assert harness.contact(ids["registration_id"]).checked_in_at is not None
+
+
 def test_poison_message_is_dead_lettered(harness):
     assert harness.deliver_body(b"{not json").action == "dead"
     outcome = harness.deliver("registration.confirmed", {"registration_id": "x"})

@@ -11,7 +11,9 @@ from shared.web import RateLimiter
 from tests.integration.registration.factories import ADMIN_TOKEN, RegistrationApi
 
 # Children first, so deleting in this order never trips a foreign key.
-TABLES = ("idempotency_keys", "registrations", "meetings", "agencies", "outbox", "processed_events")
+TABLES = (
+    "idempotency_keys", "check_in_reversals", "door_tokens", "registrations", "meetings", "agency_keys", "agencies", "outbox", "processed_events",
+)
 
 
 def registration_settings(database_url: str, data_dir, **extra: str):

@@ -12,7 +12,7 @@ def test_agency_key_is_shown_once_and_stored_only_as_a_hash(api, agency):
     listed = api.client.get("/v1/agencies", headers=api.admin).json
     assert [a["id"] for a in listed] == [agency["id"]] and "api_key" not in listed[0]
     with api.app.extensions["rakor_engine"].connect() as connection:
-        stored = connection.execute(text("SELECT api_key_hash FROM agencies")).scalar_one()
+        stored = connection.execute(text("SELECT key_hash FROM agency_keys")).scalar_one()
     assert stored != agency["api_key"] and len(stored) == 64
 
 

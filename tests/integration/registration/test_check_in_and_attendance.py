@@ -1,4 +1,4 @@
-"""Check-in at the door, online joins from the bus, stats and attendance (JSON and CSV)."""
+"""Check-in at the door by code, online joins from the bus, stats and attendance (JSON and CSV); the rest of the door is test_door.py."""
 import csv
 import datetime as dt
 import io
@@ -42,17 +42,19 @@ def test_unknown_code_is_404(api, event):
     assert response.status_code == 404 and "check-in code" in response.json["message"]
 
 
-def test_a_code_of_another_meeting_is_404(api, agency, event):
+def test_a_code_of_another_meeting_is_refused_as_not_this_meeting(api, agency, event):
     registration = api.register(agency, event["id"])
     other = api.make_event()
-    assert check_in(api, other["id"], registration["check_in_code"]).status_code == 404
+    response = check_in(api, other["id"], registration["check_in_code"])
+    assert (response.status_code, response.json["reason"]) == (409, "not_this_meeting")
+    assert api.outbox("registration.checked_in") == []
 
 
 def test_cancelled_registration_cannot_check_in(api, agency, event):
     registration = api.register(agency, event["id"])
     api.client.delete(f"/v1/registrations/{registration['id']}", headers=agency["headers"])
     response = check_in(api, event["id"], registration["check_in_code"])
-    assert response.status_code == 409 and "cancelled" in response.json["message"]
+    assert (response.status_code, response.json["reason"]) == (409, "cancelled") and "cancelled" in response.json["message"]
     assert api.outbox("registration.checked_in") == []
 
 
