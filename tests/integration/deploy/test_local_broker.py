@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import subprocess
 import uuid
-from pathlib import Path
 
 import pika
 import pytest
