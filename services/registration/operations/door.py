@@ -94,29 +94,35 @@ def _attendee(registration: Registration) -> door.Attendee:
     return door.Attendee(registration.event_id, registration.status, registration.attendance_mode, registration.checked_in_at)
 
 
-def _locked_registration(session: Session, code: str | None, registration_id: str | None) -> Registration:
-    """The registration named by code or id, of any meeting, locked until the transaction ends.
+# Built once, like the intake path's statements (store.py): check-in is the door's hot path. The
+# agency's name comes in the same statement; only the registration row is locked.
+_REGISTRATION_AND_AGENCY = select(Registration, Agency.name).join(Agency, Agency.id == Registration.agency_id)
+_BY_CODE = _REGISTRATION_AND_AGENCY.where(Registration.check_in_code == bindparam("code")).with_for_update(of=Registration)
+_BY_ID = _REGISTRATION_AND_AGENCY.where(Registration.id == bindparam("registration_id")).with_for_update(of=Registration)
+
+
+def _locked_registration(session: Session, event_id: str, code: str | None, registration_id: str | None) -> tuple[Registration, str]:
+    """The registration named by code or id (of any meeting) with its agency's name, locked until the transaction ends.
 
     FOR UPDATE: two phones scanning one code at once must record one check-in (PostgreSQL; SQLite's
-    BEGIN IMMEDIATE already serializes them).
+    BEGIN IMMEDIATE already serializes them). The meeting is read only when the answer depends on it
+    (nothing found, or another meeting's registration): an unknown meeting is a 404 first.
     """
     if code is not None:
-        where = Registration.check_in_code == normalize_code(code)
-    elif store.is_id(registration_id):
-        where = Registration.id == registration_id
+        row = session.execute(_BY_CODE, {"code": normalize_code(code)}).first()
     else:
-        where = None
-    registration = session.execute(select(Registration).where(where).with_for_update()).scalar_one_or_none() if where is not None else None
-    if registration is None:
+        row = session.execute(_BY_ID, {"registration_id": registration_id}).first() if store.is_id(registration_id) else None
+    if row is None or row[0].event_id != event_id:
+        store.get_meeting(session, event_id)
+    if row is None:
         raise NotFound("No registration has this check-in code." if code is not None else "No registration with this id.")
-    return registration
+    return row[0], row[1]
 
 
 def check_in(session_factory: SessionFactory, event_id: str, code: str | None = None, registration_id: str | None = None) -> dict[str, Any]:
     """Record a door check-in once; a second scan answers with the first time (already_checked_in)."""
     with writing(session_factory) as session:
-        store.get_meeting(session, event_id)
-        registration = _locked_registration(session, code, registration_id)
+        registration, agency_name = _locked_registration(session, event_id, code, registration_id)
         outcome = door.check_in(_attendee(registration), event_id, utcnow())
         if outcome.is_new:
             registration.checked_in_at = registration.updated_at = outcome.checked_in_at
@@ -126,7 +132,7 @@ def check_in(session_factory: SessionFactory, event_id: str, code: str | None = 
             "checked_in_at": outcome.checked_in_at,
             "already_checked_in": outcome.already_checked_in,
             "full_name": registration.full_name,
-            "agency_name": store.agency_name(session, registration.agency_id),
+            "agency_name": agency_name,
             "attendance_mode": registration.attendance_mode,
         }
 
@@ -135,8 +141,7 @@ def undo_check_in(session_factory: SessionFactory, caller: Caller, event_id: str
     """Clear a check-in, record who undid it, and tell the bus (registration.check_in_reverted), in one transaction."""
     now = utcnow()
     with writing(session_factory) as session:
-        store.get_meeting(session, event_id)
-        registration = _locked_registration(session, None, registration_id)
+        registration, _ = _locked_registration(session, event_id, None, registration_id)
         undone = door.undo_check_in(_attendee(registration), event_id)
         registration.checked_in_at, registration.updated_at = None, now
         session.add(CheckInReversal(
