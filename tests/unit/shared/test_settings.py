@@ -432,3 +432,21 @@ def test_known_variables_lists_every_variable_load_settings_reads():
 def test_known_variables_lists_nothing_load_settings_ignores():
     stale = KNOWN_VARIABLES - variables_read_by_load_settings()
     assert not stale, f"KNOWN_VARIABLES names variables nobody reads: {sorted(stale)}"
+
+
+def test_database_timeouts_are_read_in_seconds_and_must_be_positive():
+    settings = load_settings("registration", environ={"DB_STATEMENT_TIMEOUT": "12.5", "DB_LOCK_TIMEOUT": "3"}, require_admin_token=False)
+    assert (settings.db_statement_timeout, settings.db_lock_timeout) == (12.5, 3.0)
+    for bad in ("0", "-1", "nan", "lama"):
+        with pytest.raises(SettingsError, match="DB_LOCK_TIMEOUT"):
+            load_settings("registration", environ={"DB_LOCK_TIMEOUT": bad}, require_admin_token=False)
+
+
+def test_settings_problems_lists_every_bad_variable_not_only_the_first():
+    from shared.settings import settings_problems
+
+    problems = settings_problems(
+        "notification", {"RAKOR_ADMIN_TOKEN": "pendek", "SMTP_PORT": "dua lima", "LOG_FORMAT": "xml", "RETENTION_DAYS": "0", "SMS_PROVIDER": "http"}
+    )
+    assert [p.split("=")[0].split(" ")[0] for p in problems] == ["RAKOR_ADMIN_TOKEN", "LOG_FORMAT", "SMS_PROVIDER", "RETENTION_DAYS", "SMTP_PORT"]
+    assert settings_problems("notification", {"RAKOR_ADMIN_TOKEN": "x" * 20}) == []
