@@ -27,6 +27,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("meetings") as batch:
-        for name in ("cancellation_reason", "cancelled_at", "status", "reminders"):
-            batch.drop_column(name)
+    # Plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35), not a batch rebuild: rebuilding `meetings` would
+    # drop a table that registrations' foreign keys point at, which SQLite refuses inside the migration.
+    for name in ("cancellation_reason", "cancelled_at", "status", "reminders"):
+        op.drop_column("meetings", name)
