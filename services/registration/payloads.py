@@ -31,6 +31,7 @@ def meeting_fields(meeting: Meeting) -> dict[str, Any]:
         "online": meeting.online,
         "health_protocol": meeting.health_protocol,
         "registration_closes_at": _local(meeting.registration_closes_at, zone),
+        "certificate_hours": meeting.certificate_hours,
     }
 
 
