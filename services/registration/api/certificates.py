@@ -29,7 +29,8 @@ class Certificates(MethodView):
     @errors(blp, 403, 404, 409)
     def post(self, event_id):
         """Issue a certificate to every participant who attended and has none yet (only after the meeting ends, else 409)."""
-        return operations.issue_certificates(sessions(), event_id, _settings().certificate_number_suffix)
+        settings = _settings()
+        return operations.issue_certificates(sessions(), event_id, settings.certificate_number_suffix, settings.registration_public_url)
 
     @requires("any")
     @blp.response(200, CertificateSchema(many=True))

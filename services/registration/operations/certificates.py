@@ -7,7 +7,7 @@ from typing import Any, Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.registration import store
+from services.registration import payloads, store
 from services.registration.domain.access import Caller
 from services.registration.domain.certificates import (
     Attendance,
@@ -19,7 +19,7 @@ from services.registration.domain.certificates import (
 from services.registration.domain.errors import NotFound
 from services.registration.models import Certificate
 from services.registration.operations.reading import reading
-from services.registration.operations.seating import utcnow
+from services.registration.operations.seating import outbox, utcnow
 from services.registration.operations.writing import writing
 
 SessionFactory = Callable[[], Session]
@@ -34,8 +34,11 @@ def verify_url(base_url: str, certificate_id: str) -> str:
     return f"{base_url}/c/{certificate_id}"
 
 
-def issue_certificates(session_factory: SessionFactory, event_id: str, number_suffix: str) -> dict[str, int]:
+def issue_certificates(session_factory: SessionFactory, event_id: str, number_suffix: str, base_url: str) -> dict[str, int]:
     """Give every participant who attended and has no certificate yet the next numbers of the meeting.
+
+    Each certificate goes on the bus (certificate.issued) in the same transaction; notification
+    renders the PDF and mails it.
 
     Under the meeting's lock (FOR UPDATE on PostgreSQL, the single writer on SQLite): two organizers
     pressing the button at once run one after the other, and the second sees the first one's numbers,
@@ -53,13 +56,17 @@ def issue_certificates(session_factory: SessionFactory, event_id: str, number_su
             for r, agency_name in store.registrations_with_agency(session, event_id, None)
             if r.id not in already and earns_certificate(Attendance(r.status, r.checked_in_at, r.online_joined_at))
         ]
+        events = []
         for seq, (registration, agency_name) in enumerate(eligible, start=last + 1):
-            session.add(Certificate(
+            certificate = Certificate(
                 id=new_certificate_id(), event_id=event_id, registration_id=registration.id, agency_id=registration.agency_id,
                 seq=seq, number=certificate_number(seq, number_suffix, day.year), full_name=registration.full_name,
                 nip=registration.nip, position=registration.position, agency_name=agency_name,
                 meeting_title=meeting.title, meeting_date=day, hours=meeting.certificate_hours, issued_at=now,
-            ))
+            )
+            session.add(certificate)
+            events.append(("certificate.issued", payloads.certificate_issued(certificate, registration, meeting, verify_url(base_url, certificate.id))))
+        outbox.record_many(session, events)
     return {"issued": len(eligible), "already_issued": len(already)}
 
 

@@ -1,8 +1,13 @@
 """Certificates: issued after the meeting to those who attended, numbered without gaps, listed, verified, revoked."""
 import re
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 from sqlalchemy import text
+
+from services.notification.content.certificate_pdf import render_certificate
+from shared.schemas.events import load_payload
+from tests.pdf_reading import qr_codes_on_page
 
 PAST = {"starts_at": "2021-12-01T09:00:00+07:00", "ends_at": "2021-12-01T16:00:00+07:00", "certificate_hours": 8}
 
@@ -67,12 +72,20 @@ def test_those_who_attended_get_numbered_certificates_and_a_second_run_only_the_
     assert stored.full_name == "Ahmad Fauzi Siregar" and stored.nip == door["participant"]["nip"] and stored.hours == 8
     assert stored.agency_name == agency["name"] and stored.meeting_title == event["title"] and str(stored.meeting_date) == "2021-12-01"
 
+    envelopes = api.outbox("certificate.issued")
+    assert sorted(e["data"]["number"] for e in envelopes) == ["001/SERT/RAKOR/2021", "002/SERT/RAKOR/2021"]
+    [sent] = [e["data"] for e in envelopes if e["data"]["registration_id"] == door["id"]]
+    assert sent["participant"]["email"] == door["participant"]["email"] and sent["participant"]["nip"] == door["participant"]["nip"]
+    assert sent["hours"] == 8 and sent["meeting_date"] == "2021-12-01" and sent["agency_name"] == agency["name"]
+    assert sent["verify_url"].endswith(f"/c/{sent['certificate_id']}") and sent["meeting"]["id"] == event["id"]
+
     again = issue(api, event["id"])
     assert again.status_code == 202 and again.json == {"issued": 0, "already_issued": 2}
     check_in(api, event["id"], absent["id"])
     late = issue(api, event["id"])
     assert late.json == {"issued": 1, "already_issued": 2}
     assert [c["number"] for c in listed(api, event["id"])][-1] == "003/SERT/RAKOR/2021"
+    assert len(api.outbox("certificate.issued")) == 3
 
 
 def test_an_agency_lists_only_its_own_peoples_certificates_and_may_not_issue(api, agency, other_agency):
@@ -146,3 +159,21 @@ def test_certificate_hours_is_a_meeting_field_checked_at_the_door(api):
     bad = api.client.patch(f"/v1/events/{event['id']}", json={"certificate_hours": "delapan"}, headers=api.admin)
     assert bad.status_code == 422 and "certificate_hours" in bad.json["errors"]
     assert api.make_event()["certificate_hours"] is None
+
+
+def test_the_qr_code_on_the_mailed_certificate_leads_to_its_page_which_turns_revoked(api, agency):
+    event = api.make_event(**PAST)
+    registration = api.register(agency, event["id"], full_name="I Gusti Ngurah Bagus Oka")
+    check_in(api, event["id"], registration["id"])
+    issue(api, event["id"])
+    [envelope] = api.outbox("certificate.issued")
+    # What notification does with the event: the PDF it attaches, rendered from the payload.
+    issued = load_payload("certificate.issued", envelope["data"])
+    document = render_certificate({**issued, "full_name": issued["participant"]["full_name"], "nip": issued["participant"]["nip"], "position": None})
+    [url] = qr_codes_on_page(document)
+    path = urlsplit(url).path
+    assert path == f"/c/{issued['certificate_id']}"
+    page = api.client.get(path).get_data(as_text=True)
+    assert 'data-status="valid"' in page and "I Gusti Ngurah Bagus Oka" in page
+    assert api.client.delete(f"/v1/certificates/{issued['certificate_id']}", headers=api.admin).status_code == 204
+    assert 'data-status="revoked"' in api.client.get(path).get_data(as_text=True)

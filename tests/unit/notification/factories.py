@@ -91,3 +91,24 @@ def make_meeting_update(changed_fields: list[str], **overrides: Any) -> dict[str
     data = make_meeting(**overrides)
     data["changed_fields"] = changed_fields
     return data
+
+
+def make_certificate_issued(**overrides: Any) -> dict[str, Any]:
+    """certificate.issued as registration sends it: certificate 004 of the meeting, to an in-person participant."""
+    body = {
+        "certificate_id": "q8Hx3kPZ0bT1vW9yA2cD4e",
+        "registration_id": "1c7e0b52-2a55-4d44-9d7b-3b5b6c1f0a11",
+        "event_id": make_meeting()["id"],
+        "agency_id": "agc-diskominfo-jateng",
+        "number": "004/SERT/DJIKP/2021",
+        "agency_name": "Dinas Kominfo Provinsi Jawa Tengah",
+        "meeting_title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
+        "meeting_date": "2021-12-01",
+        "hours": 8,
+        "verify_url": "http://localhost:8001/c/q8Hx3kPZ0bT1vW9yA2cD4e",
+        "issued_at": "2021-12-01T17:00:00+07:00",
+        "participant": make_participant(nip="198507122010012003"),
+        "meeting": make_meeting(),
+    }
+    body.update(overrides)
+    return body
