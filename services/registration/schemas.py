@@ -363,7 +363,7 @@ class StatsSchema(OutSchema):
 
 
 class AttendanceQuerySchema(StrictSchema):
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx", "pdf")))
 
 
 class AttendanceRowSchema(OutSchema):

@@ -2,35 +2,26 @@
 
 Pure: data in, bytes out. ReportLab rather than fpdf2: fpdf2 parses and subsets the TrueType font
 again with fontTools for every document (a few certificates per second), ReportLab reads it once per
-process and subsets it itself (hundreds per second per core; BENCHMARKS.md). The font is Source Sans
-Pro (SIL OFL) from the `font-source-sans-pro` package, embedded as a subset, so every Latin name with
-its diacritics prints the same whatever fonts the machine has.
+process and subsets it itself (hundreds per second per core; BENCHMARKS.md). The font: shared.pdf_fonts.
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
-import threading
-from importlib import resources
 from typing import Any
 
 import qrcode
 from PIL import Image
-from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import ImageReader, simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from services.notification.domain.local_time import MONTHS
+from shared.pdf_fonts import BOLD, REGULAR, register_fonts
 
-REGULAR, BOLD = "SourceSansPro", "SourceSansPro-Bold"
 PAGE = landscape(A4)
 MM = 72 / 25.4
 BLUE = (30 / 255, 64 / 255, 120 / 255)
-# Binary streams instead of ASCII85: a fifth smaller, and no encoding time. Only our PDFs use ReportLab.
-rl_config.useA85 = 0
 
 _TEXTS = {
     "id": {
@@ -52,22 +43,6 @@ _TEXTS = {
         "verify": "Scan the QR code to check that this certificate is genuine",
     },
 }
-
-_fonts_lock = threading.Lock()
-_fonts_ready = False
-
-
-def register_fonts() -> None:
-    """Read the two font files once per process (ReportLab keeps them in its registry)."""
-    global _fonts_ready
-    with _fonts_lock:
-        if _fonts_ready:
-            return
-        files = resources.files("font_source_sans_pro") / "files"
-        pdfmetrics.registerFont(TTFont(REGULAR, str(files / "SourceSansPro-Regular.ttf")))
-        pdfmetrics.registerFont(TTFont(BOLD, str(files / "SourceSansPro-Bold.ttf")))
-        _fonts_ready = True
-
 
 def qr_image(data: str) -> Image.Image:
     """The QR code with one pixel per module; the PDF scales it up without smoothing, so it stays sharp."""
