@@ -6,8 +6,10 @@ each file once per process and keeps it in its registry.
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from importlib import resources
+from typing import Iterator
 
 from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
@@ -17,6 +19,11 @@ REGULAR, BOLD = "SourceSansPro", "SourceSansPro-Bold"
 
 _lock = threading.Lock()
 _ready = False
+# ReportLab's TrueType fonts are not thread-safe: building a document's subset reads the shared font
+# file through one cursor, and two threads at once get each other's glyphs or an IndexError (seen
+# with the notification worker's sender threads). Documents are drawn one at a time per process;
+# rendering is pure Python, so under the GIL the threads would not have run side by side anyway.
+_render_lock = threading.Lock()
 
 
 def register_fonts() -> None:
@@ -34,3 +41,11 @@ def register_fonts() -> None:
         pdfmetrics.registerFont(TTFont(REGULAR, str(files / "SourceSansPro-Regular.ttf")))
         pdfmetrics.registerFont(TTFont(BOLD, str(files / "SourceSansPro-Bold.ttf")))
         _ready = True
+
+
+@contextlib.contextmanager
+def rendering() -> Iterator[None]:
+    """Hold while a PDF using these fonts is drawn and saved (see _render_lock)."""
+    register_fonts()
+    with _render_lock:
+        yield

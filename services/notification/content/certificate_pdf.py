@@ -17,7 +17,7 @@ from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfgen import canvas
 
 from services.notification.domain.local_time import MONTHS
-from shared.pdf_fonts import BOLD, REGULAR, register_fonts
+from shared.pdf_fonts import BOLD, REGULAR, rendering
 
 PAGE = landscape(A4)
 MM = 72 / 25.4
@@ -76,9 +76,12 @@ def render_certificate(certificate: dict[str, Any], locale: str = "id") -> bytes
     `certificate` holds number, full_name, nip, position, agency_name, meeting_title, meeting_date
     (a date or ISO text), hours (or None) and verify_url.
     """
-    register_fonts()
     locale = "en" if locale == "en" else "id"
-    texts = _TEXTS[locale]
+    with rendering():
+        return _draw(certificate, locale, _TEXTS[locale])
+
+
+def _draw(certificate: dict[str, Any], locale: str, texts: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=PAGE, pageCompression=1, invariant=1)
     pdf.setTitle(f"{texts['title'].title()} {certificate['number']}")

@@ -12,7 +12,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 from reportlab.lib.styles import ParagraphStyle
 
 from services.registration.documents.attendance_sheet import AgencyGroup, AttendanceSheet
-from shared.pdf_fonts import BOLD, REGULAR, register_fonts
+from shared.pdf_fonts import BOLD, REGULAR, rendering
 
 MM = 72 / 25.4
 PAGE = landscape(A4)
@@ -73,7 +73,11 @@ def _table(group: AgencyGroup) -> Table:
 
 def render_attendance_pdf(sheet: AttendanceSheet) -> bytes:
     """The daftar hadir of `sheet` as PDF bytes."""
-    register_fonts()
+    with rendering():
+        return _draw(sheet)
+
+
+def _draw(sheet: AttendanceSheet) -> bytes:
     title = ParagraphStyle("title", fontName=BOLD, fontSize=13, leading=16, alignment=1)
     line = ParagraphStyle("line", fontName=REGULAR, fontSize=9.5, leading=12, alignment=1)
     agency = ParagraphStyle("agency", fontName=BOLD, fontSize=10, leading=13)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -57,3 +59,18 @@ def test_a_long_title_wraps_and_missing_nip_and_hours_are_left_out():
 def test_the_date_is_written_in_words():
     assert format_day(dt.date(2022, 2, 14), "id") == "14 Februari 2022"
     assert format_day("2022-08-17", "en") == "17 August 2022"
+
+
+def test_certificates_drawn_by_many_threads_at_once_each_say_their_own_name():
+    # The notification worker sends (and so renders) from several threads; ReportLab's fonts are shared.
+    # Switching threads every microsecond makes them meet inside ReportLab on every run.
+    names = [f"Peserta Serentak {n:02d} Ñoño" for n in range(48)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            documents = list(pool.map(lambda name: render_certificate({**CERTIFICATE, "full_name": name}), names))
+    finally:
+        sys.setswitchinterval(interval)
+    for name, document in zip(names, documents):
+        assert name in _flat(pdf_text(document)[0])
