@@ -98,7 +98,6 @@ def test_the_workbook_has_a_summary_with_each_agencys_totals_and_a_sheet_per_age
 
 
 def test_text_that_looks_like_a_formula_stays_text_in_the_workbook():
-    sheet, _ = _sheet()
     people = [{**p, "full_name": '=HYPERLINK("http://evil.example","klik")'} if i == 0 else p for i, p in enumerate(_participants())]
     sheet = build_sheet(MEETING, people, [{"agency_id": "a-bali", "agency_name": "Diskominfo Provinsi Bali"}], {})
     book = openpyxl.load_workbook(io.BytesIO(render_attendance_xlsx(sheet)))
