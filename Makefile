@@ -5,12 +5,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: venv test test-fast run bench lint clean openapi
+.PHONY: venv test test-fast run bench lint clean openapi lock swagger-ui
 
+# The first install takes a few minutes: pip's own progress is shown, one line per step.
 $(STAMP): pyproject.toml
+	@echo "==> creating the virtualenv in $(VENV)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "==> upgrading pip"
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	@echo "==> installing Rakor with its dev and test dependencies (first time: a few minutes)"
+	$(BIN)/pip install --progress-bar on -e '.[dev,test]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -30,6 +34,22 @@ run: $(STAMP)
 ## make openapi: regenerate the committed openapi.json of each service.
 openapi: $(STAMP)
 	$(BIN)/python -m deploy.export_openapi
+
+## make lock: regenerate requirements.lock (what the Docker image installs) from pyproject.toml.
+## Pins already in the lock are kept unless pyproject.toml rules them out; delete a line to upgrade it.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+		--generate-hashes --custom-compile-command "make lock" --quiet -o requirements.lock
+
+## make swagger-ui: vendor the Swagger UI assets the /docs pages load (no CDN) from npm's swagger-ui-dist.
+SWAGGER_UI_VERSION ?= 5.35.0
+SWAGGER_UI_DIR := shared/web/static/swagger-ui
+swagger-ui:
+	rm -rf var/swagger-ui && mkdir -p var/swagger-ui $(SWAGGER_UI_DIR)
+	cd var/swagger-ui && npm pack --silent swagger-ui-dist@$(SWAGGER_UI_VERSION) && tar -xzf swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz
+	cd var/swagger-ui/package && cp LICENSE NOTICE swagger-ui.css swagger-ui-bundle.js swagger-ui-bundle.js.LICENSE.txt \
+		swagger-ui-standalone-preset.js swagger-ui-standalone-preset.js.LICENSE.txt $(CURDIR)/$(SWAGGER_UI_DIR)/
+	echo "swagger-ui-dist $(SWAGGER_UI_VERSION) (npm), vendored by \`make swagger-ui\`" > $(SWAGGER_UI_DIR)/VERSION
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]'

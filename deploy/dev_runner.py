@@ -1,6 +1,8 @@
 """`make run`: every process of the suite on this machine under honcho, with local defaults the environment can override.
 
-Defaults: SQLite databases under var/ (one per service), the local RabbitMQ, mail written as .eml files
+Defaults: SQLite databases under var/ (one per service), the local RabbitMQ (when none answers on
+localhost:5672 and RABBITMQ_URL is not set: a private node under var/rabbitmq, or one in Docker; see
+deploy/local_broker.py), mail written as .eml files
 under var/mail/, SMS appended to var/sms.log, and a development admin token generated once and kept in
 var/dev-admin-token. Each output line is prefixed with its process name; Ctrl-C stops every process.
 `python -m deploy.dev_runner --print` shows the process table and the settings without starting anything.
@@ -20,6 +22,7 @@ from honcho.environ import parse_procfile
 from honcho.manager import Manager
 from honcho.printer import Printer
 
+from deploy.local_broker import NoBroker, provide_broker
 from shared.settings import DEFAULT_PORTS, SERVICES, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,11 +174,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dev_runner: configuration error: {error}", file=sys.stderr)
         return 2
     Path(env["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
-    print("\n".join(describe(env)), flush=True)
+    stop_broker = None
     if not broker_answers(env["RABBITMQ_URL"]):
-        print(f"dev_runner: warning: nothing answers at {_hide_password(env['RABBITMQ_URL'])}; "
-              "workers and relays will keep retrying until RabbitMQ is up.", file=sys.stderr, flush=True)
-    return run(env)
+        if environ.get("RABBITMQ_URL"):
+            # The developer named a broker: theirs to start; the processes retry until it answers.
+            print(f"dev_runner: warning: nothing answers at {_hide_password(env['RABBITMQ_URL'])}; "
+                  "workers and relays will keep retrying until RabbitMQ is up.", file=sys.stderr, flush=True)
+        else:
+            try:
+                env["RABBITMQ_URL"], stop_broker = provide_broker(Path(env["DATA_DIR"]), lambda line: print(f"dev_runner: {line}", flush=True))
+            except NoBroker as exc:
+                print(f"dev_runner: {exc}", file=sys.stderr)
+                return 1
+    print("\n".join(describe(env)), flush=True)
+    try:
+        return run(env)
+    finally:
+        if stop_broker is not None:
+            print("dev_runner: stopping the private RabbitMQ", flush=True)
+            stop_broker()
 
 
 if __name__ == "__main__":

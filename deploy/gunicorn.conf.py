@@ -68,7 +68,16 @@ access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms cid=%({x-correlatio
 
 
 class RedactingLogger(Logger):
-    """Gunicorn's logger, with the secret part of personal join links (/j/<token>) kept out of the access log."""
+    """Gunicorn's logger, with the secret part of personal join links (/j/<token>) kept out of the access log,
+    and its own error log (start-up, workers, errors) written by the services' masking formatter (LOG_FORMAT)."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        from shared.logs import make_formatter
+
+        formatter = make_formatter(f"{service}-gunicorn", (os.environ.get("LOG_FORMAT") or "text").lower())
+        for handler in self.error_log.handlers:
+            handler.setFormatter(formatter)
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)

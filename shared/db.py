@@ -20,8 +20,9 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
-    """An engine for `url`; SQLite gets WAL, a busy timeout, foreign keys and BEGIN IMMEDIATE transactions."""
+def make_engine(url: str, *, pool_size: int = 10, statement_timeout: float = 30.0, lock_timeout: float = 10.0) -> Engine:
+    """An engine for `url`; SQLite gets WAL, a busy timeout, foreign keys and BEGIN IMMEDIATE transactions;
+    PostgreSQL gets a statement and a lock timeout (seconds) on every transaction."""
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[1] if ":///" in url else ""
         if path and path != ":memory:":
@@ -29,7 +30,38 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800)
+    _configure_postgresql(engine, statement_timeout, lock_timeout)
+    return engine
+
+
+def timeout_settings_sql(statement_timeout: float, lock_timeout: float, *, local: bool = True) -> str:
+    """One statement setting both timeouts (in milliseconds), for this transaction only when `local`."""
+    scope = "true" if local else "false"
+    return (
+        f"SELECT set_config('statement_timeout', '{int(statement_timeout * 1000)}', {scope}),"
+        f" set_config('lock_timeout', '{int(lock_timeout * 1000)}', {scope})"
+    )
+
+
+def _configure_postgresql(engine: Engine, statement_timeout: float, lock_timeout: float) -> None:
+    # A runaway query or a lock held by a stuck transaction must end in an error (503, retry) rather
+    # than hold a worker and a pool connection for ever. The timeouts are set for each transaction
+    # (SET LOCAL, here set_config(..., true)), not per session: behind a pooler in transaction mode
+    # (PgBouncer) a session setting would stay on a server connection that other clients then share.
+    statement = timeout_settings_sql(statement_timeout, lock_timeout)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        if connection.get_execution_options().get("rakor_timeouts", True):
+            connection.exec_driver_sql(statement)
+
+
+def make_service_engine(settings, *, pool_size: int = 10) -> Engine:
+    """The engine of one process of a service, with the database timeouts of its settings."""
+    return make_engine(
+        settings.database_url, pool_size=pool_size, statement_timeout=settings.db_statement_timeout, lock_timeout=settings.db_lock_timeout
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -110,7 +142,9 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
     else:
-        with engine.connect() as connection:
+        # Waiting here for another process's migration, or a migration's own long statements, are
+        # not what the per-transaction timeouts are for.
+        with engine.connect().execution_options(rakor_timeouts=False) as connection:
             connection.execute(text("SELECT pg_advisory_lock(424242)"))
             connection.commit()
             try:
@@ -118,6 +152,14 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
             finally:
                 connection.execute(text("SELECT pg_advisory_unlock(424242)"))
                 connection.commit()
+
+
+def migrate_at_start(engine: Engine, migrations_dir: Path, settings) -> None:
+    """What each process does at start: migrate, unless MIGRATE_ON_START=0 leaves it to a `rakor migrate` job."""
+    if settings.migrate_on_start:
+        migrate(engine, migrations_dir)
+    else:
+        log.info("MIGRATE_ON_START=0: not migrating %s", engine.url.render_as_string(hide_password=True))
 
 
 def migrate(engine: Engine, migrations_dir: Path) -> None:
@@ -129,7 +171,7 @@ def migrate(engine: Engine, migrations_dir: Path) -> None:
     config.set_main_option("script_location", str(migrations_dir))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     with _migration_lock(engine):
-        with engine.connect() as connection:
+        with engine.connect().execution_options(rakor_timeouts=False) as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             connection.commit()

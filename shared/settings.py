@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -29,7 +30,15 @@ class Settings:
     port: int = 8001
     public_base_url: str = "http://localhost:8003"
     log_level: str = "INFO"
+    log_format: str = "text"  # or "json": one JSON object per line
     max_body_bytes: int = 2 * 1024 * 1024
+    # PostgreSQL, seconds, per transaction
+    db_statement_timeout: float = 30.0
+    db_lock_timeout: float = 10.0
+    # False in the API and worker processes when a separate job runs `rakor migrate` before them
+    migrate_on_start: bool = True
+    # days after a meeting's end that its personal data stays in notification and streaming (UU 27/2022)
+    retention_days: int = 90
     # messaging
     retry_delays: tuple[float, ...] = (5, 30, 120, 600, 3600)
     consumer_prefetch: int = 32
@@ -180,6 +189,9 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
     log_level = (env.get("LOG_LEVEL") or "INFO").upper()
     if log_level not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL={env.get('LOG_LEVEL')!r} must be one of {', '.join(LOG_LEVELS)}")
+    log_format = (env.get("LOG_FORMAT") or "text").lower()
+    if log_format not in ("text", "json"):
+        raise SettingsError(f"LOG_FORMAT={env.get('LOG_FORMAT')!r} must be text or json")
     sms_gateway_url = _url(env, "SMS_GATEWAY_URL", "", ("http", "https"))
     sms_provider = (env.get("SMS_PROVIDER") or ("http" if sms_gateway_url else "log")).lower()
     if sms_provider not in ("http", "twilio", "log"):
@@ -199,7 +211,12 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         port=_int(env, port_var, DEFAULT_PORTS[service], 1, 65535),
         public_base_url=_url(env, "PUBLIC_BASE_URL", "http://localhost:8003", ("http", "https")).rstrip("/"),
         log_level=log_level,
+        log_format=log_format,
         max_body_bytes=_int(env, "MAX_BODY_BYTES", 2 * 1024 * 1024, 1024),
+        db_statement_timeout=_float(env, "DB_STATEMENT_TIMEOUT", 30.0),
+        db_lock_timeout=_float(env, "DB_LOCK_TIMEOUT", 10.0),
+        migrate_on_start=_bool(env, "MIGRATE_ON_START", True),
+        retention_days=_int(env, "RETENTION_DAYS", 90, 1, 3650),
         retry_delays=_delays(env, "RETRY_DELAYS", (5, 30, 120, 600, 3600)),
         consumer_prefetch=_int(env, "CONSUMER_PREFETCH", 32, 1, 10000),
         consumer_concurrency=_int(env, "CONSUMER_CONCURRENCY", 4, 1, 256),
@@ -236,7 +253,7 @@ KNOWN_VARIABLES = frozenset(
     {
         "DATA_DIR", "DATABASE_URL", "REGISTRATION_DATABASE_URL", "NOTIFICATION_DATABASE_URL", "STREAMING_DATABASE_URL",
         "RABBITMQ_URL", "RAKOR_ADMIN_TOKEN", "REGISTRATION_PORT", "NOTIFICATION_PORT", "STREAMING_PORT",
-        "PUBLIC_BASE_URL", "LOG_LEVEL", "MAX_BODY_BYTES", "RETRY_DELAYS", "CONSUMER_PREFETCH",
+        "PUBLIC_BASE_URL", "LOG_LEVEL", "LOG_FORMAT", "MAX_BODY_BYTES", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "MIGRATE_ON_START", "RETENTION_DAYS", "RETRY_DELAYS", "CONSUMER_PREFETCH",
         "CONSUMER_CONCURRENCY", "RELAY_BATCH_SIZE", "RELAY_POLL_INTERVAL", "RELAY_LEASE_SECONDS", "WORKER_METRICS_PORT", "SMTP_HOST", "SMTP_PORT",
         "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM", "SMTP_TIMEOUT", "SMTP_POOL_SIZE",
         "SMS_PROVIDER", "SMS_GATEWAY_URL", "SMS_API_KEY", "SMS_TIMEOUT", "TWILIO_ACCOUNT_SID",
@@ -244,6 +261,30 @@ KNOWN_VARIABLES = frozenset(
         "STREAM_ALLOWED_HOSTS", "CERTIFICATE_NUMBER_SUFFIX", "REGISTRATION_PUBLIC_URL",
     }
 )
+
+
+def settings_problems(service: str, environ: Mapping[str, str]) -> list[str]:
+    """Every problem of `service`'s settings in `environ`, one message each (load_settings stops at the first).
+
+    Each message names its variable first; the variable is then set aside (its default applies) and
+    the settings are read again, until they load.
+    """
+    env, problems = dict(environ), []
+    for _ in range(len(KNOWN_VARIABLES) + 1):
+        try:
+            load_settings(service, environ=env)
+            break
+        except SettingsError as exc:
+            problems.append(str(exc))
+            name = re.match(r"[A-Z][A-Z0-9_]*", str(exc))
+            if name is None:
+                break
+            name = name.group(0)
+            if name == "RAKOR_ADMIN_TOKEN":
+                env[name] = "x" * 32  # required: a stand-in lets the rest be checked
+            elif env.pop(name, None) is None:
+                break
+    return problems
 
 
 def settings_or_exit(service: str, **kwargs) -> Settings:

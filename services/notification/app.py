@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from services.notification.api import blp
 from services.notification.channels import Channels, build_channels
 from services.notification.courier import Courier
-from shared.db import make_engine, make_session_factory, migrate
+from shared.db import make_service_engine, make_session_factory, migrate_at_start
 from shared.logs import configure_logging
 from shared.messaging.connection import broker_ping
 from shared.settings import Settings, settings_or_exit
@@ -30,9 +30,9 @@ class NotificationAppState:
 def create_app(settings: Settings | None = None, *, channels: Channels | None = None) -> Flask:
     """Settings, logging, database and migrations, the API blueprint, and the broker readiness check."""
     settings = settings or settings_or_exit("notification")
-    configure_logging("notification-api", settings.log_level)
-    engine = make_engine(settings.database_url)
-    migrate(engine, MIGRATIONS)
+    configure_logging("notification-api", settings.log_level, settings.log_format)
+    engine = make_service_engine(settings)
+    migrate_at_start(engine, MIGRATIONS, settings)
     app, api = create_base_app(
         "notification",
         settings,

@@ -19,7 +19,18 @@ from sqlalchemy.orm import Session
 
 from services.notification import audience, metrics, store
 from services.notification.courier import Claim, Courier
-from services.notification.domain.delivery import DEAD, FAILED, OUTCOME_TRANSIENT, REDRIVABLE, RETRYING, SENDING, SENT, DeliveryResult, status_after
+from services.notification.leases import LeaseKeeper
+from services.notification.domain.delivery import (
+    DEAD,
+    FAILED,
+    OUTCOME_TRANSIENT,
+    REDRIVABLE,
+    RETRYING,
+    SENDING,
+    SENT,
+    DeliveryResult,
+    status_after,
+)
 from services.notification.domain.messages import KIND_BY_EVENT, PlannedMessage, build_context, plan_messages
 from services.notification.models import Attempt, Contact, Notification
 from shared.db import read_only, unit_of_work
@@ -236,11 +247,23 @@ def send_claims(
     """Send every claim; a fan-out goes through `executor` so one meeting update does not take N round trips in a row.
 
     Fan-out outcomes are committed one by one as they come, so a crash half-way resends nothing
-    that was already sent.
+    that was already sent; the claims not sent yet keep their lease while the fan-out runs.
     """
     if len(claims) <= 2 or executor is None:
         return send_in_turn(session_factory, courier, claims, retries_left=retries_left, final_session=final_session)
-    return list(executor.map(lambda claim: send_and_record(session_factory, courier, claim, retries_left=retries_left), claims))
+    keeper = LeaseKeeper(session_factory, [claim.id for claim in claims], courier.channels.lease_seconds)
+    keeper.start()
+
+    def send_one(claim: Claim) -> tuple[str, DeliveryResult]:
+        try:
+            return send_and_record(session_factory, courier, claim, retries_left=retries_left)
+        finally:
+            keeper.release(claim.id)
+
+    try:
+        return list(executor.map(send_one, claims))
+    finally:
+        keeper.stop()
 
 
 def notify(

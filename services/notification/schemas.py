@@ -5,9 +5,10 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from services.notification.domain.delivery import STATUSES
 from services.notification.domain.messages import CHANNELS, KINDS
+from shared.schemas.validators import RejectsUnstorableText
 
 
-class _Strict(Schema):
+class _Strict(RejectsUnstorableText, Schema):
     class Meta:
         unknown = RAISE
         ordered = True

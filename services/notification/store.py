@@ -169,6 +169,17 @@ def claim_sendable(session: Session, source_event_id: str, now: dt.datetime, lea
     return list(session.execute(statement))
 
 
+def extend_leases(session: Session, ids: list[str], now: dt.datetime, lease_until: dt.datetime) -> int:
+    """Keep the notifications this sender still holds (status sending) reserved until `lease_until`."""
+    statement = (
+        update(Notification)
+        .where(Notification.id.in_(ids), Notification.status == SENDING)
+        .values(claimed_until=lease_until, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount or 0
+
+
 def claim_one(session: Session, notification_id: str, statuses: tuple[str, ...], now: dt.datetime, lease_until: dt.datetime) -> Any | None:
     """Reserve one notification if its status is one of `statuses`; None when another sender has it or it is done."""
     statement = (

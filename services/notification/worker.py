@@ -7,8 +7,10 @@ from pathlib import Path
 from services.notification.channels import build_channels
 from services.notification.courier import Courier
 from services.notification.handlers import HANDLERS
-from shared.db import make_engine, make_session_factory, migrate
+from services.notification.retention import purge_expired
+from shared.db import make_service_engine, make_session_factory, migrate_at_start
 from shared.logs import configure_logging
+from shared.retention import PurgeLoop
 from shared.messaging.consumer import run_consumer
 from shared.settings import Settings, settings_or_exit
 
@@ -27,13 +29,15 @@ def sender_settings(settings: Settings) -> Settings:
 
 def main() -> None:
     settings = sender_settings(settings_or_exit("notification", require_admin_token=False))
-    configure_logging("notification-worker", settings.log_level)
+    configure_logging("notification-worker", settings.log_level, settings.log_format)
     # Every handler thread and fan-out thread may hold a connection for a short transaction.
-    engine = make_engine(settings.database_url, pool_size=settings.consumer_concurrency + settings.smtp_pool_size)
-    migrate(engine, MIGRATIONS)
+    engine = make_service_engine(settings, pool_size=settings.consumer_concurrency + settings.smtp_pool_size)
+    migrate_at_start(engine, MIGRATIONS, settings)
     courier = Courier(build_channels(settings))
+    sessions = make_session_factory(engine)
+    PurgeLoop("notification", lambda: purge_expired(sessions, settings.retention_days)).start()
     try:
-        run_consumer("notification", settings, HANDLERS, make_session_factory(engine), deps=courier)
+        run_consumer("notification", settings, HANDLERS, sessions, deps=courier)
     finally:
         courier.close()
         engine.dispose()

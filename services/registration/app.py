@@ -33,9 +33,9 @@ def _broker_check(url: str):
 def create_app(settings: Settings | None = None) -> Flask:
     """The registration API; refuses to start without RAKOR_ADMIN_TOKEN (settings_or_exit)."""
     settings = settings or settings_or_exit("registration")
-    configure_logging("registration", settings.log_level)
-    engine = db.make_engine(settings.database_url)
-    db.migrate(engine, MIGRATIONS)
+    configure_logging("registration", settings.log_level, settings.log_format)
+    engine = db.make_service_engine(settings)
+    db.migrate_at_start(engine, MIGRATIONS, settings)
     app, api = create_base_app(
         "registration",
         settings,

@@ -11,9 +11,9 @@ from shared.settings import settings_or_exit
 def main() -> None:
     """Run the registration outbox relay."""
     settings = settings_or_exit("registration", require_admin_token=False)
-    configure_logging("registration", settings.log_level)
-    engine = db.make_engine(settings.database_url)
-    db.migrate(engine, MIGRATIONS)
+    configure_logging("registration", settings.log_level, settings.log_format)
+    engine = db.make_service_engine(settings)
+    db.migrate_at_start(engine, MIGRATIONS, settings)
     run_relay("registration", settings, engine)
 
 

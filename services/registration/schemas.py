@@ -1,14 +1,12 @@
 """API schemas of the registration service: strict on input (unknown fields are refused), documented in OpenAPI."""
 from __future__ import annotations
 
-import zoneinfo
-
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from services.registration.domain.door import NOT_CHECKED_IN, REFUSAL_REASONS
 from services.registration.domain.meetings import validate_meeting
 from shared.schemas.participant import LOCALES, ParticipantSchema
-from shared.schemas.validators import EmailField
+from shared.schemas.validators import EmailField, Line, RejectsUnstorableText, Text, validate_timezone
 
 AGENCY_KINDS = ("ministry", "agency", "province", "regency", "city", "other")
 ATTENDANCE_MODES = ("in_person", "online")
@@ -16,42 +14,13 @@ STATUSES = ("confirmed", "waitlisted", "cancelled")
 MAX_BULK = 1000
 
 
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
-class RejectsNul:
-    """No NUL characters anywhere: PostgreSQL cannot store them, and no name or address has one."""
-
-    @pre_load
-    def _reject_nul(self, data, **_kwargs):
-        if isinstance(data, dict):
-            bad = {key: ["Must not contain NUL characters."] for key, value in data.items() if _has_nul(value)}
-            if bad:
-                raise ValidationError(bad)
-        return data
-
-
-class StrictSchema(RejectsNul, Schema):
+class StrictSchema(RejectsUnstorableText, Schema):
     class Meta:
         unknown = RAISE
 
 
 class OutSchema(Schema):
     """Answers; field order is kept (marshmallow 3.26 preserves declaration order)."""
-
-
-def validate_timezone(name: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError("Not a known IANA time zone (e.g. Asia/Jakarta).") from None
 
 
 # ----- errors (documentation) ------------------------------------------------------------------
@@ -65,7 +34,7 @@ class ErrorBodySchema(OutSchema):
         values=fields.Raw(),
         metadata={"example": {"email": ["Not a valid email address."]}, "description": "Messages per field; a nested object (venue) has an object of its own fields."},
     )
-    existing_id = fields.String(metadata={"description": "On a duplicate registration: the id of the registration that exists."})
+    existing_id = fields.String(metadata={"description": "On a duplicate registration of the calling agency's own: the id of the registration that exists (absent when another agency registered the person)."})
     reason = fields.String(
         validate=validate.OneOf((*REFUSAL_REASONS, NOT_CHECKED_IN)),
         metadata={"description": "On a refused check-in (or undo): why, for the door page to show."},
@@ -74,7 +43,7 @@ class ErrorBodySchema(OutSchema):
 
 # ----- agencies --------------------------------------------------------------------------------
 class AgencyCreateSchema(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=2, max=200), metadata={"example": "Dinas Kominfo Provinsi Jawa Barat"})
+    name = Line(required=True, validate=validate.Length(min=2, max=200), metadata={"example": "Dinas Kominfo Provinsi Jawa Barat"})
     kind = fields.String(required=True, validate=validate.OneOf(AGENCY_KINDS))
     contact_email = EmailField(required=True, metadata={"example": "humas@jabarprov.go.id"})
 
@@ -107,14 +76,14 @@ class AgencyKeyCreatedSchema(OutSchema):
 
 # ----- meetings --------------------------------------------------------------------------------
 class VenueSchema(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=300), metadata={"example": "Hotel Aviary Bintaro"})
-    address = fields.String(required=True, validate=validate.Length(min=1, max=500), metadata={"example": "Jl. Boulevard Bintaro Jaya Blok B7/A1, Tangerang Selatan"})
-    city = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200), metadata={"example": "Tangerang Selatan"})
+    name = Line(required=True, validate=validate.Length(min=1, max=300), metadata={"example": "Hotel Aviary Bintaro"})
+    address = Text(required=True, validate=validate.Length(min=1, max=500), metadata={"example": "Jl. Boulevard Bintaro Jaya Blok B7/A1, Tangerang Selatan"})
+    city = Line(allow_none=True, load_default=None, validate=validate.Length(max=200), metadata={"example": "Tangerang Selatan"})
 
 
 class MeetingCreateSchema(StrictSchema):
-    title = fields.String(required=True, validate=validate.Length(min=3, max=300), metadata={"example": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas"})
-    theme = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
+    title = Line(required=True, validate=validate.Length(min=3, max=300), metadata={"example": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas"})
+    theme = Text(allow_none=True, load_default=None, validate=validate.Length(max=2000))
     starts_at = fields.AwareDateTime(required=True, metadata={"example": "2021-12-01T09:00:00+07:00"})
     ends_at = fields.AwareDateTime(required=True, metadata={"example": "2021-12-01T16:00:00+07:00"})
     timezone = fields.String(load_default="Asia/Jakarta", validate=validate_timezone)
@@ -122,7 +91,7 @@ class MeetingCreateSchema(StrictSchema):
     in_person_capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1_000_000))
     agency_in_person_quota = fields.Integer(allow_none=True, load_default=None, strict=True, validate=validate.Range(min=0, max=1_000_000))
     online = fields.Boolean(load_default=True)
-    health_protocol = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=5000), metadata={"example": "Peserta wajib sudah divaksin dua kali dan menunjukkan hasil antigen negatif."})
+    health_protocol = Text(allow_none=True, load_default=None, validate=validate.Length(max=5000), metadata={"example": "Peserta wajib sudah divaksin dua kali dan menunjukkan hasil antigen negatif."})
     registration_closes_at = fields.AwareDateTime(allow_none=True, load_default=None)
     certificate_hours = fields.Integer(
         allow_none=True, load_default=None, strict=True, validate=validate.Range(min=1, max=1000),
@@ -139,8 +108,8 @@ class MeetingCreateSchema(StrictSchema):
 class MeetingPatchSchema(StrictSchema):
     """Any subset of the meeting's fields; the merged meeting is checked like a new one."""
 
-    title = fields.String(validate=validate.Length(min=3, max=300))
-    theme = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    title = Line(validate=validate.Length(min=3, max=300))
+    theme = Text(allow_none=True, validate=validate.Length(max=2000))
     starts_at = fields.AwareDateTime()
     ends_at = fields.AwareDateTime()
     timezone = fields.String(validate=validate_timezone)
@@ -148,7 +117,7 @@ class MeetingPatchSchema(StrictSchema):
     in_person_capacity = fields.Integer(strict=True, validate=validate.Range(min=0, max=1_000_000))
     agency_in_person_quota = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=1_000_000))
     online = fields.Boolean()
-    health_protocol = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    health_protocol = Text(allow_none=True, validate=validate.Length(max=5000))
     registration_closes_at = fields.AwareDateTime(allow_none=True)
     certificate_hours = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=1000))
 
@@ -186,7 +155,7 @@ class MeetingSchema(OutSchema):
 
 
 # ----- registrations ---------------------------------------------------------------------------
-class RegistrationCreateSchema(RejectsNul, ParticipantSchema):
+class RegistrationCreateSchema(ParticipantSchema):
     """One participant as an agency posts it."""
 
     class Meta:
@@ -236,7 +205,7 @@ class RegistrationPageSchema(OutSchema):
 
 
 class BulkRequestSchema(Schema):
-    """Not StrictSchema's NUL check: a bad row is reported in its own result by the row schema."""
+    """Not StrictSchema's text check: a bad row is reported in its own result by the row schema."""
 
     class Meta:
         unknown = RAISE
@@ -254,7 +223,7 @@ class BulkResultSchema(OutSchema):
     index = fields.Integer()
     outcome = fields.String(validate=validate.OneOf(("created", "duplicate", "invalid")))
     registration = fields.Nested(RegistrationSchema)
-    existing_id = fields.String()
+    existing_id = fields.String(metadata={"description": "Only when the existing registration is the calling agency's own."})
     errors = fields.Dict(keys=fields.String(), values=fields.Raw())
 
 
@@ -320,7 +289,7 @@ class DoorSummarySchema(OutSchema):
 
 
 class DoorTokenCreateSchema(StrictSchema):
-    label = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata={"example": "Pintu utama 1"})
+    label = Line(required=True, validate=validate.Length(min=1, max=100), metadata={"example": "Pintu utama 1"})
     expires_at = fields.AwareDateTime(allow_none=True, load_default=None, metadata={"description": "Default: until revoked."})
 
 

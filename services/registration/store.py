@@ -112,27 +112,27 @@ def seat_counts(session: Session, event_ids: list[str]) -> dict[str, tuple[int, 
     return {key: (value[0], value[1]) for key, value in counts.items()}
 
 
-def find_active_duplicate(session: Session, event_id: str, email: str, nip: str | None) -> tuple[str, str] | None:
-    """(id, field) of an active registration of the meeting with the same email or NIP."""
+def find_active_duplicate(session: Session, event_id: str, email: str, nip: str | None) -> tuple[str, str, str] | None:
+    """(id, owning agency id, field) of an active registration of the meeting with the same email or NIP."""
     match = Registration.email == email if nip is None else or_(Registration.email == email, Registration.nip == nip)
     row = session.execute(
-        select(Registration.id, Registration.email).where(
+        select(Registration.id, Registration.agency_id, Registration.email).where(
             Registration.event_id == event_id, Registration.status != "cancelled", match
         ).limit(1)
     ).first()
     if row is None:
         return None
-    return row.id, "email" if row.email == email else "nip"
+    return row.id, row.agency_id, "email" if row.email == email else "nip"
 
 
-def active_identities(session: Session, event_id: str) -> tuple[dict[str, str], dict[str, str]]:
-    """email -> id and nip -> id of the meeting's active registrations (for bulk duplicate checks)."""
+def active_identities(session: Session, event_id: str) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
+    """email -> (id, agency id) and nip -> (id, agency id) of the meeting's active registrations (for bulk duplicate checks)."""
     rows = session.execute(
-        select(Registration.id, Registration.email, Registration.nip).where(
+        select(Registration.id, Registration.agency_id, Registration.email, Registration.nip).where(
             Registration.event_id == event_id, Registration.status != "cancelled"
         )
     ).all()
-    return {r.email: r.id for r in rows}, {r.nip: r.id for r in rows if r.nip}
+    return {r.email: (r.id, r.agency_id) for r in rows}, {r.nip: (r.id, r.agency_id) for r in rows if r.nip}
 
 
 def waitlist(session: Session, event_id: str) -> list[WaitlistEntry]:

@@ -7,7 +7,7 @@ from flask import Flask
 
 from services.streaming.api import EXTENSION, StreamingState, admin, join
 from services.streaming.join_path import JoinPath
-from shared.db import make_engine, make_session_factory, migrate
+from shared.db import make_service_engine, make_session_factory, migrate_at_start
 from shared.logs import configure_logging
 from shared.messaging.connection import broker_ping
 from shared.settings import Settings, settings_or_exit
@@ -19,9 +19,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def create_app(settings: Settings | None = None) -> Flask:
     """Wire settings, database (migrated to head), blueprints and the broker readiness check."""
     settings = settings or settings_or_exit("streaming")
-    configure_logging("streaming", settings.log_level)
-    engine = make_engine(settings.database_url)
-    migrate(engine, MIGRATIONS)
+    configure_logging("streaming", settings.log_level, settings.log_format)
+    engine = make_service_engine(settings)
+    migrate_at_start(engine, MIGRATIONS, settings)
 
     app, api = create_base_app(
         "streaming",
@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         description="Zoom and YouTube channels of each meeting, personal join links and online joins.",
         broker_check=lambda: broker_ping(settings.rabbitmq_url),
     )
-    app.extensions[EXTENSION] = StreamingState(make_session_factory(engine), JoinPath(engine), RateLimiter(settings.join_rate_limit))
+    app.extensions[EXTENSION] = StreamingState(make_session_factory(engine), JoinPath(engine, statement_timeout=settings.db_statement_timeout, lock_timeout=settings.db_lock_timeout), RateLimiter(settings.join_rate_limit))
     api.register_blueprint(admin.blp)
     api.register_blueprint(join.blp)
     return app

@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
 
 from shared.correlation import get_correlation_id
+from shared.db import timeout_settings_sql
 from shared.messaging.outbox import encode_body
 from shared.schemas.envelope import SCHEMA_VERSION
 
@@ -90,7 +91,7 @@ class LinkRow:
 class JoinPath:
     """The lookup and the recording of a join for one engine (SQLite or PostgreSQL)."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, *, statement_timeout: float = 30.0, lock_timeout: float = 10.0):
         self.sqlite = engine.dialect.name == "sqlite"
         self.operational_error = engine.dialect.loaded_dbapi.OperationalError
         self._thread_lock = threading.Lock()
@@ -101,7 +102,7 @@ class JoinPath:
             if database and database != ":memory:":
                 self._lock_file = open(f"{database}.joins.lock", "a")
         else:
-            self.engine = _autocommit_engine(engine)
+            self.engine = _autocommit_engine(engine, statement_timeout, lock_timeout)
 
     def close(self) -> None:
         """Release the lock file and, on PostgreSQL, this path's own connections."""
@@ -230,13 +231,15 @@ class JoinPath:
         return join, {"envelope_id": envelope["id"], "event_type": "stream.joined", "body": encode_body(envelope), "created_at": stamp}
 
 
-def _autocommit_engine(engine: Engine) -> Engine:
+def _autocommit_engine(engine: Engine, statement_timeout: float, lock_timeout: float) -> Engine:
     """A pool of autocommit connections to the same PostgreSQL database, without a ping per checkout.
 
     The app's engine pings every connection it hands out (one more round trip) and opens a
     transaction before the first statement (another). Here a broken connection instead fails its
     request once with 503 and is discarded. Only joins are written through these connections, hence
-    synchronous_commit=off for the whole session (see _visit_postgresql).
+    synchronous_commit=off for the whole session (see _visit_postgresql). Each statement here is its
+    own transaction, so the database timeouts are set once per session too (the rest of the service
+    sets them per transaction, see shared.db): this path needs session-pinned connections either way.
     """
     # Autocommit connections hold no transaction to roll back when they return to the pool.
     own = create_engine(engine.url, pool_size=10, max_overflow=10, pool_pre_ping=False, pool_recycle=1800, pool_reset_on_return=None)
@@ -246,6 +249,7 @@ def _autocommit_engine(engine: Engine) -> Engine:
         dbapi_connection.autocommit = True
         cursor = dbapi_connection.cursor()
         cursor.execute("SET synchronous_commit = off")
+        cursor.execute(timeout_settings_sql(statement_timeout, lock_timeout, local=False))
         cursor.close()
 
     return own

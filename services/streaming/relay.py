@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from services.streaming.app import MIGRATIONS
-from shared.db import make_engine, migrate
+from shared.db import make_service_engine, migrate_at_start
 from shared.logs import configure_logging
 from shared.settings import settings_or_exit
 
@@ -12,9 +12,9 @@ def main() -> None:
     from shared.messaging.relay import run_relay
 
     settings = settings_or_exit("streaming", require_admin_token=False)
-    configure_logging("streaming", settings.log_level)
-    engine = make_engine(settings.database_url)
-    migrate(engine, MIGRATIONS)
+    configure_logging("streaming", settings.log_level, settings.log_format)
+    engine = make_service_engine(settings)
+    migrate_at_start(engine, MIGRATIONS, settings)
     run_relay("streaming", settings, engine)
 
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from shared.schemas.validators import RejectsUnstorableText
 
-class _Strict(Schema):
+
+class _Strict(RejectsUnstorableText, Schema):
     class Meta:
         unknown = RAISE
 

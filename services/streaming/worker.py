@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from services.streaming.app import MIGRATIONS
 from services.streaming.handlers import HANDLERS
-from shared.db import make_engine, make_session_factory, migrate
+from services.streaming.retention import purge_expired
+from shared.db import make_service_engine, make_session_factory, migrate_at_start
 from shared.logs import configure_logging
+from shared.retention import PurgeLoop
 from shared.settings import settings_or_exit
 
 
@@ -13,10 +15,12 @@ def main() -> None:
     from shared.messaging.consumer import run_consumer
 
     settings = settings_or_exit("streaming", require_admin_token=False)
-    configure_logging("streaming", settings.log_level)
-    engine = make_engine(settings.database_url)
-    migrate(engine, MIGRATIONS)
-    run_consumer("streaming", settings, HANDLERS, make_session_factory(engine), deps=settings)
+    configure_logging("streaming", settings.log_level, settings.log_format)
+    engine = make_service_engine(settings)
+    migrate_at_start(engine, MIGRATIONS, settings)
+    sessions = make_session_factory(engine)
+    PurgeLoop("streaming", lambda: purge_expired(sessions, settings.retention_days)).start()
+    run_consumer("streaming", settings, HANDLERS, sessions, deps=settings)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Move dead-lettered messages back to their service's queue once the cause is fixed.
 
-    python -m shared.messaging.redrive notification [--limit N] [--list]
+    rakor redrive notification [--limit N] [--list]
+    (python -m shared.messaging.redrive notification … is the same command, kept for existing scripts)
 
 Each message is republished with a confirm, then removed from the dead-letter queue, so a crash
 in between duplicates a message (absorbed by the consumers' dedup) but never loses one.

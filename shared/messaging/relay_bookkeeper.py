@@ -6,7 +6,6 @@ publishing of the next (the database drivers release the GIL while they wait on 
 from __future__ import annotations
 
 import collections
-import datetime as dt
 import logging
 import threading
 import time
@@ -14,10 +13,11 @@ from typing import Callable
 
 from shared.messaging.connection import Heartbeat
 from shared.messaging.outbox_store import OutboxStore, PendingEvent
+from shared.retention import SENT_OUTBOX
 
 log = logging.getLogger(__name__)
 
-RETENTION = dt.timedelta(days=7)
+RETENTION = SENT_OUTBOX
 PURGE_EVERY_SECONDS = 600
 BATCHES_AHEAD = 2
 

@@ -3,23 +3,23 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
-from shared.schemas.validators import EmailField, NipField, PhoneField
+from shared.schemas.validators import EmailField, Line, NipField, PhoneField, RejectsUnstorableText
 
 LOCALES = ("id", "en")
 
 
-class ParticipantSchema(Schema):
+class ParticipantSchema(RejectsUnstorableText, Schema):
     """What an agency sends about one person; reused by the registration API."""
 
     class Meta:
         unknown = RAISE
         ordered = True
 
-    full_name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    full_name = Line(required=True, validate=validate.Length(min=2, max=200))
     email = EmailField(required=True, metadata={"example": "rina.wulandari@kominfo.go.id"})
     phone = PhoneField(allow_none=True, load_default=None, metadata={"example": "0812-3456-7890"})
     nip = NipField(allow_none=True, load_default=None, metadata={"example": "198503122010012003"})
-    position = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
+    position = Line(allow_none=True, load_default=None, validate=validate.Length(max=200))
     locale = fields.String(load_default="id", validate=validate.OneOf(LOCALES))
 
 

@@ -1,11 +1,14 @@
-"""Field types for participant data: Indonesian-friendly phone numbers (E.164), NIP and email."""
+"""Field types shared by every API: Indonesian-friendly phone numbers (E.164), NIP, email, safe text, time zones."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
+import zoneinfo
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, pre_load
 
 DEFAULT_REGION = "ID"
 MOBILE_TYPES = {
@@ -81,3 +84,87 @@ class EmailField(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return normalize_email(super()._deserialize(value, attr, data, **kwargs))
+
+
+# ----- text that can be stored, mailed and shown -------------------------------------------------
+# A lone UTF-16 surrogate (JSON "\ud800") is a Python str that no UTF-8 encoder accepts: SQLite,
+# PostgreSQL and SMTP all fail on it after the input was accepted. NUL cannot be stored in PostgreSQL.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# A name, position or title is one line: CR/LF in a name ends up in a mail header, other C0/C1
+# characters are invisible. Free text (a theme, a health protocol) may keep tabs and line breaks.
+_CONTROL_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def text_problem(value: str, *, single_line: bool) -> str | None:
+    """The message for a string a field must refuse, or None when it is fine."""
+    if _UNSTORABLE.search(value):
+        return "Must not contain NUL characters or unpaired UTF-16 surrogates."
+    if (_CONTROL_IN_LINE if single_line else _CONTROL_IN_TEXT).search(value):
+        return "Must not contain line breaks or control characters." if single_line else "Must not contain control characters."
+    return None
+
+
+def unstorable_fields(data: dict) -> dict[str, list[str]]:
+    """The keys of `data` whose value holds, at any depth, a string with NUL or an unpaired surrogate."""
+    return {key: ["Must not contain NUL characters or unpaired UTF-16 surrogates."] for key, value in data.items() if _holds_unstorable(value)}
+
+
+def _holds_unstorable(value) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _UNSTORABLE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+class RejectsUnstorableText:
+    """Schema mix-in: any field whose value holds NUL or an unpaired surrogate, at any depth, is refused."""
+
+    @pre_load
+    def _reject_unstorable(self, data, **_kwargs):
+        if isinstance(data, dict):
+            bad = unstorable_fields(data)
+            if bad:
+                raise ValidationError(bad)
+        return data
+
+
+class Line(fields.String):
+    """One line of text: a name, a position, a title (no CR, LF or other C0/C1 control characters)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        problem = text_problem(text, single_line=True)
+        if problem:
+            raise ValidationError(problem)
+        return text
+
+
+class Text(fields.String):
+    """Free text that may span lines (tabs, CR and LF allowed; other control characters not)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        problem = text_problem(text, single_line=False)
+        if problem:
+            raise ValidationError(problem)
+        return text
+
+
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_timezone(name: str) -> None:
+    """An IANA zone name such as Asia/Jakarta; a folder of the database ("America") or a path is not one."""
+    if name not in _known_zones():
+        raise ValidationError("Not a known IANA time zone (e.g. Asia/Jakarta).")

@@ -5,9 +5,10 @@ import logging
 import os
 import threading
 import time
+from pathlib import Path
 from typing import Any, Callable
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, g, jsonify, request, send_from_directory
 from flask_smorest import Api
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy.engine import Engine
@@ -16,6 +17,7 @@ from shared import db
 from shared.correlation import new_correlation_id, reset_correlation_id, set_correlation_id
 from shared.settings import Settings
 from shared.web.errors import register_error_handlers
+from shared.web.json_body import RakorJSONProvider
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +25,18 @@ HTTP_REQUESTS = Counter("rakor_http_requests_total", "HTTP requests answered", [
 HTTP_LATENCY = Histogram(
     "rakor_http_request_seconds", "HTTP request latency", ["service", "endpoint"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
 )
+
+
+SWAGGER_UI_DIR = Path(__file__).resolve().parent / "static" / "swagger-ui"
+SWAGGER_UI_URL = "/docs/assets/"
+
+# Any token is a valid HTTP method to werkzeug; labelling with it would let a client create series at will.
+METRIC_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def metric_labels(method: str, rule: str | None) -> tuple[str, str]:
+    """(method, endpoint) labels from a fixed, small set: unknown methods are "other", unknown paths "unmatched"."""
+    return (method if method in METRIC_METHODS else "other"), (rule or "unmatched")
 
 
 class _CachedCheck:
@@ -57,6 +71,7 @@ def create_base_app(
 ) -> tuple[Flask, Api]:
     """A Flask app with the parts every service shares; the caller registers its own blueprints on `api`."""
     app = Flask(f"rakor.{service}")
+    app.json = RakorJSONProvider(app)
     app.config.update(
         RAKOR_SETTINGS=settings,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
@@ -66,7 +81,9 @@ def create_base_app(
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        # Served by the service itself (shared/web/static/swagger-ui): the docs work without internet
+        # and no third party learns who reads them.
+        OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_URL,
         API_SPEC_OPTIONS={
             "info": {"description": description},
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
@@ -79,13 +96,20 @@ def create_base_app(
     register_error_handlers(app)
     _register_correlation(app, service)
     _register_probes(app, service, engine, broker_check)
+    _register_docs_assets(app)
     return app, api
+
+
+def _register_docs_assets(app: Flask) -> None:
+    @app.get(SWAGGER_UI_URL + "<path:filename>")
+    def docs_assets(filename: str):
+        return send_from_directory(SWAGGER_UI_DIR, filename, max_age=86400)
 
 
 def _register_correlation(app: Flask, service: str) -> None:
     # The metric children of each (method, route, status), looked up once: labels() validates and
     # locks on every call, a noticeable share of a request as small as GET /j/{token}. Routes are
-    # rules, not paths, so the set stays as small as the API.
+    # rules, not paths, and methods come from a fixed set, so the set stays as small as the API.
     children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     @app.before_request
@@ -100,7 +124,7 @@ def _register_correlation(app: Flask, service: str) -> None:
     def _finish(response: Response):
         response.headers["X-Correlation-ID"] = g.get("correlation_id", "")
         rule = request.url_rule
-        key = (request.method, rule.rule if rule else "unmatched", response.status_code)
+        key = (*metric_labels(request.method, rule.rule if rule else None), response.status_code)
         pair = children.get(key)
         if pair is None:
             method, endpoint, status = key

@@ -57,3 +57,9 @@ def status_after(outcome: str, *, retries_left: bool) -> str:
     if outcome == OUTCOME_PERMANENT:
         return FAILED
     return RETRYING if retries_left else DEAD
+
+
+def lease_renewal_interval(lease_seconds: float) -> float:
+    """How often a sender renews the lease on the notifications it still holds: three times per lease,
+    so one late renewal (a slow database, a busy SQLite lock) still lands before the lease runs out."""
+    return lease_seconds / 3

@@ -1,8 +1,5 @@
-"""Stats and the attendance list (JSON or CSV); the door itself is api/door.py."""
+"""Stats and the attendance list (JSON, CSV, XLSX or the PDF daftar hadir); the door itself is api/door.py."""
 from __future__ import annotations
-
-import csv
-import io
 
 from flask import Response, g
 from flask.views import MethodView
@@ -17,6 +14,7 @@ from services.registration.schemas import (
     AttendanceSchema,
     StatsSchema,
 )
+from shared.csv_export import csv_document
 from shared.web import Blueprint
 
 blp = Blueprint("attendance", __name__, url_prefix="/v1/events", description="Stats and attendance.")
@@ -66,11 +64,7 @@ def _download(document: bytes, media: str, filename: str) -> Response:
 
 
 def _csv(event_id: str, participants: list[dict]) -> Response:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for row in AttendanceRowSchema(many=True).dump(participants):
-        writer.writerow(row)
-    response = Response(buffer.getvalue(), mimetype="text/csv")
+    document = csv_document(CSV_COLUMNS, AttendanceRowSchema(many=True).dump(participants))
+    response = Response(document, content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="attendance-{event_id}.csv"'
     return response

@@ -34,6 +34,11 @@ class Caller:
         """Agencies see only their own registrations; the organizer sees all."""
         return self.is_admin or owner_agency_id == self.agency_id
 
+    def visible_id(self, record_id: str, owner_agency_id: str) -> str | None:
+        """`record_id` when the caller may see that record, else None: a duplicate check must not hand
+        one agency the ids of another's registrations."""
+        return record_id if self.may_see(owner_agency_id) else None
+
     def may_work_the_door_of(self, event_id: str) -> bool:
         """The organizer at every door; a door token only at its own meeting's."""
         return self.is_admin or (self.is_door and self.door_event_id == event_id)

@@ -24,10 +24,11 @@ class Conflict(DomainError):
 
 
 class DuplicateRegistration(Conflict):
-    """The same email or NIP is already registered for the meeting; `existing_id` names that registration."""
+    """The same email or NIP is already registered for the meeting; `existing_id` names that registration
+    when it is the caller's own (None when another agency registered the person)."""
 
-    def __init__(self, message: str, existing_id: str, field: str):
-        super().__init__(message, existing_id=existing_id)
+    def __init__(self, message: str, existing_id: str | None, field: str):
+        super().__init__(message, **({"existing_id": existing_id} if existing_id else {}))
         self.existing_id = existing_id
         self.field = field
 

@@ -21,6 +21,7 @@ from services.registration.operations.door import (
     undo_check_in,
 )
 from services.registration.operations.meetings import create_meeting, get_meeting, list_meetings, update_meeting
+from services.registration.operations.retention import purge_expired
 from services.registration.operations.registrations import (
     Reply,
     bulk_register,
@@ -39,5 +40,5 @@ __all__ = [
     "summary", "undo_check_in",
     "create_meeting", "get_meeting", "list_meetings", "update_meeting",
     "Reply", "bulk_register", "cancel_registration", "change_attendance_mode", "get_registration",
-    "list_registrations", "register",
+    "list_registrations", "register", "purge_expired",
 ]

@@ -62,9 +62,11 @@ def _online_allowed(meeting: Meeting, mode: str) -> str | None:
     return None
 
 
-def _duplicate_error(existing_id: str, field: str) -> DuplicateRegistration:
+def _duplicate_error(caller: Caller, existing_id: str, owner_agency_id: str, field: str) -> DuplicateRegistration:
     label = "email address" if field == "email" else "NIP"
-    return DuplicateRegistration(f"A participant with this {label} is already registered for this meeting.", existing_id, field)
+    return DuplicateRegistration(
+        f"A participant with this {label} is already registered for this meeting.", caller.visible_id(existing_id, owner_agency_id), field
+    )
 
 
 def _rendered(reply: Reply) -> Reply:
@@ -128,7 +130,7 @@ def register(session_factory, caller: Caller, event_id: str, data: dict[str, Any
             duplicate = store.find_active_duplicate(session, event_id, data["email"], data.get("nip"))
         if duplicate is None:
             raise
-        raise _duplicate_error(*duplicate) from None
+        raise _duplicate_error(caller, *duplicate) from None
 
 
 def bulk_register(session_factory, caller: Caller, event_id: str, rows: list[Any], key: idempotency.Key | None = None) -> Reply:
@@ -171,11 +173,12 @@ def _bulk_row(session, meeting, caller, raw, state, by_email, by_nip, now, batch
         return {"outcome": "invalid", "errors": {"attendance_mode": [problem]}}
     existing = by_email.get(data["email"]) or (by_nip.get(data["nip"]) if data.get("nip") else None)
     if existing is not None:
-        return {"outcome": "duplicate", "existing_id": existing}
+        visible = caller.visible_id(*existing)
+        return {"outcome": "duplicate", **({"existing_id": visible} if visible else {})}
     registration = new_registration(session, meeting, caller.agency_id, caller.agency_name, data, state, now, batch)
-    by_email[registration.email] = registration.id
+    by_email[registration.email] = (registration.id, caller.agency_id)
     if registration.nip:
-        by_nip[registration.nip] = registration.id
+        by_nip[registration.nip] = (registration.id, caller.agency_id)
     return {"outcome": "created", "registration": _out.dump(registration)}
 
 

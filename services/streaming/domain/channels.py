@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+
+import ada_url
 
 from services.streaming.domain.errors import InvalidChannel
 
@@ -32,32 +33,50 @@ def host_matches(host: str, allowed: str) -> bool:
     return host == allowed or host.endswith("." + allowed)
 
 
+def parse_url(url: str) -> ada_url.URL | None:
+    """`url` parsed as a browser parses it (WHATWG URL Standard), or None when a browser would refuse it.
+
+    urllib.parse is not what a browser does: in https://evil.example\\.zoom.us/ it sees the host
+    evil.example\\.zoom.us, while a browser treats the backslash as a slash and goes to evil.example.
+    The same goes for percent-encoded hosts, IDNA and tabs or newlines inside the address.
+    """
+    try:
+        return ada_url.URL(url)
+    except ValueError:
+        return None
+
+
 def url_errors(kind: str, url: str, allowed_hosts: tuple[str, ...]) -> list[str]:
-    """Why `url` cannot be the `kind` channel of a meeting (empty when it can)."""
+    """Why `url` cannot be the `kind` channel of a meeting (empty when it can); the host checked is the browser's."""
     if len(url) > MAX_URL_LENGTH:
         return [f"Longer than {MAX_URL_LENGTH} characters."]
-    if any(ch.isspace() or ord(ch) < 0x20 for ch in url):
+    if any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in url):
         return ["Must not contain spaces or control characters."]
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
+    parsed = parse_url(url)
+    if parsed is None:
         return ["Not a valid URL."]
-    if parts.scheme.lower() != "https":
+    if parsed.protocol != "https:":
         return ["Must start with https://."]
-    host = (parts.hostname or "").lower().rstrip(".")
+    if parsed.username or parsed.password:
+        return ["Must not contain a user name or password."]
+    if parsed.port:
+        # A browser drops :443, so only another port is left here.
+        return ["Must use the standard https port."]
+    host = parsed.hostname.rstrip(".")
     if not host:
         return ["Must name a host."]
-    if parts.username is not None or parts.password is not None:
-        return ["Must not contain a user name or password."]
-    if port not in (None, 443):
-        return ["Must use the standard https port."]
     if not any(host_matches(host, allowed) for allowed in allowed_hosts):
         return [f"Host {host} is not allowed; use one of: {', '.join(allowed_hosts)} (or a subdomain)."]
     for other, hosts in PLATFORM_HOSTS.items():
         if other != kind and any(host_matches(host, h) for h in hosts):
             return [f"This is a {PLATFORM_NAMES[other]} address, not a {PLATFORM_NAMES[kind]} one."]
     return []
+
+
+def canonical_url(url: str) -> str:
+    """The address as a browser serializes it: what was checked is exactly what participants are sent to."""
+    parsed = parse_url(url)
+    return parsed.href if parsed is not None else url
 
 
 def validate_channel(channel: ChannelInput, allowed_hosts: tuple[str, ...]) -> ChannelInput:
@@ -87,4 +106,4 @@ def validate_channel(channel: ChannelInput, allowed_hosts: tuple[str, ...]) -> C
             errors["passcode"] = ["1 to 32 visible characters, no spaces."]
     if errors:
         raise InvalidChannel(errors)
-    return ChannelInput(channel.kind, channel.url, meeting_id or None, channel.passcode or None)
+    return ChannelInput(channel.kind, canonical_url(channel.url), meeting_id or None, channel.passcode or None)

@@ -141,3 +141,27 @@ def test_gunicorn_serves_the_api_with_metrics_summed_over_workers_and_a_clean_ac
     assert "Zr4nd0mJ0inT0kenOfBudi" not in log
     if service == "streaming":
         assert '"GET /j/<token>" 404' in log
+
+
+@pytest.mark.slow
+def test_with_log_format_json_gunicorns_own_lines_and_the_apps_are_json_and_masked(tmp_path, start_process, free_port):
+    env = {
+        "DATA_DIR": str(tmp_path),
+        "REGISTRATION_PORT": str(free_port),
+        "GUNICORN_HOST": "127.0.0.1",
+        "GUNICORN_WORKERS": "1",
+        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "DEBUG",
+        "PROMETHEUS_MULTIPROC_DIR": "",
+    }
+    base = f"http://127.0.0.1:{free_port}"
+    api = start_process(["gunicorn", "--config", CONF, "services.registration.app:create_app()"], env=env, health_url=f"{base}/healthz", timeout=60)
+    # An unknown agency key is logged by nobody in clear; the organizer's token neither.
+    requests.get(f"{base}/v1/events", headers={"Authorization": "Bearer rk_AbCdEfGhIjKlMnOp"}, timeout=5)
+    lines = [line for line in api.output().splitlines() if line.startswith("{")]
+    records = [json.loads(line) for line in lines]
+    gunicorn_lines = [r for r in records if r.get("logger") == "gunicorn.error"]
+    assert any("Booting worker" in r["message"] or "Listening at" in r["message"] for r in gunicorn_lines)
+    assert all({"time", "level", "service", "message"} <= set(r) for r in records)
+    assert "rk_AbCdEfGhIjKlMnOp" not in api.output() and ADMIN_TOKEN not in api.output()

@@ -75,3 +75,39 @@ def test_a_big_fanout_is_sent_over_parallel_connections(harness, smtp_server):
     # One after another, 20 mails of 4 replies at 50 ms each take at least 4 s.
     assert elapsed < 3.0, elapsed
     assert 1 < smtp_server.connections <= harness.settings.smtp_pool_size + 1
+
+
+def test_a_redelivery_in_the_middle_of_a_long_fanout_sends_nothing_twice(harness, smtp_server):
+    import dataclasses
+    import threading
+    import time
+
+    from services.notification.courier import Courier
+
+    # A lease shorter than the fan-out: only its renewal keeps the unsent rows from being claimed again.
+    lease = 0.9
+    harness.courier.close()
+    harness.courier = Courier(dataclasses.replace(harness.channels, lease_seconds=lease, fanout_workers=2))
+    registrations = _register(harness, 8)
+    smtp_server.wait_for(8)
+    smtp_server.delay_per_command(0.08)
+    body = make_envelope("event.updated", make_meeting_update(["starts_at"], starts_at="2021-12-01T10:00:00+07:00", sequence=1))
+    first: list = []
+    started = time.monotonic()
+    sender = threading.Thread(target=lambda: first.append(harness.deliver_body(body)))
+    sender.start()
+    # Past the first lease with mails still to go: the moment a redelivery would have stolen them.
+    deadline = started + 30
+    while not (time.monotonic() - started > 1.5 * lease and 1 <= len(smtp_server.messages) - 8 < 7) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(smtp_server.messages) - 8 < 8, "the fan-out finished before the redelivery could overlap it"
+    redelivered = harness.deliver_body(body, attempt=2)
+    sender.join(60)
+    assert first and first[0].action == "ack"
+    assert redelivered.action == "retry"  # the rows are still held by the first delivery
+    smtp_server.delay_per_command(0)
+    mails = smtp_server.wait_for(16)[8:]
+    assert sorted(m.rcpt_tos[0] for m in mails) == sorted(r["participant"]["email"] for r in registrations)
+    assert len(smtp_server.messages) == 16
+    updates = harness.notifications(kind="meeting_updated")
+    assert len(updates) == 8 and all(n.status == "sent" and n.attempt_count == 1 for n in updates)

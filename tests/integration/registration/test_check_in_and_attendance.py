@@ -128,3 +128,12 @@ def test_attendance_rejects_an_unknown_format_and_an_unknown_meeting(api, event)
     assert api.client.get(f"/v1/events/{event['id']}/attendance?format=docx", headers=api.admin).status_code == 422
     assert api.client.get("/v1/events/nope/attendance", headers=api.admin).status_code == 404
     assert api.client.get("/v1/events/nope/stats", headers=api.admin).status_code == 404
+
+
+def test_attendance_csv_has_a_bom_and_formula_cells_neutralized(api, agency, event):
+    api.register(agency, event["id"], full_name="=HYPERLINK(\"http://evil.example\",\"Rina\")", position="@SUM(A1)")
+    response = api.client.get(f"/v1/events/{event['id']}/attendance?format=csv", headers=agency["headers"])
+    data = response.get_data()
+    assert data.startswith(b"\xef\xbb\xbf") and response.mimetype == "text/csv" and response.mimetype_params["charset"] == "utf-8"
+    (row,) = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert row["full_name"] == "'=HYPERLINK(\"http://evil.example\",\"Rina\")" and row["position"] == "'@SUM(A1)"

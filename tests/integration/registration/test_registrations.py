@@ -48,12 +48,25 @@ def test_confirmed_and_waitlisted_events_carry_contact_and_meeting(api, agency):
 
 
 @pytest.mark.parametrize("field", ["email", "nip"])
-def test_the_same_email_or_nip_twice_is_409_with_the_existing_id(api, agency, other_agency, event, field):
+def test_the_same_email_or_nip_twice_from_the_same_agency_is_409_with_the_existing_id(api, agency, event, field):
+    first = api.register(agency, event["id"])
+    again = participant(**{field: first["participant"][field]})
+    response = api.client.post(f"/v1/events/{event['id']}/registrations", json=again, headers=agency["headers"])
+    assert response.status_code == 409
+    assert response.json["existing_id"] == first["id"]
+    assert len(api.outbox("registration.confirmed")) == 1
+
+
+@pytest.mark.parametrize("field", ["email", "nip"])
+def test_another_agencys_duplicate_is_409_without_its_id(api, agency, other_agency, event, field):
     first = api.register(agency, event["id"])
     again = participant(**{field: first["participant"][field]})
     response = api.client.post(f"/v1/events/{event['id']}/registrations", json=again, headers=other_agency["headers"])
     assert response.status_code == 409
-    assert response.json["existing_id"] == first["id"]
+    assert "existing_id" not in response.json and first["id"] not in response.get_data(as_text=True)
+    bulk = api.client.post(f"/v1/events/{event['id']}/registrations/bulk", json={"registrations": [again]}, headers=other_agency["headers"])
+    assert bulk.json["results"][0]["outcome"] == "duplicate"
+    assert "existing_id" not in bulk.json["results"][0] and first["id"] not in bulk.get_data(as_text=True)
     assert len(api.outbox("registration.confirmed")) == 1
 
 

@@ -69,3 +69,32 @@ def test_formatter_masks_arguments_but_keeps_the_timestamp():
     assert line.endswith("rakor: sms to 081******890 via r***@k***.go.id")
     asctime = line.split(" INFO ")[0]
     assert "*" not in asctime and asctime[:4] == "2021"
+
+
+def test_api_keys_bearer_credentials_and_join_tokens_are_masked():
+    from shared.logs import mask_personal_data
+
+    text = "key rk_Zq3VtW9yBx2Lk8Hs Authorization: Bearer organizer-token-2021 link https://rakor.go.id/j/Xy7pQ2rT9vLm3Ns"
+    masked = mask_personal_data(text)
+    assert "Zq3VtW9yBx2Lk8Hs" not in masked and "organizer-token-2021" not in masked and "Xy7pQ2rT9vLm3Ns" not in masked
+    assert "rk_***" in masked and "Bearer ***" in masked and "/j/<token>" in masked
+
+
+def test_json_lines_carry_service_and_correlation_id_and_are_masked_in_every_field():
+    import json
+    import logging
+
+    from shared.correlation import reset_correlation_id, set_correlation_id
+    from shared.logs import make_formatter
+
+    record = logging.LogRecord("rakor.test", logging.WARNING, __file__, 1, "gagal kirim ke %s", ("zoë.wulandari@bücher.de",), None)
+    record.phone = "0812-3456-7890"
+    token = set_correlation_id("cid-42")
+    try:
+        line = make_formatter("notification", "json").format(record)
+    finally:
+        reset_correlation_id(token)
+    data = json.loads(line)
+    assert (data["service"], data["level"], data["logger"], data["correlation_id"]) == ("notification", "WARNING", "rakor.test", "cid-42")
+    assert "bücher" not in line and "wulandari" not in line and "3456" not in line
+    assert data["message"].startswith("gagal kirim ke z***@b***")

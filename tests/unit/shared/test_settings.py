@@ -439,3 +439,11 @@ def test_known_variables_lists_every_variable_load_settings_reads():
 def test_known_variables_lists_nothing_load_settings_ignores():
     stale = KNOWN_VARIABLES - variables_read_by_load_settings()
     assert not stale, f"KNOWN_VARIABLES names variables nobody reads: {sorted(stale)}"
+
+
+def test_database_timeouts_are_read_in_seconds_and_must_be_positive():
+    settings = load_settings("registration", environ={"DB_STATEMENT_TIMEOUT": "12.5", "DB_LOCK_TIMEOUT": "3"}, require_admin_token=False)
+    assert (settings.db_statement_timeout, settings.db_lock_timeout) == (12.5, 3.0)
+    for bad in ("0", "-1", "nan", "lama"):
+        with pytest.raises(SettingsError, match="DB_LOCK_TIMEOUT"):
+            load_settings("registration", environ={"DB_LOCK_TIMEOUT": bad}, require_admin_token=False)

@@ -35,7 +35,8 @@ def test_zoom_and_youtube_addresses_and_their_subdomains_are_accepted(kind, url)
         ("https://user:pw@zoom.us/j/1", "user name"),
         ("https://zoom.us:8443/j/1", "port"),
         ("https://zoom.us/j/1 2", "spaces"),
-        ("https:///j/1", "host"),
+        # A browser reads https:///j/1 as the host "j".
+        ("https:///j/1", "not allowed"),
         ("https://zoom.us/" + "a" * 2000, "Longer"),
     ],
 )
@@ -87,3 +88,37 @@ def test_an_unknown_kind_is_named():
     with pytest.raises(InvalidChannel) as caught:
         validate_channel(ChannelInput("teams", "https://zoom.us/j/1"), HOSTS)
     assert list(caught.value.errors) == ["kind"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example\\.zoom.us/j/1",  # a browser reads the backslash as a slash: host evil.example
+        "https:\\\\evil.example/x.zoom.us",
+        "https:evil.example/zoom.us",
+        "https://zoom.us%40evil.example/j/1",
+        "https://%65vil.example/.zoom.us",
+        "https://evil.example%5c.zoom.us/j/1",
+        "https://zооm.us/j/1",  # Cyrillic o: IDNA makes it xn--zm-fmca.us
+        "https://zoom.us:443@evil.example/j/1",
+        "https://0x7f.1/zoom.us",
+        "https://[::1]/zoom.us",
+        "https://zoom.us\u0085/j/1",
+    ],
+)
+def test_urls_that_a_browser_sends_elsewhere_are_refused(url):
+    assert url_errors("zoom", url, HOSTS)
+
+
+@pytest.mark.parametrize(
+    "url, canonical",
+    [
+        ("https://US02WEB.Zoom.US/j/81234567890?pwd=UmFr", "https://us02web.zoom.us/j/81234567890?pwd=UmFr"),
+        ("https://zoom.us:443/j/1", "https://zoom.us/j/1"),
+        ("https://zoom.us./j/1", "https://zoom.us./j/1"),
+        ("https://evil.example%2ezoom.us/j/1", "https://evil.example.zoom.us/j/1"),
+    ],
+)
+def test_accepted_urls_are_stored_as_the_browser_reads_them(url, canonical):
+    assert url_errors("zoom", url, HOSTS) == []
+    assert validate_channel(ChannelInput("zoom", url), HOSTS).url == canonical
