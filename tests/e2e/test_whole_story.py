@@ -308,7 +308,9 @@ def test_hybrid_meeting_story_reaches_every_participant_and_ends_in_the_attendan
 
     exported = stack.call("GET", f"{reg}/v1/events/{event_id}/attendance?format=csv", 200, admin)
     assert exported.headers["Content-Type"].startswith("text/csv")
-    csv_rows = {row["registration_id"]: row for row in csv.DictReader(io.StringIO(exported.text))}
+    # UTF-8 with a BOM (for spreadsheets): a program reads it as utf-8-sig.
+    assert exported.content.startswith(b"\xef\xbb\xbf")
+    csv_rows = {row["registration_id"]: row for row in csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")))}
     assert csv_rows[yuliani["id"]]["checked_in_at"] and csv_rows[yuliani["id"]]["full_name"] == "Yuliani Puspita"
     assert csv_rows[rina["id"]]["online_joined_at"] and csv_rows[rina["id"]]["online_join_count"] == "1"
     assert csv_rows[hendra["id"]]["online_joined_at"] == ""
