@@ -29,6 +29,9 @@ BENCHMARKS = [
     ["bash", "bench/streaming_join_wrk.sh", "20", "2"],
     ["bash", "bench/streaming_join_wrk.sh", "20", "2", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"],
     [sys.executable, "-m", "bench.console_door_page_size"],
+    [sys.executable, "-m", "bench.attendance_documents"],
+    [sys.executable, "-m", "bench.certificate_render"],
+    [sys.executable, "-m", "bench.certificates_end_to_end"],
 ]
 
 

@@ -70,6 +70,10 @@ class Settings:
     join_rate_limit: int = 60  # requests per minute per client on /j/{token}
     join_opens_minutes: int = 30  # a personal link counts as a join from this long before the start
     stream_allowed_hosts: tuple[str, ...] = ("zoom.us", "youtube.com", "youtu.be")
+    # certificates: the middle of each number (001/<suffix>/2021), and where registration is reached
+    # from outside (the verification link /c/{id} printed on a certificate)
+    certificate_number_suffix: str = "SERT/RAKOR"
+    registration_public_url: str = "http://localhost:8001"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -164,6 +168,14 @@ def _database_url(env: Mapping[str, str], service: str, data_dir: Path) -> str:
     raise SettingsError(f"{name}={raw!r} must start with sqlite:/// or postgresql://")
 
 
+def _number_suffix(env: Mapping[str, str]) -> str:
+    raw = (env.get("CERTIFICATE_NUMBER_SUFFIX") or "SERT/RAKOR").strip()
+    # Printed between the sequence and the year: it must stay one readable line of a certificate.
+    if len(raw) > 60 or not raw.isprintable():
+        raise SettingsError(f"CERTIFICATE_NUMBER_SUFFIX={raw!r} must be at most 60 printable characters")
+    return raw
+
+
 def load_settings(service: str, environ: Mapping[str, str] | None = None, *, require_admin_token: bool = True) -> Settings:
     """Build the settings of one process of `service` from the environment; raise SettingsError on the first bad value."""
     if service not in SERVICES:
@@ -233,6 +245,8 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         join_rate_limit=_int(env, "JOIN_RATE_LIMIT", 60, 1),
         join_opens_minutes=_int(env, "JOIN_OPENS_MINUTES", 30, 0, 24 * 60),
         stream_allowed_hosts=hosts or ("zoom.us", "youtube.com", "youtu.be"),
+        certificate_number_suffix=_number_suffix(env),
+        registration_public_url=_url(env, "REGISTRATION_PUBLIC_URL", "http://localhost:8001", ("http", "https")).rstrip("/"),
     )
 
 
@@ -246,7 +260,7 @@ KNOWN_VARIABLES = frozenset(
         "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM", "SMTP_TIMEOUT", "SMTP_POOL_SIZE",
         "SMS_PROVIDER", "SMS_GATEWAY_URL", "SMS_API_KEY", "SMS_TIMEOUT", "TWILIO_ACCOUNT_SID",
         "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_BASE_URL", "AGENCY_RATE_LIMIT", "JOIN_RATE_LIMIT",
-        "JOIN_OPENS_MINUTES", "STREAM_ALLOWED_HOSTS",
+        "JOIN_OPENS_MINUTES", "STREAM_ALLOWED_HOSTS", "CERTIFICATE_NUMBER_SUFFIX", "REGISTRATION_PUBLIC_URL",
     }
 )
 

@@ -28,6 +28,8 @@ def update_and_find_audience(session: Session, event_type: str, data: dict[str, 
         meeting = store.save_meeting(session, data["meeting"], now) if data.get("meeting") else store.load_meeting(session, data["event_id"])
         recipient = store.save_link(session, data, now)
         return [recipient], meeting, {"join_url": data["join_url"], "youtube_url": data.get("youtube_url")}
+    if event_type == "certificate.issued":
+        return _certificate_audience(session, data, now)
     # registration.*: the payload is the truth for this message; the contact keeps the newest state.
     meeting = store.save_meeting(session, data["meeting"], now)
     status = "cancelled" if event_type == "registration.cancelled" else data["status"]
@@ -55,3 +57,20 @@ def update_and_find_audience(session: Session, event_type: str, data: dict[str, 
     if links_shown:
         extra.update(join_url=recipient.join_url, youtube_url=recipient.youtube_url)
     return [recipient], meeting, extra
+
+
+CERTIFICATE_FIELDS = ("certificate_id", "number", "agency_name", "meeting_title", "meeting_date", "hours", "verify_url")
+
+
+def _certificate_audience(session: Session, data: dict[str, Any], now: dt.datetime) -> tuple[list[Recipient], dict[str, Any], dict[str, Any]]:
+    """certificate.issued: the participant alone, with what the PDF prints (rendered when the mail is sent)."""
+    meeting = store.save_meeting(session, data["meeting"], now)
+    person = data["participant"]
+    recipient = Recipient(
+        registration_id=data["registration_id"], full_name=person["full_name"], email=person["email"], phone=None,
+        locale=person.get("locale") or "id", attendance_mode="", status="confirmed", position=person.get("position"),
+        agency_name=data["agency_name"],
+    )
+    certificate = {name: data[name] for name in CERTIFICATE_FIELDS}
+    certificate.update(full_name=person["full_name"], nip=person.get("nip"), position=person.get("position"), meeting_date=str(data["meeting_date"]))
+    return [recipient], meeting, {"certificate": certificate}

@@ -10,6 +10,7 @@ from typing import Any
 
 from services.notification import metrics
 from services.notification.channels import Channels
+from services.notification.content.certificate_pdf import render_certificate
 from services.notification.content.invitation import build_invitation
 from services.notification.content.mail_message import build_email
 from services.notification.content.qr_image import qr_png
@@ -30,6 +31,15 @@ class Claim:
     kind: str
     context: dict[str, Any]
     attempt_number: int
+
+
+def _certificate_attachment(context: dict[str, Any]) -> tuple[str, bytes] | None:
+    """The certificate PDF, rendered at sending time from the notification's stored context."""
+    certificate = context.get("certificate")
+    if not certificate:
+        return None
+    name = "sertifikat" if context["locale"] == "id" else "certificate"
+    return f"{name}-{certificate['number'].split('/')[0]}.pdf", render_certificate(certificate, context["locale"])
 
 
 class Courier:
@@ -82,6 +92,7 @@ class Courier:
             calendar_method=(context.get("calendar") or {}).get("method"),
             qr_png=qr_png(participant["check_in_code"]) if rendered.wants_qr else None,
             calendar_filename="undangan.ics" if context["locale"] == "id" else "invitation.ics",
+            pdf=_certificate_attachment(context),
         )
         provider_id = self.channels.email.send(message, claim.recipient)
         return DeliveryResult(OUTCOME_SENT, provider_id=provider_id)

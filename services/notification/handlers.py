@@ -40,4 +40,5 @@ HANDLERS = {
     "registration.check_in_reverted": on_check_in_reverted,
     "stream.link_issued": _notify,
     "stream.link_revoked": on_link_revoked,
+    "certificate.issued": _notify,
 }

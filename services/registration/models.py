@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, column
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, column
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db_types import UtcDateTime
@@ -69,6 +69,8 @@ class Meeting(Base):
     status: Mapped[str] = mapped_column(String(10), nullable=False, default="scheduled")
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
+    # Lesson hours (JP) printed on the meeting's certificates; None: the certificates state none.
+    certificate_hours: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
 
@@ -144,6 +146,37 @@ class CheckInReversal(Base):
     reverted_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
     reverted_by: Mapped[str] = mapped_column(String(10), nullable=False)  # "admin" or "door"
     door_token_id: Mapped[str | None] = mapped_column(ForeignKey("door_tokens.id"))
+
+
+class Certificate(Base):
+    """A certificate of attendance: one per registration, numbered 1..N without gaps per meeting.
+
+    The id is random (not a UUID) because it is public: it is the verification link on the paper.
+    What the certificate says is copied at issue, so a later edit of the registration or the meeting
+    does not change a certificate already sent.
+    """
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        UniqueConstraint("event_id", "seq", name="uq_certificates_event_seq"),
+        UniqueConstraint("registration_id", name="uq_certificates_registration"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), nullable=False)
+    registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"), nullable=False)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), nullable=False)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    number: Mapped[str] = mapped_column(String(100), nullable=False)
+    full_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    nip: Mapped[str | None] = mapped_column(String(18))
+    position: Mapped[str | None] = mapped_column(String(200))
+    agency_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    meeting_title: Mapped[str] = mapped_column(String(300), nullable=False)
+    meeting_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    hours: Mapped[int | None] = mapped_column(Integer)
+    issued_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
 
 
 class IdempotentResponse(Base):

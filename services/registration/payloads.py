@@ -5,7 +5,7 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
-from services.registration.models import Meeting, Registration
+from services.registration.models import Certificate, Meeting, Registration
 
 
 def _local(moment: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
@@ -32,6 +32,7 @@ def meeting_fields(meeting: Meeting) -> dict[str, Any]:
         "health_protocol": meeting.health_protocol,
         "registration_closes_at": _local(meeting.registration_closes_at, zone),
         "reminders": meeting.reminders,
+        "certificate_hours": meeting.certificate_hours,
     }
 
 
@@ -100,5 +101,24 @@ def cancelled_event(registration: Registration, meeting: Meeting, previous_statu
         "participant": contact(registration),
         "attendance_mode": registration.attendance_mode,
         "previous_status": previous_status,
+        "meeting": meeting_snapshot(meeting),
+    }
+
+
+def certificate_issued(certificate: Certificate, registration: Registration, meeting: Meeting, verify_url: str) -> dict[str, Any]:
+    """certificate.issued: the certificate's own copy of who and what, plus where to send it."""
+    return {
+        "certificate_id": certificate.id,
+        "registration_id": certificate.registration_id,
+        "event_id": certificate.event_id,
+        "agency_id": certificate.agency_id,
+        "number": certificate.number,
+        "agency_name": certificate.agency_name,
+        "meeting_title": certificate.meeting_title,
+        "meeting_date": certificate.meeting_date,
+        "hours": certificate.hours,
+        "verify_url": verify_url,
+        "issued_at": certificate.issued_at,
+        "participant": {**contact(registration), "full_name": certificate.full_name, "nip": certificate.nip, "position": certificate.position},
         "meeting": meeting_snapshot(meeting),
     }

@@ -134,6 +134,10 @@ class MeetingCreateSchema(StrictSchema):
     health_protocol = Text(allow_none=True, load_default=None, validate=validate.Length(max=5000), metadata={"example": "Peserta wajib sudah divaksin dua kali dan menunjukkan hasil antigen negatif."})
     registration_closes_at = fields.AwareDateTime(allow_none=True, load_default=None)
     reminders = _reminders_field(load_default=lambda: [reminder_rules.normalized(r) for r in DEFAULT_REMINDERS])
+    certificate_hours = fields.Integer(
+        allow_none=True, load_default=None, strict=True, validate=validate.Range(min=1, max=1000),
+        metadata={"description": "Lesson hours (JP) printed on the meeting's certificates; null: none stated."},
+    )
 
     @validates_schema
     def _consistent(self, data, **_kwargs):
@@ -157,6 +161,7 @@ class MeetingPatchSchema(StrictSchema):
     health_protocol = Text(allow_none=True, validate=validate.Length(max=5000))
     registration_closes_at = fields.AwareDateTime(allow_none=True)
     reminders = _reminders_field()
+    certificate_hours = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=1000))
 
 
 class MeetingCancelSchema(StrictSchema):
@@ -202,6 +207,7 @@ class MeetingSchema(OutSchema):
     health_protocol = fields.String(allow_none=True)
     registration_closes_at = fields.DateTime(allow_none=True)
     reminders = fields.List(fields.Nested(ReminderOutSchema))
+    certificate_hours = fields.Integer(allow_none=True)
     sequence = fields.Integer(metadata={"description": "Raised by each change of time or venue (the .ics SEQUENCE)."})
     status = fields.String(validate=validate.OneOf(MEETING_STATUSES), metadata={"description": "`cancelled` after POST /v1/events/{id}/cancel; final."})
     cancelled_at = fields.DateTime(allow_none=True)
@@ -389,7 +395,7 @@ class StatsSchema(OutSchema):
 
 
 class AttendanceQuerySchema(StrictSchema):
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx", "pdf")))
 
 
 class AttendanceRowSchema(OutSchema):
@@ -413,3 +419,21 @@ class AttendanceSchema(OutSchema):
     participants = fields.List(fields.Nested(AttendanceRowSchema))
     agencies = fields.List(fields.Nested(AgencyCountsSchema))
     totals = fields.Nested(CountsSchema)
+
+
+# ----- certificates ----------------------------------------------------------------------------
+class CertificatesIssuedSchema(OutSchema):
+    issued = fields.Integer(metadata={"description": "Certificates issued by this request."})
+    already_issued = fields.Integer(metadata={"description": "Participants who already had one before this request."})
+
+
+class CertificateSchema(OutSchema):
+    id = fields.String(metadata={"description": "Random and public: the last part of the verification link."})
+    number = fields.String(metadata={"example": "001/SERT/RAKOR/2021"})
+    registration_id = fields.String()
+    agency_id = fields.String()
+    full_name = fields.String()
+    issued_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+    valid = fields.Boolean()
+    verify_url = fields.String(metadata={"description": "The public verification page (the certificate's QR code)."})

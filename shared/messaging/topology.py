@@ -23,6 +23,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "registration.check_in_reverted",
         "stream.link_issued",
         "stream.link_revoked",
+        "certificate.issued",
     ),
     "streaming": (
         "event.created",

@@ -139,6 +139,24 @@ class JoinedSchema(_Payload):
     channel_kind = fields.String(allow_none=True, load_default=None)
 
 
+class CertificateIssuedSchema(_Payload):
+    """certificate.issued: what the certificate says (copied at issue) and whom to send it to."""
+
+    certificate_id = fields.String(required=True)
+    registration_id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    agency_id = fields.String(required=True)
+    number = fields.String(required=True)
+    agency_name = fields.String(required=True)
+    meeting_title = fields.String(required=True)
+    meeting_date = fields.Date(required=True)
+    hours = fields.Integer(allow_none=True, load_default=None)
+    verify_url = fields.String(required=True)
+    issued_at = fields.AwareDateTime(required=True)
+    participant = fields.Nested(ContactSchema, required=True)
+    meeting = fields.Nested(MeetingSchema, required=True)
+
+
 EVENT_SCHEMAS: dict[str, type[Schema]] = {
     "event.created": MeetingChangedSchema,
     "event.updated": MeetingChangedSchema,
@@ -153,6 +171,7 @@ EVENT_SCHEMAS: dict[str, type[Schema]] = {
     "stream.link_issued": LinkIssuedSchema,
     "stream.link_revoked": LinkRevokedSchema,
     "stream.joined": JoinedSchema,
+    "certificate.issued": CertificateIssuedSchema,
 }
 EVENT_TYPES = tuple(EVENT_SCHEMAS)
 _INSTANCES = {name: schema() for name, schema in EVENT_SCHEMAS.items()}

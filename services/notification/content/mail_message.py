@@ -1,4 +1,4 @@
-"""The MIME email: text and HTML alternatives, the QR code inline, the .ics attached, and headers of an automated mail.
+"""The MIME email: text and HTML alternatives, the QR code inline, the .ics or a PDF attached, and headers of an automated mail.
 
 Built with the compat32 MIME classes rather than EmailMessage: they produce the same structure
 about three times faster, and building messages is most of a sender's CPU time in a big send-out.
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from email.charset import QP, Charset
 from email.header import Header
+from email.mime.application import MIMEApplication
 from email.mime.base import MIMEBase
 from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
@@ -42,6 +43,7 @@ def build_email(
     calendar_method: str | None = None,
     qr_png: bytes | None = None,
     calendar_filename: str = "undangan.ics",
+    pdf: tuple[str, bytes] | None = None,
 ) -> Message:
     """A multipart email; its Message-ID comes from `message_key` so a resend after a lost reply is recognizable."""
     html: Message = MIMEText(rendered.html, "html", UTF8_QP)
@@ -57,9 +59,15 @@ def build_email(
     body.attach(MIMEText(rendered.text, "plain", UTF8_QP))
     body.attach(html)
     message: Message = body
-    if calendar:
+    if calendar or pdf:
         message = MIMEMultipart("mixed")
         message.attach(body)
+    if pdf:
+        filename, document = pdf
+        attachment = MIMEApplication(document, "pdf")
+        attachment.add_header("Content-Disposition", "attachment", filename=filename)
+        message.attach(attachment)
+    if calendar:
         invitation = MIMEBase("text", "calendar", method=calendar_method or "REQUEST", charset="utf-8")
         invitation.set_payload(calendar)
         encoders.encode_base64(invitation)

@@ -36,7 +36,7 @@ def template_variables(context: dict[str, Any]) -> dict[str, Any]:
     starts, ends = _moment(meeting["starts_at"]), _moment(meeting["ends_at"])
     participant = context["participant"]
     in_person = participant.get("attendance_mode") == "in_person"
-    defaults = {"join_url": None, "youtube_url": None, "waitlist_position": None, "previous_mode": None, "changed_fields": [], "reason": None}
+    defaults = {"join_url": None, "youtube_url": None, "waitlist_position": None, "previous_mode": None, "changed_fields": [], "reason": None, "certificate": None}
     return {
         **defaults,
         **context,

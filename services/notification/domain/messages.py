@@ -17,10 +17,13 @@ KIND_BY_EVENT = {
     "stream.link_issued": "link_issued",
     "event.updated": "meeting_updated",
     "event.cancelled": "meeting_cancelled",
+    "certificate.issued": "certificate",
 }
 # Reminders come from the meeting's own schedule, not from a bus event.
 REMINDER = "reminder"
 KINDS = (*KIND_BY_EVENT.values(), REMINDER)
+# Kinds that go by email only: a certificate is a PDF attachment, nothing an SMS could carry.
+EMAIL_ONLY_KINDS = frozenset({"certificate"})
 
 # The invitation attached to an email, by kind: REQUEST adds or updates the calendar entry, CANCEL removes it.
 CALENDAR_METHOD = {
@@ -91,7 +94,7 @@ def plan_messages(kind: str, recipients: Iterable[Recipient]) -> list[PlannedMes
     for recipient in recipients:
         method = calendar_method_for(kind, recipient)
         planned.append(PlannedMessage(kind, EMAIL, recipient.email.strip().lower(), recipient, method))
-        if recipient.phone:
+        if recipient.phone and kind not in EMAIL_ONLY_KINDS:
             planned.append(PlannedMessage(kind, SMS, recipient.phone, recipient, None))
     return planned
 

@@ -5,11 +5,12 @@ from flask_smorest import Api
 
 from services.registration.api.agencies import blp as agencies_blp
 from services.registration.api.attendance import blp as attendance_blp
+from services.registration.api.certificates import blp as certificates_blp
 from services.registration.api.door import blp as door_blp
 from services.registration.api.meetings import blp as meetings_blp
 from services.registration.api.registrations import blp as registrations_blp
 
 
 def register_blueprints(api: Api) -> None:
-    for blueprint in (agencies_blp, meetings_blp, registrations_blp, attendance_blp, door_blp):
+    for blueprint in (agencies_blp, meetings_blp, registrations_blp, attendance_blp, door_blp, certificates_blp):
         api.register_blueprint(blueprint)

@@ -1,4 +1,4 @@
-"""Stats and the attendance list (JSON or CSV); the door itself is api/door.py."""
+"""Stats and the attendance list (JSON, CSV, XLSX or the PDF daftar hadir); the door itself is api/door.py."""
 from __future__ import annotations
 
 from flask import Response, g
@@ -20,6 +20,8 @@ from shared.web import Blueprint
 blp = Blueprint("attendance", __name__, url_prefix="/v1/events", description="Stats and attendance.")
 
 CSV_COLUMNS = list(AttendanceRowSchema().fields)
+CSV, XLSX, PDF = "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/pdf"
+DOCUMENTS = {"xlsx": (XLSX, "xlsx"), "pdf": (PDF, "pdf")}
 
 
 @blp.route("/<event_id>/stats")
@@ -37,16 +39,28 @@ class Stats(MethodView):
 class Attendance(MethodView):
     @requires("any")
     @blp.arguments(AttendanceQuerySchema(), location="query")
-    @blp.response(200, AttendanceSchema, description="JSON; with ?format=csv a text/csv list of participants.")
-    @blp.doc(responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}})
+    @blp.response(
+        200, AttendanceSchema,
+        description="JSON; ?format=csv a list of participants, ?format=xlsx a workbook (summary and one sheet per agency), ?format=pdf the signed daftar hadir.",
+    )
+    @blp.doc(responses={200: {"content": {media: {"schema": {"type": "string", "format": "binary"}} for media in (CSV, XLSX, PDF)}}})
     @errors(blp, 404, 422)
     def get(self, query, event_id):
         """Door check-ins and online joins per participant and per agency."""
         caller = g.caller
-        report = operations.attendance(sessions(), caller, event_id)
         if query["format"] == "csv":
-            return _csv(event_id, report["participants"])
-        return report
+            return _csv(event_id, operations.attendance(sessions(), caller, event_id)["participants"])
+        if query["format"] in DOCUMENTS:
+            media, extension = DOCUMENTS[query["format"]]
+            document = operations.attendance_document(sessions(), caller, event_id, query["format"])
+            return _download(document, media, f"daftar-hadir-{event_id}.{extension}")
+        return operations.attendance(sessions(), caller, event_id)
+
+
+def _download(document: bytes, media: str, filename: str) -> Response:
+    response = Response(document, mimetype=media)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _csv(event_id: str, participants: list[dict]) -> Response:

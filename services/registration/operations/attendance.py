@@ -9,6 +9,9 @@ from sqlalchemy.orm import Session
 
 from services.registration import store
 from services.registration.domain.access import Caller
+from services.registration.documents.attendance_pdf import render_attendance_pdf
+from services.registration.documents.attendance_sheet import build_sheet
+from services.registration.documents.attendance_xlsx import render_attendance_xlsx
 from services.registration.domain.attendance import AttendanceRow, summarize
 from services.registration.models import UTC_DATETIME, Registration
 from services.registration.operations.reading import reading
@@ -63,8 +66,22 @@ def stats(session_factory, caller: Caller, event_id: str) -> dict[str, Any]:
 def attendance(session_factory, caller: Caller, event_id: str) -> dict[str, Any]:
     """Every registration with its check-in and online join, plus the per-agency summary."""
     with reading(session_factory) as session:
-        store.get_meeting(session, event_id)
+        meeting = store.get_meeting(session, event_id)
         rows = _rows(session, caller, event_id)
     totals, agencies = summarize(rows)
     participants = [{**row.__dict__, "attended": row.attended} for row in rows]
-    return {"event_id": event_id, "participants": participants, "agencies": agencies, "totals": totals}
+    heading = {
+        "title": meeting.title, "timezone": meeting.timezone, "starts_at": meeting.starts_at,
+        "venue_name": meeting.venue_name, "venue_address": meeting.venue_address, "venue_city": meeting.venue_city,
+    }
+    return {"event_id": event_id, "meeting": heading, "participants": participants, "agencies": agencies, "totals": totals}
+
+
+RENDERERS = {"pdf": render_attendance_pdf, "xlsx": render_attendance_xlsx}
+
+
+def attendance_document(session_factory, caller: Caller, event_id: str, kind: str) -> bytes:
+    """The attendance list as a PDF daftar hadir or an XLSX workbook; an agency's holds only its own people."""
+    report = attendance(session_factory, caller, event_id)
+    sheet = build_sheet(report["meeting"], report["participants"], report["agencies"], report["totals"])
+    return RENDERERS[kind](sheet)

@@ -12,7 +12,7 @@ from tests.integration.registration.factories import ADMIN_TOKEN, RegistrationAp
 
 # Children first, so deleting in this order never trips a foreign key.
 TABLES = (
-    "idempotency_keys", "check_in_reversals", "door_tokens", "registrations", "meetings", "agency_keys", "agencies", "outbox", "processed_events",
+    "idempotency_keys", "certificates", "check_in_reversals", "door_tokens", "registrations", "meetings", "agency_keys", "agencies", "outbox", "processed_events",
 )
 
 

@@ -125,7 +125,7 @@ def test_attendance_as_csv_lists_every_participant(api, agency, other_agency):
 
 
 def test_attendance_rejects_an_unknown_format_and_an_unknown_meeting(api, event):
-    assert api.client.get(f"/v1/events/{event['id']}/attendance?format=xlsx", headers=api.admin).status_code == 422
+    assert api.client.get(f"/v1/events/{event['id']}/attendance?format=docx", headers=api.admin).status_code == 422
     assert api.client.get("/v1/events/nope/attendance", headers=api.admin).status_code == 404
     assert api.client.get("/v1/events/nope/stats", headers=api.admin).status_code == 404
 

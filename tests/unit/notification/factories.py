@@ -106,3 +106,24 @@ def make_upcoming_meeting(starts_in_seconds: float, reminders: list[dict[str, An
 
     starts = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=starts_in_seconds)).replace(microsecond=0)
     return make_meeting(**{"starts_at": starts.isoformat(), "ends_at": (starts + dt.timedelta(hours=3)).isoformat(), "reminders": reminders, **overrides})
+
+
+def make_certificate_issued(**overrides: Any) -> dict[str, Any]:
+    """certificate.issued as registration sends it: certificate 004 of the meeting, to an in-person participant."""
+    body = {
+        "certificate_id": "q8Hx3kPZ0bT1vW9yA2cD4e",
+        "registration_id": "1c7e0b52-2a55-4d44-9d7b-3b5b6c1f0a11",
+        "event_id": make_meeting()["id"],
+        "agency_id": "agc-diskominfo-jateng",
+        "number": "004/SERT/DJIKP/2021",
+        "agency_name": "Dinas Kominfo Provinsi Jawa Tengah",
+        "meeting_title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
+        "meeting_date": "2021-12-01",
+        "hours": 8,
+        "verify_url": "http://localhost:8001/c/q8Hx3kPZ0bT1vW9yA2cD4e",
+        "issued_at": "2021-12-01T17:00:00+07:00",
+        "participant": make_participant(nip="198507122010012003"),
+        "meeting": make_meeting(),
+    }
+    body.update(overrides)
+    return body

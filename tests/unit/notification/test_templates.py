@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from services.notification.content.rendering import EMAIL_PARTS, LOCALES, TEMPLATES_DIR, Renderer, template_names
-from services.notification.domain.messages import KINDS, Recipient, build_context, plan_messages
+from services.notification.domain.messages import EMAIL_ONLY_KINDS, KINDS, Recipient, build_context, plan_messages
 from tests.unit.notification.factories import make_meeting
 
 renderer = Renderer()
@@ -25,9 +25,18 @@ def _recipient(locale="id", attendance_mode="in_person", status="confirmed", **o
     return Recipient(**values)
 
 
+CERTIFICATE = {
+    "certificate_id": "q8Hx3kPZ0bT1vW9yA2cD4e", "number": "007/SERT/DJIKP/2021", "full_name": "Andi Pratama", "nip": "198507122010011001",
+    "position": "Pranata Humas Ahli Muda", "agency_name": "Dinas Kominfo Provinsi Jawa Tengah",
+    "meeting_title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas", "meeting_date": "2021-12-01", "hours": 8,
+    "verify_url": "https://rakor.example.go.id/c/q8Hx3kPZ0bT1vW9yA2cD4e",
+}
+
+
 def _context(kind, channel="email", extra=None, **recipient):
     [message] = [m for m in plan_messages(kind, [_recipient(**recipient)]) if m.channel == channel]
-    return build_context(message, make_meeting(), extra=extra or {"waitlist_position": 2, "join_url": "https://rakor.example.go.id/j/abc", "youtube_url": "https://youtu.be/ikp"})
+    default = {"waitlist_position": 2, "join_url": "https://rakor.example.go.id/j/abc", "youtube_url": "https://youtu.be/ikp", "certificate": CERTIFICATE}
+    return build_context(message, make_meeting(), extra=extra or default)
 
 
 def test_every_template_exists_in_both_locales():
@@ -38,7 +47,7 @@ def test_every_template_exists_in_both_locales():
 def test_every_kind_has_subject_text_html_and_sms():
     for locale in LOCALES:
         for kind in KINDS:
-            for part in EMAIL_PARTS + ("sms",):
+            for part in EMAIL_PARTS + (() if kind in EMAIL_ONLY_KINDS else ("sms",)):
                 assert (TEMPLATES_DIR / locale / f"{kind}.{part}.j2").is_file(), (locale, kind, part)
 
 
@@ -49,6 +58,8 @@ def test_every_message_renders_with_the_meeting_title_and_time(kind, locale):
     assert "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas" in email.subject
     expected_time = "Rabu, 1 Desember 2021, 09.00–12.00 WIB" if locale == "id" else "Wednesday, 1 December 2021, 09:00–12:00 WIB"
     assert expected_time in email.text and expected_time in email.html
+    if kind in EMAIL_ONLY_KINDS:
+        return
     sms = renderer.sms(_context(kind, channel="sms", locale=locale))
     assert sms.encoding == "gsm7" and sms.segments <= 3
 
@@ -117,3 +128,17 @@ def test_meeting_cancellation_shows_the_reason_and_no_check_in_code():
     assert "K7Q2XP" not in email.text and not email.wants_qr
     sms = renderer.sms(_context("meeting_cancelled", channel="sms", extra={"reason": "Bertepatan dengan agenda pimpinan"}))
     assert "DIBATALKAN" in sms.text and "Bertepatan" in sms.text and sms.segments == 1
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_certificate_mail_names_its_number_and_verification_link_without_meeting_logistics(locale):
+    # As the certificate audience builds the recipient: no mode, no check-in code.
+    email = renderer.email(_context("certificate", locale=locale, attendance_mode="", check_in_code=None, extra={"certificate": CERTIFICATE}))
+    assert "007/SERT/DJIKP/2021" in email.subject
+    assert "https://rakor.example.go.id/c/q8Hx3kPZ0bT1vW9yA2cD4e" in email.text
+    assert 'href="https://rakor.example.go.id/c/q8Hx3kPZ0bT1vW9yA2cD4e"' in email.html
+    assert "K7Q2XP" not in email.text and "Hotel Aviary" not in email.text and not email.wants_qr
+
+
+def test_a_certificate_goes_by_email_only():
+    assert [m.channel for m in plan_messages("certificate", [_recipient()])] == ["email"]

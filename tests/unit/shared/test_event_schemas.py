@@ -110,6 +110,21 @@ SAMPLES = {
         "at": STARTS_AT + dt.timedelta(minutes=3),
         "channel_kind": "zoom",
     },
+    "certificate.issued": {
+        "certificate_id": "q8Hx3kPZ0bT1vW9yA2cD4e",
+        "registration_id": "reg-0001",
+        "event_id": "evt-rakor-humas-2021",
+        "agency_id": "agc-diskominfo-jateng",
+        "number": "001/SERT/DJIKP/2021",
+        "agency_name": "Dinas Kominfo Provinsi Jawa Tengah",
+        "meeting_title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
+        "meeting_date": dt.date(2021, 12, 1),
+        "hours": 8,
+        "verify_url": "http://localhost:8001/c/q8Hx3kPZ0bT1vW9yA2cD4e",
+        "issued_at": STARTS_AT + dt.timedelta(hours=9),
+        "participant": make_contact(),
+        "meeting": make_meeting(),
+    },
 }
 
 # One field each type cannot do without.
@@ -127,6 +142,7 @@ REQUIRED = {
     "stream.link_issued": "join_url",
     "stream.link_revoked": "registration_id",
     "stream.joined": "event_id",
+    "certificate.issued": "number",
 }
 
 

@@ -159,6 +159,8 @@ URL_VARIABLES = [
      ["rakor.kominfo.go.id", "ws://rakor.kominfo.go.id", "https://", "https:rakor.kominfo.go.id"], "http:// or https://"),
     ("TWILIO_BASE_URL", "twilio_base_url", ["http://127.0.0.1:9100"],
      ["api.twilio.com"], "http:// or https://"),
+    ("REGISTRATION_PUBLIC_URL", "registration_public_url", ["http://localhost:8001", "https://rakor.kominfo.go.id"],
+     ["rakor.kominfo.go.id/c", "https://"], "http:// or https://"),
 ]
 
 
@@ -178,10 +180,17 @@ def test_url_variables_name_themselves_and_the_expected_schemes(variable, value,
     assert error_of(**{variable: value}) == f"{variable}={value!r} must be a URL starting with {schemes}"
 
 
-@pytest.mark.parametrize("variable", ["PUBLIC_BASE_URL", "TWILIO_BASE_URL"])
+@pytest.mark.parametrize("variable", ["PUBLIC_BASE_URL", "TWILIO_BASE_URL", "REGISTRATION_PUBLIC_URL"])
 def test_base_urls_lose_their_trailing_slash(variable):
     settings = load(**{variable: "https://rakor.kominfo.go.id/"})
     assert getattr(settings, variable.lower()) == "https://rakor.kominfo.go.id"
+
+
+def test_certificate_number_suffix_is_one_printable_line():
+    assert load().certificate_number_suffix == "SERT/RAKOR"
+    assert load(CERTIFICATE_NUMBER_SUFFIX=" SERT/DJIKP ").certificate_number_suffix == "SERT/DJIKP"
+    assert "CERTIFICATE_NUMBER_SUFFIX" in error_of(CERTIFICATE_NUMBER_SUFFIX="SERT\nDJIKP")
+    assert "at most 60" in error_of(CERTIFICATE_NUMBER_SUFFIX="X" * 61)
 
 
 # --- admin token ------------------------------------------------------------------------------------

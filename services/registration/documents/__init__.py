@@ -1,0 +1,1 @@
+"""Files made from the registration data (the attendance list as PDF and XLSX): pure, data in, bytes out."""
