@@ -49,7 +49,7 @@ def build_email_sender(settings, ssl_context: ssl.SSLContext | None = None) -> E
         settings.smtp_port,
         size=settings.smtp_pool_size,
         timeout=settings.smtp_timeout,
-        starttls=settings.smtp_starttls,
+        tls=settings.smtp_tls,
         username=settings.smtp_username,
         password=settings.smtp_password,
         ssl_context=ssl_context,
