@@ -66,6 +66,7 @@ class Settings:
     agency_rate_limit: int = 600  # requests per minute per agency key
     join_rate_limit: int = 60  # failed lookups per minute per client on /j/{token}; 0: no limit
     rate_limit_storage_url: str = ""  # redis://… shares budgets between workers and replicas; empty: in memory
+    rate_limit_key_prefix: str = "rakor"  # keeps stacks sharing one Redis apart
     trusted_proxies: int = 0  # proxies in front of the APIs that append to X-Forwarded-For
     handler_timeout_seconds: float = 300.0  # a bus handler running longer is retried and the worker reported unhealthy
     stream_allowed_hosts: tuple[str, ...] = ("zoom.us", "youtube.com", "youtu.be")
@@ -264,6 +265,7 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         agency_rate_limit=_int(env, "AGENCY_RATE_LIMIT", 600, 1),
         join_rate_limit=_int(env, "JOIN_RATE_LIMIT", 60, 0),
         rate_limit_storage_url=_url(env, "RATE_LIMIT_STORAGE_URL", "", ("redis", "rediss")),
+        rate_limit_key_prefix=env.get("RATE_LIMIT_KEY_PREFIX") or "rakor",
         trusted_proxies=_int(env, "TRUSTED_PROXIES", 0, 0, 10),
         handler_timeout_seconds=_float(env, "HANDLER_TIMEOUT_SECONDS", 300.0),
         stream_allowed_hosts=hosts or ("zoom.us", "youtube.com", "youtu.be"),
@@ -284,7 +286,7 @@ KNOWN_VARIABLES = frozenset(
         "SMS_PROVIDER", "SMS_GATEWAY_URL", "SMS_API_KEY", "SMS_TIMEOUT", "TWILIO_ACCOUNT_SID",
         "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_BASE_URL", "AGENCY_RATE_LIMIT", "JOIN_RATE_LIMIT",
         "STREAM_ALLOWED_HOSTS", "RAKOR_ENV", "SMTP_TLS", "RATE_LIMIT_STORAGE_URL", "TRUSTED_PROXIES",
-        "HANDLER_TIMEOUT_SECONDS",
+        "HANDLER_TIMEOUT_SECONDS", "RATE_LIMIT_KEY_PREFIX",
     }
 )
 

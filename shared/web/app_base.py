@@ -9,12 +9,13 @@ from typing import Any, Callable
 
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared import db
 from shared.correlation import new_correlation_id, reset_correlation_id, set_correlation_id
-from shared.settings import Settings
+from shared.settings import Settings, mask_url_passwords
 from shared.web.errors import register_error_handlers
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ HTTP_REQUESTS = Counter("rakor_http_requests_total", "HTTP requests answered", [
 HTTP_LATENCY = Histogram(
     "rakor_http_request_seconds", "HTTP request latency", ["service", "endpoint"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
 )
+BROKER_UP = Gauge("rakor_broker_up", "1 when this API's last broker check succeeded", ["service"], multiprocess_mode="max")
 
 
 class _CachedCheck:
@@ -41,7 +43,7 @@ class _CachedCheck:
                     self.check()
                     self._error = None
                 except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
-                    self._error = f"{type(exc).__name__}: {exc}"[:200]
+                    self._error = mask_url_passwords(f"{type(exc).__name__}: {exc}")[:200]
                 self._at = time.monotonic()
             return self._error
 
@@ -75,6 +77,10 @@ def create_base_app(
         JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False
+    if settings.trusted_proxies:
+        # Behind N proxies that each append to X-Forwarded-For, the client is the Nth address from the
+        # right; anything further left was written by the client and proves nothing.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
     api = Api(app)
     register_error_handlers(app)
     _register_correlation(app, service)
@@ -135,19 +141,24 @@ def _register_probes(app: Flask, service: str, engine: Engine, broker_check: Cal
 
     @app.get("/healthz")
     def healthz():
-        return jsonify({"status": "ok", "service": service})
+        # The broker is reported, not required: an API keeps taking requests (into its outbox) while
+        # RabbitMQ is away, so a broker outage must not take it out of a load balancer.
+        body: dict[str, Any] = {"status": "ok", "service": service}
+        if broker is not None:
+            error = broker()
+            BROKER_UP.labels(service).set(0 if error else 1)
+            body["details"] = {"broker": "ok" if error is None else f"down: {error}"}
+        return jsonify(body)
 
     @app.get("/readyz")
     def readyz():
+        # The database only: without it no request can be answered; without the broker every one can.
         checks: dict[str, str] = {}
         try:
             db.ping(engine)
             checks["database"] = "ok"
         except Exception as exc:  # noqa: BLE001
             checks["database"] = f"down: {type(exc).__name__}"
-        if broker is not None:
-            error = broker()
-            checks["broker"] = "ok" if error is None else f"down: {error}"
         ready = all(value == "ok" for value in checks.values())
         response = jsonify({"status": "ready" if ready else "not ready", "checks": checks})
         response.status_code = 200 if ready else 503
