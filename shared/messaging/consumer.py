@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from shared.messaging.connection import serve_worker_metrics, CONNECTION_ERRORS, HEARTBEAT_SECONDS, Backoff, Heartbeat, connection_parameters
 from shared.messaging.handling import DEAD, RETRY, Handler, Outcome, process_message
-from shared.messaging.topology import dead_letter_queue_name, declare_topology, queue_name, retry_queue_name
+from shared.messaging.topology import dead_letter_queue_name, prepare_topology, queue_name, requeue_exchange_name, retry_queue_name
 
 log = logging.getLogger(__name__)
 
@@ -149,8 +149,8 @@ class Consumer:
         connection = pika.BlockingConnection(connection_parameters(self.amqp_url, name=self.name, heartbeat=self.heartbeat))
         try:
             self._forget_in_flight()
+            prepare_topology(connection, self.service, self.retry_delays, consumes=True)
             channel = connection.channel()
-            declare_topology(channel, self.retry_delays)
             publisher = connection.channel()
             publisher.confirm_delivery()
             channel.basic_qos(prefetch_count=self.prefetch)
@@ -249,9 +249,9 @@ class Consumer:
                 if delay is None:
                     outcome = Outcome(DEAD, "retries-exhausted", outcome.error, event_type=outcome.event_type, event_id=outcome.event_id)
                 else:
-                    self._republish(publisher, retry_queue_name(self.service, delay), method, properties, body, attempt + 1, outcome)
+                    self._republish(publisher, self.service, retry_queue_name(self.service, delay), method, properties, body, attempt + 1, outcome)
             if outcome.action == DEAD:
-                self._republish(publisher, dead_letter_queue_name(self.service), method, properties, body, attempt, outcome)
+                self._republish(publisher, self.service, dead_letter_queue_name(self.service), method, properties, body, attempt, outcome)
                 log.error("%s: dead-lettered %s %s: %s %s", self.name, outcome.event_type or "message", outcome.event_id or method.delivery_tag, outcome.reason, outcome.error)
             channel.basic_ack(method.delivery_tag)
             self.settled += 1
@@ -260,7 +260,7 @@ class Consumer:
             log.warning("%s: could not settle message (%s); it will be redelivered", self.name, exc)
 
     @staticmethod
-    def _republish(publisher, queue: str, method, properties, body, attempt: int, outcome: Outcome) -> None:
+    def _republish(publisher, service: str, queue: str, method, properties, body, attempt: int, outcome: Outcome) -> None:
         # Published with a confirm before the original is acked: a crash in between duplicates the
         # message (absorbed by dedup) but never loses it.
         headers = dict(properties.headers or {})
@@ -275,7 +275,7 @@ class Consumer:
             }
         )
         publisher.basic_publish(
-            "",
+            requeue_exchange_name(service),
             queue,
             body,
             pika.BasicProperties(
