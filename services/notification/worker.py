@@ -10,7 +10,8 @@ from services.notification.handlers import HANDLERS
 from shared.db import make_engine, make_session_factory, migrate
 from shared.logs import configure_logging
 from shared.messaging.consumer import run_consumer
-from shared.settings import Settings, settings_or_exit
+from shared.settings import Settings
+from shared.startup import start_or_exit
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -26,7 +27,7 @@ def sender_settings(settings: Settings) -> Settings:
 
 
 def main() -> None:
-    settings = sender_settings(settings_or_exit("notification", require_admin_token=False))
+    settings = sender_settings(start_or_exit("notification", require_admin_token=False))
     configure_logging("notification-worker", settings.log_level)
     # Every handler thread and fan-out thread may hold a connection for a short transaction.
     engine = make_engine(settings.database_url, pool_size=settings.consumer_concurrency + settings.smtp_pool_size)

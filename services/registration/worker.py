@@ -5,14 +5,14 @@ from services.registration.app import MIGRATIONS
 from services.registration.handlers import HANDLERS
 from shared import db
 from shared.logs import configure_logging
-from shared.settings import settings_or_exit
+from shared.startup import start_or_exit
 
 
 def main() -> None:
     """Run the registration consumer."""
     from shared.messaging.consumer import run_consumer
 
-    settings = settings_or_exit("registration", require_admin_token=False)
+    settings = start_or_exit("registration", require_admin_token=False)
     configure_logging("registration", settings.log_level)
     engine = db.make_engine(settings.database_url)
     db.migrate(engine, MIGRATIONS)

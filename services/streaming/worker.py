@@ -5,14 +5,14 @@ from services.streaming.app import MIGRATIONS
 from services.streaming.handlers import HANDLERS
 from shared.db import make_engine, make_session_factory, migrate
 from shared.logs import configure_logging
-from shared.settings import settings_or_exit
+from shared.startup import start_or_exit
 
 
 def main() -> None:
     """Migrate, then handle events until SIGTERM; handlers get the settings (public base URL of links)."""
     from shared.messaging.consumer import run_consumer
 
-    settings = settings_or_exit("streaming", require_admin_token=False)
+    settings = start_or_exit("streaming", require_admin_token=False)
     configure_logging("streaming", settings.log_level)
     engine = make_engine(settings.database_url)
     migrate(engine, MIGRATIONS)
