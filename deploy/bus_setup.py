@@ -38,7 +38,7 @@ def vhost_of(amqp_url: str) -> str:
     return unquote(path[1:]) if len(path) > 1 else "/"
 
 
-def rabbitmqctl_commands(vhost: str, permissions: BusPermissions, password: str) -> list[list[str]]:
+def rabbitmqctl_commands(vhost: str, permissions: BusPermissions) -> list[list[str]]:
     """The rabbitmqctl calls that give one service's user exactly `permissions` (after add_user/change_password)."""
     return [
         ["set_permissions", "-p", vhost, permissions.user, permissions.configure, permissions.write, permissions.read],
@@ -54,7 +54,7 @@ def apply_with_rabbitmqctl(vhost: str, users: Sequence[tuple[BusPermissions, str
         # add_user fails when the user exists; then the password is set anew (a rotated secret).
         if run(["add_user", permissions.user, password], check=False).returncode != 0:
             run(["change_password", permissions.user, password])
-        for command in rabbitmqctl_commands(vhost, permissions, password):
+        for command in rabbitmqctl_commands(vhost, permissions):
             run(command)
 
 
