@@ -28,24 +28,37 @@ BROKER_UP = Gauge("rakor_broker_up", "1 when this API's last broker check succee
 
 
 class _CachedCheck:
-    """Run an expensive readiness check (opening a broker connection) at most once per `ttl` seconds."""
+    """An expensive check (opening a broker connection) run in the background at most once per `ttl` seconds.
+
+    The caller gets the last known result at once: a health probe never waits on the broker's
+    timeouts. Until the first run has finished the state is "unknown".
+    """
+
+    UNKNOWN = "unknown"
 
     def __init__(self, check: Callable[[], None], ttl: float = 5.0):
         self.check, self.ttl = check, ttl
         self._lock = threading.Lock()
-        self._at = 0.0
-        self._error: str | None = None
+        self._at = float("-inf")
+        self._running = False
+        self._error: str | None = self.UNKNOWN
 
     def __call__(self) -> str | None:
+        """None when the last check passed, else what failed (or "unknown" before the first result)."""
         with self._lock:
-            if time.monotonic() - self._at > self.ttl:
-                try:
-                    self.check()
-                    self._error = None
-                except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
-                    self._error = mask_url_passwords(f"{type(exc).__name__}: {exc}")[:200]
-                self._at = time.monotonic()
+            if not self._running and time.monotonic() - self._at > self.ttl:
+                self._running = True
+                threading.Thread(target=self._refresh, name="broker-check", daemon=True).start()
             return self._error
+
+    def _refresh(self) -> None:
+        try:
+            self.check()
+            error = None
+        except Exception as exc:  # noqa: BLE001 - any failure means "down"
+            error = mask_url_passwords(f"{type(exc).__name__}: {exc}")[:200]
+        with self._lock:
+            self._error, self._at, self._running = error, time.monotonic(), False
 
 
 def create_base_app(
@@ -138,6 +151,8 @@ def _metrics_registry() -> CollectorRegistry | None:
 
 def _register_probes(app: Flask, service: str, engine: Engine, broker_check: Callable[[], None] | None) -> None:
     broker = _CachedCheck(broker_check) if broker_check else None
+    if broker is not None:
+        broker()  # the first check starts with the app, so /healthz knows the broker's state early
 
     @app.get("/healthz")
     def healthz():
@@ -146,8 +161,11 @@ def _register_probes(app: Flask, service: str, engine: Engine, broker_check: Cal
         body: dict[str, Any] = {"status": "ok", "service": service}
         if broker is not None:
             error = broker()
-            BROKER_UP.labels(service).set(0 if error else 1)
-            body["details"] = {"broker": "ok" if error is None else f"down: {error}"}
+            if error == _CachedCheck.UNKNOWN:
+                body["details"] = {"broker": "unknown"}
+            else:
+                BROKER_UP.labels(service).set(0 if error else 1)
+                body["details"] = {"broker": "ok" if error is None else f"down: {error}"}
         return jsonify(body)
 
     @app.get("/readyz")
