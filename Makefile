@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: venv test test-fast run bench lint clean openapi lock swagger-ui
+.PHONY: venv test test-fast run bench lint clean openapi lock swagger-ui secrets
 
 # The first install takes a few minutes: pip's own progress is shown, one line per step.
 $(STAMP): pyproject.toml
@@ -30,6 +30,10 @@ test-fast: $(STAMP)
 ## make run: every process of the suite on this machine, SQLite under var/, local RabbitMQ.
 run: $(STAMP)
 	$(BIN)/python -m deploy.dev_runner
+
+## make secrets: a .env for docker compose with random passwords and tokens (refuses to overwrite one).
+secrets:
+	$(PYTHON) -m deploy.make_secrets
 
 ## make openapi: regenerate the committed openapi.json of each service.
 openapi: $(STAMP)

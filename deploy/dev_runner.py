@@ -78,6 +78,8 @@ def dev_environment(environ: Mapping[str, str], root: Path = ROOT, *, create_tok
     for service in SERVICES:
         env.setdefault(f"{service.upper()}_DATABASE_URL", f"sqlite:///{(data_dir / f'{service}.db').as_posix()}")
     env.setdefault("RABBITMQ_URL", DEFAULT_RABBITMQ_URL)
+    # Mail as .eml files and SMS to a log are for this machine only: production refuses them.
+    env.setdefault("RAKOR_ENV", "dev")
     streaming_port = env.get("STREAMING_PORT") or str(DEFAULT_PORTS["streaming"])
     env.setdefault("PUBLIC_BASE_URL", f"http://localhost:{streaming_port}")
     env.setdefault("GUNICORN_WORKERS", DEV_GUNICORN_WORKERS)

@@ -38,7 +38,7 @@ def build_spec(service: str) -> dict | None:
             return None
         raise
     with tempfile.TemporaryDirectory(prefix=f"rakor-openapi-{service}-") as data_dir:
-        settings = load_settings(service, environ={"DATA_DIR": data_dir, "RAKOR_ADMIN_TOKEN": DUMMY_ADMIN_TOKEN, "LOG_LEVEL": "WARNING"})
+        settings = load_settings(service, environ={"DATA_DIR": data_dir, "RAKOR_ADMIN_TOKEN": DUMMY_ADMIN_TOKEN, "LOG_LEVEL": "WARNING", "RAKOR_ENV": "dev"})
         app = module.create_app(settings)
         response = app.test_client().get("/openapi.json")
         if response.status_code != 200:

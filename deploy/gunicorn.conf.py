@@ -114,7 +114,21 @@ from prometheus_client import multiprocess  # noqa: E402
 
 
 def on_starting(server) -> None:
-    """Start with an empty metrics directory: files of workers from an earlier run would be counted forever."""
+    """Check settings and database once in the master, then start with an empty metrics directory.
+
+    A bad setting or an unreachable database ends gunicorn here with one line and status 2, before
+    any worker is forked: otherwise every worker would die with a traceback and be respawned in a loop.
+    Metrics files of workers from an earlier run would be counted forever, so they go.
+    """
+    if service == "console":
+        # The console has no database of its own: its settings are its own declaration.
+        from services.console.settings import console_settings_or_exit
+
+        console_settings_or_exit()
+    else:
+        from shared.startup import start_or_exit
+
+        start_or_exit(service)
     metrics_dir.mkdir(parents=True, exist_ok=True)
     for stale in metrics_dir.glob("*.db"):
         stale.unlink(missing_ok=True)

@@ -12,6 +12,9 @@ from urllib.parse import urlparse
 SERVICES = ("registration", "notification", "streaming")
 DEFAULT_PORTS = {"registration": 8001, "notification": 8002, "streaming": 8003}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+ENVIRONMENTS = ("production", "dev")
+SMTP_TLS_MODES = ("starttls", "ssl", "none")
+_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@\s]*)@", re.IGNORECASE)
 
 
 class SettingsError(ValueError):
@@ -23,6 +26,8 @@ class Settings:
     """Every setting of the suite; each process reads the part it needs."""
 
     service: str
+    # production: mail and SMS must really go out (no file or log senders), SMTP over TLS only.
+    environment: str = "production"
     data_dir: Path = Path("./var")
     database_url: str = ""
     rabbitmq_url: str = "amqp://guest:guest@localhost:5672/%2F"
@@ -52,7 +57,7 @@ class Settings:
     smtp_port: int = 25
     smtp_username: str = ""
     smtp_password: str = ""
-    smtp_starttls: bool = False
+    smtp_tls: str = "none"  # starttls | ssl | none (none only in dev)
     smtp_from: str = "Rakor <no-reply@rakor.local>"
     smtp_timeout: float = 15.0
     smtp_pool_size: int = 8
@@ -67,8 +72,12 @@ class Settings:
     twilio_base_url: str = "https://api.twilio.com"
     # http limits
     agency_rate_limit: int = 600  # requests per minute per agency key
-    join_rate_limit: int = 60  # requests per minute per client on /j/{token}
+    join_rate_limit: int = 60  # failed lookups per minute per client on /j/{token}; 0: no limit
     join_opens_minutes: int = 30  # a personal link counts as a join from this long before the start
+    rate_limit_storage_url: str = ""  # redis://… shares budgets between workers and replicas; empty: in memory
+    rate_limit_key_prefix: str = "rakor"  # keeps stacks sharing one Redis apart
+    trusted_proxies: int = 0  # proxies in front of the APIs that append to X-Forwarded-For
+    handler_timeout_seconds: float = 300.0  # a bus handler running longer is retried and the worker reported unhealthy
     stream_allowed_hosts: tuple[str, ...] = ("zoom.us", "youtube.com", "youtu.be")
     # certificates: the middle of each number (001/<suffix>/2021), and where registration is reached
     # from outside (the verification link /c/{id} printed on a certificate)
@@ -79,6 +88,10 @@ class Settings:
     @property
     def mail_dir(self) -> Path:
         return self.data_dir / "mail"
+
+    @property
+    def smtp_starttls(self) -> bool:
+        return self.smtp_tls == "starttls"
 
     @property
     def sms_log_path(self) -> Path:
@@ -150,6 +163,39 @@ def _delays(env: Mapping[str, str], name: str, default: tuple[float, ...]) -> tu
     return delays
 
 
+def mask_url_passwords(text: str) -> str:
+    """`text` with the password of every URL in it (amqp://user:secret@host, postgresql://…) replaced by ***."""
+    return _URL_PASSWORD.sub(lambda m: f"{m.group('head')}***@", text)
+
+
+def _smtp_tls(env: Mapping[str, str], environment: str) -> str:
+    raw = (env.get("SMTP_TLS") or "").strip().lower()
+    if not raw:
+        # SMTP_STARTTLS is the older spelling; without either, production assumes STARTTLS.
+        starttls = _bool(env, "SMTP_STARTTLS", environment == "production")
+        return "starttls" if starttls else "none"
+    if raw not in SMTP_TLS_MODES:
+        raise SettingsError(f"SMTP_TLS={env.get('SMTP_TLS')!r} must be one of {', '.join(SMTP_TLS_MODES)}")
+    return raw
+
+
+def _check_smtp_login(settings: Settings) -> None:
+    if settings.smtp_username and settings.smtp_tls == "none":
+        raise SettingsError("SMTP_USERNAME needs SMTP_TLS=starttls or ssl: the password would cross the network in clear")
+
+
+def _check_production(settings: Settings, env: Mapping[str, str]) -> None:
+    """A production sender never writes mail to files or SMS to a log and counts it sent."""
+    if settings.environment != "production" or settings.service != "notification":
+        return
+    if not settings.smtp_host:
+        raise SettingsError("SMTP_HOST is required when RAKOR_ENV=production (mail would only be written to files)")
+    if settings.smtp_tls == "none":
+        raise SettingsError("SMTP_TLS=none is allowed only with RAKOR_ENV=dev; use starttls or ssl")
+    if settings.sms_provider == "log":
+        raise SettingsError("SMS_PROVIDER=log is allowed only with RAKOR_ENV=dev; set SMS_GATEWAY_URL or SMS_PROVIDER=twilio")
+
+
 def _database_url(env: Mapping[str, str], service: str, data_dir: Path) -> str:
     # A per-service variable wins so that `make run` can give each process its own database
     # from one environment; DATABASE_URL alone is what a per-service container sets.
@@ -181,6 +227,9 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
     if service not in SERVICES:
         raise SettingsError(f"unknown service {service!r}")
     env = os.environ if environ is None else environ
+    environment = (env.get("RAKOR_ENV") or "production").strip().lower()
+    if environment not in ENVIRONMENTS:
+        raise SettingsError(f"RAKOR_ENV={env.get('RAKOR_ENV')!r} must be production or dev")
     data_dir = Path(env.get("DATA_DIR") or "./var")
     admin_token = env.get("RAKOR_ADMIN_TOKEN", "")
     if require_admin_token and not admin_token:
@@ -203,8 +252,9 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         raise SettingsError("SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM")
     hosts = tuple(h.strip().lower() for h in (env.get("STREAM_ALLOWED_HOSTS") or "").split(",") if h.strip())
     port_var = f"{service.upper()}_PORT"
-    return Settings(
+    settings = Settings(
         service=service,
+        environment=environment,
         data_dir=data_dir,
         database_url=_database_url(env, service, data_dir),
         rabbitmq_url=_url(env, "RABBITMQ_URL", "amqp://guest:guest@localhost:5672/%2F", ("amqp", "amqps")),
@@ -229,7 +279,7 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         smtp_port=_int(env, "SMTP_PORT", 25, 1, 65535),
         smtp_username=env.get("SMTP_USERNAME", ""),
         smtp_password=env.get("SMTP_PASSWORD", ""),
-        smtp_starttls=_bool(env, "SMTP_STARTTLS", False),
+        smtp_tls=_smtp_tls(env, environment),
         smtp_from=env.get("SMTP_FROM") or "Rakor <no-reply@rakor.local>",
         smtp_timeout=_float(env, "SMTP_TIMEOUT", 15.0),
         smtp_pool_size=_int(env, "SMTP_POOL_SIZE", 8, 1, 256),
@@ -242,12 +292,19 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         twilio_from=env.get("TWILIO_FROM", ""),
         twilio_base_url=_url(env, "TWILIO_BASE_URL", "https://api.twilio.com", ("http", "https")).rstrip("/"),
         agency_rate_limit=_int(env, "AGENCY_RATE_LIMIT", 600, 1),
-        join_rate_limit=_int(env, "JOIN_RATE_LIMIT", 60, 1),
+        join_rate_limit=_int(env, "JOIN_RATE_LIMIT", 60, 0),
         join_opens_minutes=_int(env, "JOIN_OPENS_MINUTES", 30, 0, 24 * 60),
+        rate_limit_storage_url=_url(env, "RATE_LIMIT_STORAGE_URL", "", ("redis", "rediss")),
+        rate_limit_key_prefix=env.get("RATE_LIMIT_KEY_PREFIX") or "rakor",
+        trusted_proxies=_int(env, "TRUSTED_PROXIES", 0, 0, 10),
+        handler_timeout_seconds=_float(env, "HANDLER_TIMEOUT_SECONDS", 300.0),
         stream_allowed_hosts=hosts or ("zoom.us", "youtube.com", "youtu.be"),
         certificate_number_suffix=_number_suffix(env),
         registration_public_url=_url(env, "REGISTRATION_PUBLIC_URL", "http://localhost:8001", ("http", "https")).rstrip("/"),
     )
+    _check_smtp_login(settings)
+    _check_production(settings, env)
+    return settings
 
 
 # Every variable load_settings reads; the compose file test checks its environment against this list.
@@ -261,6 +318,8 @@ KNOWN_VARIABLES = frozenset(
         "SMS_PROVIDER", "SMS_GATEWAY_URL", "SMS_API_KEY", "SMS_TIMEOUT", "TWILIO_ACCOUNT_SID",
         "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_BASE_URL", "AGENCY_RATE_LIMIT", "JOIN_RATE_LIMIT",
         "JOIN_OPENS_MINUTES", "STREAM_ALLOWED_HOSTS", "CERTIFICATE_NUMBER_SUFFIX", "REGISTRATION_PUBLIC_URL",
+        "RAKOR_ENV", "SMTP_TLS", "RATE_LIMIT_STORAGE_URL", "TRUSTED_PROXIES",
+        "HANDLER_TIMEOUT_SECONDS", "RATE_LIMIT_KEY_PREFIX",
     }
 )
 
@@ -296,5 +355,5 @@ def settings_or_exit(service: str, **kwargs) -> Settings:
     try:
         return load_settings(service, **kwargs)
     except SettingsError as exc:
-        print(f"rakor-{service}: configuration error: {exc}", file=sys.stderr)
+        print(f"rakor-{service}: configuration error: {mask_url_passwords(str(exc))}", file=sys.stderr)
         raise SystemExit(2) from None

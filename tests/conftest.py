@@ -1,4 +1,9 @@
 """Fixtures shared by every layer of the suite; the fixture modules live in tests/fixtures/."""
+import os
+
+# Tests send mail to a local SMTP server without TLS and SMS to a log: the dev environment allows that.
+# Processes the tests start inherit it; a test of the production checks sets RAKOR_ENV itself.
+os.environ.setdefault("RAKOR_ENV", "dev")
 
 pytest_plugins = [
     "tests.fixtures.guard",

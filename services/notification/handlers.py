@@ -3,11 +3,16 @@ from __future__ import annotations
 
 from services.notification import operations
 from services.notification.courier import Courier
+from services.notification.domain.bus_trust import untrusted_field
+from shared.messaging.errors import PermanentError
 from shared.messaging.handling import Event, HandlerContext
 
 
 def _notify(event: Event, ctx: HandlerContext) -> None:
     courier: Courier = ctx.deps
+    problem = untrusted_field(event.data, courier.channels.link_rules)
+    if problem:
+        raise PermanentError(f"{event.type}: {problem}; nothing sent", reason="untrusted-payload")
     operations.notify(ctx.session_factory, courier, event.id, event.type, event.data, event.occurred_at, attempt=event.attempt, executor=courier.executor, final_session=ctx.session)
 
 

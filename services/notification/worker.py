@@ -13,7 +13,8 @@ from shared.db import make_service_engine, make_session_factory, migrate_at_star
 from shared.logs import configure_logging
 from shared.retention import PurgeLoop
 from shared.messaging.consumer import run_consumer
-from shared.settings import Settings, settings_or_exit
+from shared.settings import Settings
+from shared.startup import start_or_exit
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -29,7 +30,7 @@ def sender_settings(settings: Settings) -> Settings:
 
 
 def main() -> None:
-    settings = sender_settings(settings_or_exit("notification", require_admin_token=False))
+    settings = sender_settings(start_or_exit("notification", require_admin_token=False))
     configure_logging("notification-worker", settings.log_level, settings.log_format)
     # Every handler thread and fan-out thread may hold a connection for a short transaction.
     engine = make_service_engine(settings, pool_size=settings.consumer_concurrency + settings.smtp_pool_size)

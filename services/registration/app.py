@@ -11,7 +11,7 @@ from services.registration.api.errors import register_domain_errors
 from shared import db
 from shared.logs import configure_logging
 from shared.settings import Settings, settings_or_exit
-from shared.web import RateLimiter, create_base_app
+from shared.web import create_base_app, rate_limiter
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DESCRIPTION = (
@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.extensions[EXTENSION] = RegistrationContext(
         session_factory=db.make_session_factory(engine),
-        rate_limiter=RateLimiter(settings.agency_rate_limit),
+        rate_limiter=rate_limiter(settings, settings.agency_rate_limit, "agency"),
     )
     app.extensions["rakor_engine"] = engine
     register_domain_errors(app)

@@ -5,12 +5,12 @@ from services.registration.app import MIGRATIONS
 from shared import db
 from shared.logs import configure_logging
 from shared.messaging.relay import run_relay
-from shared.settings import settings_or_exit
+from shared.startup import start_or_exit
 
 
 def main() -> None:
     """Run the registration outbox relay."""
-    settings = settings_or_exit("registration", require_admin_token=False)
+    settings = start_or_exit("registration", require_admin_token=False)
     configure_logging("registration", settings.log_level, settings.log_format)
     engine = db.make_service_engine(settings)
     db.migrate_at_start(engine, MIGRATIONS, settings)

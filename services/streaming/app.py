@@ -11,7 +11,7 @@ from shared.db import make_service_engine, make_session_factory, migrate_at_star
 from shared.logs import configure_logging
 from shared.messaging.connection import broker_ping
 from shared.settings import Settings, settings_or_exit
-from shared.web import RateLimiter, create_base_app
+from shared.web import create_base_app, rate_limiter
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         description="Zoom and YouTube channels of each meeting, personal join links and online joins.",
         broker_check=lambda: broker_ping(settings.rabbitmq_url),
     )
-    app.extensions[EXTENSION] = StreamingState(make_session_factory(engine), JoinPath(engine, statement_timeout=settings.db_statement_timeout, lock_timeout=settings.db_lock_timeout), RateLimiter(settings.join_rate_limit))
+    app.extensions[EXTENSION] = StreamingState(make_session_factory(engine), JoinPath(engine, statement_timeout=settings.db_statement_timeout, lock_timeout=settings.db_lock_timeout), rate_limiter(settings, settings.join_rate_limit, "join-failures"))
     api.register_blueprint(admin.blp)
     api.register_blueprint(join.blp)
     return app

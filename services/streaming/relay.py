@@ -4,14 +4,14 @@ from __future__ import annotations
 from services.streaming.app import MIGRATIONS
 from shared.db import make_service_engine, migrate_at_start
 from shared.logs import configure_logging
-from shared.settings import settings_or_exit
+from shared.startup import start_or_exit
 
 
 def main() -> None:
     """Migrate, then relay outbox rows with publisher confirms until SIGTERM."""
     from shared.messaging.relay import run_relay
 
-    settings = settings_or_exit("streaming", require_admin_token=False)
+    settings = start_or_exit("streaming", require_admin_token=False)
     configure_logging("streaming", settings.log_level, settings.log_format)
     engine = make_service_engine(settings)
     migrate_at_start(engine, MIGRATIONS, settings)

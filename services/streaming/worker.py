@@ -7,14 +7,14 @@ from services.streaming.retention import purge_expired
 from shared.db import make_service_engine, make_session_factory, migrate_at_start
 from shared.logs import configure_logging
 from shared.retention import PurgeLoop
-from shared.settings import settings_or_exit
+from shared.startup import start_or_exit
 
 
 def main() -> None:
     """Migrate, then handle events until SIGTERM; handlers get the settings (public base URL of links)."""
     from shared.messaging.consumer import run_consumer
 
-    settings = settings_or_exit("streaming", require_admin_token=False)
+    settings = start_or_exit("streaming", require_admin_token=False)
     configure_logging("streaming", settings.log_level, settings.log_format)
     engine = make_service_engine(settings)
     migrate_at_start(engine, MIGRATIONS, settings)

@@ -4,6 +4,11 @@ Handlers run in worker threads while the connection's thread keeps serving I/O, 
 on during a slow handler (pika's BlockingConnection only sends them while it does I/O). Workers
 hand their outcome back with add_callback_threadsafe; every ack, retry and dead-letter publish
 happens on the connection's thread, as pika requires.
+
+A handler still running after its deadline (HANDLER_TIMEOUT_SECONDS) has its message sent to the
+next retry tier and acked; whatever it does later is ignored by the runner (and absorbed by dedup if
+it commits). While it hangs the worker reports itself unhealthy: its heartbeat file goes stale and
+`rakor_consumer_handlers_overdue` is above 0, so an orchestrator restarts it.
 """
 from __future__ import annotations
 
@@ -15,21 +20,24 @@ import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import pika
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy.orm import Session
 
 from shared.messaging.connection import serve_worker_metrics, CONNECTION_ERRORS, HEARTBEAT_SECONDS, Backoff, Heartbeat, connection_parameters
 from shared.messaging.handling import DEAD, RETRY, Handler, Outcome, process_message
-from shared.messaging.topology import dead_letter_queue_name, declare_topology, queue_name, retry_queue_name
+from shared.messaging.topology import dead_letter_queue_name, prepare_topology, queue_name, requeue_exchange_name, retry_queue_name
 
 log = logging.getLogger(__name__)
 
 MESSAGES = Counter("rakor_consumer_messages_total", "Bus messages settled by consumers", ["service", "action", "reason"])
 HANDLE_SECONDS = Histogram("rakor_consumer_handle_seconds", "Time to handle one bus message", ["service"])
+HANDLERS_OVERDUE = Gauge("rakor_consumer_handlers_overdue", "Handlers still running past their deadline (the worker is unhealthy)", ["service"])
+CONSUMER_HEALTHY = Gauge("rakor_consumer_healthy", "1 while attached to the broker with no handler past its deadline", ["service"])
 
 ATTEMPT_HEADER = "x-rakor-attempt"
 
@@ -46,6 +54,19 @@ def choose_retry_delay(delays: tuple[float, ...], attempt: int, retry_after: flo
         longer = [d for d in delays if d >= retry_after]
         delay = longer[0] if longer else delays[-1]
     return delay
+
+
+@dataclass(eq=False)
+class InFlight:
+    """One delivery handed to a handler thread; `abandoned` once the runner settled it without the handler."""
+
+    channel: Any
+    method: Any
+    properties: Any
+    body: bytes
+    attempt: int
+    started: float
+    abandoned: bool = False
 
 
 class Consumer:
@@ -65,7 +86,9 @@ class Consumer:
         heartbeat_file: Path | None = None,
         stop_timeout: float = 60.0,
         heartbeat: int = HEARTBEAT_SECONDS,
+        handler_timeout: float = 300.0,
     ):
+        self.handler_timeout = handler_timeout
         self.heartbeat = heartbeat
         self.service = service
         self.amqp_url = amqp_url
@@ -82,7 +105,18 @@ class Consumer:
         self._stopping = threading.Event()
         self._ready = threading.Event()
         self._in_hand = 0
+        self._in_flight: dict[int, InFlight] = {}
+        self._overdue: set[InFlight] = set()
         self._executor: ThreadPoolExecutor | None = None
+
+    @property
+    def healthy(self) -> bool:
+        """Attached to the broker, and no handler is running past its deadline."""
+        return self._ready.is_set() and not self._overdue
+
+    @property
+    def overdue(self) -> int:
+        return len(self._overdue)
 
     def run(self) -> None:
         backoff = Backoff()
@@ -96,10 +130,12 @@ class Consumer:
                 except Exception:  # noqa: BLE001 - pika raises odd errors on a dying connection; never let the loop die
                     log.exception("%s: consumer loop failed; reconnecting", self.name)
                 self._ready.clear()
+                self._report_health()
                 if not self._stopping.is_set():
                     self._stopping.wait(backoff.next())
         finally:
-            self._executor.shutdown(wait=True)
+            # A handler hung past its deadline would keep a waiting shutdown here forever.
+            self._executor.shutdown(wait=not self._overdue, cancel_futures=True)
 
     def stop(self) -> None:
         """Finish the messages in hand, settle them, close; safe from any thread or a signal handler."""
@@ -112,8 +148,9 @@ class Consumer:
     def _consume_until_closed(self, backoff: Backoff) -> None:
         connection = pika.BlockingConnection(connection_parameters(self.amqp_url, name=self.name, heartbeat=self.heartbeat))
         try:
+            self._forget_in_flight()
+            prepare_topology(connection, self.service, self.retry_delays, consumes=True)
             channel = connection.channel()
-            declare_topology(channel, self.retry_delays)
             publisher = connection.channel()
             publisher.confirm_delivery()
             channel.basic_qos(prefetch_count=self.prefetch)
@@ -124,7 +161,10 @@ class Consumer:
             log.info("%s: consuming %s", self.name, queue_name(self.service))
             while not self._stopping.is_set() and connection.is_open:
                 connection.process_data_events(time_limit=0.5)
-                self._heartbeat.beat()
+                self._abandon_overdue(publisher)
+                self._report_health()
+                if not self._overdue:
+                    self._heartbeat.beat()
             if connection.is_open:
                 channel.basic_cancel(tag)
                 self._drain(connection)
@@ -147,22 +187,59 @@ class Consumer:
             attempt = max(1, int(headers.get(ATTEMPT_HEADER, 1)))
         except (TypeError, ValueError):
             attempt = 1
-        self._executor.submit(self._work, connection, publisher, channel, method, properties, body, attempt)
+        delivery = InFlight(channel, method, properties, body, attempt, time.monotonic())
+        self._in_flight[method.delivery_tag] = delivery
+        self._executor.submit(self._work, connection, publisher, delivery)
 
-    def _work(self, connection, publisher, channel, method, properties, body, attempt) -> None:
+    def _work(self, connection, publisher, delivery: InFlight) -> None:
         started = time.perf_counter()
         try:
-            outcome = process_message(body, attempt=attempt, handlers=self.handlers, session_factory=self.session_factory, deps=self.deps)
+            outcome = process_message(delivery.body, attempt=delivery.attempt, handlers=self.handlers, session_factory=self.session_factory, deps=self.deps)
         except Exception as exc:  # noqa: BLE001 - the runner must survive anything a handler or the database does
             log.exception("%s: processing failed outside the handler", self.name)
             outcome = Outcome(RETRY, "error", f"{type(exc).__name__}: {exc}"[:500])
         HANDLE_SECONDS.labels(self.service).observe(time.perf_counter() - started)
-        settle = functools.partial(self._settle, channel, publisher, method, properties, body, attempt, outcome)
+        finish = functools.partial(self._finish, publisher, delivery, outcome)
         try:
-            connection.add_callback_threadsafe(settle)
+            connection.add_callback_threadsafe(finish)
         except CONNECTION_ERRORS:
             # The connection died meanwhile; the broker redelivers the message and dedup absorbs it.
-            self._in_hand -= 1
+            self._overdue.discard(delivery)
+            if not delivery.abandoned:
+                self._in_hand -= 1
+
+    def _finish(self, publisher, delivery: InFlight, outcome: Outcome) -> None:
+        """On the connection's thread: settle a handler's outcome, unless its deadline already settled it."""
+        if delivery.abandoned:
+            self._overdue.discard(delivery)
+            log.warning("%s: a handler finished %.0f s after its message was retried (%s)", self.name, time.monotonic() - delivery.started, outcome.reason)
+            return
+        self._in_flight.pop(delivery.method.delivery_tag, None)
+        self._settle(delivery.channel, publisher, delivery.method, delivery.properties, delivery.body, delivery.attempt, outcome)
+
+    def _abandon_overdue(self, publisher) -> None:
+        """Retry the message of every handler past its deadline; its thread is left to finish or hang."""
+        now = time.monotonic()
+        for tag, delivery in list(self._in_flight.items()):
+            if now - delivery.started <= self.handler_timeout:
+                continue
+            delivery.abandoned = True
+            del self._in_flight[tag]
+            self._overdue.add(delivery)
+            log.error("%s: handler of message %s still running after %g s; retrying it and reporting unhealthy", self.name, delivery.properties.message_id or tag, self.handler_timeout)
+            outcome = Outcome(RETRY, "handler-timeout", f"the handler did not finish within {self.handler_timeout:g} s")
+            self._settle(delivery.channel, publisher, delivery.method, delivery.properties, delivery.body, delivery.attempt, outcome)
+
+    def _forget_in_flight(self) -> None:
+        # Deliveries of a lost connection come back from the broker; late outcomes for them are dropped.
+        for delivery in self._in_flight.values():
+            delivery.abandoned = True
+        self._in_flight.clear()
+        self._in_hand = 0
+
+    def _report_health(self) -> None:
+        HANDLERS_OVERDUE.labels(self.service).set(len(self._overdue))
+        CONSUMER_HEALTHY.labels(self.service).set(1 if self.healthy else 0)
 
     def _settle(self, channel, publisher, method, properties, body, attempt, outcome: Outcome) -> None:
         self._in_hand -= 1
@@ -172,9 +249,9 @@ class Consumer:
                 if delay is None:
                     outcome = Outcome(DEAD, "retries-exhausted", outcome.error, event_type=outcome.event_type, event_id=outcome.event_id)
                 else:
-                    self._republish(publisher, retry_queue_name(self.service, delay), method, properties, body, attempt + 1, outcome)
+                    self._republish(publisher, self.service, retry_queue_name(self.service, delay), method, properties, body, attempt + 1, outcome)
             if outcome.action == DEAD:
-                self._republish(publisher, dead_letter_queue_name(self.service), method, properties, body, attempt, outcome)
+                self._republish(publisher, self.service, dead_letter_queue_name(self.service), method, properties, body, attempt, outcome)
                 log.error("%s: dead-lettered %s %s: %s %s", self.name, outcome.event_type or "message", outcome.event_id or method.delivery_tag, outcome.reason, outcome.error)
             channel.basic_ack(method.delivery_tag)
             self.settled += 1
@@ -183,7 +260,7 @@ class Consumer:
             log.warning("%s: could not settle message (%s); it will be redelivered", self.name, exc)
 
     @staticmethod
-    def _republish(publisher, queue: str, method, properties, body, attempt: int, outcome: Outcome) -> None:
+    def _republish(publisher, service: str, queue: str, method, properties, body, attempt: int, outcome: Outcome) -> None:
         # Published with a confirm before the original is acked: a crash in between duplicates the
         # message (absorbed by dedup) but never loses it.
         headers = dict(properties.headers or {})
@@ -198,7 +275,7 @@ class Consumer:
             }
         )
         publisher.basic_publish(
-            "",
+            requeue_exchange_name(service),
             queue,
             body,
             pika.BasicProperties(
@@ -225,9 +302,15 @@ def run_consumer(service: str, settings, handlers: Mapping[str, Handler], sessio
         concurrency=settings.consumer_concurrency,
         retry_delays=settings.retry_delays,
         heartbeat_file=settings.data_dir / f"{service}-worker.alive",
+        handler_timeout=settings.handler_timeout_seconds,
     )
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: consumer.stop())
     serve_worker_metrics(settings.worker_metrics_port)
     consumer.run()
     log.info("%s stopped after %d messages", consumer.name, consumer.settled)
+    if consumer.overdue:
+        # Python would wait at exit for the hung handler thread; its message is already retried.
+        log.error("%s: %d handler(s) still hung; exiting without them", consumer.name, consumer.overdue)
+        logging.shutdown()
+        os._exit(1)

@@ -14,4 +14,11 @@ class TransientError(Exception):
 
 
 class PermanentError(Exception):
-    """Will never succeed (the recipient does not exist, the data is unusable): dead-letter at once."""
+    """Will never succeed (the recipient does not exist, the data is unusable): dead-letter at once.
+
+    `reason` becomes the dead letter's x-rakor-reason header (default "permanent").
+    """
+
+    def __init__(self, message: str, *, reason: str = "permanent"):
+        super().__init__(message)
+        self.reason = reason

@@ -151,7 +151,7 @@ def _run_handler(event: Event, handler: Handler, session_factory: Callable[[], S
         return Outcome(RETRY, "transient", str(exc.orig)[:500], **ids)
     except PermanentError as exc:
         session.rollback()
-        return Outcome(DEAD, "permanent", str(exc)[:500], **ids)
+        return Outcome(DEAD, exc.reason, str(exc)[:500], **ids)
     except TransientError as exc:
         session.rollback()
         return Outcome(RETRY, "transient", str(exc)[:500], retry_after=exc.retry_after, **ids)

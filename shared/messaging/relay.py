@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from shared.messaging.connection import serve_worker_metrics, CONNECTION_ERRORS, Backoff, Heartbeat, connection_parameters
 from shared.messaging.outbox_store import OutboxStore, PendingEvent
 from shared.messaging.relay_bookkeeper import Bookkeeper
-from shared.messaging.topology import EXCHANGE, declare_topology
+from shared.messaging.topology import EXCHANGE, prepare_topology
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ class OutboxRelay:
     def _declare(self) -> None:
         connection = pika.BlockingConnection(connection_parameters(self.amqp_url, name=self.name + ":declare"))
         try:
-            declare_topology(connection.channel(), self.retry_delays)
+            prepare_topology(connection, self.producer, self.retry_delays, consumes=False)
         finally:
             connection.close()
 

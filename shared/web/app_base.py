@@ -10,12 +10,13 @@ from typing import Any, Callable
 
 from flask import Flask, Response, g, jsonify, request, send_from_directory
 from flask_smorest import Api
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared import db
 from shared.correlation import new_correlation_id, reset_correlation_id, set_correlation_id
-from shared.settings import Settings
+from shared.settings import Settings, mask_url_passwords
 from shared.web.errors import register_error_handlers
 from shared.web.json_body import RakorJSONProvider
 
@@ -25,6 +26,7 @@ HTTP_REQUESTS = Counter("rakor_http_requests_total", "HTTP requests answered", [
 HTTP_LATENCY = Histogram(
     "rakor_http_request_seconds", "HTTP request latency", ["service", "endpoint"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
 )
+BROKER_UP = Gauge("rakor_broker_up", "1 when this API's last broker check succeeded", ["service"], multiprocess_mode="max")
 
 
 SWAGGER_UI_DIR = Path(__file__).resolve().parent / "static" / "swagger-ui"
@@ -40,24 +42,46 @@ def metric_labels(method: str, rule: str | None) -> tuple[str, str]:
 
 
 class _CachedCheck:
-    """Run an expensive readiness check (opening a broker connection) at most once per `ttl` seconds."""
+    """An expensive check (opening a broker connection) run in the background at most once per `ttl` seconds.
+
+    The caller gets the last known result at once: a health probe never waits on the broker's
+    timeouts. Until the first run has finished the state is "unknown".
+    """
+
+    UNKNOWN = "unknown"
 
     def __init__(self, check: Callable[[], None], ttl: float = 5.0):
         self.check, self.ttl = check, ttl
         self._lock = threading.Lock()
-        self._at = 0.0
-        self._error: str | None = None
+        self._at = float("-inf")
+        self._running = False
+        self._error: str | None = self.UNKNOWN
+        self._first_done = threading.Event()
 
     def __call__(self) -> str | None:
+        """None when the last check passed, else what failed (or "unknown" before the first result)."""
         with self._lock:
-            if time.monotonic() - self._at > self.ttl:
-                try:
-                    self.check()
-                    self._error = None
-                except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
-                    self._error = f"{type(exc).__name__}: {exc}"[:200]
-                self._at = time.monotonic()
+            if not self._running and time.monotonic() - self._at > self.ttl:
+                self._running = True
+                threading.Thread(target=self._refresh, name="broker-check", daemon=True).start()
             return self._error
+
+    def _refresh(self) -> None:
+        try:
+            self.check()
+            error = None
+        except Exception as exc:  # noqa: BLE001 - any failure means "down"
+            error = mask_url_passwords(f"{type(exc).__name__}: {exc}")[:200]
+        with self._lock:
+            self._error, self._at, self._running = error, time.monotonic(), False
+        self._first_done.set()
+
+    def settled(self, timeout: float) -> str | None:
+        """Like a call, but waits up to `timeout` for the first result instead of answering "unknown"."""
+        error = self()
+        if error == self.UNKNOWN and self._first_done.wait(timeout):
+            error = self()
+        return error
 
 
 def create_base_app(
@@ -92,10 +116,14 @@ def create_base_app(
         JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False
+    if settings.trusted_proxies:
+        # Behind N proxies that each append to X-Forwarded-For, the client is the Nth address from the
+        # right; anything further left was written by the client and proves nothing.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
     api = Api(app)
     register_error_handlers(app)
     register_correlation(app, service)
-    register_probes(app, service, engine, {"broker": broker_check} if broker_check else {})
+    register_probes(app, service, engine, {}, broker_check=broker_check)
     _register_docs_assets(app)
     return app, api
 
@@ -155,16 +183,38 @@ def _metrics_registry() -> CollectorRegistry | None:
     return registry
 
 
-def register_probes(app: Flask, service: str, engine: Engine | None, checks: dict[str, Callable[[], None]]) -> None:
-    """/healthz, /metrics, and /readyz from the database (when the service has one) and the other named checks."""
+def register_probes(
+    app: Flask,
+    service: str,
+    engine: Engine | None,
+    checks: dict[str, Callable[[], None]],
+    broker_check: Callable[[], None] | None = None,
+) -> None:
+    """/healthz (with the broker's state as a detail), /metrics, and /readyz from the database (when the
+    service has one) and the other named checks; the broker is never a readiness condition."""
     cached = {name: _CachedCheck(check) for name, check in checks.items()}
+    broker = _CachedCheck(broker_check) if broker_check else None
+    if broker is not None:
+        broker()  # the first check starts with the app, so /healthz knows the broker's state early
 
     @app.get("/healthz")
     def healthz():
-        return jsonify({"status": "ok", "service": service})
+        # The broker is reported, not required: an API keeps taking requests (into its outbox) while
+        # RabbitMQ is away, so a broker outage must not take it out of a load balancer.
+        body: dict[str, Any] = {"status": "ok", "service": service}
+        if broker is not None:
+            error = broker()
+            if error == _CachedCheck.UNKNOWN:
+                body["details"] = {"broker": "unknown"}
+            else:
+                BROKER_UP.labels(service).set(0 if error else 1)
+                body["details"] = {"broker": "ok" if error is None else f"down: {error}"}
+        return jsonify(body)
 
     @app.get("/readyz")
     def readyz():
+        # The database (and the named checks) only: without the database no request can be answered;
+        # without the broker every one can.
         results: dict[str, str] = {}
         if engine is not None:
             try:
@@ -173,7 +223,8 @@ def register_probes(app: Flask, service: str, engine: Engine | None, checks: dic
             except Exception as exc:  # noqa: BLE001
                 results["database"] = f"down: {type(exc).__name__}"
         for name, check in cached.items():
-            error = check()
+            # Readiness is asked for seldom and must not say "not ready" only because nobody asked before.
+            error = check.settled(timeout=3.0)
             results[name] = "ok" if error is None else f"down: {error}"
         ready = all(value == "ok" for value in results.values())
         response = jsonify({"status": "ready" if ready else "not ready", "checks": results})

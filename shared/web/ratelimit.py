@@ -1,38 +1,76 @@
-"""A token bucket per key (agency key, client address), kept in the process; 429 with Retry-After when empty."""
+"""Request budgets per key (agency, client address) kept by the `limits` library: 429 with Retry-After when spent.
+
+With RATE_LIMIT_STORAGE_URL (redis://…) every worker of every replica counts in the same Redis keys,
+so N gunicorn workers behind a load balancer give an agency one budget, not N. Without it each
+process counts in its own memory (one process, `make run`, tests).
+"""
 from __future__ import annotations
 
+import logging
 import math
-import threading
 import time
+
+from limits import RateLimitItemPerMinute
+from limits.storage import storage_from_string
+from limits.strategies import SlidingWindowCounterRateLimiter
+
+log = logging.getLogger(__name__)
 
 
 class RateLimiter:
-    """`per_minute` requests per key, with bursts up to `burst` (default: the per-minute figure)."""
+    """`per_minute` units per key in a sliding minute; `name` keeps budgets of different purposes apart."""
 
-    def __init__(self, per_minute: int, burst: int | None = None, clock=time.monotonic, max_keys: int = 100_000):
-        self.rate = per_minute / 60.0
-        self.capacity = float(burst or per_minute)
-        self.clock = clock
-        self.max_keys = max_keys
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, per_minute: int, *, storage_url: str = "", key_prefix: str = "rakor", name: str = "requests"):
+        self.limit = RateLimitItemPerMinute(per_minute)
+        self.name = name
+        if storage_url:
+            storage = storage_from_string(storage_url, key_prefix=key_prefix, socket_timeout=1.0, socket_connect_timeout=1.0)
+        else:
+            storage = storage_from_string("memory://")
+        self._strategy = SlidingWindowCounterRateLimiter(storage)
 
     def hit(self, key: str) -> float | None:
-        """Take one token for `key`; return None if allowed, else the seconds until one is available."""
-        now = self.clock()
-        with self._lock:
-            tokens, last = self._buckets.get(key, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens >= 1:
-                self._buckets[key] = (tokens - 1, now)
-                allowed = None
-            else:
-                self._buckets[key] = (tokens, now)
-                allowed = max(1.0, math.ceil((1 - tokens) / self.rate))
-            if len(self._buckets) > self.max_keys:
-                # Forget full buckets first: a flood of distinct keys must not grow memory forever.
-                # Stored counts are as of each key's last hit (never full after one); refill to now.
-                self._buckets = {
-                    k: v for k, v in self._buckets.items() if v[0] + (now - v[1]) * self.rate < self.capacity
-                }
-            return allowed
+        """Spend one unit of `key`'s budget; None when allowed, else the seconds to wait."""
+        try:
+            if self._strategy.hit(self.limit, self.name, key):
+                return None
+            return self._retry_after(key)
+        except Exception as exc:  # noqa: BLE001 - storage down: serve without a limit rather than refuse everyone
+            log.warning("rate limit storage unavailable (%s: %s); request allowed", type(exc).__name__, exc)
+            return None
+
+    def spend_up_to(self, key: str, units: int) -> int:
+        """Spend `units` more of an already admitted request, or what is left of the budget; return what was spent.
+
+        A bulk post of more rows than the minute allows still goes through once (it was admitted),
+        then the agency waits until the window has moved on.
+        """
+        try:
+            left = self._strategy.get_window_stats(self.limit, self.name, key).remaining
+            units = min(units, left)
+            if units > 0 and self._strategy.hit(self.limit, self.name, key, cost=units):
+                return units
+        except Exception as exc:  # noqa: BLE001 - as in hit()
+            log.warning("rate limit storage unavailable (%s: %s)", type(exc).__name__, exc)
+        return 0
+
+    def blocked(self, key: str) -> float | None:
+        """Without spending anything: the seconds `key` must wait, or None when it has budget left."""
+        try:
+            if self._strategy.test(self.limit, self.name, key):
+                return None
+            return self._retry_after(key)
+        except Exception as exc:  # noqa: BLE001 - as in hit()
+            log.warning("rate limit storage unavailable (%s: %s); request allowed", type(exc).__name__, exc)
+            return None
+
+    def _retry_after(self, key: str) -> float:
+        stats = self._strategy.get_window_stats(self.limit, self.name, key)
+        return float(max(1, math.ceil(stats.reset_time - time.time())))
+
+
+def rate_limiter(settings, per_minute: int, name: str) -> RateLimiter | None:
+    """The limiter a service builds from its settings; None when `per_minute` is 0 (no limit)."""
+    if per_minute <= 0:
+        return None
+    return RateLimiter(per_minute, storage_url=settings.rate_limit_storage_url, key_prefix=settings.rate_limit_key_prefix, name=name)

@@ -137,13 +137,15 @@ class Stack:
 
     def __init__(self, start_process, free_port, data_dir, amqp_url, smtp_server, sms_gateway) -> None:
         self.registration_port, self.notification_port, self.streaming_port = free_port(), free_port(), free_port()
+        # Streaming writes join links under PUBLIC_BASE_URL; notification sends only links that lie under it.
         base = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "RABBITMQ_URL": amqp_url, "LOG_LEVEL": "WARNING",
+                "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.streaming_port}",
                 "RETRY_DELAYS": ",".join(str(d) for d in RETRY_DELAYS), "CONSUMER_CONCURRENCY": "2"}
         extra = {
             "registration": {"REGISTRATION_PORT": str(self.registration_port)},
             "notification": {"NOTIFICATION_PORT": str(self.notification_port), "SMTP_FROM": "Panitia Rakor Ditjen IKP <rakor@kominfo.go.id>",
                              **smtp_server.env(), **sms_gateway.env()},
-            "streaming": {"STREAMING_PORT": str(self.streaming_port), "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.streaming_port}"},
+            "streaming": {"STREAMING_PORT": str(self.streaming_port)},
         }
         envs = {}
         for service in ("registration", "notification", "streaming"):

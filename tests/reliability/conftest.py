@@ -110,6 +110,8 @@ def rig(start_process, tmp_path, amqp_url) -> Rig:
         "LOG_LEVEL": "WARNING",
         "SMTP_FROM": "Panitia Rakor <rakor@kominfo.go.id>",
         "AGENCY_RATE_LIMIT": "1000000",
+        # Notification sends only join links under it: the base of the links the factories make.
+        "PUBLIC_BASE_URL": "https://rakor.example.go.id",
     }
     return Rig(start_process, free_port, tmp_path, env)
 

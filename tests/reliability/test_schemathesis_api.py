@@ -46,6 +46,7 @@ class Target:
 def make_app(service: str, tmp_path) -> Any:
     environ = {
         "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+        "RAKOR_ENV": "dev",
         "DATA_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / (service + '.db')}",
         # /readyz is not fuzzed; a closed port keeps anything that would try the broker fast.

@@ -23,6 +23,7 @@ CALLERS = ("none", "wrong", "agency_a", "agency_b", "admin")
 def make_app(service: str, data_dir: Path, **extra: str) -> Any:
     environ = {
         "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+        "RAKOR_ENV": "dev",
         "DATA_DIR": str(data_dir),
         "DATABASE_URL": f"sqlite:///{data_dir / (service + '.db')}",
         "RABBITMQ_URL": "amqp://guest:guest@127.0.0.1:1/%2F",

@@ -68,13 +68,14 @@ def test_no_email_phone_key_or_token_in_any_log_line_of_a_full_run(start_process
     }
     processes = {}
     urls = {}
+    ports = {service: free_port() for service in ("registration", "notification", "streaming")}
+    # Streaming writes join links under it; notification sends only links that lie under it.
+    env["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{ports['streaming']}"
     for service in ("registration", "notification", "streaming"):
         directory = tmp_path / service
         directory.mkdir()
-        port = free_port()
+        port = ports[service]
         service_env = {**env, "DATA_DIR": str(directory), "DATABASE_URL": f"sqlite:///{directory / (service + '.db')}", f"{service.upper()}_PORT": str(port)}
-        if service == "streaming":
-            service_env["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
         processes[f"{service}-api"] = start_process(
             ["python", "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", f"services.{service}.app:create_app()"],
             env=service_env,

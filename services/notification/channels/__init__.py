@@ -8,6 +8,7 @@ from typing import Protocol
 from services.notification.channels.email_senders import FileSender, SmtpSender
 from services.notification.channels.smtp_pool import SmtpPool
 from services.notification.channels.sms_senders import HttpSmsSender, LogSmsSender, TwilioSmsSender
+from services.notification.domain.bus_trust import LinkRules
 from services.notification.domain.sms_text import SmsText
 
 
@@ -33,6 +34,8 @@ class Channels:
     fanout_workers: int = 8
     # How long a claimed notification stays reserved for the sender that claimed it.
     lease_seconds: float = 120.0
+    # Where links in messages may point; a bus event with any other link is refused (domain/bus_trust.py).
+    link_rules: LinkRules = field(default_factory=lambda: LinkRules("http://localhost:8003", ("zoom.us", "youtube.com", "youtu.be")))
     extra: dict = field(default_factory=dict)
 
     def close(self) -> None:
@@ -49,7 +52,7 @@ def build_email_sender(settings, ssl_context: ssl.SSLContext | None = None) -> E
         settings.smtp_port,
         size=settings.smtp_pool_size,
         timeout=settings.smtp_timeout,
-        starttls=settings.smtp_starttls,
+        tls=settings.smtp_tls,
         username=settings.smtp_username,
         password=settings.smtp_password,
         ssl_context=ssl_context,
@@ -84,4 +87,5 @@ def build_channels(settings, ssl_context: ssl.SSLContext | None = None) -> Chann
         fanout_workers=settings.smtp_pool_size,
         # Long enough for a send that hits every timeout; a crashed sender's claim expires after it.
         lease_seconds=max(60.0, 4 * max(settings.smtp_timeout, settings.sms_timeout)),
+        link_rules=LinkRules(settings.public_base_url, tuple(settings.stream_allowed_hosts)),
     )

@@ -37,6 +37,7 @@ class SmtpPool:
         size: int = 8,
         timeout: float = 15.0,
         starttls: bool = False,
+        tls: str | None = None,
         username: str = "",
         password: str = "",
         ssl_context: ssl.SSLContext | None = None,
@@ -44,7 +45,14 @@ class SmtpPool:
         local_hostname: str | None = None,
     ):
         self.host, self.port, self.size, self.timeout = host, port, size, timeout
-        self.starttls, self.username, self.password = starttls, username, password
+        # tls: "starttls", "ssl" (SMTPS, TLS from the first byte) or "none"; starttls=True is the older spelling.
+        self.tls = tls or ("starttls" if starttls else "none")
+        if self.tls not in ("starttls", "ssl", "none"):
+            raise ValueError(f"unknown SMTP TLS mode {self.tls!r}")
+        if username and self.tls == "none":
+            raise ValueError("SMTP login needs STARTTLS or SMTPS: the password would cross the network in clear")
+        self.starttls = self.tls == "starttls"
+        self.username, self.password = username, password
         self.ssl_context = ssl_context
         # Servers drop idle clients after a while (often 60-300 s); older connections are replaced unused.
         self.max_idle = max_idle
@@ -138,7 +146,11 @@ class SmtpPool:
 
     def _open(self) -> smtplib.SMTP:
         try:
-            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout, local_hostname=self.local_hostname)
+            if self.tls == "ssl":
+                context = self.ssl_context or ssl.create_default_context()
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, local_hostname=self.local_hostname, context=context)
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout, local_hostname=self.local_hostname)
         except (OSError, smtplib.SMTPException) as exc:
             raise TransientFailure(f"cannot connect to SMTP server {self.host}:{self.port}: {type(exc).__name__}: {exc}") from None
         try:

@@ -61,6 +61,12 @@ def authenticate() -> Caller:
     return caller
 
 
+def charge_rows(caller: Caller, rows: int) -> None:
+    """A bulk post counts one unit per row toward the agency's budget (its request paid for the first)."""
+    if not caller.is_admin and rows > 1:
+        context().rate_limiter.spend_up_to(caller.agency_id, rows - 1)
+
+
 def admin_only() -> Caller:
     """The organizer only; an agency key is known but not allowed here (403)."""
     caller = authenticate()

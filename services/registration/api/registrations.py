@@ -7,7 +7,7 @@ from flask import g, jsonify, request
 from flask.views import MethodView
 
 from services.registration import operations
-from services.registration.api.auth import requires
+from services.registration.api.auth import charge_rows, requires
 from services.registration.api.context import sessions
 from services.registration.api.docs import errors
 from services.registration.operations.idempotency import Key, fingerprint
@@ -88,6 +88,7 @@ class BulkRegistrations(MethodView):
     def post(self, data, event_id):
         """Register up to 1,000 participants; seats go in list order; one outcome per row."""
         caller = g.caller
+        charge_rows(caller, len(data["registrations"]))
         return _reply(operations.bulk_register(sessions(), caller, event_id, data["registrations"], _key()))
 
 

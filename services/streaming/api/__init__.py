@@ -18,7 +18,7 @@ class StreamingState:
 
     session_factory: sessionmaker[Session]
     join_path: JoinPath
-    join_limiter: RateLimiter
+    join_limiter: RateLimiter | None  # counts failed look-ups per client; None: JOIN_RATE_LIMIT=0
 
 
 def state() -> StreamingState:

@@ -103,7 +103,10 @@ def _refuse(key, status: int, message: str, locale: str | None = None):
 )
 def join(token: str):
     """Open a personal link: during the meeting's window redirect to its current channel and record the join."""
-    retry_after = state().join_limiter.hit(request.remote_addr or "unknown")
+    # Only failed look-ups spend a client's budget: a whole office behind one address opening its
+    # valid links at 09:00 is never refused, while guessing tokens soon is.
+    limiter, client = state().join_limiter, request.remote_addr or "unknown"
+    retry_after = limiter.blocked(client) if limiter else None
     if retry_after is not None:
         VISIT_OUTCOMES["rate_limited"].inc()
         abort_json(429, "Too many requests; try again later.", headers={"Retry-After": str(int(retry_after))})
@@ -111,6 +114,8 @@ def join(token: str):
     visit = operations.open_link(state().join_path, token, opens_before, record=request.method != "HEAD")
     if visit is None:
         VISIT_OUTCOMES["unknown"].inc()
+        if limiter:
+            limiter.hit(client)
         return _refuse("unknown", 404, "This join link is unknown.")
     decision = visit.decision
     VISIT_OUTCOMES[decision.outcome.value].inc()

@@ -25,7 +25,8 @@ def rakor(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def env(tmp_path) -> dict[str, str]:
-    return {"DATA_DIR": str(tmp_path), "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN}
+    # dev: no SMTP relay or SMS gateway here (production refuses to start notification without them).
+    return {"DATA_DIR": str(tmp_path), "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "RAKOR_ENV": "dev"}
 
 
 def test_the_console_script_is_declared():

@@ -87,10 +87,10 @@ def test_an_app_outside_the_three_services_is_refused():
     assert "services.<registration|notification|streaming|console>.app:create_app()" in result.stderr
 
 
-def healthz_count(metrics_text: str) -> float:
+def requests_counted(metrics_text: str, endpoint: str) -> float:
     total = 0.0
     for line in metrics_text.splitlines():
-        if line.startswith("rakor_http_requests_total{") and 'endpoint="/healthz"' in line:
+        if line.startswith("rakor_http_requests_total{") and f'endpoint="{endpoint}"' in line:
             total += float(line.rsplit(" ", 1)[1])
     return total
 
@@ -116,22 +116,23 @@ def test_gunicorn_serves_the_api_with_metrics_summed_over_workers_and_a_clean_ac
         timeout=60,
     )
     assert not (metrics_dir / "counter_999999.db").exists()
-    # Readiness polls that timed out while the workers booted may still be served; count from here.
-    before = healthz_count(requests.get(f"{base}/metrics", timeout=5).text)
+    # Counted on /readyz, which nobody else asks: health polls that timed out while the workers booted
+    # may still be served at any moment, so /healthz has no stable count to start from.
+    before = requests_counted(requests.get(f"{base}/metrics", timeout=5).text, "/readyz")
 
     for _ in range(11):
-        assert requests.get(f"{base}/healthz", params={"email": "rina.wulandari@kominfo.go.id"}, timeout=5).status_code == 200
+        assert requests.get(f"{base}/readyz", params={"email": "rina.wulandari@kominfo.go.id"}, timeout=5).status_code == 200
     if service == "streaming":
         assert requests.get(f"{base}/j/Zr4nd0mJ0inT0kenOfBudi", allow_redirects=False, timeout=5).status_code == 404
     metrics = requests.get(f"{base}/metrics", timeout=5)
 
     assert metrics.status_code == 200
     # Every request counts once, whichever of the two workers served it.
-    assert healthz_count(metrics.text) == before + 11
+    assert requests_counted(metrics.text, "/readyz") == before + 11
     assert any(metrics_dir.glob("*.db"))
     # A worker writes its access-log line after the answer has gone out, so the last request's line
     # may still be on its way: wait for it rather than read the log at once.
-    expected = '"GET /j/<token>" 404' if service == "streaming" else '"GET /healthz"'
+    expected = '"GET /j/<token>" 404' if service == "streaming" else '"GET /readyz"'
     deadline = time.monotonic() + 10
     while expected not in api.output() and time.monotonic() < deadline:
         time.sleep(0.05)

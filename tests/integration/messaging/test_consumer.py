@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 
 import pika
@@ -172,3 +173,38 @@ def test_redrive_moves_dead_letters_back_and_they_are_handled_once_fixed(messagi
     assert redrive(broker, SERVICE) == 1
 
     wait_until(lambda: messaging_db.effects_by_registration() == {"later": 1}, 10, "the re-driven message took effect")
+
+
+def test_a_hung_handler_is_retried_after_its_deadline_and_the_worker_reports_unhealthy(messaging_db, broker, run_consumer, tmp_path):
+    release = threading.Event()
+
+    def hangs_on_first_attempt(event, ctx):
+        if event.attempt == 1:
+            release.wait(60)  # a handler stuck on a socket without a timeout
+            return
+        record_effect(event, ctx)
+
+    heartbeat_file = tmp_path / "registration-worker.alive"
+    consumer = run_consumer(hangs_on_first_attempt, handler_timeout=1.0, heartbeat_file=heartbeat_file)
+    wait_until(heartbeat_file.exists, 5, "the heartbeat file is written while healthy")
+    publish(broker, joined("macet"))
+
+    wait_until(lambda: _gauge("rakor_consumer_handlers_overdue") == 1, 10, "the handler is reported past its deadline")
+    assert consumer.healthy is False and consumer.overdue == 1
+    assert _gauge("rakor_consumer_healthy") == 0
+    stale_since = heartbeat_file.stat().st_mtime
+    # The message went to the retry tier and its second attempt took effect, while the first still hangs.
+    wait_until(lambda: messaging_db.effects_by_registration() == {"macet": 1}, 10, "the retried attempt took effect")
+    time.sleep(6)  # longer than the heartbeat interval (5 s): the file must not have been touched
+    assert heartbeat_file.stat().st_mtime == stale_since
+
+    release.set()
+    wait_until(lambda: _gauge("rakor_consumer_healthy") == 1, 10, "the worker is healthy again once the handler returned")
+    assert consumer.healthy and _gauge("rakor_consumer_handlers_overdue") == 0
+    assert messaging_db.effects_by_registration() == {"macet": 1}
+
+
+def _gauge(name: str) -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value(name, {"service": SERVICE})

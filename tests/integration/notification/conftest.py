@@ -42,6 +42,8 @@ def make_envelope(event_type: str, data: dict[str, Any], *, event_id: str | None
 def notification_env(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
     return {
         "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+        "RAKOR_ENV": "dev",
+        "PUBLIC_BASE_URL": "https://rakor.example.go.id",  # where the factories' join links live
         "DATABASE_URL": database_url,
         "DATA_DIR": str(data_dir),
         "RETRY_DELAYS": "0.2,0.5",

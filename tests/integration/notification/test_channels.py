@@ -38,6 +38,34 @@ def test_starttls_and_login_deliver_over_one_connection(smtp_server_tls):
     pool.close()
 
 
+def test_smtp_tls_starttls_mode_logs_in_after_starttls(smtp_server_tls):
+    pool = SmtpPool(smtp_server_tls.host, smtp_server_tls.port, tls="starttls", username=SMTP_USER, password=SMTP_PASSWORD, ssl_context=smtp_server_tls.client_ssl_context(), timeout=5)
+    _send(pool, 1)
+    assert len(smtp_server_tls.wait_for(1)) == 1
+    pool.close()
+
+
+def test_smtp_login_without_tls_is_refused_before_any_connection():
+    with pytest.raises(ValueError, match="STARTTLS or SMTPS"):
+        SmtpPool("127.0.0.1", 25, tls="none", username=SMTP_USER, password=SMTP_PASSWORD)
+
+
+def test_starttls_against_a_server_without_it_sends_nothing(smtp_server):
+    # A relay that does not offer STARTTLS (or a downgrade by someone on the path) never sees the login.
+    pool = SmtpPool(smtp_server.host, smtp_server.port, tls="starttls", username=SMTP_USER, password=SMTP_PASSWORD, timeout=5)
+    with pytest.raises(TransientFailure, match="session setup failed"):
+        _send(pool)
+    assert smtp_server.messages == []
+
+
+def test_smtps_mode_speaks_tls_from_the_first_byte(smtp_server):
+    # A plain server answering an SMTPS client: the TLS handshake fails, nothing is sent in clear.
+    pool = SmtpPool(smtp_server.host, smtp_server.port, tls="ssl", timeout=3)
+    with pytest.raises(TransientFailure):
+        _send(pool)
+    assert smtp_server.messages == []
+
+
 def test_wrong_password_is_transient(smtp_server_tls):
     pool = SmtpPool(smtp_server_tls.host, smtp_server_tls.port, starttls=True, username=SMTP_USER, password="salah", ssl_context=smtp_server_tls.client_ssl_context(), timeout=5)
     with pytest.raises(TransientFailure, match="login refused"):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from icalendar import Calendar
 
 from tests.integration.notification.conftest import make_envelope
@@ -153,6 +155,23 @@ def test_link_issued_sends_personal_zoom_link_and_youtube_link(harness, smtp_ser
     assert "Wednesday, 1 December 2021, 09:00–12:00 WIB" in text
     [sms] = sms_gateway.wait_for(1)
     assert link["join_url"] in sms["message"]
+
+
+@pytest.mark.parametrize("field, value", [("join_url", "https://rakor-zoom-login.example.com/j/abc"), ("youtube_url", "https://youtube.com.evil.example/live")])
+def test_forged_link_outside_the_public_base_url_is_dead_lettered_and_nothing_is_sent(harness, smtp_server, sms_gateway, field, value):
+    registration = make_registration(attendance_mode="online")
+    outcome = harness.deliver("stream.link_issued", make_link_issued(registration, **{field: value}))
+    assert (outcome.action, outcome.reason) == ("dead", "untrusted-payload")
+    assert field in outcome.error
+    assert harness.notifications() == []
+    assert smtp_server.messages == [] and sms_gateway.messages == []
+
+
+def test_forged_recipient_list_is_dead_lettered_and_nothing_is_sent(harness, smtp_server):
+    registration = make_registration(participant=make_participant(email="rina@jabarprov.go.id, semua@kominfo.go.id", phone=None))
+    outcome = harness.deliver("registration.confirmed", registration)
+    assert (outcome.action, outcome.reason) == ("dead", "untrusted-payload")
+    assert smtp_server.messages == []
 
 
 def test_waitlisted_participant_is_told_the_position(harness, smtp_server):

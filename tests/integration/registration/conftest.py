@@ -17,7 +17,7 @@ TABLES = (
 
 
 def registration_settings(database_url: str, data_dir, **extra: str):
-    environ = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "DATABASE_URL": database_url, "DATA_DIR": str(data_dir), **extra}
+    environ = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "RAKOR_ENV": "dev", "DATABASE_URL": database_url, "DATA_DIR": str(data_dir), **extra}
     return load_settings("registration", environ=environ)
 
 

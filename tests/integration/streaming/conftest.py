@@ -17,6 +17,7 @@ def settings(database_url, tmp_path):
         "streaming",
         environ={
             "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+            "RAKOR_ENV": "dev",
             "DATABASE_URL": database_url,
             "DATA_DIR": str(tmp_path),
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,

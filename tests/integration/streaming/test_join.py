@@ -173,6 +173,21 @@ def test_too_many_attempts_from_one_address_are_refused_with_retry_after(app, cl
         assert session.execute(text("SELECT count(*) FROM joins")).scalar() == 1
 
 
+def test_valid_links_opened_from_one_address_never_spend_its_budget(app, client, feed, session_factory, meeting):
+    # A whole office behind one NAT address opening its links at 09:00.
+    _, token = issue_link(client, feed, session_factory, meeting)
+    state = app.extensions[EXTENSION]
+    app.extensions[EXTENSION] = type(state)(state.session_factory, state.join_path, RateLimiter(2))
+    assert [client.get(f"/j/{token}").status_code for _ in range(10)] == [302] * 10
+    assert [client.get(f"/j/tebakan{n}").status_code for n in range(3)] == [404, 404, 429]
+
+
+def test_join_rate_limit_zero_turns_the_limit_off(app, client):
+    state = app.extensions[EXTENSION]
+    app.extensions[EXTENSION] = type(state)(state.session_factory, state.join_path, None)
+    assert {client.get(f"/j/tebakan{n}").status_code for n in range(30)} == {404}
+
+
 @pytest.mark.parametrize("path", ["/j/", "/j/a/b"])
 def test_paths_without_a_single_token_are_not_found(client, path):
     assert client.get(path).status_code == 404

@@ -13,8 +13,8 @@ ADMIN_TOKEN = "rakor-ikp-kominfo-2021-token"
 
 
 def make_env(**overrides: str) -> dict[str, str]:
-    """A minimal valid environment plus `overrides`."""
-    env = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN}
+    """A minimal valid environment plus `overrides` (dev: production's own checks are tested below)."""
+    env = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "RAKOR_ENV": "dev"}
     env.update(overrides)
     return env
 
@@ -41,7 +41,7 @@ def test_defaults_without_any_optional_variable():
     assert settings.max_body_bytes == 2 * 1024 * 1024
     assert settings.retry_delays == (5, 30, 120, 600, 3600)
     assert settings.sms_provider == "log"
-    assert settings.smtp_starttls is False
+    assert settings.smtp_starttls is False and settings.smtp_tls == "none"
     assert settings.smtp_from == "Rakor <no-reply@rakor.local>"
     assert settings.stream_allowed_hosts == ("zoom.us", "youtube.com", "youtu.be")
     assert settings.twilio_base_url == "https://api.twilio.com"
@@ -70,7 +70,7 @@ INT_VARIABLES = [
     ("SMTP_PORT", "smtp_port", "1025", 1025, ["0", "70000"]),
     ("SMTP_POOL_SIZE", "smtp_pool_size", "2", 2, ["0", "257"]),
     ("AGENCY_RATE_LIMIT", "agency_rate_limit", "1200", 1200, ["0"]),
-    ("JOIN_RATE_LIMIT", "join_rate_limit", "30", 30, ["0"]),
+    ("JOIN_RATE_LIMIT", "join_rate_limit", "30", 30, ["-1"]),
     ("JOIN_OPENS_MINUTES", "join_opens_minutes", "0", 0, ["-1", "1441"]),
 ]
 
@@ -212,7 +212,7 @@ def test_admin_token_of_16_characters_is_accepted():
 
 
 def test_admin_token_may_be_absent_when_not_required():
-    settings = load_settings("notification", environ={}, require_admin_token=False)
+    settings = load_settings("notification", environ={"RAKOR_ENV": "dev"}, require_admin_token=False)
     assert settings.admin_token == ""
 
 
@@ -369,7 +369,7 @@ def test_unsupported_per_service_database_names_the_per_service_variable():
 
 def test_plain_text_variables_are_carried_as_given():
     settings = load(
-        SMTP_HOST="127.0.0.1", SMTP_USERNAME="humas", SMTP_PASSWORD="p@ss", SMTP_FROM="Ditjen IKP <ikp@kominfo.go.id>",
+        SMTP_HOST="127.0.0.1", SMTP_TLS="starttls", SMTP_USERNAME="humas", SMTP_PASSWORD="p@ss", SMTP_FROM="Ditjen IKP <ikp@kominfo.go.id>",
     )
     assert (settings.smtp_host, settings.smtp_username, settings.smtp_password) == ("127.0.0.1", "humas", "p@ss")
     assert settings.smtp_from == "Ditjen IKP <ikp@kominfo.go.id>"
@@ -455,7 +455,90 @@ def test_settings_problems_lists_every_bad_variable_not_only_the_first():
     from shared.settings import settings_problems
 
     problems = settings_problems(
-        "notification", {"RAKOR_ADMIN_TOKEN": "pendek", "SMTP_PORT": "dua lima", "LOG_FORMAT": "xml", "RETENTION_DAYS": "0", "SMS_PROVIDER": "http"}
+        "notification", {"RAKOR_ADMIN_TOKEN": "pendek", "SMTP_PORT": "dua lima", "LOG_FORMAT": "xml", "RETENTION_DAYS": "0", "SMS_PROVIDER": "http", "RAKOR_ENV": "dev"}
     )
     assert [p.split("=")[0].split(" ")[0] for p in problems] == ["RAKOR_ADMIN_TOKEN", "LOG_FORMAT", "SMS_PROVIDER", "RETENTION_DAYS", "SMTP_PORT"]
-    assert settings_problems("notification", {"RAKOR_ADMIN_TOKEN": "x" * 20}) == []
+    assert settings_problems("notification", {"RAKOR_ADMIN_TOKEN": "x" * 20, "RAKOR_ENV": "dev"}) == []
+
+
+# --- production, TLS, proxies, rate-limit storage, handler deadline ------------------------------
+
+PRODUCTION_SENDER = {"RAKOR_ENV": "production", "SMTP_HOST": "smtp.kominfo.go.id", "SMS_GATEWAY_URL": "https://sms.kominfo.go.id/send"}
+
+
+def test_production_is_the_default_environment():
+    assert load_settings("registration", environ={"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN}).environment == "production"
+
+
+def test_unknown_environment_is_refused():
+    assert error_of(RAKOR_ENV="staging") == "RAKOR_ENV='staging' must be production or dev"
+
+
+def test_production_notification_without_smtp_host_refuses_to_start():
+    env = {**PRODUCTION_SENDER, "SMTP_HOST": ""}
+    assert "SMTP_HOST is required when RAKOR_ENV=production" in error_of("notification", **env)
+
+
+def test_production_notification_without_an_sms_gateway_refuses_to_start():
+    env = {**PRODUCTION_SENDER, "SMS_GATEWAY_URL": ""}
+    assert "SMS_PROVIDER=log is allowed only with RAKOR_ENV=dev" in error_of("notification", **env)
+
+
+def test_production_notification_refuses_smtp_without_tls():
+    assert "SMTP_TLS=none is allowed only with RAKOR_ENV=dev" in error_of("notification", **PRODUCTION_SENDER, SMTP_TLS="none")
+    assert "SMTP_TLS=none" in error_of("notification", **PRODUCTION_SENDER, SMTP_STARTTLS="false")
+
+
+def test_production_sender_with_smtp_and_gateway_starts_with_starttls_by_default():
+    settings = load("notification", **PRODUCTION_SENDER)
+    assert settings.smtp_tls == "starttls" and settings.smtp_starttls is True
+
+
+def test_production_checks_concern_the_sender_only():
+    assert load("registration", RAKOR_ENV="production").environment == "production"
+
+
+@pytest.mark.parametrize("raw, expected", [("starttls", "starttls"), ("SSL", "ssl"), ("none", "none")])
+def test_smtp_tls_modes(raw, expected):
+    assert load(SMTP_TLS=raw).smtp_tls == expected
+
+
+def test_smtp_tls_wins_over_the_older_starttls_alias():
+    assert load(SMTP_TLS="ssl", SMTP_STARTTLS="true").smtp_tls == "ssl"
+    assert load(SMTP_STARTTLS="true").smtp_tls == "starttls"
+
+
+def test_smtp_tls_names_itself_when_unknown():
+    assert error_of(SMTP_TLS="tls") == "SMTP_TLS='tls' must be one of starttls, ssl, none"
+
+
+def test_join_rate_limit_zero_turns_the_limit_off():
+    assert load(JOIN_RATE_LIMIT="0").join_rate_limit == 0
+
+
+def test_rate_limit_storage_must_be_a_redis_url():
+    assert load(RATE_LIMIT_STORAGE_URL="redis://127.0.0.1:6379/0").rate_limit_storage_url == "redis://127.0.0.1:6379/0"
+    assert load().rate_limit_storage_url == ""
+    assert "RATE_LIMIT_STORAGE_URL" in error_of(RATE_LIMIT_STORAGE_URL="127.0.0.1:6379")
+
+
+def test_trusted_proxies_and_handler_timeout():
+    settings = load(TRUSTED_PROXIES="2", HANDLER_TIMEOUT_SECONDS="1.5")
+    assert (settings.trusted_proxies, settings.handler_timeout_seconds) == (2, 1.5)
+    assert "TRUSTED_PROXIES" in error_of(TRUSTED_PROXIES="-1")
+    assert "HANDLER_TIMEOUT_SECONDS" in error_of(HANDLER_TIMEOUT_SECONDS="0")
+
+
+def test_configuration_error_line_masks_passwords_in_urls(monkeypatch, capsys):
+    monkeypatch.setenv("RAKOR_ADMIN_TOKEN", ADMIN_TOKEN)
+    monkeypatch.setenv("RABBITMQ_URL", "http://rakor-registration:s3cr3t-broker@rabbitmq:5672/")
+    with pytest.raises(SystemExit) as caught:
+        settings_or_exit("registration")
+    assert caught.value.code == 2
+    line = capsys.readouterr().err
+    assert "s3cr3t-broker" not in line and "rakor-registration:***@rabbitmq" in line
+    assert line.count("\n") == 1
+
+
+def test_smtp_login_without_tls_is_refused_in_every_environment():
+    assert "SMTP_USERNAME needs SMTP_TLS=starttls or ssl" in error_of("notification", SMTP_HOST="127.0.0.1", SMTP_USERNAME="humas", SMTP_TLS="none")
