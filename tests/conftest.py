@@ -8,5 +8,6 @@ pytest_plugins = [
     "tests.fixtures.tcp_proxy",
     "tests.fixtures.smtp",
     "tests.fixtures.sms_gateway",
+    "tests.fixtures.whatsapp_api",
     "tests.fixtures.browser",
 ]

@@ -83,6 +83,9 @@ class Notification(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # From the provider's delivery receipts (WhatsApp, SMS gateway); a receipt never moves status backwards.
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     attempts: Mapped[list["Attempt"]] = relationship(order_by="Attempt.number", lazy="raise")
 
@@ -91,6 +94,8 @@ class Notification(Base):
         Index("ix_notifications_registration_id", "registration_id"),
         Index("ix_notifications_event_id_status", "event_id", "status"),
         Index("ix_notifications_status", "status"),
+        # Receipts name the provider's message id.
+        Index("ix_notifications_provider_id", "provider_id"),
     )
 
 

@@ -226,3 +226,24 @@ def count_attempts(session: Session, event_id: str | None = None) -> int:
     if event_id:
         query = query.join(Notification, Notification.id == Attempt.notification_id).where(Notification.event_id == event_id)
     return int(session.scalar(query) or 0)
+
+
+def lock_by_provider_id(session: Session, provider_id: str, channels: tuple[str, ...]) -> Notification | None:
+    """The notification a provider's message id belongs to, locked until the transaction ends (receipts race each other)."""
+    query = select(Notification).where(Notification.provider_id == provider_id, Notification.channel.in_(channels)).with_for_update()
+    return session.scalars(query).first()
+
+
+def count_receipts(session: Session, event_id: str | None = None) -> tuple[int, int]:
+    """How many notifications a provider reported delivered, and how many read."""
+    query = select(func.count(Notification.delivered_at), func.count(Notification.read_at))
+    if event_id:
+        query = query.where(Notification.event_id == event_id)
+    delivered, read = session.execute(query).one()
+    return int(delivered or 0), int(read or 0)
+
+
+def registration_ledger(session: Session, registration_id: str) -> list[Notification]:
+    """Everything sent to one participant, oldest first (email before SMS/WhatsApp of the same event)."""
+    query = select(Notification).where(Notification.registration_id == registration_id).order_by(Notification.created_at, Notification.channel, Notification.id)
+    return list(session.scalars(query))

@@ -8,6 +8,8 @@ from typing import Protocol
 from services.notification.channels.email_senders import FileSender, SmtpSender
 from services.notification.channels.smtp_pool import SmtpPool
 from services.notification.channels.sms_senders import HttpSmsSender, LogSmsSender, TwilioSmsSender
+from services.notification.channels.whatsapp_cloud import WhatsAppCloudSender
+from services.notification.domain.whatsapp import Template, parse_templates
 from services.notification.domain.sms_text import SmsText
 
 
@@ -34,10 +36,16 @@ class Channels:
     # How long a claimed notification stays reserved for the sender that claimed it.
     lease_seconds: float = 120.0
     extra: dict = field(default_factory=dict)
+    # None: WHATSAPP_PROVIDER unset, so a WhatsApp notification fails for good with that reason.
+    whatsapp: WhatsAppCloudSender | None = None
+    # kind -> locale -> pre-approved template (WHATSAPP_TEMPLATES)
+    whatsapp_templates: dict[str, dict[str, Template]] = field(default_factory=dict)
 
     def close(self) -> None:
         self.email.close()
         self.sms.close()
+        if self.whatsapp is not None:
+            self.whatsapp.close()
 
 
 def build_email_sender(settings, ssl_context: ssl.SSLContext | None = None) -> EmailSender:
@@ -74,6 +82,19 @@ def build_sms_sender(settings) -> SmsSender:
     return LogSmsSender(settings.sms_log_path)
 
 
+def build_whatsapp_sender(settings) -> WhatsAppCloudSender | None:
+    """The Cloud API sender when WHATSAPP_PROVIDER=cloud, else none."""
+    if settings.whatsapp_provider != "cloud":
+        return None
+    return WhatsAppCloudSender(
+        settings.whatsapp_api_url,
+        settings.whatsapp_token,
+        settings.whatsapp_phone_number_id,
+        timeout=settings.sms_timeout,
+        pool_size=max(settings.consumer_concurrency, settings.smtp_pool_size),
+    )
+
+
 def build_channels(settings, ssl_context: ssl.SSLContext | None = None) -> Channels:
     """Every channel from the settings; nothing connects until the first message."""
     return Channels(
@@ -84,4 +105,7 @@ def build_channels(settings, ssl_context: ssl.SSLContext | None = None) -> Chann
         fanout_workers=settings.smtp_pool_size,
         # Long enough for a send that hits every timeout; a crashed sender's claim expires after it.
         lease_seconds=max(60.0, 4 * max(settings.smtp_timeout, settings.sms_timeout)),
+        whatsapp=build_whatsapp_sender(settings),
+        # A malformed WHATSAPP_TEMPLATES stops the process at start, not at the first message.
+        whatsapp_templates=parse_templates(settings.whatsapp_templates),
     )

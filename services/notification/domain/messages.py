@@ -4,8 +4,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
-EMAIL, SMS = "email", "sms"
-CHANNELS = (EMAIL, SMS)
+EMAIL, SMS, WHATSAPP = "email", "sms", "whatsapp"
+CHANNELS = (EMAIL, SMS, WHATSAPP)
+# A meeting without a `channels` list (snapshots from before it existed) writes as it always did.
+DEFAULT_MEETING_CHANNELS = (EMAIL, SMS)
 
 # The message kind each event type sends; the kind names the templates.
 KIND_BY_EVENT = {
@@ -85,13 +87,19 @@ def calendar_method_for(kind: str, recipient: Recipient) -> str | None:
     return method
 
 
-def plan_messages(kind: str, recipients: Iterable[Recipient]) -> list[PlannedMessage]:
-    """An email to every recipient and an SMS to those with a mobile number."""
+def plan_messages(kind: str, recipients: Iterable[Recipient], channels: Iterable[str] | None = None) -> list[PlannedMessage]:
+    """One message per channel the meeting asks for: email to everyone, SMS and WhatsApp to those with a mobile number.
+
+    `sms_fallback` plans nothing here: that SMS exists only once WhatsApp failed or stayed undelivered.
+    """
+    wanted = tuple(channels) if channels else DEFAULT_MEETING_CHANNELS
     planned = []
     for recipient in recipients:
-        method = calendar_method_for(kind, recipient)
-        planned.append(PlannedMessage(kind, EMAIL, recipient.email.strip().lower(), recipient, method))
-        if recipient.phone:
+        if EMAIL in wanted:
+            planned.append(PlannedMessage(kind, EMAIL, recipient.email.strip().lower(), recipient, calendar_method_for(kind, recipient)))
+        if recipient.phone and WHATSAPP in wanted:
+            planned.append(PlannedMessage(kind, WHATSAPP, recipient.phone, recipient, None))
+        if recipient.phone and SMS in wanted:
             planned.append(PlannedMessage(kind, SMS, recipient.phone, recipient, None))
     return planned
 
