@@ -86,6 +86,10 @@ class Notification(Base):
     # From the provider's delivery receipts (WhatsApp, SMS gateway); a receipt never moves status backwards.
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     read_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # WhatsApp with sms_fallback: "armed" until the SMS stand-in is created, then "done" (set once, by one worker).
+    fallback: Mapped[str | None] = mapped_column(String(8))
+    # The SMS stand-in: the id of the WhatsApp notification it replaces.
+    fallback_for: Mapped[str | None] = mapped_column(String(36))
 
     attempts: Mapped[list["Attempt"]] = relationship(order_by="Attempt.number", lazy="raise")
 
@@ -96,6 +100,8 @@ class Notification(Base):
         Index("ix_notifications_status", "status"),
         # Receipts name the provider's message id.
         Index("ix_notifications_provider_id", "provider_id"),
+        Index("ix_notifications_fallback_status", "fallback", "status"),
+        Index("ix_notifications_fallback_for", "fallback_for"),
     )
 
 

@@ -107,6 +107,7 @@ def notification_row(event_id: str, event_type: str, message: PlannedMessage, me
         "claimed_until": lease_until,
         "context": json.dumps(context, ensure_ascii=False),
         "attempt_count": 0,
+        "fallback": "armed" if message.sms_fallback else None,
         "created_at": now,
         "updated_at": now,
     }

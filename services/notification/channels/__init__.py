@@ -40,6 +40,8 @@ class Channels:
     whatsapp: WhatsAppCloudSender | None = None
     # kind -> locale -> pre-approved template (WHATSAPP_TEMPLATES)
     whatsapp_templates: dict[str, dict[str, Template]] = field(default_factory=dict)
+    # A WhatsApp message of a meeting with sms_fallback not delivered this long after it was planned gets its SMS.
+    whatsapp_fallback_minutes: float = 15.0
 
     def close(self) -> None:
         self.email.close()
@@ -108,4 +110,5 @@ def build_channels(settings, ssl_context: ssl.SSLContext | None = None) -> Chann
         whatsapp=build_whatsapp_sender(settings),
         # A malformed WHATSAPP_TEMPLATES stops the process at start, not at the first message.
         whatsapp_templates=parse_templates(settings.whatsapp_templates),
+        whatsapp_fallback_minutes=settings.whatsapp_fallback_minutes,
     )

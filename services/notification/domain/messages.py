@@ -5,6 +5,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
 EMAIL, SMS, WHATSAPP = "email", "sms", "whatsapp"
+# Not a channel of its own: an SMS sent in place of a WhatsApp message that failed or stayed undelivered.
+SMS_FALLBACK = "sms_fallback"
 CHANNELS = (EMAIL, SMS, WHATSAPP)
 # A meeting without a `channels` list (snapshots from before it existed) writes as it always did.
 DEFAULT_MEETING_CHANNELS = (EMAIL, SMS)
@@ -67,6 +69,8 @@ class PlannedMessage:
     address: str
     recipient: Recipient
     calendar_method: str | None
+    # WhatsApp only: an SMS stands in if this one fails or is not delivered in time.
+    sms_fallback: bool = False
 
 
 def announces_schedule_change(changed_fields: Iterable[str]) -> bool:
@@ -98,7 +102,7 @@ def plan_messages(kind: str, recipients: Iterable[Recipient], channels: Iterable
         if EMAIL in wanted:
             planned.append(PlannedMessage(kind, EMAIL, recipient.email.strip().lower(), recipient, calendar_method_for(kind, recipient)))
         if recipient.phone and WHATSAPP in wanted:
-            planned.append(PlannedMessage(kind, WHATSAPP, recipient.phone, recipient, None))
+            planned.append(PlannedMessage(kind, WHATSAPP, recipient.phone, recipient, None, sms_fallback=SMS_FALLBACK in wanted))
         if recipient.phone and SMS in wanted:
             planned.append(PlannedMessage(kind, SMS, recipient.phone, recipient, None))
     return planned

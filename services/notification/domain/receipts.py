@@ -12,7 +12,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from services.notification.domain.delivery import DELIVERED, FAILED, READ, SENT
+from services.notification.domain.delivery import DEAD, DELIVERED, FAILED, READ, SENT
 
 RECEIPT_STATUSES = ("sent", DELIVERED, READ, FAILED)
 _RANK = {SENT: 1, DELIVERED: 2, READ: 3}
@@ -55,11 +55,17 @@ def apply_receipt(state: DeliveryState, receipt: Receipt) -> DeliveryState:
     return DeliveryState(status, delivered_at, read_at, state.last_error)
 
 
-def was_undelivered_within(state: DeliveryState, sent_at: dt.datetime | None, now: dt.datetime, minutes: float) -> bool:
-    """True when a sent message still has no delivery `minutes` after it was sent (the SMS fallback's trigger)."""
-    if state.status == FAILED:
+# The SMS fallback of a WhatsApp message: at once when WhatsApp failed for good, never once it reached
+# the phone, otherwise when it has not been delivered `WHATSAPP_FALLBACK_MINUTES` after it was planned
+# (still retrying, or sent without a receipt).
+FALLBACK_AT_ONCE = (FAILED, DEAD)
+FALLBACK_NEVER = (DELIVERED, READ)
+
+
+def needs_sms_fallback(status: str, created_at: dt.datetime, now: dt.datetime, minutes: float) -> bool:
+    if status in FALLBACK_AT_ONCE:
         return True
-    return state.status == SENT and state.delivered_at is None and sent_at is not None and now - sent_at >= dt.timedelta(minutes=minutes)
+    return status not in FALLBACK_NEVER and now - created_at >= dt.timedelta(minutes=minutes)
 
 
 def signature_valid(secret: str, body: bytes, header: str | None) -> bool:
