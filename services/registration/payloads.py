@@ -31,6 +31,7 @@ def meeting_fields(meeting: Meeting) -> dict[str, Any]:
         "online": meeting.online,
         "health_protocol": meeting.health_protocol,
         "registration_closes_at": _local(meeting.registration_closes_at, zone),
+        "channels": meeting.channels.split(","),
     }
 
 
@@ -47,6 +48,7 @@ def meeting_snapshot(meeting: Meeting) -> dict[str, Any]:
         "venue": fields["venue"],
         "health_protocol": fields["health_protocol"],
         "online": fields["online"],
+        "channels": fields["channels"],
         "sequence": meeting.sequence,
     }
 

@@ -7,6 +7,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, valida
 
 from services.registration.domain.door import NOT_CHECKED_IN, REFUSAL_REASONS
 from services.registration.domain.meetings import validate_meeting
+from shared.schemas.events import DEFAULT_CHANNELS, MESSAGE_CHANNELS
 from shared.schemas.participant import LOCALES, ParticipantSchema
 from shared.schemas.validators import EmailField
 
@@ -124,6 +125,11 @@ class MeetingCreateSchema(StrictSchema):
     online = fields.Boolean(load_default=True)
     health_protocol = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=5000), metadata={"example": "Peserta wajib sudah divaksin dua kali dan menunjukkan hasil antigen negatif."})
     registration_closes_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    channels = fields.List(
+        fields.String(validate=validate.OneOf(MESSAGE_CHANNELS)),
+        load_default=lambda: list(DEFAULT_CHANNELS),
+        metadata={"description": "How participants are told, in order; sms_fallback: an SMS only when WhatsApp failed or was not delivered in time.", "example": ["email", "whatsapp", "sms_fallback"]},
+    )
 
     @validates_schema
     def _consistent(self, data, **_kwargs):
@@ -146,6 +152,7 @@ class MeetingPatchSchema(StrictSchema):
     online = fields.Boolean()
     health_protocol = fields.String(allow_none=True, validate=validate.Length(max=5000))
     registration_closes_at = fields.AwareDateTime(allow_none=True)
+    channels = fields.List(fields.String(validate=validate.OneOf(MESSAGE_CHANNELS)))
 
 
 class SeatsSchema(OutSchema):
@@ -173,6 +180,7 @@ class MeetingSchema(OutSchema):
     online = fields.Boolean()
     health_protocol = fields.String(allow_none=True)
     registration_closes_at = fields.DateTime(allow_none=True)
+    channels = fields.List(fields.String())
     sequence = fields.Integer(metadata={"description": "Raised by each change of time or venue (the .ics SEQUENCE)."})
     seats = fields.Nested(SeatsSchema)
     created_at = fields.DateTime()
