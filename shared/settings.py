@@ -63,6 +63,7 @@ class Settings:
     whatsapp_phone_number_id: str = ""
     whatsapp_templates: str = ""  # JSON {kind: {locale: name | {"name", "url_button"}}}
     whatsapp_fallback_minutes: float = 15.0
+    whatsapp_concurrency: int = 32  # handler threads of a worker sending WhatsApp (each send waits on a round trip)
     whatsapp_app_secret: str = ""
     whatsapp_verify_token: str = ""
     sms_webhook_secret: str = ""
@@ -232,6 +233,7 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         whatsapp_phone_number_id=env.get("WHATSAPP_PHONE_NUMBER_ID", ""),
         whatsapp_templates=env.get("WHATSAPP_TEMPLATES", ""),
         whatsapp_fallback_minutes=_float(env, "WHATSAPP_FALLBACK_MINUTES", 15.0),
+        whatsapp_concurrency=_int(env, "WHATSAPP_CONCURRENCY", 32, 1, 256),
         whatsapp_app_secret=env.get("WHATSAPP_APP_SECRET", ""),
         whatsapp_verify_token=env.get("WHATSAPP_VERIFY_TOKEN", ""),
         sms_webhook_secret=env.get("SMS_WEBHOOK_SECRET", ""),
@@ -252,7 +254,7 @@ KNOWN_VARIABLES = frozenset(
         "SMS_PROVIDER", "SMS_GATEWAY_URL", "SMS_API_KEY", "SMS_TIMEOUT", "TWILIO_ACCOUNT_SID",
         "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_BASE_URL", "AGENCY_RATE_LIMIT", "JOIN_RATE_LIMIT",
         "STREAM_ALLOWED_HOSTS", "WHATSAPP_PROVIDER", "WHATSAPP_API_URL", "WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID",
-        "WHATSAPP_TEMPLATES", "WHATSAPP_FALLBACK_MINUTES", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "SMS_WEBHOOK_SECRET",
+        "WHATSAPP_TEMPLATES", "WHATSAPP_FALLBACK_MINUTES", "WHATSAPP_CONCURRENCY", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "SMS_WEBHOOK_SECRET",
     }
 )
 

@@ -93,7 +93,7 @@ def build_whatsapp_sender(settings) -> WhatsAppCloudSender | None:
         settings.whatsapp_token,
         settings.whatsapp_phone_number_id,
         timeout=settings.sms_timeout,
-        pool_size=max(settings.consumer_concurrency, settings.smtp_pool_size),
+        pool_size=max(settings.consumer_concurrency, settings.smtp_pool_size, settings.whatsapp_concurrency),
     )
 
 
@@ -104,7 +104,8 @@ def build_channels(settings, ssl_context: ssl.SSLContext | None = None) -> Chann
         sms=build_sms_sender(settings),
         sender=settings.smtp_from,
         retry_delays=tuple(settings.retry_delays),
-        fanout_workers=settings.smtp_pool_size,
+        # A meeting-wide fan-out over WhatsApp waits on HTTP round trips as the handler threads do.
+        fanout_workers=max(settings.smtp_pool_size, settings.whatsapp_concurrency if settings.whatsapp_provider else 0),
         # Long enough for a send that hits every timeout; a crashed sender's claim expires after it.
         lease_seconds=max(60.0, 4 * max(settings.smtp_timeout, settings.sms_timeout)),
         whatsapp=build_whatsapp_sender(settings),
