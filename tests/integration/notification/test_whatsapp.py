@@ -186,3 +186,26 @@ def test_sms_gateway_receipts_and_the_ledger(harness, sms_gateway, whatsapp_api,
     assert items[1]["delivered_at"].startswith("2021-11-30T03:00:05") and items[0]["sent_at"] and items[0]["delivered_at"] is None
     assert requests.get(f"{api}/v1/registrations/reg-tidak-ada/notifications", headers=ADMIN, timeout=5).status_code == 404
     assert requests.get(f"{api}/v1/registrations/{registration['registration_id']}/notifications", timeout=5).status_code == 401
+
+
+def test_migration_0004_goes_down_and_up_again_with_attempts_on_record(harness, whatsapp_api):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from tests.integration.notification.conftest import MIGRATIONS
+
+    registration, _ = _confirm(harness)
+    whatsapp_api.wait_for(1)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with harness.engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+        connection.commit()
+        columns = {row[0] for row in connection.execute(text("SELECT * FROM notifications LIMIT 0")).cursor.description}
+        assert "delivered_at" not in columns and "fallback" not in columns
+        assert connection.execute(text("SELECT count(*) FROM attempts")).scalar_one() == 2
+        command.upgrade(config, "head")
+        connection.commit()
+    assert _whatsapp(harness, registration).delivered_at is None

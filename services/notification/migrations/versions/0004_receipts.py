@@ -15,22 +15,20 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('read_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('fallback', sa.String(length=8), nullable=True))
-        batch_op.add_column(sa.Column('fallback_for', sa.String(length=36), nullable=True))
-        batch_op.create_index('ix_notifications_provider_id', ['provider_id'], unique=False)
-        batch_op.create_index('ix_notifications_fallback_status', ['fallback', 'status'], unique=False)
-        batch_op.create_index('ix_notifications_fallback_for', ['fallback_for'], unique=False)
+    op.add_column('notifications', sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('notifications', sa.Column('read_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('notifications', sa.Column('fallback', sa.String(length=8), nullable=True))
+    op.add_column('notifications', sa.Column('fallback_for', sa.String(length=36), nullable=True))
+    op.create_index('ix_notifications_provider_id', 'notifications', ['provider_id'], unique=False)
+    op.create_index('ix_notifications_fallback_status', 'notifications', ['fallback', 'status'], unique=False)
+    op.create_index('ix_notifications_fallback_for', 'notifications', ['fallback_for'], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.drop_index('ix_notifications_fallback_for')
-        batch_op.drop_index('ix_notifications_fallback_status')
-        batch_op.drop_index('ix_notifications_provider_id')
-        batch_op.drop_column('fallback_for')
-        batch_op.drop_column('fallback')
-        batch_op.drop_column('read_at')
-        batch_op.drop_column('delivered_at')
+    op.drop_index('ix_notifications_fallback_for', table_name='notifications')
+    op.drop_index('ix_notifications_fallback_status', table_name='notifications')
+    op.drop_index('ix_notifications_provider_id', table_name='notifications')
+    # Plain ALTER TABLE (SQLite 3.35+ and PostgreSQL): a batch rebuild would DROP TABLE notifications,
+    # which the attempts' foreign key refuses on SQLite.
+    for column in ('fallback_for', 'fallback', 'read_at', 'delivered_at'):
+        op.execute(f'ALTER TABLE notifications DROP COLUMN {column}')

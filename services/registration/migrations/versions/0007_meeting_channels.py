@@ -13,10 +13,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("meetings") as batch_op:
-        batch_op.add_column(sa.Column("channels", sa.String(length=64), nullable=False, server_default="email,sms"))
+    op.add_column("meetings", sa.Column("channels", sa.String(length=64), nullable=False, server_default="email,sms"))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("meetings") as batch_op:
-        batch_op.drop_column("channels")
+    # Plain ALTER TABLE (SQLite 3.35+ and PostgreSQL): a batch rebuild would DROP TABLE meetings,
+    # which the registrations' foreign keys refuse on SQLite.
+    op.execute("ALTER TABLE meetings DROP COLUMN channels")
