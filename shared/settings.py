@@ -70,6 +70,17 @@ class Settings:
     twilio_auth_token: str = ""
     twilio_from: str = ""
     twilio_base_url: str = "https://api.twilio.com"
+    # whatsapp (Business Cloud API) and delivery receipts
+    whatsapp_provider: str = ""  # "" (no WhatsApp) or "cloud"
+    whatsapp_api_url: str = "https://graph.facebook.com/v20.0"
+    whatsapp_token: str = ""
+    whatsapp_phone_number_id: str = ""
+    whatsapp_templates: str = ""  # JSON {kind: {locale: name | {"name", "url_button"}}}
+    whatsapp_fallback_minutes: float = 15.0
+    whatsapp_concurrency: int = 32  # handler threads of a worker sending WhatsApp (each send waits on a round trip)
+    whatsapp_app_secret: str = ""
+    whatsapp_verify_token: str = ""
+    sms_webhook_secret: str = ""
     # http limits
     agency_rate_limit: int = 600  # requests per minute per agency key
     join_rate_limit: int = 60  # failed lookups per minute per client on /j/{token}; 0: no limit
@@ -250,6 +261,11 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         raise SettingsError("SMS_PROVIDER=http needs SMS_GATEWAY_URL")
     if sms_provider == "twilio" and not (env.get("TWILIO_ACCOUNT_SID") and env.get("TWILIO_AUTH_TOKEN") and env.get("TWILIO_FROM")):
         raise SettingsError("SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM")
+    whatsapp_provider = (env.get("WHATSAPP_PROVIDER") or "").lower()
+    if whatsapp_provider not in ("", "cloud"):
+        raise SettingsError(f"WHATSAPP_PROVIDER={whatsapp_provider!r} must be cloud or empty")
+    if whatsapp_provider == "cloud" and not (env.get("WHATSAPP_TOKEN") and env.get("WHATSAPP_PHONE_NUMBER_ID") and env.get("WHATSAPP_TEMPLATES")):
+        raise SettingsError("WHATSAPP_PROVIDER=cloud needs WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID and WHATSAPP_TEMPLATES")
     hosts = tuple(h.strip().lower() for h in (env.get("STREAM_ALLOWED_HOSTS") or "").split(",") if h.strip())
     port_var = f"{service.upper()}_PORT"
     settings = Settings(
@@ -291,6 +307,16 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
         twilio_from=env.get("TWILIO_FROM", ""),
         twilio_base_url=_url(env, "TWILIO_BASE_URL", "https://api.twilio.com", ("http", "https")).rstrip("/"),
+        whatsapp_provider=whatsapp_provider,
+        whatsapp_api_url=_url(env, "WHATSAPP_API_URL", "https://graph.facebook.com/v20.0", ("http", "https")).rstrip("/"),
+        whatsapp_token=env.get("WHATSAPP_TOKEN", ""),
+        whatsapp_phone_number_id=env.get("WHATSAPP_PHONE_NUMBER_ID", ""),
+        whatsapp_templates=env.get("WHATSAPP_TEMPLATES", ""),
+        whatsapp_fallback_minutes=_float(env, "WHATSAPP_FALLBACK_MINUTES", 15.0),
+        whatsapp_concurrency=_int(env, "WHATSAPP_CONCURRENCY", 32, 1, 256),
+        whatsapp_app_secret=env.get("WHATSAPP_APP_SECRET", ""),
+        whatsapp_verify_token=env.get("WHATSAPP_VERIFY_TOKEN", ""),
+        sms_webhook_secret=env.get("SMS_WEBHOOK_SECRET", ""),
         agency_rate_limit=_int(env, "AGENCY_RATE_LIMIT", 600, 1),
         join_rate_limit=_int(env, "JOIN_RATE_LIMIT", 60, 0),
         join_opens_minutes=_int(env, "JOIN_OPENS_MINUTES", 30, 0, 24 * 60),
@@ -320,6 +346,8 @@ KNOWN_VARIABLES = frozenset(
         "JOIN_OPENS_MINUTES", "STREAM_ALLOWED_HOSTS", "CERTIFICATE_NUMBER_SUFFIX", "REGISTRATION_PUBLIC_URL",
         "RAKOR_ENV", "SMTP_TLS", "RATE_LIMIT_STORAGE_URL", "TRUSTED_PROXIES",
         "HANDLER_TIMEOUT_SECONDS", "RATE_LIMIT_KEY_PREFIX",
+        "WHATSAPP_PROVIDER", "WHATSAPP_API_URL", "WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID",
+        "WHATSAPP_TEMPLATES", "WHATSAPP_FALLBACK_MINUTES", "WHATSAPP_CONCURRENCY", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "SMS_WEBHOOK_SECRET",
     }
 )
 

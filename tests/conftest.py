@@ -13,5 +13,6 @@ pytest_plugins = [
     "tests.fixtures.tcp_proxy",
     "tests.fixtures.smtp",
     "tests.fixtures.sms_gateway",
+    "tests.fixtures.whatsapp_api",
     "tests.fixtures.browser",
 ]

@@ -23,6 +23,7 @@ BLUEPRINTS = [
     views.meetings.blp,
     views.agencies.blp,
     views.messages.blp,
+    views.ledger.blp,
     views.streaming.blp,
     views.doors.blp,
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from typing import Any, Iterator
+from urllib.parse import quote
 
 import requests
 
@@ -190,6 +191,9 @@ class NotificationClient(ServiceClient):
 
     def retry(self, notification_id: str) -> dict:
         return self._json("POST", f"/v1/notifications/{notification_id}/retry")
+
+    def ledger(self, registration_id: str) -> dict:
+        return self._json("GET", f"/v1/registrations/{quote(registration_id, safe='')}/notifications")
 
 
 class StreamingClient(ServiceClient):

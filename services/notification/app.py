@@ -9,6 +9,8 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from services.notification.api import blp
+from services.notification.ledger import blp as ledger_blp
+from services.notification.webhooks import blp as webhooks_blp
 from services.notification.channels import Channels, build_channels
 from services.notification.courier import Courier
 from shared.db import make_service_engine, make_session_factory, migrate_at_start
@@ -43,4 +45,6 @@ def create_app(settings: Settings | None = None, *, channels: Channels | None = 
     )
     app.extensions["rakor_notification"] = NotificationAppState(make_session_factory(engine), Courier(channels or build_channels(settings)))
     api.register_blueprint(blp)
+    api.register_blueprint(ledger_blp)
+    api.register_blueprint(webhooks_blp)
     return app

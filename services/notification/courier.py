@@ -14,9 +14,10 @@ from services.notification.content.certificate_pdf import render_certificate
 from services.notification.content.invitation import build_invitation
 from services.notification.content.mail_message import build_email
 from services.notification.content.qr_image import qr_png
-from services.notification.content.rendering import Renderer
-from services.notification.domain.delivery import OUTCOME_SENT, OUTCOME_TRANSIENT, DeliveryFailure, DeliveryResult
-from services.notification.domain.messages import EMAIL
+from services.notification.content.rendering import Renderer, template_variables
+from services.notification.domain.delivery import OUTCOME_SENT, OUTCOME_TRANSIENT, DeliveryFailure, DeliveryResult, PermanentFailure
+from services.notification.domain.messages import EMAIL, WHATSAPP
+from services.notification.domain.whatsapp import body_parameters, link_suffix
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,12 @@ class Courier:
     def deliver(self, claim: Claim) -> DeliveryResult:
         started = time.perf_counter()
         try:
-            result = self._send_email(claim) if claim.channel == EMAIL else self._send_sms(claim)
+            if claim.channel == EMAIL:
+                result = self._send_email(claim)
+            elif claim.channel == WHATSAPP:
+                result = self._send_whatsapp(claim)
+            else:
+                result = self._send_sms(claim)
         except DeliveryFailure as failure:
             result = DeliveryResult(failure.outcome, error=str(failure)[:1000], retry_after=failure.retry_after)
         except Exception as exc:  # noqa: BLE001 - a rendering bug or odd data must not lose the notification
@@ -105,3 +111,15 @@ class Courier:
             # The segment count is known before sending: recorded on a failed attempt as well.
             return DeliveryResult(failure.outcome, error=str(failure)[:1000], retry_after=failure.retry_after, segments=text.segments)
         return DeliveryResult(OUTCOME_SENT, provider_id=provider_id, segments=text.segments)
+
+    def _send_whatsapp(self, claim: Claim) -> DeliveryResult:
+        sender = self.channels.whatsapp
+        if sender is None:
+            raise PermanentFailure("WhatsApp is not configured (WHATSAPP_PROVIDER)")
+        locale, kind = claim.context["locale"], claim.kind
+        template = self.channels.whatsapp_templates.get(kind, {}).get(locale)
+        if template is None:
+            raise PermanentFailure(f"no WhatsApp template for {kind} in {locale} (WHATSAPP_TEMPLATES)")
+        variables = template_variables(claim.context)
+        provider_id = sender.send(claim.recipient, template, locale, body_parameters(variables), link_suffix(variables.get("join_url")))
+        return DeliveryResult(OUTCOME_SENT, provider_id=provider_id)

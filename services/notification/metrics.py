@@ -12,3 +12,5 @@ SEND_SECONDS = Histogram(
     ["channel"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+DELIVERED = Counter("rakor_notifications_delivered_total", "Notifications the provider reported delivered to the phone (receipts)", ["channel"])
+READ = Counter("rakor_notifications_read_total", "Notifications the provider reported read (WhatsApp receipts)", ["channel"])

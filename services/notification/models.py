@@ -83,6 +83,13 @@ class Notification(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # From the provider's delivery receipts (WhatsApp, SMS gateway); a receipt never moves status backwards.
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # WhatsApp with sms_fallback: "armed" until the SMS stand-in is created, then "done" (set once, by one worker).
+    fallback: Mapped[str | None] = mapped_column(String(8))
+    # The SMS stand-in: the id of the WhatsApp notification it replaces.
+    fallback_for: Mapped[str | None] = mapped_column(String(36))
 
     attempts: Mapped[list["Attempt"]] = relationship(order_by="Attempt.number", lazy="raise")
 
@@ -91,6 +98,10 @@ class Notification(Base):
         Index("ix_notifications_registration_id", "registration_id"),
         Index("ix_notifications_event_id_status", "event_id", "status"),
         Index("ix_notifications_status", "status"),
+        # Receipts name the provider's message id.
+        Index("ix_notifications_provider_id", "provider_id"),
+        Index("ix_notifications_fallback_status", "fallback", "status"),
+        Index("ix_notifications_fallback_for", "fallback_for"),
     )
 
 

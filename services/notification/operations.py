@@ -118,6 +118,7 @@ def notification_row(event_id: str, event_type: str, message: PlannedMessage, me
         "claimed_until": lease_until,
         "context": json.dumps(context, ensure_ascii=False),
         "attempt_count": 0,
+        "fallback": "armed" if message.sms_fallback else None,
         "created_at": now,
         "updated_at": now,
     }
@@ -138,7 +139,7 @@ def plan_and_claim(session_factory: SessionFactory, event_id: str, event_type: s
             raise TransientError(f"meeting {data.get('event_id')} not known yet")
         now = utcnow()
         lease_until = now + dt.timedelta(seconds=lease_seconds)
-        planned = plan_messages(KIND_BY_EVENT[event_type], recipients)
+        planned = plan_messages(KIND_BY_EVENT[event_type], recipients, (meeting or {}).get("channels"))
         rows = store.insert_claimed_once(session, [notification_row(event_id, event_type, m, meeting, extra, now, lease_until) for m in planned])
         if len(rows) < len(planned):
             # A redelivery: some rows exist; take those still to send (not the ones inserted just now).
@@ -340,9 +341,21 @@ def notification_stats(session_factory: SessionFactory, event_id: str | None = N
     with read_only(session_factory) as session:
         rows = store.count_by_channel_and_status(session, event_id)
         attempts = store.count_attempts(session, event_id)
+        delivered, read = store.count_receipts(session, event_id)
     by_status: dict[str, int] = {}
     by_channel: dict[str, dict[str, int]] = {}
     for channel, status, count in rows:
         by_status[status] = by_status.get(status, 0) + count
         by_channel.setdefault(channel, {})[status] = count
-    return {"total": sum(by_status.values()), "by_status": by_status, "by_channel": by_channel, "attempts": attempts}
+    return {"total": sum(by_status.values()), "by_status": by_status, "by_channel": by_channel, "attempts": attempts, "delivered": delivered, "read": read}
+
+
+def registration_ledger(session_factory: SessionFactory, registration_id: str) -> list[Notification]:
+    """Everything sent to one participant, in order; NotificationNotFound when nothing ever was and no contact exists."""
+    with read_only(session_factory) as session:
+        items = store.registration_ledger(session, registration_id)
+        known = bool(items) or session.get(Contact, registration_id) is not None
+        session.expunge_all()
+    if not known:
+        raise NotificationNotFound(registration_id)
+    return items

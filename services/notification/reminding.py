@@ -70,7 +70,7 @@ def _send_batch(session_factory, courier: Courier, reminder: ClaimedReminder, re
         if not reminder_store.is_open(session, reminder.id):
             return False
         reminder_store.extend_lease(session, reminder.id, now, now + lease)
-        planned = plan_messages(REMINDER, recipients)
+        planned = plan_messages(REMINDER, recipients, reminder.meeting.get("channels"))
         rows = store.insert_claimed_once(session, [operations.notification_row(reminder.id, REMINDER, m, reminder.meeting, _extra(m.recipient), now, now + lease) for m in planned])
     operations.send_claims(session_factory, courier, [operations.claim_from_row(r) for r in rows], retries_left=retries_left, executor=courier.executor)
     return True

@@ -1,10 +1,11 @@
-"""The worker's reminder thread: polls the reminders table and sends what is due (several workers may run it at once)."""
+"""The worker's reminder thread: polls the reminders table and the due SMS fallbacks and sends them (several workers may run it at once)."""
 from __future__ import annotations
 
 import logging
 import threading
 
 from services.notification.courier import Courier
+from services.notification.fallback import send_due_fallbacks
 from services.notification.reminding import send_due_reminders
 
 log = logging.getLogger(__name__)
@@ -37,4 +38,8 @@ class ReminderScheduler:
                 send_due_reminders(self.session_factory, self.courier, should_stop=self._stop.is_set)
             except Exception:  # noqa: BLE001 - a database hiccup must not end reminders for the life of the worker
                 log.exception("sending due reminders failed; trying again at the next poll")
+            try:
+                send_due_fallbacks(self.session_factory, self.courier)
+            except Exception:  # noqa: BLE001 - same: the next poll tries again
+                log.exception("sending due SMS fallbacks failed; trying again at the next poll")
             self._stop.wait(self.poll_seconds)

@@ -45,7 +45,7 @@ class NotificationSchema(Schema):
         ordered = True
 
     id = fields.String()
-    status = fields.String(metadata={"description": "pending | sending | sent | retrying | failed | dead"})
+    status = fields.String(metadata={"description": "pending | sending | sent | delivered | read | retrying | failed | dead"})
     kind = fields.String()
     channel = fields.String()
     recipient = fields.String()
@@ -61,6 +61,8 @@ class NotificationSchema(Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     sent_at = fields.DateTime(allow_none=True)
+    delivered_at = fields.DateTime(allow_none=True)
+    read_at = fields.DateTime(allow_none=True)
 
 
 class NotificationDetailSchema(NotificationSchema):
@@ -80,3 +82,44 @@ class StatsSchema(Schema):
     by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
     by_channel = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()))
     attempts = fields.Integer()
+    delivered = fields.Integer(metadata={"description": "notifications the provider reported delivered (receipts)"})
+    read = fields.Integer(metadata={"description": "notifications the provider reported read (WhatsApp)"})
+
+
+class SmsReceiptSchema(_Strict):
+    """One delivery report of the generic SMS gateway (documented in the service README)."""
+
+    id = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"description": "the id the gateway answered when it accepted the SMS"})
+    status = fields.String(required=True, validate=validate.OneOf(("sent", "delivered", "failed")))
+    at = fields.AwareDateTime(required=True)
+    reason = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=500))
+
+
+class ReceiptAnswerSchema(Schema):
+    received = fields.Integer(metadata={"description": "statuses in the body"})
+    recorded = fields.Integer(metadata={"description": "statuses that changed a notification (replays and stale ones change nothing)"})
+
+
+class LedgerEntrySchema(Schema):
+    class Meta:
+        ordered = True
+
+    id = fields.String()
+    kind = fields.String()
+    channel = fields.String()
+    status = fields.String(metadata={"description": "sending | sent | delivered | read | retrying | failed | dead"})
+    recipient = fields.String()
+    source_event_type = fields.String()
+    created_at = fields.DateTime()
+    sent_at = fields.DateTime(allow_none=True)
+    delivered_at = fields.DateTime(allow_none=True)
+    read_at = fields.DateTime(allow_none=True)
+    last_error = fields.String(allow_none=True)
+
+
+class LedgerSchema(Schema):
+    class Meta:
+        ordered = True
+
+    registration_id = fields.String()
+    items = fields.List(fields.Nested(LedgerEntrySchema))

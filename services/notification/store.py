@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from services.notification.domain.delivery import BUS_CLAIMABLE, SENDABLE, SENDING
 from services.notification.domain.freshness import is_stale
+from services.notification.domain.receipts import FALLBACK_AT_ONCE, FALLBACK_NEVER
 from services.notification.domain.messages import Recipient
 from services.notification.models import Attempt, Contact, Meeting, Notification, UtcDateTime
 from services.notification.reminder_store import arm_reminders
@@ -127,7 +128,7 @@ def active_contacts(session: Session, event_id: str) -> list[Contact]:
 CLAIM_COLUMNS = (Notification.id, Notification.channel, Notification.recipient, Notification.kind, Notification.context, Notification.attempt_count)
 _NOTIFICATION_FIELDS = (
     "id", "source_event_id", "source_event_type", "kind", "channel", "recipient", "registration_id", "event_id",
-    "locale", "status", "context", "attempt_count", "claimed_until", "created_at", "updated_at",
+    "locale", "status", "context", "attempt_count", "fallback", "fallback_for", "claimed_until", "created_at", "updated_at",
 )
 _UTC_FIELDS = ("claimed_until", "created_at", "updated_at", "last_event_at", "link_revoked_at")
 # Upserts are written as SQL text: SQLAlchemy cannot cache the compiled form of ON CONFLICT
@@ -237,3 +238,54 @@ def count_attempts(session: Session, event_id: str | None = None) -> int:
     if event_id:
         query = query.join(Notification, Notification.id == Attempt.notification_id).where(Notification.event_id == event_id)
     return int(session.scalar(query) or 0)
+
+
+def lock_by_provider_id(session: Session, provider_id: str, channels: tuple[str, ...]) -> Notification | None:
+    """The notification a provider's message id belongs to, locked until the transaction ends (receipts race each other)."""
+    query = select(Notification).where(Notification.provider_id == provider_id, Notification.channel.in_(channels)).with_for_update()
+    return session.scalars(query).first()
+
+
+def count_receipts(session: Session, event_id: str | None = None) -> tuple[int, int]:
+    """How many notifications a provider reported delivered, and how many read."""
+    query = select(func.count(Notification.delivered_at), func.count(Notification.read_at))
+    if event_id:
+        query = query.where(Notification.event_id == event_id)
+    delivered, read = session.execute(query).one()
+    return int(delivered or 0), int(read or 0)
+
+
+def registration_ledger(session: Session, registration_id: str) -> list[Notification]:
+    """Everything sent to one participant, oldest first (email before SMS/WhatsApp of the same event)."""
+    query = select(Notification).where(Notification.registration_id == registration_id).order_by(Notification.created_at, Notification.channel, Notification.id)
+    return list(session.scalars(query))
+
+
+def due_fallbacks(session: Session, now: dt.datetime, minutes: float, limit: int = 200) -> list[Notification]:
+    """WhatsApp notifications whose SMS fallback is due (domain/receipts.py), locked; rows another worker holds are skipped."""
+    cutoff = now - dt.timedelta(minutes=minutes)
+    due = or_(Notification.status.in_(FALLBACK_AT_ONCE), and_(Notification.status.not_in(FALLBACK_NEVER), Notification.created_at <= cutoff))
+    query = select(Notification).where(Notification.fallback == "armed", due).order_by(Notification.created_at).limit(limit).with_for_update(skip_locked=True)
+    return list(session.scalars(query))
+
+
+def disarm_fallback(session: Session, notification_id: str) -> bool:
+    """armed -> done, once: False when another worker did it first."""
+    result = session.execute(update(Notification).where(Notification.id == notification_id, Notification.fallback == "armed").values(fallback="done").execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def claim_fallback_sms(session: Session, now: dt.datetime, lease_until: dt.datetime, retry_before: dt.datetime) -> list[Any]:
+    """SMS stand-ins still to send: a transient failure older than `retry_before`, or a crashed sender's claim past its lease."""
+    claimable = or_(
+        and_(Notification.status.in_(SENDABLE), Notification.updated_at <= retry_before),
+        and_(Notification.status == SENDING, Notification.claimed_until < now),
+    )
+    statement = (
+        update(Notification)
+        .where(Notification.fallback_for.is_not(None), claimable)
+        .values(status=SENDING, claimed_until=lease_until, updated_at=now)
+        .returning(*CLAIM_COLUMNS)
+        .execution_options(synchronize_session=False)
+    )
+    return list(session.execute(statement))

@@ -20,13 +20,17 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def sender_settings(settings: Settings) -> Settings:
-    """At least one handler thread per pooled SMTP connection.
+    """At least one handler thread per pooled SMTP connection, and WHATSAPP_CONCURRENCY of them with WhatsApp on.
 
     Sending is waiting on round trips, not CPU: with fewer threads than connections the pool
     could never be used in full (the suite-wide CONSUMER_CONCURRENCY default of 4 suits the other
-    consumers, whose handlers are short database transactions).
+    consumers, whose handlers are short database transactions). A Cloud API call takes ~100 ms or
+    more, so eight threads would cap a worker near 80 messages a second.
     """
-    return replace(settings, consumer_concurrency=max(settings.consumer_concurrency, settings.smtp_pool_size))
+    threads = max(settings.consumer_concurrency, settings.smtp_pool_size)
+    if settings.whatsapp_provider:
+        threads = max(threads, settings.whatsapp_concurrency)
+    return replace(settings, consumer_concurrency=threads, consumer_prefetch=max(settings.consumer_prefetch, threads))
 
 
 def main() -> None:

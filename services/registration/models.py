@@ -63,6 +63,8 @@ class Meeting(Base):
     online: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     health_protocol: Mapped[str | None] = mapped_column(Text)
     registration_closes_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
+    # How participants are told, in order, comma-separated (shared MESSAGE_CHANNELS): "email,sms" unless set.
+    channels: Mapped[str] = mapped_column(String(64), nullable=False, default="email,sms", server_default="email,sms")
     sequence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # [{"before": "P1D", "at": "09:00"}, ...] as domain.reminders.normalized writes them.
     reminders: Mapped[list] = mapped_column(JSON, nullable=False)

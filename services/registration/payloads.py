@@ -33,6 +33,7 @@ def meeting_fields(meeting: Meeting) -> dict[str, Any]:
         "registration_closes_at": _local(meeting.registration_closes_at, zone),
         "reminders": meeting.reminders,
         "certificate_hours": meeting.certificate_hours,
+        "channels": meeting.channels.split(","),
     }
 
 
@@ -49,6 +50,7 @@ def meeting_snapshot(meeting: Meeting) -> dict[str, Any]:
         "venue": fields["venue"],
         "health_protocol": fields["health_protocol"],
         "online": fields["online"],
+        "channels": fields["channels"],
         "sequence": meeting.sequence,
         "status": meeting.status,
         "reminders": fields["reminders"],

@@ -6,7 +6,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_l
 from services.registration.domain import reminders as reminder_rules
 from services.registration.domain.door import NOT_CHECKED_IN, REFUSAL_REASONS
 from services.registration.domain.meetings import validate_meeting
-from shared.schemas.events import DEFAULT_REMINDERS, MEETING_STATUSES
+from shared.schemas.events import DEFAULT_CHANNELS, DEFAULT_REMINDERS, MEETING_STATUSES, MESSAGE_CHANNELS
 from shared.schemas.participant import LOCALES, ParticipantSchema
 from shared.schemas.validators import EmailField, Line, RejectsUnstorableText, Text, validate_timezone
 
@@ -138,6 +138,11 @@ class MeetingCreateSchema(StrictSchema):
         allow_none=True, load_default=None, strict=True, validate=validate.Range(min=1, max=1000),
         metadata={"description": "Lesson hours (JP) printed on the meeting's certificates; null: none stated."},
     )
+    channels = fields.List(
+        fields.String(validate=validate.OneOf(MESSAGE_CHANNELS)),
+        load_default=lambda: list(DEFAULT_CHANNELS),
+        metadata={"description": "How participants are told, in order; sms_fallback: an SMS only when WhatsApp failed or was not delivered in time.", "example": ["email", "whatsapp", "sms_fallback"]},
+    )
 
     @validates_schema
     def _consistent(self, data, **_kwargs):
@@ -162,6 +167,7 @@ class MeetingPatchSchema(StrictSchema):
     registration_closes_at = fields.AwareDateTime(allow_none=True)
     reminders = _reminders_field()
     certificate_hours = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=1000))
+    channels = fields.List(fields.String(validate=validate.OneOf(MESSAGE_CHANNELS)))
 
 
 class MeetingCancelSchema(StrictSchema):
@@ -208,6 +214,7 @@ class MeetingSchema(OutSchema):
     registration_closes_at = fields.DateTime(allow_none=True)
     reminders = fields.List(fields.Nested(ReminderOutSchema))
     certificate_hours = fields.Integer(allow_none=True)
+    channels = fields.List(fields.String())
     sequence = fields.Integer(metadata={"description": "Raised by each change of time or venue (the .ics SEQUENCE)."})
     status = fields.String(validate=validate.OneOf(MEETING_STATUSES), metadata={"description": "`cancelled` after POST /v1/events/{id}/cancel; final."})
     cancelled_at = fields.DateTime(allow_none=True)

@@ -13,6 +13,10 @@ CHANNEL_KINDS = ("zoom", "youtube")
 MEETING_STATUSES = ("scheduled", "cancelled")
 # The meeting's reminders when the organizer sets none: the day before at 09:00 in the meeting's zone,
 # and one hour before the start.
+# How a meeting reaches its participants, in order: sms_fallback is an SMS sent only when WhatsApp
+# failed or was not delivered in time, so it needs whatsapp before it.
+MESSAGE_CHANNELS = ("email", "sms", "whatsapp", "sms_fallback")
+DEFAULT_CHANNELS = ("email", "sms")
 DEFAULT_REMINDERS = ({"before": "P1D", "at": "09:00"}, {"before": "PT1H"})
 
 
@@ -52,6 +56,9 @@ class MeetingSchema(_Payload):
     status = fields.String(load_default="scheduled", validate=validate.OneOf(MEETING_STATUSES))
     reminders = fields.List(
         fields.Nested(ReminderSchema), load_default=lambda: [dict(r) for r in DEFAULT_REMINDERS]
+    )
+    channels = fields.List(
+        fields.String(validate=validate.OneOf(MESSAGE_CHANNELS)), load_default=lambda: list(DEFAULT_CHANNELS)
     )
 
 

@@ -3,7 +3,8 @@
 The organizer sets up the Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas at Hotel Aviary
 (5 seats) with Zoom and YouTube, two agencies register their staff, and each participant's mailbox and
 phone are checked at every turn: confirmation, waitlist, personal link, promotion, cancellation,
-schedule change, check-in at the door and the attendance report.
+schedule change, check-in at the door and the attendance report. A second meeting reaches people on
+WhatsApp: receipts come back signed, and a number that is not on WhatsApp gets its SMS instead.
 """
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ import requests
 from icalendar import Calendar
 
 from tests.fixtures.processes import free_port, gunicorn_argv
+from tests.fixtures.whatsapp_api import _error
 
 ADMIN_TOKEN = "uji-token-admin-rakor-cerita-utuh"
+WHATSAPP_APP_SECRET = "uji-rahasia-aplikasi-whatsapp-cerita"
 RETRY_DELAYS = (0.5, 1.0)
 TITLE = "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas"
 ZOOM_URL = "https://us06web.zoom.us/j/81234567890?pwd=UHJhbmF0YUh1bWFz"
@@ -135,7 +138,7 @@ def calendar_entry(calendar: Calendar) -> dict[str, Any]:
 class Stack:
     """Every process of the suite started for this test; HTTP helpers for organizer and agencies."""
 
-    def __init__(self, start_process, free_port, data_dir, amqp_url, smtp_server, sms_gateway) -> None:
+    def __init__(self, start_process, free_port, data_dir, amqp_url, smtp_server, sms_gateway, whatsapp_api) -> None:
         self.registration_port, self.notification_port, self.streaming_port = free_port(), free_port(), free_port()
         # Streaming writes join links under PUBLIC_BASE_URL; notification sends only links that lie under it.
         base = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "RABBITMQ_URL": amqp_url, "LOG_LEVEL": "WARNING",
@@ -144,7 +147,7 @@ class Stack:
         extra = {
             "registration": {"REGISTRATION_PORT": str(self.registration_port)},
             "notification": {"NOTIFICATION_PORT": str(self.notification_port), "SMTP_FROM": "Panitia Rakor Ditjen IKP <rakor@kominfo.go.id>",
-                             **smtp_server.env(), **sms_gateway.env()},
+                             **smtp_server.env(), **sms_gateway.env(), **whatsapp_api.env(), "WHATSAPP_APP_SECRET": WHATSAPP_APP_SECRET},
             "streaming": {"STREAMING_PORT": str(self.streaming_port)},
         }
         envs = {}
@@ -172,13 +175,13 @@ class Stack:
 
 
 @pytest.fixture
-def stack(start_process, tmp_path, amqp_url, bus, smtp_server, sms_gateway) -> Stack:
+def stack(start_process, tmp_path, amqp_url, bus, smtp_server, sms_gateway, whatsapp_api) -> Stack:
     # The consumers' retry queues for these short delays exist from the start and are purged by the next test's bus.
     bus.declare_topology(RETRY_DELAYS)
-    return Stack(start_process, free_port, tmp_path, amqp_url, smtp_server, sms_gateway)
+    return Stack(start_process, free_port, tmp_path, amqp_url, smtp_server, sms_gateway, whatsapp_api)
 
 
-def test_hybrid_meeting_story_reaches_every_participant_and_ends_in_the_attendance_report(stack, smtp_server, sms_gateway):
+def test_hybrid_meeting_story_reaches_every_participant_and_ends_in_the_attendance_report(stack, smtp_server, sms_gateway, whatsapp_api):
     box = Mailbox(smtp_server, sms_gateway)
     reg, admin = stack.registration, stack.admin
 
@@ -331,3 +334,26 @@ def test_hybrid_meeting_story_reaches_every_participant_and_ends_in_the_attendan
     stats = stack.call("GET", f"{stack.notification}/v1/notifications/stats", 200, admin).json()
     assert stats["by_status"] == {"sent": 36} and stats["attempts"] == 36
     assert stats["by_channel"] == {"email": {"sent": 19}, "sms": {"sent": 17}}
+
+    # A second meeting tells people on WhatsApp, with an SMS only when WhatsApp does not arrive.
+    webinar = stack.call("POST", f"{reg}/v1/events", 201, admin, json=make_meeting(
+        title="Webinar Pranata Humas: Literasi Digital", in_person_capacity=0, channels=["email", "whatsapp", "sms_fallback"])).json()
+    wulan = stack.call("POST", f"{reg}/v1/events/{webinar['id']}/registrations", 201, kominfo_key,
+                       json=make_participant("Wulan Sari", "wulan.sari@kominfo.go.id", "online", "0813-8888-0009")).json()
+    [to_wulan] = whatsapp_api.wait_for(1, timeout=20)
+    assert to_wulan["to"] == "6281388880009" and to_wulan["template"] == "rakor_konfirmasi" and to_wulan["body"][0] == "Wulan Sari"
+    for status in ("read", "delivered"):  # out of order, as phones report them
+        assert whatsapp_api.post_status(f"{stack.notification}/webhooks/whatsapp", WHATSAPP_APP_SECRET, to_wulan["wamid"], status).status_code == 200
+    whatsapp_api.respond_next(400, _error(131026, "Message undeliverable", "Receiver is incapable of receiving this message"))
+    stack.call("POST", f"{reg}/v1/events/{webinar['id']}/registrations", 201, jabar_key,
+               json=make_participant("Joko Prasetyo", "joko.prasetyo@jabarprov.go.id", "online", "0813-9999-0010"))
+    box.wait(mails=21, texts=18)  # two confirmations by mail; only Joko's number falls back to SMS
+    [fallback] = box.texts("+6281399990010")
+    assert "Joko Prasetyo" in fallback and box.texts("+6281388880009") == []
+
+    ledger = stack.call("GET", f"{stack.notification}/v1/registrations/{wulan['id']}/notifications", 200, admin).json()["items"]
+    assert [(i["channel"], i["status"]) for i in ledger] == [("email", "sent"), ("whatsapp", "read")]
+    assert ledger[1]["delivered_at"] and ledger[1]["read_at"]
+    webinar_stats = stack.call("GET", f"{stack.notification}/v1/notifications/stats?event_id={webinar['id']}", 200, admin).json()
+    assert webinar_stats["by_channel"] == {"email": {"sent": 2}, "whatsapp": {"read": 1, "failed": 1}, "sms": {"sent": 1}}
+    assert webinar_stats["read"] == 1 and webinar_stats["delivered"] == 1

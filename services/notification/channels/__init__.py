@@ -9,6 +9,8 @@ from services.notification.channels.email_senders import FileSender, SmtpSender
 from services.notification.channels.smtp_pool import SmtpPool
 from services.notification.channels.sms_senders import HttpSmsSender, LogSmsSender, TwilioSmsSender
 from services.notification.domain.bus_trust import LinkRules
+from services.notification.channels.whatsapp_cloud import WhatsAppCloudSender
+from services.notification.domain.whatsapp import Template, parse_templates
 from services.notification.domain.sms_text import SmsText
 
 
@@ -37,10 +39,18 @@ class Channels:
     # Where links in messages may point; a bus event with any other link is refused (domain/bus_trust.py).
     link_rules: LinkRules = field(default_factory=lambda: LinkRules("http://localhost:8003", ("zoom.us", "youtube.com", "youtu.be")))
     extra: dict = field(default_factory=dict)
+    # None: WHATSAPP_PROVIDER unset, so a WhatsApp notification fails for good with that reason.
+    whatsapp: WhatsAppCloudSender | None = None
+    # kind -> locale -> pre-approved template (WHATSAPP_TEMPLATES)
+    whatsapp_templates: dict[str, dict[str, Template]] = field(default_factory=dict)
+    # A WhatsApp message of a meeting with sms_fallback not delivered this long after it was planned gets its SMS.
+    whatsapp_fallback_minutes: float = 15.0
 
     def close(self) -> None:
         self.email.close()
         self.sms.close()
+        if self.whatsapp is not None:
+            self.whatsapp.close()
 
 
 def build_email_sender(settings, ssl_context: ssl.SSLContext | None = None) -> EmailSender:
@@ -77,6 +87,19 @@ def build_sms_sender(settings) -> SmsSender:
     return LogSmsSender(settings.sms_log_path)
 
 
+def build_whatsapp_sender(settings) -> WhatsAppCloudSender | None:
+    """The Cloud API sender when WHATSAPP_PROVIDER=cloud, else none."""
+    if settings.whatsapp_provider != "cloud":
+        return None
+    return WhatsAppCloudSender(
+        settings.whatsapp_api_url,
+        settings.whatsapp_token,
+        settings.whatsapp_phone_number_id,
+        timeout=settings.sms_timeout,
+        pool_size=max(settings.consumer_concurrency, settings.smtp_pool_size, settings.whatsapp_concurrency),
+    )
+
+
 def build_channels(settings, ssl_context: ssl.SSLContext | None = None) -> Channels:
     """Every channel from the settings; nothing connects until the first message."""
     return Channels(
@@ -84,8 +107,13 @@ def build_channels(settings, ssl_context: ssl.SSLContext | None = None) -> Chann
         sms=build_sms_sender(settings),
         sender=settings.smtp_from,
         retry_delays=tuple(settings.retry_delays),
-        fanout_workers=settings.smtp_pool_size,
+        # A meeting-wide fan-out over WhatsApp waits on HTTP round trips as the handler threads do.
+        fanout_workers=max(settings.smtp_pool_size, settings.whatsapp_concurrency if settings.whatsapp_provider else 0),
         # Long enough for a send that hits every timeout; a crashed sender's claim expires after it.
         lease_seconds=max(60.0, 4 * max(settings.smtp_timeout, settings.sms_timeout)),
         link_rules=LinkRules(settings.public_base_url, tuple(settings.stream_allowed_hosts)),
+        whatsapp=build_whatsapp_sender(settings),
+        # A malformed WHATSAPP_TEMPLATES stops the process at start, not at the first message.
+        whatsapp_templates=parse_templates(settings.whatsapp_templates),
+        whatsapp_fallback_minutes=settings.whatsapp_fallback_minutes,
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PENDING, SENDING, SENT, RETRYING, FAILED, DEAD = "pending", "sending", "sent", "retrying", "failed", "dead"
-STATUSES = (PENDING, SENDING, SENT, RETRYING, FAILED, DEAD)
+# Reached by delivery receipts after `sent` (domain/receipts.py).
+DELIVERED, READ = "delivered", "read"
+STATUSES = (PENDING, SENDING, SENT, DELIVERED, READ, RETRYING, FAILED, DEAD)
 # Not final yet: a later delivery of the same bus message sends these.
 SENDABLE = (PENDING, RETRYING)
 # What a bus delivery claims: also `dead` rows, because their message was dead-lettered (never marked

@@ -4,8 +4,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
-EMAIL, SMS = "email", "sms"
-CHANNELS = (EMAIL, SMS)
+EMAIL, SMS, WHATSAPP = "email", "sms", "whatsapp"
+# Not a channel of its own: an SMS sent in place of a WhatsApp message that failed or stayed undelivered.
+SMS_FALLBACK = "sms_fallback"
+CHANNELS = (EMAIL, SMS, WHATSAPP)
+# A meeting without a `channels` list (snapshots from before it existed) writes as it always did.
+DEFAULT_MEETING_CHANNELS = (EMAIL, SMS)
 
 # The message kind each event type sends; the kind names the templates.
 KIND_BY_EVENT = {
@@ -68,6 +72,8 @@ class PlannedMessage:
     address: str
     recipient: Recipient
     calendar_method: str | None
+    # WhatsApp only: an SMS stands in if this one fails or is not delivered in time.
+    sms_fallback: bool = False
 
 
 def announces_schedule_change(changed_fields: Iterable[str]) -> bool:
@@ -88,13 +94,21 @@ def calendar_method_for(kind: str, recipient: Recipient) -> str | None:
     return method
 
 
-def plan_messages(kind: str, recipients: Iterable[Recipient]) -> list[PlannedMessage]:
-    """An email to every recipient and an SMS to those with a mobile number."""
+def plan_messages(kind: str, recipients: Iterable[Recipient], channels: Iterable[str] | None = None) -> list[PlannedMessage]:
+    """One message per channel the meeting asks for: email to everyone, SMS and WhatsApp to those with a mobile number.
+
+    `sms_fallback` plans nothing here: that SMS exists only once WhatsApp failed or stayed undelivered.
+    """
+    wanted = tuple(channels) if channels else DEFAULT_MEETING_CHANNELS
     planned = []
     for recipient in recipients:
-        method = calendar_method_for(kind, recipient)
-        planned.append(PlannedMessage(kind, EMAIL, recipient.email.strip().lower(), recipient, method))
-        if recipient.phone and kind not in EMAIL_ONLY_KINDS:
+        if EMAIL in wanted:
+            planned.append(PlannedMessage(kind, EMAIL, recipient.email.strip().lower(), recipient, calendar_method_for(kind, recipient)))
+        if kind in EMAIL_ONLY_KINDS or not recipient.phone:
+            continue
+        if WHATSAPP in wanted:
+            planned.append(PlannedMessage(kind, WHATSAPP, recipient.phone, recipient, None, sms_fallback=SMS_FALLBACK in wanted))
+        if SMS in wanted:
             planned.append(PlannedMessage(kind, SMS, recipient.phone, recipient, None))
     return planned
 

@@ -29,6 +29,9 @@ def validate_meeting(fields: Mapping[str, Any]) -> dict[str, list[str]]:
     capacity, quota = fields["in_person_capacity"], fields.get("agency_in_person_quota")
     if quota is not None and quota > capacity:
         errors["agency_in_person_quota"] = [f"Must not exceed in_person_capacity ({capacity})."]
+    channel_errors = channel_policy_errors(fields.get("channels"))
+    if channel_errors:
+        errors["channels"] = channel_errors
     closes = fields.get("registration_closes_at")
     if closes is not None and closes > fields["ends_at"]:
         errors["registration_closes_at"] = ["Must not be after ends_at."]
@@ -64,3 +67,19 @@ def ensure_scheduled(status: str, refused: str) -> None:
 def ensure_cancellable(status: str) -> None:
     if status == CANCELLED:
         raise MeetingCancelled("This meeting is already cancelled.")
+
+
+def channel_policy_errors(channels: list[str] | None) -> list[str]:
+    """What is wrong with a meeting's channel order (None: not given, the default applies)."""
+    if channels is None:
+        return []
+    if not channels:
+        return ["Name at least one channel."]
+    if len(set(channels)) != len(channels):
+        return ["Name each channel once."]
+    if "sms_fallback" in channels:
+        if "whatsapp" not in channels or channels.index("whatsapp") > channels.index("sms_fallback"):
+            return ["sms_fallback needs whatsapp before it."]
+        if "sms" in channels:
+            return ["sms_fallback and sms exclude each other: sms always sends, sms_fallback only when WhatsApp did not arrive."]
+    return []

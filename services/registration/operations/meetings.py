@@ -28,6 +28,8 @@ def _apply(meeting: Meeting, fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         if name == "venue":
             meeting.venue_name, meeting.venue_address, meeting.venue_city = value["name"], value["address"], value.get("city")
+        elif name == "channels":
+            meeting.channels = ",".join(value)
         else:
             setattr(meeting, name, value)
 

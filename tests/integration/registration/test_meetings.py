@@ -117,3 +117,27 @@ def test_more_capacity_promotes_the_waitlist(api, agency):
     promoted = api.client.get(f"/v1/registrations/{waiting['id']}", headers=agency["headers"]).json
     assert promoted["status"] == "confirmed" and promoted["check_in_code"]
     assert [e["data"]["registration_id"] for e in api.outbox("registration.promoted")] == [waiting["id"]]
+
+
+def test_channels_default_to_email_and_sms_and_travel_in_every_snapshot(api, agency, event):
+    assert event["channels"] == ["email", "sms"]
+    patched = api.client.patch(f"/v1/events/{event['id']}", json={"channels": ["email", "whatsapp", "sms_fallback"]}, headers=api.admin)
+    assert patched.status_code == 200 and patched.json["channels"] == ["email", "whatsapp", "sms_fallback"]
+    [updated] = api.outbox("event.updated")
+    assert updated["data"]["channels"] == ["email", "whatsapp", "sms_fallback"] and updated["data"]["changed_fields"] == ["channels"]
+    assert patched.json["sequence"] == 0  # no new invitation for a change of channels
+    api.register(agency, event["id"])
+    [confirmed] = api.outbox("registration.confirmed")
+    assert confirmed["data"]["meeting"]["channels"] == ["email", "whatsapp", "sms_fallback"]
+
+
+@pytest.mark.parametrize(
+    "channels",
+    [[], ["email", "email"], ["email", "fax"], ["email", "sms_fallback"], ["sms_fallback", "whatsapp"], ["whatsapp", "sms", "sms_fallback"], "email"],
+)
+def test_bad_channel_orders_are_422_and_change_nothing(api, event, channels):
+    response = api.client.patch(f"/v1/events/{event['id']}", json={"channels": channels}, headers=api.admin)
+    assert response.status_code == 422 and "channels" in response.json["errors"]
+    assert api.client.get(f"/v1/events/{event['id']}", headers=api.admin).json["channels"] == ["email", "sms"]
+    created = api.client.post("/v1/events", json=meeting_body(channels=channels), headers=api.admin)
+    assert created.status_code == 422 and "channels" in created.json["errors"]

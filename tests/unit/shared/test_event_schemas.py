@@ -43,6 +43,7 @@ def make_meeting(**overrides):
         "sequence": 0,
         "status": "scheduled",
         "reminders": [{"before": "P1D", "at": "09:00"}, {"before": "PT1H", "at": None}],
+        "channels": ["email", "whatsapp", "sms_fallback"],
     }
     meeting.update(overrides)
     return meeting

@@ -273,6 +273,39 @@ def test_twilio_and_gateway_credentials_are_carried():
     assert settings.sms_api_key == "k-123"
 
 
+# --- whatsapp ----------------------------------------------------------------------------------------
+
+WHATSAPP = {"WHATSAPP_PROVIDER": "cloud", "WHATSAPP_TOKEN": "EAAG-uji", "WHATSAPP_PHONE_NUMBER_ID": "1098765", "WHATSAPP_TEMPLATES": '{"confirmed": {"id": "rakor_konfirmasi"}}'}
+
+
+def test_whatsapp_is_off_unless_named_and_cloud_carries_its_settings():
+    assert load().whatsapp_provider == ""
+    settings = load("notification", **WHATSAPP, WHATSAPP_API_URL="https://graph.example.test/v20.0/", WHATSAPP_FALLBACK_MINUTES="5", WHATSAPP_CONCURRENCY="48")
+    assert (settings.whatsapp_provider, settings.whatsapp_api_url, settings.whatsapp_token) == ("cloud", "https://graph.example.test/v20.0", "EAAG-uji")
+    assert (settings.whatsapp_fallback_minutes, settings.whatsapp_concurrency) == (5.0, 48)
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"WHATSAPP_PROVIDER": "twilio"}, "WHATSAPP_PROVIDER='twilio' must be cloud or empty"),
+        ({**WHATSAPP, "WHATSAPP_TOKEN": ""}, "WHATSAPP_PROVIDER=cloud needs WHATSAPP_TOKEN"),
+        ({**WHATSAPP, "WHATSAPP_TEMPLATES": ""}, "WHATSAPP_PROVIDER=cloud needs WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID and WHATSAPP_TEMPLATES"),
+        ({**WHATSAPP, "WHATSAPP_FALLBACK_MINUTES": "0"}, "WHATSAPP_FALLBACK_MINUTES='0' must be greater than 0"),
+    ],
+)
+def test_whatsapp_rules_name_the_variable(env, message):
+    assert error_of(**env).startswith(message)
+
+
+def test_a_worker_sending_whatsapp_runs_whatsapp_concurrency_threads():
+    from services.notification.worker import sender_settings
+
+    assert sender_settings(load("notification")).consumer_concurrency == 8  # the SMTP pool
+    with_whatsapp = sender_settings(load("notification", **WHATSAPP))
+    assert with_whatsapp.consumer_concurrency == 32 and with_whatsapp.consumer_prefetch >= 32
+
+
 # --- retry delays -----------------------------------------------------------------------------------
 
 

@@ -1,0 +1,141 @@
+"""The SMS fallback of WhatsApp: once when WhatsApp failed or stayed undelivered, never when it arrived, also with two workers."""
+from __future__ import annotations
+
+import threading
+import time
+
+from sqlalchemy import select
+
+from services.notification.domain.receipts import Receipt
+from services.notification.fallback import send_due_fallbacks
+from services.notification.models import Notification
+from services.notification.receipts import record_receipts
+from shared.db import read_only
+from tests.integration.notification.conftest import Harness, make_envelope, notification_env
+from tests.integration.notification.test_broker import _purge
+from tests.unit.notification.factories import make_meeting, make_participant, make_registration
+
+FALLBACK_MEETING = make_meeting(channels=["email", "whatsapp", "sms_fallback"])
+
+
+def _env(database_url, tmp_path, smtp_server, sms_gateway, whatsapp_api, **extra):
+    return notification_env(database_url, tmp_path, **smtp_server.env(), **sms_gateway.env(), **whatsapp_api.env(), **extra)
+
+
+def _confirm(harness, n=1):
+    registrations = [make_registration(participant=make_participant(), meeting=FALLBACK_MEETING) for _ in range(n)]
+    for registration in registrations:
+        assert harness.deliver("registration.confirmed", registration).action == "ack"
+    return registrations
+
+
+def _rows(harness, channel):
+    return harness.notifications(channel=channel)
+
+
+def test_a_failed_whatsapp_gets_one_sms_and_a_delivered_one_none(database_url, smtp_server, sms_gateway, whatsapp_api, tmp_path):
+    harness = Harness(_env(database_url, tmp_path, smtp_server, sms_gateway, whatsapp_api))
+    try:
+        whatsapp_api.invalid_number()
+        failed, delivered = _confirm(harness, 2)
+        assert sms_gateway.messages == []  # nothing before the fallback is due
+        wamid = whatsapp_api.wait_for(1)[0]["wamid"]
+        record_receipts(harness.session_factory, [Receipt(wamid, "delivered", harness.notifications(channel="whatsapp")[1].created_at)], ("whatsapp",))
+        assert send_due_fallbacks(harness.session_factory, harness.courier) == 1
+        assert send_due_fallbacks(harness.session_factory, harness.courier) == 0
+        [sms] = sms_gateway.wait_for(1)
+        assert sms["to"] == failed["participant"]["phone"] and failed["participant"]["full_name"].split()[0] in sms["message"]
+        [row] = _rows(harness, "sms")
+        whatsapp_failed = harness.notifications(registration_id=failed["registration_id"], channel="whatsapp")[0]
+        assert row.fallback_for == whatsapp_failed.id and row.status == "sent" and whatsapp_failed.fallback == "done"
+        assert harness.notifications(registration_id=delivered["registration_id"], channel="whatsapp")[0].fallback == "armed"
+    finally:
+        harness.close()
+
+
+def test_sent_without_receipt_gets_its_sms_only_after_the_fallback_minutes(database_url, smtp_server, sms_gateway, whatsapp_api, tmp_path):
+    waiting = Harness(_env(database_url, tmp_path, smtp_server, sms_gateway, whatsapp_api))
+    try:
+        _confirm(waiting, 2)
+        assert send_due_fallbacks(waiting.session_factory, waiting.courier) == 0  # 15 minutes by default
+    finally:
+        waiting.close()
+    # The same database seen by a worker whose WHATSAPP_FALLBACK_MINUTES have passed for both messages.
+    late = Harness(_env(database_url, tmp_path, smtp_server, sms_gateway, whatsapp_api, WHATSAPP_FALLBACK_MINUTES="0.0001"))
+    try:
+        assert send_due_fallbacks(late.session_factory, late.courier) == 2
+        assert len(sms_gateway.wait_for(2)) == 2
+        assert send_due_fallbacks(late.session_factory, late.courier) == 0
+    finally:
+        late.close()
+
+
+def test_a_transient_sms_failure_is_tried_again_not_duplicated(database_url, smtp_server, sms_gateway, whatsapp_api, tmp_path):
+    harness = Harness(_env(database_url, tmp_path, smtp_server, sms_gateway, whatsapp_api))
+    try:
+        whatsapp_api.invalid_number()
+        _confirm(harness)
+        sms_gateway.respond_next(503)
+        assert send_due_fallbacks(harness.session_factory, harness.courier) == 0
+        [row] = _rows(harness, "sms")
+        assert row.status == "retrying"
+        with harness.engine.begin() as connection:  # the retry pause has passed
+            connection.execute(Notification.__table__.update().values(updated_at=row.updated_at.replace(year=2020)))
+        assert send_due_fallbacks(harness.session_factory, harness.courier) == 1
+        [row] = _rows(harness, "sms")
+        assert row.status == "sent" and row.attempt_count == 2 and len(sms_gateway.wait_for(1)) == 1
+    finally:
+        harness.close()
+
+
+def test_two_workers_racing_send_each_fallback_once(database_url, smtp_server, sms_gateway, whatsapp_api, tmp_path):
+    first = Harness(_env(database_url, tmp_path, smtp_server, sms_gateway, whatsapp_api))
+    second = Harness(_env(database_url, tmp_path, smtp_server, sms_gateway, whatsapp_api))
+    try:
+        whatsapp_api.respond_next(400, {"error": {"code": 131026, "message": "Message undeliverable"}}, times=30)
+        _confirm(first, 30)
+        start = threading.Barrier(2)
+
+        def sweep(harness):
+            start.wait()
+            for _ in range(3):
+                send_due_fallbacks(harness.session_factory, harness.courier)
+
+        threads = [threading.Thread(target=sweep, args=(h,)) for h in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        rows = _rows(first, "sms")
+        assert len(rows) == 30 and {r.status for r in rows} == {"sent"} and {r.attempt_count for r in rows} == {1}
+        assert len(sms_gateway.messages) == 30 and len({m["to"] for m in sms_gateway.messages}) == 30
+    finally:
+        first.close()
+        second.close()
+
+
+def test_two_worker_processes_send_one_sms_per_failed_whatsapp(start_process, amqp_url, bus, pg_url_factory, smtp_server, sms_gateway, whatsapp_api, tmp_path):
+    _purge(amqp_url)
+    whatsapp_api.respond_next(400, {"error": {"code": 131026, "message": "Message undeliverable"}}, times=10)
+    env = _env(pg_url_factory(), tmp_path, smtp_server, sms_gateway, whatsapp_api, RABBITMQ_URL=amqp_url)
+    workers = [start_process(["python", "-m", "services.notification.worker"], env=env) for _ in range(2)]
+    registrations = [make_registration(participant=make_participant(), meeting=FALLBACK_MEETING) for _ in range(10)]
+    for registration in registrations:
+        bus.publish_raw("registration.confirmed", make_envelope("registration.confirmed", registration))
+    messages = sms_gateway.wait_for(10, timeout=60)
+    assert sorted(m["to"] for m in messages) == sorted(r["participant"]["phone"] for r in registrations)
+    harness = Harness(env)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with read_only(harness.session_factory) as session:
+                fallbacks = list(session.scalars(select(Notification.status).where(Notification.fallback_for.is_not(None))))
+            if len(fallbacks) == 10 and set(fallbacks) == {"sent"}:
+                break
+            time.sleep(0.2)  # polling the database for the workers' outcome, not waiting for a fixed time
+        assert sorted(fallbacks) == ["sent"] * 10
+        assert len(sms_gateway.messages) == 10
+    finally:
+        harness.close()
+    for worker in workers:
+        assert worker.stop(timeout=20) == 0
