@@ -14,6 +14,7 @@ from services.notification.content.invitation import build_invitation
 from services.notification.content.mail_message import build_email
 from services.notification.content.qr_image import qr_png
 from services.notification.content.rendering import Renderer
+from services.notification.domain.letterhead import from_header, organizer_of
 from services.notification.domain.delivery import OUTCOME_SENT, OUTCOME_TRANSIENT, DeliveryFailure, DeliveryResult
 from services.notification.domain.messages import EMAIL
 
@@ -67,14 +68,19 @@ class Courier:
         metrics.SEND_SECONDS.labels(claim.channel).observe(time.perf_counter() - started)
         return result
 
+    def _with_organizer(self, context: dict[str, Any]) -> dict[str, Any]:
+        # Resolved at send time, so a meeting without its own organizer signs with the current settings.
+        return {**context, "organizer": organizer_of(context["meeting"], self.channels.organizer)}
+
     def _send_email(self, claim: Claim) -> DeliveryResult:
-        context = claim.context
+        context = self._with_organizer(claim.context)
         rendered = self.renderer.email(context)
         participant = context["participant"]
-        calendar = build_invitation(context, organizer=self.channels.sender) if context.get("calendar") else None
+        sender = from_header(self.channels.sender, context["organizer"])
+        calendar = build_invitation(context, organizer=sender) if context.get("calendar") else None
         message = build_email(
             rendered,
-            sender=self.channels.sender,
+            sender=sender,
             to_name=participant["full_name"],
             to_address=claim.recipient,
             message_key=claim.id,
@@ -87,7 +93,7 @@ class Courier:
         return DeliveryResult(OUTCOME_SENT, provider_id=provider_id)
 
     def _send_sms(self, claim: Claim) -> DeliveryResult:
-        text = self.renderer.sms(claim.context)
+        text = self.renderer.sms(self._with_organizer(claim.context))
         try:
             provider_id = self.channels.sms.send(claim.recipient, text, claim.id)
         except DeliveryFailure as failure:

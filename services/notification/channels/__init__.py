@@ -33,6 +33,8 @@ class Channels:
     fanout_workers: int = 8
     # How long a claimed notification stays reserved for the sender that claimed it.
     lease_seconds: float = 120.0
+    # The organizer of meetings that name none (ORGANIZER_NAME / ORGANIZER_UNIT).
+    organizer: dict = field(default_factory=lambda: {"name": "Rakor", "unit": None})
     extra: dict = field(default_factory=dict)
 
     def close(self) -> None:
@@ -80,6 +82,7 @@ def build_channels(settings, ssl_context: ssl.SSLContext | None = None) -> Chann
         email=build_email_sender(settings, ssl_context),
         sms=build_sms_sender(settings),
         sender=settings.smtp_from,
+        organizer={"name": settings.organizer_name, "unit": settings.organizer_unit or None},
         retry_delays=tuple(settings.retry_delays),
         fanout_workers=settings.smtp_pool_size,
         # Long enough for a send that hits every timeout; a crashed sender's claim expires after it.

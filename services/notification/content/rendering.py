@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from services.notification.domain.letterhead import display_name, online_channels, organizer_of, sms_signature
 from services.notification.domain.local_time import format_datetime, format_span
 from services.notification.domain.sms_text import SmsText, prepare_sms
 
@@ -36,10 +37,20 @@ def template_variables(context: dict[str, Any]) -> dict[str, Any]:
     starts, ends = _moment(meeting["starts_at"]), _moment(meeting["ends_at"])
     participant = context["participant"]
     in_person = participant.get("attendance_mode") == "in_person"
-    defaults = {"join_url": None, "youtube_url": None, "waitlist_position": None, "previous_mode": None, "changed_fields": [], "reason": None}
+    defaults = {
+        "join_url": None, "youtube_url": None, "waitlist_position": None, "previous_mode": None, "changed_fields": [],
+        "reason": None, "channel_kinds": None, "zoom_meeting_id": None,
+    }
+    organizer = context.get("organizer") or organizer_of(meeting, {"name": "Rakor"})
+    channels = online_channels(context.get("channel_kinds"), context.get("youtube_url"))
     return {
         **defaults,
         **context,
+        "organizer": organizer,
+        "sender_name": display_name(organizer),
+        "sms_signature": sms_signature(organizer),
+        "zoom": "zoom" in channels,
+        "youtube": "youtube" in channels,
         "p": participant,
         "m": meeting,
         "venue": meeting.get("venue") or {},

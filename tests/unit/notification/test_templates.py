@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from services.notification.content.rendering import EMAIL_PARTS, LOCALES, TEMPLATES_DIR, Renderer, template_names
+from services.notification.domain.letterhead import organizer_of
 from services.notification.domain.messages import KINDS, Recipient, build_context, plan_messages
 from tests.unit.notification.factories import make_meeting
 
@@ -23,6 +24,16 @@ def _recipient(locale="id", attendance_mode="in_person", status="confirmed", **o
     )
     values.update(overrides)
     return Recipient(**values)
+
+
+ZOOM_AND_YOUTUBE = {
+    "join_url": "https://rakor.example.go.id/j/abc", "youtube_url": "https://youtu.be/ikp",
+    "channel_kinds": ["zoom", "youtube"], "zoom_meeting_id": "81234567890",
+}
+ORGANIZER = {
+    "name": "Kementerian Komunikasi dan Informatika", "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik",
+    "signatory_name": "Usman Kansong", "signatory_title": "Direktur Jenderal Informasi dan Komunikasi Publik",
+}
 
 
 def _context(kind, channel="email", extra=None, **recipient):
@@ -54,8 +65,9 @@ def test_every_message_renders_with_the_meeting_title_and_time(kind, locale):
 
 
 def test_indonesian_is_formal_and_english_is_english():
-    assert renderer.email(_context("confirmed")).text.startswith("Yth. Bapak/Ibu Andi Pratama,")
-    assert renderer.email(_context("confirmed", locale="en")).text.startswith("Dear Andi Pratama,")
+    # The plain text opens with the letterhead (the organizer, underlined), then the greeting.
+    assert renderer.email(_context("confirmed")).text.split("\n\n")[1].startswith("Yth. Bapak/Ibu Andi Pratama,")
+    assert renderer.email(_context("confirmed", locale="en")).text.split("\n\n")[1].startswith("Dear Andi Pratama,")
     assert renderer.sms(_context("confirmed", channel="sms")).text.startswith("Yth. Bapak/Ibu Andi Pratama")
 
 
@@ -68,13 +80,13 @@ def test_in_person_confirmation_shows_venue_health_protocol_and_check_in_code():
 
 def test_online_confirmation_promises_the_link_and_has_no_qr():
     email = renderer.email(_context("confirmed", attendance_mode="online", extra={"join_url": None}))
-    assert "Tautan pribadi Zoom akan kami kirimkan" in email.text
+    assert "Tautan pribadi akan kami kirimkan" in email.text
     assert "Hotel Aviary" not in email.text and not email.wants_qr
 
 
 def test_link_message_has_personal_and_youtube_links():
     for locale in LOCALES:
-        email = renderer.email(_context("link_issued", attendance_mode="online", locale=locale))
+        email = renderer.email(_context("link_issued", attendance_mode="online", locale=locale, extra=ZOOM_AND_YOUTUBE))
         assert "https://rakor.example.go.id/j/abc" in email.text and "https://youtu.be/ikp" in email.text
         assert 'href="https://rakor.example.go.id/j/abc"' in email.html
 
@@ -105,7 +117,7 @@ def test_online_reminder_has_the_personal_link_or_says_it_will_follow(locale):
     with_link = renderer.email(_context("reminder", attendance_mode="online", locale=locale, extra={"join_url": "https://rakor.example.go.id/j/abc", "link_pending": False}))
     assert "https://rakor.example.go.id/j/abc" in with_link.text and not with_link.wants_qr
     pending = renderer.email(_context("reminder", attendance_mode="online", locale=locale, extra={"join_url": None, "link_pending": True}))
-    assert ("Tautan pribadi Zoom akan kami kirimkan" if locale == "id" else "will follow") in pending.text
+    assert ("Tautan pribadi akan kami kirimkan" if locale == "id" else "will follow") in pending.text
     sms = renderer.sms(_context("reminder", channel="sms", attendance_mode="online", locale=locale, extra={"join_url": None, "link_pending": True}))
     assert sms.segments == 1 and "Hotel Aviary" not in sms.text
 
@@ -117,3 +129,54 @@ def test_meeting_cancellation_shows_the_reason_and_no_check_in_code():
     assert "K7Q2XP" not in email.text and not email.wants_qr
     sms = renderer.sms(_context("meeting_cancelled", channel="sms", extra={"reason": "Bertepatan dengan agenda pimpinan"}))
     assert "DIBATALKAN" in sms.text and "Bertepatan" in sms.text and sms.segments == 1
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_mail_carries_the_organizer_as_letterhead_and_signature_never_the_title(kind, locale):
+    [message] = [m for m in plan_messages(kind, [_recipient(locale=locale)]) if m.channel == "email"]
+    context = build_context(message, make_meeting(organizer=ORGANIZER), extra={"waitlist_position": 2})
+    email = renderer.email(context)
+    for part in (email.text, email.html):
+        assert part.count("Direktorat Jenderal Informasi dan Komunikasi Publik") >= 2  # letterhead and signature
+        assert "Usman Kansong" in part and "Kementerian Komunikasi dan Informatika" in part
+        assert "Panitia Rapat Koordinasi" not in part and "committee of" not in part
+    assert email.text.startswith("Direktorat Jenderal Informasi dan Komunikasi Publik, Kementerian Komunikasi dan Informatika\n===")
+
+
+def test_a_meeting_without_organizer_signs_with_the_default():
+    [message] = [m for m in plan_messages("confirmed", [_recipient()]) if m.channel == "email"]
+    context = build_context(message, make_meeting(), extra={})
+    context["organizer"] = organizer_of(context["meeting"], {"name": "Sekretariat Kabinet", "unit": None})
+    email = renderer.email(context)
+    assert email.text.startswith("Sekretariat Kabinet\n") and "Hormat kami,\nSekretariat Kabinet" in email.text
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_youtube_promise_without_a_youtube_channel(locale):
+    zoom_only = {"join_url": "https://rakor.example.go.id/j/abc", "youtube_url": None, "channel_kinds": ["zoom"], "zoom_meeting_id": "81234567890"}
+    email = renderer.email(_context("link_issued", attendance_mode="online", locale=locale, extra=zoom_only))
+    assert "YouTube" not in email.text and "YouTube" not in email.html
+    assert "Zoom" in email.text and "81234567890" in email.text and "81234567890" in email.html
+    before_links = renderer.email(_context("confirmed", attendance_mode="online", locale=locale, extra={"join_url": None}))
+    # Before streaming has said which channels the meeting has, no platform is named.
+    assert "YouTube" not in before_links.text and "Zoom" not in before_links.text
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_zoom_meeting_id_appears_only_for_a_zoom_meeting(locale):
+    youtube_only = {"join_url": "https://rakor.example.go.id/j/abc", "youtube_url": "https://youtu.be/ikp", "channel_kinds": ["youtube"], "zoom_meeting_id": None}
+    email = renderer.email(_context("link_issued", attendance_mode="online", locale=locale, extra=youtube_only))
+    assert "Zoom" not in email.text and "YouTube" in email.text
+    both = renderer.email(_context("link_issued", attendance_mode="online", locale=locale, extra=ZOOM_AND_YOUTUBE))
+    assert "Zoom" in both.text and "YouTube" in both.text and "81234567890" in both.text
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_sms_names_the_organizer_and_one_segment_messages_stay_one(kind):
+    plain = renderer.sms(_context(kind, channel="sms", extra={"waitlist_position": 2, "join_url": None, "link_pending": True}))
+    [message] = [m for m in plan_messages(kind, [_recipient()]) if m.channel == "sms"]
+    context = build_context(message, make_meeting(organizer=ORGANIZER), extra={"waitlist_position": 2, "join_url": None, "link_pending": True})
+    signed = renderer.sms(context)
+    assert plain.text.endswith(" -Rakor") and signed.text.endswith(" -Kementerian Komunikasi dan Informatika")
+    assert signed.segments <= plain.segments + 1
