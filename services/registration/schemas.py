@@ -110,6 +110,26 @@ class VenueSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=300), metadata={"example": "Hotel Aviary Bintaro"})
     address = fields.String(required=True, validate=validate.Length(min=1, max=500), metadata={"example": "Jl. Boulevard Bintaro Jaya Blok B7/A1, Tangerang Selatan"})
     city = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200), metadata={"example": "Tangerang Selatan"})
+    latitude = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-90, max=90), metadata={"example": -6.2797, "description": "With longitude: a GEO on in-person calendar entries."})
+    longitude = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-180, max=180), metadata={"example": 106.7107})
+
+    @validates_schema
+    def _both_coordinates(self, data, **_kwargs):
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            missing = "longitude" if data.get("longitude") is None else "latitude"
+            raise ValidationError({missing: ["Give latitude and longitude together, or neither."]})
+
+
+class OrganizerSchema(StrictSchema):
+    """Who the meeting's mail comes from: letterhead, From name and signature."""
+
+    name = fields.String(required=True, validate=validate.Length(min=2, max=200), metadata={"example": "Kementerian Komunikasi dan Informatika"})
+    unit = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200), metadata={"example": "Direktorat Jenderal Informasi dan Komunikasi Publik"})
+    signatory_name = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200), metadata={"example": "Usman Kansong"})
+    signatory_title = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200), metadata={"example": "Direktur Jenderal Informasi dan Komunikasi Publik"})
+
+
+ORGANIZER_DESCRIPTION = "Signs every mail of the meeting; null: the notification service's ORGANIZER_NAME / ORGANIZER_UNIT."
 
 
 class MeetingCreateSchema(StrictSchema):
@@ -124,6 +144,7 @@ class MeetingCreateSchema(StrictSchema):
     online = fields.Boolean(load_default=True)
     health_protocol = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=5000), metadata={"example": "Peserta wajib sudah divaksin dua kali dan menunjukkan hasil antigen negatif."})
     registration_closes_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    organizer = fields.Nested(OrganizerSchema, allow_none=True, load_default=None, metadata={"description": ORGANIZER_DESCRIPTION})
 
     @validates_schema
     def _consistent(self, data, **_kwargs):
@@ -146,6 +167,7 @@ class MeetingPatchSchema(StrictSchema):
     online = fields.Boolean()
     health_protocol = fields.String(allow_none=True, validate=validate.Length(max=5000))
     registration_closes_at = fields.AwareDateTime(allow_none=True)
+    organizer = fields.Nested(OrganizerSchema, allow_none=True, metadata={"description": ORGANIZER_DESCRIPTION})
 
 
 class SeatsSchema(OutSchema):
@@ -158,6 +180,15 @@ class VenueOutSchema(OutSchema):
     name = fields.String()
     address = fields.String()
     city = fields.String(allow_none=True)
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+
+
+class OrganizerOutSchema(OutSchema):
+    name = fields.String()
+    unit = fields.String(allow_none=True)
+    signatory_name = fields.String(allow_none=True)
+    signatory_title = fields.String(allow_none=True)
 
 
 class MeetingSchema(OutSchema):
@@ -173,6 +204,7 @@ class MeetingSchema(OutSchema):
     online = fields.Boolean()
     health_protocol = fields.String(allow_none=True)
     registration_closes_at = fields.DateTime(allow_none=True)
+    organizer = fields.Nested(OrganizerOutSchema, allow_none=True, metadata={"description": ORGANIZER_DESCRIPTION})
     sequence = fields.Integer(metadata={"description": "Raised by each change of time or venue (the .ics SEQUENCE)."})
     seats = fields.Nested(SeatsSchema)
     created_at = fields.DateTime()

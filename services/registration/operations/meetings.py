@@ -20,6 +20,11 @@ def _apply(meeting: Meeting, fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         if name == "venue":
             meeting.venue_name, meeting.venue_address, meeting.venue_city = value["name"], value["address"], value.get("city")
+            meeting.venue_latitude, meeting.venue_longitude = value.get("latitude"), value.get("longitude")
+        elif name == "organizer":
+            value = value or {}
+            meeting.organizer_name, meeting.organizer_unit = value.get("name"), value.get("unit")
+            meeting.organizer_signatory_name, meeting.organizer_signatory_title = value.get("signatory_name"), value.get("signatory_title")
         else:
             setattr(meeting, name, value)
 
@@ -54,7 +59,9 @@ def update_meeting(session_factory: Callable[[], Session], event_id: str, change
         meeting = store.lock_meeting(session, event_id)
         current = payloads.meeting_fields(meeting)
         if "venue" in changes:
-            changes = {**changes, "venue": {"city": None, **changes["venue"]}}
+            changes = {**changes, "venue": {"city": None, "latitude": None, "longitude": None, **changes["venue"]}}
+        if changes.get("organizer"):
+            changes = {**changes, "organizer": {"unit": None, "signatory_name": None, "signatory_title": None, **changes["organizer"]}}
         merged = {**current, **changes}
         errors = validate_meeting(merged)
         if errors:
