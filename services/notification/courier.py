@@ -6,7 +6,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from services.notification import metrics
 from services.notification.channels import Channels
@@ -14,9 +14,12 @@ from services.notification.content.invitation import build_invitation
 from services.notification.content.mail_message import build_email
 from services.notification.content.qr_image import qr_png
 from services.notification.content.rendering import Renderer
-from services.notification.domain.letterhead import from_header, organizer_of
 from services.notification.domain.delivery import OUTCOME_SENT, OUTCOME_TRANSIENT, DeliveryFailure, DeliveryResult
+from services.notification.domain.letterhead import from_header, organizer_of
 from services.notification.domain.messages import EMAIL
+
+if TYPE_CHECKING:
+    from services.notification.logos import LogoImage
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +39,11 @@ class Claim:
 class Courier:
     """Turns a claim into a sent message or a classified failure; never raises for a delivery problem."""
 
-    def __init__(self, channels: Channels, renderer: Renderer | None = None):
+    def __init__(self, channels: Channels, renderer: Renderer | None = None, logos: Callable[[str], LogoImage | None] | None = None):
         self.channels = channels
         self.renderer = renderer or Renderer()
+        # event id -> the organizer's logo (a LogoCache); None: mail goes out without one.
+        self.logos = logos
         self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -74,6 +79,8 @@ class Courier:
 
     def _send_email(self, claim: Claim) -> DeliveryResult:
         context = self._with_organizer(claim.context)
+        logo = self.logos(context["meeting"]["id"]) if self.logos else None
+        context["has_logo"] = logo is not None
         rendered = self.renderer.email(context)
         participant = context["participant"]
         sender = from_header(self.channels.sender, context["organizer"])
@@ -88,6 +95,7 @@ class Courier:
             calendar_method=(context.get("calendar") or {}).get("method"),
             qr_png=qr_png(participant["check_in_code"]) if rendered.wants_qr else None,
             calendar_filename="undangan.ics" if context["locale"] == "id" else "invitation.ics",
+            logo=(logo.content_type, logo.data) if logo else None,
         )
         provider_id = self.channels.email.send(message, claim.recipient)
         return DeliveryResult(OUTCOME_SENT, provider_id=provider_id)

@@ -79,3 +79,13 @@ class StatsSchema(Schema):
     by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
     by_channel = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()))
     attempts = fields.Integer()
+
+
+class LogoSchema(Schema):
+    event_id = fields.String()
+    content_type = fields.String(metadata={"example": "image/png"})
+    size = fields.Function(lambda logo: len(logo.data), metadata={"description": "Bytes."})
+    sha256 = fields.String()
+    width = fields.Integer(allow_none=True, metadata={"description": "Pixels; null for SVG."})
+    height = fields.Integer(allow_none=True)
+    updated_at = fields.DateTime()

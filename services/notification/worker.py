@@ -5,6 +5,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from services.notification.channels import build_channels
+from services.notification.logos import LogoCache
 from services.notification.courier import Courier
 from services.notification.handlers import HANDLERS
 from services.notification.scheduler import ReminderScheduler
@@ -32,8 +33,8 @@ def main() -> None:
     # Every handler thread and fan-out thread may hold a connection for a short transaction.
     engine = make_engine(settings.database_url, pool_size=settings.consumer_concurrency + settings.smtp_pool_size)
     migrate(engine, MIGRATIONS)
-    courier = Courier(build_channels(settings))
     session_factory = make_session_factory(engine)
+    courier = Courier(build_channels(settings), logos=LogoCache(session_factory))
     reminders = ReminderScheduler(session_factory, courier)
     reminders.start()
     try:

@@ -16,6 +16,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LOCALES = ("id", "en")
 EMAIL_PARTS = ("subject", "txt", "html")
 QR_CID = "checkin-qr"
+LOGO_CID = "organizer-logo"
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ def template_variables(context: dict[str, Any]) -> dict[str, Any]:
         "has_calendar": bool(context.get("calendar")),
         "show_qr": in_person and bool(participant.get("check_in_code")) and context["kind"] not in ("cancelled", "meeting_cancelled"),
         "qr_cid": QR_CID,
+        # Set by the sender when the meeting has a logo; the letterhead then shows the inline part.
+        "logo_cid": LOGO_CID if context.get("has_logo") else None,
     }
 
 

@@ -1,6 +1,6 @@
 """Every mail as a participant's mail client shows it: parsed from its MIME, opened in headless Chromium.
 
-Inline images are resolved from their `cid:` parts (as a client does), never fetched; the page must fit a
+The organizer's logo and the check-in QR are resolved from their `cid:` parts (as a client does), never fetched; the page must fit a
 360 px phone and a 1280 px desk without horizontal scrolling, show its images, request nothing from the
 network, and switch to light text on a dark page when the reader's system is in dark mode.
 """
@@ -21,11 +21,13 @@ from services.notification.content.rendering import LOCALES, Renderer
 from services.notification.domain.letterhead import from_header, organizer_of
 from services.notification.domain.messages import KINDS, Recipient, build_context, plan_messages
 from tests.unit.notification.factories import make_meeting
+from tests.unit.notification.test_logo import make_png
 
 ORGANIZER = {
     "name": "Kementerian Komunikasi dan Informatika", "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik",
     "signatory_name": "Usman Kansong", "signatory_title": "Direktur Jenderal Informasi dan Komunikasi Publik",
 }
+LOGO = make_png(96, 96)
 LINKS = {
     "join_url": "https://rakor.example.go.id/j/Zx8kQ2mV7pLr4sT9wB1nY6cH3dF5gJ0aE2uI8oK4qW7e",
     "youtube_url": "https://www.youtube.com/watch?v=ditjenikp2021", "channel_kinds": ["zoom", "youtube"],
@@ -40,8 +42,11 @@ def _mime(kind: str, locale: str, attendance_mode: str) -> email.message.EmailMe
         locale, attendance_mode, "confirmed", "K7Q2XP" if attendance_mode == "in_person" else None,
     )
     [message] = [m for m in plan_messages(kind, [recipient]) if m.channel == "email"]
-    context = build_context(message, make_meeting(organizer=ORGANIZER, sequence=1), extra=dict(LINKS))
+    # As audience.py does: only online participants' messages carry the links.
+    extra = dict(LINKS) if attendance_mode == "online" else {k: v for k, v in LINKS.items() if k not in ("join_url", "youtube_url")}
+    context = build_context(message, make_meeting(organizer=ORGANIZER, sequence=1), extra=extra)
     context["organizer"] = organizer_of(context["meeting"], {"name": "Rakor"})
+    context["has_logo"] = True
     rendered = Renderer().email(context)
     sender = from_header("Rakor <no-reply@rakor.go.id>", context["organizer"])
     built = build_email(
@@ -49,6 +54,7 @@ def _mime(kind: str, locale: str, attendance_mode: str) -> email.message.EmailMe
         calendar=build_invitation(context, organizer=sender) if context["calendar"] else None,
         calendar_method=(context["calendar"] or {}).get("method"),
         qr_png=qr_png("K7Q2XP") if rendered.wants_qr else None,
+        logo=("image/png", LOGO),
     )
     return email.message_from_bytes(built.as_bytes(), policy=policy.default)
 
@@ -97,8 +103,11 @@ def test_every_mail_fits_a_phone_and_a_desk_shows_its_images_and_fetches_nothing
                 assert seen["scroll"] <= width and seen["inner"] == width, f"{where}: {seen['scroll']}px wide, window {seen['inner']}px"
                 assert seen["broken"] == 0, f"{where}: an image did not load"
                 assert seen["requested"] == [], f"{where}: requested {seen['requested']}"
-            if mode == "in_person" and kind in ("confirmed", "reminder"):
-                assert seen["images"] == 1, f"{locale} {kind}: the check-in QR is missing"
+            # The organizer's logo in every letterhead, and the check-in QR where one is due.
+            with_qr = any(p["Content-ID"] == "<checkin-qr>" for p in parsed.walk())
+            assert seen["images"] == (2 if with_qr else 1), f"{locale} {kind} {mode}: {seen['images']} images"
+            if kind in ("confirmed", "reminder"):
+                assert with_qr == (mode == "in_person"), f"{locale} {kind} {mode}: the check-in QR is wrongly present or missing"
             browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
