@@ -173,7 +173,7 @@ def test_the_zoom_meeting_id_appears_only_for_a_zoom_meeting(locale):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_sms_names_the_organizer_and_one_segment_messages_stay_one(kind):
+def test_sms_ends_with_the_organizer_and_costs_at_most_one_more_segment(kind):
     plain = renderer.sms(_context(kind, channel="sms", extra={"waitlist_position": 2, "join_url": None, "link_pending": True}))
     [message] = [m for m in plan_messages(kind, [_recipient()]) if m.channel == "sms"]
     context = build_context(message, make_meeting(organizer=ORGANIZER), extra={"waitlist_position": 2, "join_url": None, "link_pending": True})
