@@ -61,6 +61,9 @@ class Settings:
     smtp_from: str = "Rakor <no-reply@rakor.local>"
     smtp_timeout: float = 15.0
     smtp_pool_size: int = 8
+    # who signs a meeting's mail when the meeting names no organizer of its own
+    organizer_name: str = "Rakor"
+    organizer_unit: str = ""
     # sms
     sms_provider: str = "log"
     sms_gateway_url: str = ""
@@ -299,6 +302,8 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         smtp_from=env.get("SMTP_FROM") or "Rakor <no-reply@rakor.local>",
         smtp_timeout=_float(env, "SMTP_TIMEOUT", 15.0),
         smtp_pool_size=_int(env, "SMTP_POOL_SIZE", 8, 1, 256),
+        organizer_name=(env.get("ORGANIZER_NAME") or "Rakor").strip(),
+        organizer_unit=(env.get("ORGANIZER_UNIT") or "").strip(),
         sms_provider=sms_provider,
         sms_gateway_url=sms_gateway_url,
         sms_api_key=env.get("SMS_API_KEY", ""),
@@ -340,7 +345,7 @@ KNOWN_VARIABLES = frozenset(
         "RABBITMQ_URL", "RAKOR_ADMIN_TOKEN", "REGISTRATION_PORT", "NOTIFICATION_PORT", "STREAMING_PORT",
         "PUBLIC_BASE_URL", "LOG_LEVEL", "LOG_FORMAT", "MAX_BODY_BYTES", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "MIGRATE_ON_START", "RETENTION_DAYS", "RETRY_DELAYS", "CONSUMER_PREFETCH",
         "CONSUMER_CONCURRENCY", "RELAY_BATCH_SIZE", "RELAY_POLL_INTERVAL", "RELAY_LEASE_SECONDS", "WORKER_METRICS_PORT", "SMTP_HOST", "SMTP_PORT",
-        "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM", "SMTP_TIMEOUT", "SMTP_POOL_SIZE",
+        "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM", "SMTP_TIMEOUT", "SMTP_POOL_SIZE", "ORGANIZER_NAME", "ORGANIZER_UNIT",
         "SMS_PROVIDER", "SMS_GATEWAY_URL", "SMS_API_KEY", "SMS_TIMEOUT", "TWILIO_ACCOUNT_SID",
         "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_BASE_URL", "AGENCY_RATE_LIMIT", "JOIN_RATE_LIMIT",
         "JOIN_OPENS_MINUTES", "STREAM_ALLOWED_HOSTS", "CERTIFICATE_NUMBER_SUFFIX", "REGISTRATION_PUBLIC_URL",

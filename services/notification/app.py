@@ -13,6 +13,8 @@ from services.notification.ledger import blp as ledger_blp
 from services.notification.webhooks import blp as webhooks_blp
 from services.notification.channels import Channels, build_channels
 from services.notification.courier import Courier
+from services.notification.logo_api import blp as logo_blp
+from services.notification.logos import LogoCache
 from shared.db import make_service_engine, make_session_factory, migrate_at_start
 from shared.logs import configure_logging
 from shared.messaging.connection import broker_ping
@@ -43,8 +45,11 @@ def create_app(settings: Settings | None = None, *, channels: Channels | None = 
         description="What participants were sent by email and SMS, every delivery attempt, and re-drives of failed messages.",
         broker_check=lambda: broker_ping(settings.rabbitmq_url),
     )
-    app.extensions["rakor_notification"] = NotificationAppState(make_session_factory(engine), Courier(channels or build_channels(settings)))
+    session_factory = make_session_factory(engine)
+    courier = Courier(channels or build_channels(settings), logos=LogoCache(session_factory))
+    app.extensions["rakor_notification"] = NotificationAppState(session_factory, courier)
     api.register_blueprint(blp)
     api.register_blueprint(ledger_blp)
     api.register_blueprint(webhooks_blp)
+    api.register_blueprint(logo_blp)
     return app

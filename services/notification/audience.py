@@ -27,7 +27,10 @@ def update_and_find_audience(session: Session, event_type: str, data: dict[str, 
     if event_type == "stream.link_issued":
         meeting = store.save_meeting(session, data["meeting"], now) if data.get("meeting") else store.load_meeting(session, data["event_id"])
         recipient = store.save_link(session, data, now)
-        return [recipient], meeting, {"join_url": data["join_url"], "youtube_url": data.get("youtube_url")}
+        extra = {"join_url": data["join_url"], "youtube_url": data.get("youtube_url")}
+        # Only this message knows the meeting's channels; later ones name the link without a platform.
+        extra.update(channel_kinds=list(data.get("channel_kinds") or []), zoom_meeting_id=data.get("zoom_meeting_id"))
+        return [recipient], meeting, extra
     if event_type == "certificate.issued":
         return _certificate_audience(session, data, now)
     # registration.*: the payload is the truth for this message; the contact keeps the newest state.

@@ -6,7 +6,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from services.notification import metrics
 from services.notification.channels import Channels
@@ -16,8 +16,12 @@ from services.notification.content.mail_message import build_email
 from services.notification.content.qr_image import qr_png
 from services.notification.content.rendering import Renderer, template_variables
 from services.notification.domain.delivery import OUTCOME_SENT, OUTCOME_TRANSIENT, DeliveryFailure, DeliveryResult, PermanentFailure
+from services.notification.domain.letterhead import from_header, organizer_of
 from services.notification.domain.messages import EMAIL, WHATSAPP
 from services.notification.domain.whatsapp import body_parameters, link_suffix
+
+if TYPE_CHECKING:
+    from services.notification.logos import LogoImage
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +50,11 @@ def _certificate_attachment(context: dict[str, Any]) -> tuple[str, bytes] | None
 class Courier:
     """Turns a claim into a sent message or a classified failure; never raises for a delivery problem."""
 
-    def __init__(self, channels: Channels, renderer: Renderer | None = None):
+    def __init__(self, channels: Channels, renderer: Renderer | None = None, logos: Callable[[str], LogoImage | None] | None = None):
         self.channels = channels
         self.renderer = renderer or Renderer()
+        # event id -> the organizer's logo (a LogoCache); None: mail goes out without one.
+        self.logos = logos
         self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -83,14 +89,21 @@ class Courier:
         metrics.SEND_SECONDS.labels(claim.channel).observe(time.perf_counter() - started)
         return result
 
+    def _with_organizer(self, context: dict[str, Any]) -> dict[str, Any]:
+        # Resolved at send time, so a meeting without its own organizer signs with the current settings.
+        return {**context, "organizer": organizer_of(context["meeting"], self.channels.organizer)}
+
     def _send_email(self, claim: Claim) -> DeliveryResult:
-        context = claim.context
+        context = self._with_organizer(claim.context)
+        logo = self.logos(context["meeting"]["id"]) if self.logos else None
+        context["has_logo"] = logo is not None
         rendered = self.renderer.email(context)
         participant = context["participant"]
-        calendar = build_invitation(context, organizer=self.channels.sender) if context.get("calendar") else None
+        sender = from_header(self.channels.sender, context["organizer"])
+        calendar = build_invitation(context, organizer=sender) if context.get("calendar") else None
         message = build_email(
             rendered,
-            sender=self.channels.sender,
+            sender=sender,
             to_name=participant["full_name"],
             to_address=claim.recipient,
             message_key=claim.id,
@@ -99,12 +112,13 @@ class Courier:
             qr_png=qr_png(participant["check_in_code"]) if rendered.wants_qr else None,
             calendar_filename="undangan.ics" if context["locale"] == "id" else "invitation.ics",
             pdf=_certificate_attachment(context),
+            logo=(logo.content_type, logo.data) if logo else None,
         )
         provider_id = self.channels.email.send(message, claim.recipient)
         return DeliveryResult(OUTCOME_SENT, provider_id=provider_id)
 
     def _send_sms(self, claim: Claim) -> DeliveryResult:
-        text = self.renderer.sms(claim.context)
+        text = self.renderer.sms(self._with_organizer(claim.context))
         try:
             provider_id = self.channels.sms.send(claim.recipient, text, claim.id)
         except DeliveryFailure as failure:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db_types import UtcDateTime, named_metadata
@@ -25,6 +25,20 @@ class Meeting(Base):
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     # The MeetingSchema dump (JSON): templates read it as it was sent, so no field is lost on the way.
     snapshot: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class MeetingLogo(Base):
+    """The organizer's logo of a meeting, uploaded to this service (the one that mails it) and checked on the way in."""
+
+    __tablename__ = "meeting_logos"
+
+    event_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 

@@ -123,3 +123,13 @@ class LedgerSchema(Schema):
 
     registration_id = fields.String()
     items = fields.List(fields.Nested(LedgerEntrySchema))
+
+
+class LogoSchema(Schema):
+    event_id = fields.String()
+    content_type = fields.String(metadata={"example": "image/png"})
+    size = fields.Function(lambda logo: len(logo.data), metadata={"description": "Bytes."})
+    sha256 = fields.String()
+    width = fields.Integer(allow_none=True, metadata={"description": "Pixels; null for SVG."})
+    height = fields.Integer(allow_none=True)
+    updated_at = fields.DateTime()

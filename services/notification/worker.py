@@ -5,6 +5,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from services.notification.channels import build_channels
+from services.notification.logos import LogoCache
 from services.notification.courier import Courier
 from services.notification.handlers import HANDLERS
 from services.notification.retention import purge_expired
@@ -39,8 +40,8 @@ def main() -> None:
     # Every handler thread and fan-out thread may hold a connection for a short transaction.
     engine = make_service_engine(settings, pool_size=settings.consumer_concurrency + settings.smtp_pool_size)
     migrate_at_start(engine, MIGRATIONS, settings)
-    courier = Courier(build_channels(settings))
     sessions = make_session_factory(engine)
+    courier = Courier(build_channels(settings), logos=LogoCache(sessions))
     PurgeLoop("notification", lambda: purge_expired(sessions, settings.retention_days)).start()
     reminders = ReminderScheduler(sessions, courier)
     reminders.start()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, column
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, column
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db_types import UtcDateTime
@@ -58,6 +58,13 @@ class Meeting(Base):
     venue_name: Mapped[str] = mapped_column(String(300), nullable=False)
     venue_address: Mapped[str] = mapped_column(String(500), nullable=False)
     venue_city: Mapped[str | None] = mapped_column(String(200))
+    venue_latitude: Mapped[float | None] = mapped_column(Float)
+    venue_longitude: Mapped[float | None] = mapped_column(Float)
+    # Null name: the meeting's mail is signed with the notification service's ORGANIZER_* settings.
+    organizer_name: Mapped[str | None] = mapped_column(String(200))
+    organizer_unit: Mapped[str | None] = mapped_column(String(200))
+    organizer_signatory_name: Mapped[str | None] = mapped_column(String(200))
+    organizer_signatory_title: Mapped[str | None] = mapped_column(String(200))
     in_person_capacity: Mapped[int] = mapped_column(Integer, nullable=False)
     agency_in_person_quota: Mapped[int | None] = mapped_column(Integer)
     online: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)

@@ -25,7 +25,10 @@ def meeting_fields(meeting: Meeting) -> dict[str, Any]:
         "starts_at": _local(meeting.starts_at, zone),
         "ends_at": _local(meeting.ends_at, zone),
         "timezone": meeting.timezone,
-        "venue": {"name": meeting.venue_name, "address": meeting.venue_address, "city": meeting.venue_city},
+        "venue": {
+            "name": meeting.venue_name, "address": meeting.venue_address, "city": meeting.venue_city,
+            "latitude": meeting.venue_latitude, "longitude": meeting.venue_longitude,
+        },
         "in_person_capacity": meeting.in_person_capacity,
         "agency_in_person_quota": meeting.agency_in_person_quota,
         "online": meeting.online,
@@ -34,6 +37,16 @@ def meeting_fields(meeting: Meeting) -> dict[str, Any]:
         "reminders": meeting.reminders,
         "certificate_hours": meeting.certificate_hours,
         "channels": meeting.channels.split(","),
+        "organizer": organizer(meeting),
+    }
+
+
+def organizer(meeting: Meeting) -> dict[str, Any] | None:
+    if not meeting.organizer_name:
+        return None
+    return {
+        "name": meeting.organizer_name, "unit": meeting.organizer_unit,
+        "signatory_name": meeting.organizer_signatory_name, "signatory_title": meeting.organizer_signatory_title,
     }
 
 
@@ -51,6 +64,7 @@ def meeting_snapshot(meeting: Meeting) -> dict[str, Any]:
         "health_protocol": fields["health_protocol"],
         "online": fields["online"],
         "channels": fields["channels"],
+        "organizer": fields["organizer"],
         "sequence": meeting.sequence,
         "status": meeting.status,
         "reminders": fields["reminders"],

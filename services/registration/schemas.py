@@ -81,6 +81,14 @@ class VenueSchema(StrictSchema):
     name = Line(required=True, validate=validate.Length(min=1, max=300), metadata={"example": "Hotel Aviary Bintaro"})
     address = Text(required=True, validate=validate.Length(min=1, max=500), metadata={"example": "Jl. Boulevard Bintaro Jaya Blok B7/A1, Tangerang Selatan"})
     city = Line(allow_none=True, load_default=None, validate=validate.Length(max=200), metadata={"example": "Tangerang Selatan"})
+    latitude = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-90, max=90), metadata={"example": -6.2797, "description": "With longitude: a GEO on in-person calendar entries."})
+    longitude = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-180, max=180), metadata={"example": 106.7107})
+
+    @validates_schema
+    def _both_coordinates(self, data, **_kwargs):
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            missing = "longitude" if data.get("longitude") is None else "latitude"
+            raise ValidationError({missing: ["Give latitude and longitude together, or neither."]})
 
 
 class ReminderInSchema(StrictSchema):
@@ -121,6 +129,18 @@ def _reminders_field(**kwargs) -> fields.List:
     )
 
 
+class OrganizerSchema(StrictSchema):
+    """Who the meeting's mail comes from: letterhead, From name and signature."""
+
+    name = Line(required=True, validate=validate.Length(min=2, max=200), metadata={"example": "Kementerian Komunikasi dan Informatika"})
+    unit = Line(allow_none=True, load_default=None, validate=validate.Length(max=200), metadata={"example": "Direktorat Jenderal Informasi dan Komunikasi Publik"})
+    signatory_name = Line(allow_none=True, load_default=None, validate=validate.Length(max=200), metadata={"example": "Usman Kansong"})
+    signatory_title = Line(allow_none=True, load_default=None, validate=validate.Length(max=200), metadata={"example": "Direktur Jenderal Informasi dan Komunikasi Publik"})
+
+
+ORGANIZER_DESCRIPTION = "Signs every mail of the meeting; null: the notification service's ORGANIZER_NAME / ORGANIZER_UNIT."
+
+
 class MeetingCreateSchema(StrictSchema):
     title = Line(required=True, validate=validate.Length(min=3, max=300), metadata={"example": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas"})
     theme = Text(allow_none=True, load_default=None, validate=validate.Length(max=2000))
@@ -143,6 +163,7 @@ class MeetingCreateSchema(StrictSchema):
         load_default=lambda: list(DEFAULT_CHANNELS),
         metadata={"description": "How participants are told, in order; sms_fallback: an SMS only when WhatsApp failed or was not delivered in time.", "example": ["email", "whatsapp", "sms_fallback"]},
     )
+    organizer = fields.Nested(OrganizerSchema, allow_none=True, load_default=None, metadata={"description": ORGANIZER_DESCRIPTION})
 
     @validates_schema
     def _consistent(self, data, **_kwargs):
@@ -168,6 +189,7 @@ class MeetingPatchSchema(StrictSchema):
     reminders = _reminders_field()
     certificate_hours = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=1000))
     channels = fields.List(fields.String(validate=validate.OneOf(MESSAGE_CHANNELS)))
+    organizer = fields.Nested(OrganizerSchema, allow_none=True, metadata={"description": ORGANIZER_DESCRIPTION})
 
 
 class MeetingCancelSchema(StrictSchema):
@@ -192,6 +214,15 @@ class VenueOutSchema(OutSchema):
     name = fields.String()
     address = fields.String()
     city = fields.String(allow_none=True)
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+
+
+class OrganizerOutSchema(OutSchema):
+    name = fields.String()
+    unit = fields.String(allow_none=True)
+    signatory_name = fields.String(allow_none=True)
+    signatory_title = fields.String(allow_none=True)
 
 
 class ReminderOutSchema(OutSchema):
@@ -215,6 +246,7 @@ class MeetingSchema(OutSchema):
     reminders = fields.List(fields.Nested(ReminderOutSchema))
     certificate_hours = fields.Integer(allow_none=True)
     channels = fields.List(fields.String())
+    organizer = fields.Nested(OrganizerOutSchema, allow_none=True, metadata={"description": ORGANIZER_DESCRIPTION})
     sequence = fields.Integer(metadata={"description": "Raised by each change of time or venue (the .ics SEQUENCE)."})
     status = fields.String(validate=validate.OneOf(MEETING_STATUSES), metadata={"description": "`cancelled` after POST /v1/events/{id}/cancel; final."})
     cancelled_at = fields.DateTime(allow_none=True)

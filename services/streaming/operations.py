@@ -158,9 +158,11 @@ def _issue_links(
         ],
     )
     youtube = next((c.url for c in channels if c.kind == "youtube"), None)
+    zoom_meeting_id = next((c.meeting_id for c in channels if c.kind == "zoom"), None)
     common = {
         "event_id": meeting.id,
         "youtube_url": youtube,
+        "zoom_meeting_id": zoom_meeting_id,
         "channel_kinds": [c.kind for c in channels],
         "meeting": store.meeting_snapshot(meeting),
     }

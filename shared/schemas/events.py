@@ -30,6 +30,18 @@ class VenueSchema(_Payload):
     name = fields.String(required=True)
     address = fields.String(required=True)
     city = fields.String(allow_none=True, load_default=None)
+    # Known coordinates put a GEO on in-person calendar entries (maps open at the door, not the district).
+    latitude = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-180, max=180))
+
+
+class OrganizerSchema(_Payload):
+    """Who sends the meeting's mail: the letterhead, the From display name and the signature."""
+
+    name = fields.String(required=True)
+    unit = fields.String(allow_none=True, load_default=None)
+    signatory_name = fields.String(allow_none=True, load_default=None)
+    signatory_title = fields.String(allow_none=True, load_default=None)
 
 
 class ReminderSchema(_Payload):
@@ -60,6 +72,8 @@ class MeetingSchema(_Payload):
     channels = fields.List(
         fields.String(validate=validate.OneOf(MESSAGE_CHANNELS)), load_default=lambda: list(DEFAULT_CHANNELS)
     )
+    # Absent from producers that predate it: the consumer then signs with its ORGANIZER_* settings.
+    organizer = fields.Nested(OrganizerSchema, allow_none=True, load_default=None)
 
 
 class MeetingChangedSchema(MeetingSchema):
@@ -129,6 +143,8 @@ class LinkIssuedSchema(_Payload):
     participant = fields.Nested(ContactSchema, required=True)
     join_url = fields.String(required=True)
     youtube_url = fields.String(allow_none=True, load_default=None)
+    # Shown beside the personal link for people who type it into the Zoom app; the passcode never travels.
+    zoom_meeting_id = fields.String(allow_none=True, load_default=None)
     channel_kinds = fields.List(fields.String(validate=validate.OneOf(CHANNEL_KINDS)), required=True)
     meeting = fields.Nested(MeetingSchema, allow_none=True, load_default=None)
 

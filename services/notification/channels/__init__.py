@@ -38,6 +38,8 @@ class Channels:
     lease_seconds: float = 120.0
     # Where links in messages may point; a bus event with any other link is refused (domain/bus_trust.py).
     link_rules: LinkRules = field(default_factory=lambda: LinkRules("http://localhost:8003", ("zoom.us", "youtube.com", "youtu.be")))
+    # The organizer of meetings that name none (ORGANIZER_NAME / ORGANIZER_UNIT).
+    organizer: dict = field(default_factory=lambda: {"name": "Rakor", "unit": None})
     extra: dict = field(default_factory=dict)
     # None: WHATSAPP_PROVIDER unset, so a WhatsApp notification fails for good with that reason.
     whatsapp: WhatsAppCloudSender | None = None
@@ -106,6 +108,7 @@ def build_channels(settings, ssl_context: ssl.SSLContext | None = None) -> Chann
         email=build_email_sender(settings, ssl_context),
         sms=build_sms_sender(settings),
         sender=settings.smtp_from,
+        organizer={"name": settings.organizer_name, "unit": settings.organizer_unit or None},
         retry_delays=tuple(settings.retry_delays),
         # A meeting-wide fan-out over WhatsApp waits on HTTP round trips as the handler threads do.
         fanout_workers=max(settings.smtp_pool_size, settings.whatsapp_concurrency if settings.whatsapp_provider else 0),

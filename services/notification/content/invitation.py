@@ -7,7 +7,7 @@ from email.utils import parseaddr
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText, vUri
 
 
 def _moment(value: Any, timezone: str) -> dt.datetime:
@@ -22,13 +22,29 @@ def _vtimezone(tzid: str) -> Timezone:
     return Timezone.from_tzid(tzid)
 
 
-def meeting_location(meeting: dict[str, Any], attendance_mode: str) -> str:
-    """The venue for people in the room, 'Online (Zoom)' for the others."""
+def meeting_location(meeting: dict[str, Any], attendance_mode: str, join_url: str | None = None) -> str:
+    """The venue for people in the room; for the others their personal link (clients make it clickable), else 'Online'."""
     if attendance_mode == "online":
-        return "Online (Zoom / YouTube)"
+        return join_url or "Online"
     venue = meeting.get("venue") or {}
     parts = [venue.get("name"), venue.get("address"), venue.get("city")]
     return ", ".join(p for p in parts if p)
+
+
+def _add_join_link(event: Event, join_url: str, locale: str) -> None:
+    # Where clients look for "Join": URL (RFC 5545), CONFERENCE (RFC 7986; Apple, Thunderbird) and
+    # X-GOOGLE-CONFERENCE (Google Calendar, also read by Outlook's import).
+    event.add("url", join_url)
+    conference = vUri(join_url)
+    conference_params = {"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"], "LABEL": "Gabung rapat" if locale == "id" else "Join the meeting"}
+    event.add("conference", conference, parameters=conference_params)
+    event.add("x-google-conference", join_url)
+
+
+def _add_geo(event: Event, venue: dict[str, Any]) -> None:
+    latitude, longitude = venue.get("latitude"), venue.get("longitude")
+    if latitude is not None and longitude is not None:
+        event.add("geo", (float(latitude), float(longitude)))
 
 
 def build_invitation(context: dict[str, Any], *, organizer: str, now: dt.datetime | None = None) -> bytes:
@@ -51,7 +67,14 @@ def build_invitation(context: dict[str, Any], *, organizer: str, now: dt.datetim
     event.add("summary", meeting["title"])
     if meeting.get("theme"):
         event.add("description", meeting["theme"])
-    event.add("location", meeting_location(meeting, participant.get("attendance_mode", "in_person")))
+    mode = participant.get("attendance_mode", "in_person")
+    # Meeting-wide updates and cancellations carry the link on the recipient rather than as an extra.
+    join_url = (context.get("join_url") or participant.get("join_url")) if mode == "online" else None
+    event.add("location", meeting_location(meeting, mode, join_url))
+    if join_url:
+        _add_join_link(event, join_url, context.get("locale") or "id")
+    elif mode == "in_person":
+        _add_geo(event, meeting.get("venue") or {})
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     name, address = parseaddr(organizer)
     organizer_address = vCalAddress(f"mailto:{address or 'no-reply@rakor.local'}")

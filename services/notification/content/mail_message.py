@@ -16,7 +16,7 @@ from email.utils import formataddr, formatdate, parseaddr
 from email import encoders
 from email.message import Message
 
-from services.notification.content.rendering import QR_CID, RenderedEmail
+from services.notification.content.rendering import LOGO_CID, QR_CID, RenderedEmail
 
 # Quoted-printable keeps the Indonesian text readable in the raw message, unlike base64.
 UTF8_QP = Charset("utf-8")
@@ -44,16 +44,27 @@ def build_email(
     qr_png: bytes | None = None,
     calendar_filename: str = "undangan.ics",
     pdf: tuple[str, bytes] | None = None,
+    logo: tuple[str, bytes] | None = None,
 ) -> Message:
-    """A multipart email; its Message-ID comes from `message_key` so a resend after a lost reply is recognizable."""
+    """A multipart email; its Message-ID comes from `message_key` so a resend after a lost reply is recognizable.
+
+    `logo` is (content type, bytes) of the organizer's logo: an inline part the letterhead shows by cid:.
+    """
     html: Message = MIMEText(rendered.html, "html", UTF8_QP)
+    inline = []
+    if logo:
+        content_type, data = logo
+        subtype = content_type.partition("/")[2]
+        inline.append((MIMEImage(data, subtype), LOGO_CID, f"logo.{'svg' if subtype == 'svg+xml' else subtype.replace('jpeg', 'jpg')}"))
     if qr_png:
+        inline.append((MIMEImage(qr_png, "png"), QR_CID, "kode-check-in.png"))
+    if inline:
         related = MIMEMultipart("related")
         related.attach(html)
-        image = MIMEImage(qr_png, "png")
-        image.add_header("Content-ID", f"<{QR_CID}>")
-        image.add_header("Content-Disposition", "inline", filename="kode-check-in.png")
-        related.attach(image)
+        for image, cid, filename in inline:
+            image.add_header("Content-ID", f"<{cid}>")
+            image.add_header("Content-Disposition", "inline", filename=filename)
+            related.attach(image)
         html = related
     body = MIMEMultipart("alternative")
     body.attach(MIMEText(rendered.text, "plain", UTF8_QP))

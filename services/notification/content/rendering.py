@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from services.notification.domain.letterhead import display_name, online_channels, organizer_of, sms_signature
 from shared.local_time import format_datetime, format_span
 from services.notification.domain.sms_text import SmsText, prepare_sms
 
@@ -15,6 +16,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LOCALES = ("id", "en")
 EMAIL_PARTS = ("subject", "txt", "html")
 QR_CID = "checkin-qr"
+LOGO_CID = "organizer-logo"
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,20 @@ def template_variables(context: dict[str, Any]) -> dict[str, Any]:
     starts, ends = _moment(meeting["starts_at"]), _moment(meeting["ends_at"])
     participant = context["participant"]
     in_person = participant.get("attendance_mode") == "in_person"
-    defaults = {"join_url": None, "youtube_url": None, "waitlist_position": None, "previous_mode": None, "changed_fields": [], "reason": None, "certificate": None}
+    defaults = {
+        "join_url": None, "youtube_url": None, "waitlist_position": None, "previous_mode": None, "changed_fields": [],
+        "reason": None, "certificate": None, "channel_kinds": None, "zoom_meeting_id": None,
+    }
+    organizer = context.get("organizer") or organizer_of(meeting, {"name": "Rakor"})
+    channels = online_channels(context.get("channel_kinds"), context.get("youtube_url"))
     return {
         **defaults,
         **context,
+        "organizer": organizer,
+        "sender_name": display_name(organizer),
+        "sms_signature": sms_signature(organizer),
+        "zoom": "zoom" in channels,
+        "youtube": "youtube" in channels,
         "p": participant,
         "m": meeting,
         "venue": meeting.get("venue") or {},
@@ -49,6 +61,8 @@ def template_variables(context: dict[str, Any]) -> dict[str, Any]:
         "has_calendar": bool(context.get("calendar")),
         "show_qr": in_person and bool(participant.get("check_in_code")) and context["kind"] not in ("cancelled", "meeting_cancelled"),
         "qr_cid": QR_CID,
+        # Set by the sender when the meeting has a logo; the letterhead then shows the inline part.
+        "logo_cid": LOGO_CID if context.get("has_logo") else None,
     }
 
 

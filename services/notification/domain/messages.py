@@ -35,6 +35,8 @@ CALENDAR_METHOD = {
     "promoted": "REQUEST",
     "mode_changed": "REQUEST",
     "meeting_updated": "REQUEST",
+    # The link mail updates the entry so that the calendar's "Join" carries the personal link.
+    "link_issued": "REQUEST",
     "cancelled": "CANCEL",
     "meeting_cancelled": "CANCEL",
 }

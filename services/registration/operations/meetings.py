@@ -28,6 +28,11 @@ def _apply(meeting: Meeting, fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         if name == "venue":
             meeting.venue_name, meeting.venue_address, meeting.venue_city = value["name"], value["address"], value.get("city")
+            meeting.venue_latitude, meeting.venue_longitude = value.get("latitude"), value.get("longitude")
+        elif name == "organizer":
+            value = value or {}
+            meeting.organizer_name, meeting.organizer_unit = value.get("name"), value.get("unit")
+            meeting.organizer_signatory_name, meeting.organizer_signatory_title = value.get("signatory_name"), value.get("signatory_title")
         elif name == "channels":
             meeting.channels = ",".join(value)
         else:
@@ -68,7 +73,9 @@ def update_meeting(session_factory: Callable[[], Session], event_id: str, change
         ensure_scheduled(meeting.status, "changes to it are")
         current = payloads.meeting_fields(meeting)
         if "venue" in changes:
-            changes = {**changes, "venue": {"city": None, **changes["venue"]}}
+            changes = {**changes, "venue": {"city": None, "latitude": None, "longitude": None, **changes["venue"]}}
+        if changes.get("organizer"):
+            changes = {**changes, "organizer": {"unit": None, "signatory_name": None, "signatory_title": None, **changes["organizer"]}}
         merged = {**current, **changes}
         errors = validate_meeting(merged)
         if errors:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from services.notification.channels import build_channels
 from services.notification.courier import Courier
+from services.notification.logos import LogoCache
 from services.notification.handlers import HANDLERS
 from services.notification.models import Contact, Notification
 from shared.db import make_engine, make_session_factory, migrate, read_only
@@ -61,7 +62,8 @@ class Harness:
         migrate(self.engine, MIGRATIONS)
         self.session_factory = make_session_factory(self.engine)
         self.channels = build_channels(self.settings, ssl_context)
-        self.courier = Courier(self.channels)
+        # No caching in tests: a logo uploaded a moment ago is in the next mail.
+        self.courier = Courier(self.channels, logos=LogoCache(self.session_factory, ttl=0))
 
     def deliver(self, event_type: str, data: dict[str, Any], *, attempt: int = 1, event_id: str | None = None, occurred_at: dt.datetime | None = None) -> Outcome:
         body = make_envelope(event_type, data, event_id=event_id, occurred_at=occurred_at)

@@ -34,6 +34,10 @@ def test_timezone_defaults_to_jakarta(api):
         ({"venue": {"name": "Hotel Aviary"}}, "venue"),
         ({"title": None}, "title"),
         ({"zoom_url": "https://zoom.us/j/1"}, "zoom_url"),
+        ({"organizer": {"unit": "Biro Hukum"}}, "organizer"),
+        ({"organizer": {"name": "Kementerian PANRB", "logo": "x"}}, "organizer"),
+        ({"venue": {"name": "Hotel Aviary", "address": "Jl. Boulevard Bintaro", "latitude": -6.28}}, "venue"),
+        ({"venue": {"name": "Hotel Aviary", "address": "Jl. Boulevard Bintaro", "latitude": 95, "longitude": 106.7}}, "venue"),
     ],
 )
 def test_invalid_meeting_is_422_naming_the_field_and_writes_nothing(api, overrides, field):
@@ -79,7 +83,7 @@ def test_changing_time_raises_sequence_and_records_changed_fields(api, event):
 def test_changing_venue_raises_sequence(api, event):
     venue = {"name": "Hotel Borobudur", "address": "Jl. Lapangan Banteng Selatan No. 1", "city": "Jakarta Pusat"}
     response = api.client.patch(f"/v1/events/{event['id']}", json={"venue": venue}, headers=api.admin)
-    assert response.json["sequence"] == 1 and response.json["venue"] == venue
+    assert response.json["sequence"] == 1 and response.json["venue"] == {**venue, "latitude": None, "longitude": None}
     assert api.outbox("event.updated")[0]["data"]["changed_fields"] == ["venue"]
 
 
@@ -141,3 +145,33 @@ def test_bad_channel_orders_are_422_and_change_nothing(api, event, channels):
     assert api.client.get(f"/v1/events/{event['id']}", headers=api.admin).json["channels"] == ["email", "sms"]
     created = api.client.post("/v1/events", json=meeting_body(channels=channels), headers=api.admin)
     assert created.status_code == 422 and "channels" in created.json["errors"]
+
+
+ORGANIZER = {
+    "name": "Kementerian Komunikasi dan Informatika", "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik",
+    "signatory_name": "Usman Kansong", "signatory_title": "Direktur Jenderal Informasi dan Komunikasi Publik",
+}
+
+
+def test_a_meeting_names_its_organizer_and_venue_coordinates_and_the_snapshot_carries_them(api):
+    venue = {"name": "Hotel Aviary Bintaro", "address": "Jl. Boulevard Bintaro Jaya Blok B7/A1", "city": "Tangerang Selatan", "latitude": -6.2797, "longitude": 106.7107}
+    created = api.client.post("/v1/events", json=meeting_body(organizer=ORGANIZER, venue=venue), headers=api.admin)
+    assert created.status_code == 201
+    assert created.json["organizer"] == ORGANIZER and created.json["venue"] == venue
+    [event] = api.outbox("event.created")
+    assert event["data"]["organizer"] == ORGANIZER and event["data"]["venue"] == venue
+
+
+def test_a_meeting_without_organizer_leaves_it_to_the_default(api, event):
+    assert event["organizer"] is None
+    assert api.outbox("event.created")[0]["data"]["organizer"] is None
+
+
+def test_changing_the_organizer_is_announced_without_new_invitations(api, event):
+    response = api.client.patch(f"/v1/events/{event['id']}", json={"organizer": {"name": "Kementerian PANRB"}}, headers=api.admin)
+    assert response.status_code == 200 and response.json["sequence"] == 0
+    assert response.json["organizer"] == {"name": "Kementerian PANRB", "unit": None, "signatory_name": None, "signatory_title": None}
+    [updated] = api.outbox("event.updated")
+    assert updated["data"]["changed_fields"] == ["organizer"] and updated["data"]["organizer"]["name"] == "Kementerian PANRB"
+    cleared = api.client.patch(f"/v1/events/{event['id']}", json={"organizer": None}, headers=api.admin)
+    assert cleared.json["organizer"] is None and api.outbox("event.updated")[-1]["data"]["organizer"] is None

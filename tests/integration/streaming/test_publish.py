@@ -1,6 +1,7 @@
 """Publishing issues exactly one personal link per eligible participant, each announced once through the outbox."""
 from __future__ import annotations
 
+import json
 import uuid
 
 from sqlalchemy import text
@@ -51,6 +52,9 @@ def test_the_link_event_carries_what_the_notification_service_mails(client, feed
     assert data["join_url"].startswith(f"{PUBLIC_BASE_URL}/j/")
     assert data["youtube_url"] == YOUTUBE_URL
     assert sorted(data["channel_kinds"]) == ["youtube", "zoom"]
+    # The meeting ID goes beside the link (normalized to digits); the passcode never leaves streaming.
+    assert data["zoom_meeting_id"] == "81234567890"
+    assert "humas21" not in json.dumps(envelope)
     assert data["participant"]["full_name"] == registration["participant"]["full_name"]
     assert data["meeting"]["title"] == meeting["title"]
 

@@ -127,3 +127,12 @@ def make_certificate_issued(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+# The certificate as it stands in a notification's context (what certificate.* templates render).
+CERTIFICATE = {
+    "certificate_id": "q8Hx3kPZ0bT1vW9yA2cD4e", "number": "007/SERT/DJIKP/2021", "full_name": "Andi Pratama", "nip": "198507122010011001",
+    "position": "Pranata Humas Ahli Muda", "agency_name": "Dinas Kominfo Provinsi Jawa Tengah",
+    "meeting_title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas", "meeting_date": "2021-12-01", "hours": 8,
+    "verify_url": "https://rakor.example.go.id/c/q8Hx3kPZ0bT1vW9yA2cD4e",
+}

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from icalendar import Calendar
 
 from services.notification.content.invitation import build_invitation
@@ -32,9 +34,46 @@ def test_invitation_reads_back_with_uid_sequence_times_and_timezone():
     assert str(event["ATTENDEE"]) == "mailto:dewi.lestari@kemenpan.go.id"
 
 
-def test_online_invitation_is_located_online():
+def test_online_invitation_without_a_link_yet_is_located_online():
     [event] = Calendar.from_ical(build_invitation(_context(attendance_mode="online"), organizer="rakor@kominfo.go.id")).walk("VEVENT")
-    assert str(event["LOCATION"]).startswith("Online")
+    assert str(event["LOCATION"]) == "Online" and "URL" not in event and "CONFERENCE" not in event
+
+
+JOIN_URL = "https://rakor.example.go.id/j/9f2c"
+
+
+def _online_context(kind: str, *, link_on_recipient: bool) -> dict:
+    recipient = Recipient("reg-7", "Dewi Lestari", "dewi.lestari@kemenpan.go.id", None, "id", "online", "confirmed", None,
+                          join_url=JOIN_URL if link_on_recipient else None)
+    [message] = plan_messages(kind, [recipient])
+    return build_context(message, make_meeting(sequence=1), extra=None if link_on_recipient else {"join_url": JOIN_URL})
+
+
+@pytest.mark.parametrize(("kind", "on_recipient", "method"), [
+    ("link_issued", False, "REQUEST"), ("meeting_updated", True, "REQUEST"), ("meeting_cancelled", True, "CANCEL"),
+])
+def test_online_entries_carry_the_personal_link_where_calendar_clients_look(kind, on_recipient, method):
+    calendar = Calendar.from_ical(build_invitation(_online_context(kind, link_on_recipient=on_recipient), organizer="rakor@kominfo.go.id"))
+    [event] = calendar.walk("VEVENT")
+    assert calendar["METHOD"] == method
+    assert str(event["URL"]) == JOIN_URL and str(event["LOCATION"]) == JOIN_URL
+    conference = event["CONFERENCE"]
+    assert str(conference) == JOIN_URL and conference.params["VALUE"] == "URI" and "VIDEO" in conference.params["FEATURE"]
+    assert str(event["X-GOOGLE-CONFERENCE"]) == JOIN_URL
+    assert "GEO" not in event
+
+
+def test_in_person_entries_carry_the_venue_and_its_coordinates_when_known():
+    venue = {"name": "Hotel Aviary", "address": "Jl. Raya Sudimara Pinang No. 88, Bintaro", "city": "Tangerang Selatan",
+             "latitude": -6.2797, "longitude": 106.7107}
+    recipient = Recipient("reg-8", "Dewi Lestari", "dewi.lestari@kemenpan.go.id", None, "id", "in_person", "confirmed", "AB12CD")
+    [message] = plan_messages("confirmed", [recipient])
+    [event] = Calendar.from_ical(build_invitation(build_context(message, make_meeting(venue=venue)), organizer="r@kominfo.go.id")).walk("VEVENT")
+    assert str(event["LOCATION"]) == "Hotel Aviary, Jl. Raya Sudimara Pinang No. 88, Bintaro, Tangerang Selatan"
+    assert (event["GEO"].latitude, event["GEO"].longitude) == (-6.2797, 106.7107)
+    assert "URL" not in event and "CONFERENCE" not in event
+    [without] = Calendar.from_ical(build_invitation(_context(), organizer="r@kominfo.go.id")).walk("VEVENT")
+    assert "GEO" not in without
 
 
 def test_email_is_multipart_with_inline_qr_and_calendar_attachment():

@@ -6,6 +6,7 @@ import datetime as dt
 from services.notification.channels.sms_senders import parse_retry_after
 from services.notification.domain.delivery import DEAD, FAILED, RETRYING, SENT, status_after
 from shared.local_time import format_datetime, format_span, zone_label
+from services.notification.domain.letterhead import from_header, online_channels, organizer_of, sms_signature
 from services.notification.domain.messages import Recipient, announces_schedule_change, build_context, calendar_uid, plan_messages
 from services.notification.domain.sms_text import count_segments, prepare_sms, to_gsm7
 from tests.unit.notification.factories import make_meeting
@@ -89,3 +90,25 @@ def test_retry_after_in_seconds_or_as_a_date():
     assert parse_retry_after(None) is None and parse_retry_after("soon") is None
     later = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=30)).strftime("%a, %d %b %Y %H:%M:%S GMT")
     assert 25 <= parse_retry_after(later) <= 31
+
+
+def test_sms_signature_prefers_a_short_unit_then_the_name_cut_at_a_word():
+    assert sms_signature({"name": "Kementerian Komunikasi dan Informatika", "unit": "Ditjen IKP"}) == "Ditjen IKP"
+    long_unit = {"name": "Kementerian Komunikasi dan Informatika", "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik"}
+    assert sms_signature(long_unit) == "Kementerian Komunikasi dan Informatika"
+    very_long = {"name": "Kementerian Koordinator Bidang Pembangunan Manusia dan Kebudayaan", "unit": None}
+    assert sms_signature(very_long) == "Kementerian Koordinator Bidang"
+
+
+def test_the_from_header_keeps_the_relay_address_under_the_organizer_name():
+    organizer = organizer_of({"organizer": {"name": "Kementerian PANRB", "unit": "Biro Hukum"}}, {"name": "Rakor"})
+    assert from_header("Rakor <no-reply@rakor.go.id>", organizer) == "\"Biro Hukum, Kementerian PANRB\" <no-reply@rakor.go.id>"
+    assert organizer_of({"organizer": None}, {"name": "Sekretariat Kabinet", "unit": None})["name"] == "Sekretariat Kabinet"
+    assert organizer_of({"organizer": {"name": "  "}}, {"name": "Setkab"})["name"] == "Setkab"
+
+
+def test_only_the_channels_the_meeting_has_are_named():
+    assert online_channels(["zoom", "youtube"], "https://youtu.be/x") == ("zoom", "youtube")
+    assert online_channels(["zoom"], None) == ("zoom",)
+    assert online_channels(["zoom", "youtube"], None) == ("zoom",)  # no URL, no promise
+    assert online_channels(None, None) == ()

@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 from services.notification.content.rendering import EMAIL_PARTS, LOCALES, TEMPLATES_DIR, Renderer, template_names
+from services.notification.domain.letterhead import organizer_of
 from services.notification.domain.messages import EMAIL_ONLY_KINDS, KINDS, Recipient, build_context, plan_messages
-from tests.unit.notification.factories import make_meeting
+from tests.unit.notification.factories import CERTIFICATE, make_meeting
 
 renderer = Renderer()
 
@@ -25,11 +26,13 @@ def _recipient(locale="id", attendance_mode="in_person", status="confirmed", **o
     return Recipient(**values)
 
 
-CERTIFICATE = {
-    "certificate_id": "q8Hx3kPZ0bT1vW9yA2cD4e", "number": "007/SERT/DJIKP/2021", "full_name": "Andi Pratama", "nip": "198507122010011001",
-    "position": "Pranata Humas Ahli Muda", "agency_name": "Dinas Kominfo Provinsi Jawa Tengah",
-    "meeting_title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas", "meeting_date": "2021-12-01", "hours": 8,
-    "verify_url": "https://rakor.example.go.id/c/q8Hx3kPZ0bT1vW9yA2cD4e",
+ZOOM_AND_YOUTUBE = {
+    "join_url": "https://rakor.example.go.id/j/abc", "youtube_url": "https://youtu.be/ikp",
+    "channel_kinds": ["zoom", "youtube"], "zoom_meeting_id": "81234567890",
+}
+ORGANIZER = {
+    "name": "Kementerian Komunikasi dan Informatika", "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik",
+    "signatory_name": "Usman Kansong", "signatory_title": "Direktur Jenderal Informasi dan Komunikasi Publik",
 }
 
 
@@ -65,8 +68,9 @@ def test_every_message_renders_with_the_meeting_title_and_time(kind, locale):
 
 
 def test_indonesian_is_formal_and_english_is_english():
-    assert renderer.email(_context("confirmed")).text.startswith("Yth. Bapak/Ibu Andi Pratama,")
-    assert renderer.email(_context("confirmed", locale="en")).text.startswith("Dear Andi Pratama,")
+    # The plain text opens with the letterhead (the organizer, underlined), then the greeting.
+    assert renderer.email(_context("confirmed")).text.split("\n\n")[1].startswith("Yth. Bapak/Ibu Andi Pratama,")
+    assert renderer.email(_context("confirmed", locale="en")).text.split("\n\n")[1].startswith("Dear Andi Pratama,")
     assert renderer.sms(_context("confirmed", channel="sms")).text.startswith("Yth. Bapak/Ibu Andi Pratama")
 
 
@@ -79,13 +83,13 @@ def test_in_person_confirmation_shows_venue_health_protocol_and_check_in_code():
 
 def test_online_confirmation_promises_the_link_and_has_no_qr():
     email = renderer.email(_context("confirmed", attendance_mode="online", extra={"join_url": None}))
-    assert "Tautan pribadi Zoom akan kami kirimkan" in email.text
+    assert "Tautan pribadi akan kami kirimkan" in email.text
     assert "Hotel Aviary" not in email.text and not email.wants_qr
 
 
 def test_link_message_has_personal_and_youtube_links():
     for locale in LOCALES:
-        email = renderer.email(_context("link_issued", attendance_mode="online", locale=locale))
+        email = renderer.email(_context("link_issued", attendance_mode="online", locale=locale, extra=ZOOM_AND_YOUTUBE))
         assert "https://rakor.example.go.id/j/abc" in email.text and "https://youtu.be/ikp" in email.text
         assert 'href="https://rakor.example.go.id/j/abc"' in email.html
 
@@ -116,7 +120,7 @@ def test_online_reminder_has_the_personal_link_or_says_it_will_follow(locale):
     with_link = renderer.email(_context("reminder", attendance_mode="online", locale=locale, extra={"join_url": "https://rakor.example.go.id/j/abc", "link_pending": False}))
     assert "https://rakor.example.go.id/j/abc" in with_link.text and not with_link.wants_qr
     pending = renderer.email(_context("reminder", attendance_mode="online", locale=locale, extra={"join_url": None, "link_pending": True}))
-    assert ("Tautan pribadi Zoom akan kami kirimkan" if locale == "id" else "will follow") in pending.text
+    assert ("Tautan pribadi akan kami kirimkan" if locale == "id" else "will follow") in pending.text
     sms = renderer.sms(_context("reminder", channel="sms", attendance_mode="online", locale=locale, extra={"join_url": None, "link_pending": True}))
     assert sms.segments == 1 and "Hotel Aviary" not in sms.text
 
@@ -142,3 +146,54 @@ def test_the_certificate_mail_names_its_number_and_verification_link_without_mee
 
 def test_a_certificate_goes_by_email_only():
     assert [m.channel for m in plan_messages("certificate", [_recipient()])] == ["email"]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_mail_carries_the_organizer_as_letterhead_and_signature_never_the_title(kind, locale):
+    [message] = [m for m in plan_messages(kind, [_recipient(locale=locale)]) if m.channel == "email"]
+    context = build_context(message, make_meeting(organizer=ORGANIZER), extra={"waitlist_position": 2, "certificate": CERTIFICATE})
+    email = renderer.email(context)
+    for part in (email.text, email.html):
+        assert part.count("Direktorat Jenderal Informasi dan Komunikasi Publik") >= 2  # letterhead and signature
+        assert "Usman Kansong" in part and "Kementerian Komunikasi dan Informatika" in part
+        assert "Panitia Rapat Koordinasi" not in part and "committee of" not in part
+    assert email.text.startswith("Direktorat Jenderal Informasi dan Komunikasi Publik, Kementerian Komunikasi dan Informatika\n===")
+
+
+def test_a_meeting_without_organizer_signs_with_the_default():
+    [message] = [m for m in plan_messages("confirmed", [_recipient()]) if m.channel == "email"]
+    context = build_context(message, make_meeting(), extra={})
+    context["organizer"] = organizer_of(context["meeting"], {"name": "Sekretariat Kabinet", "unit": None})
+    email = renderer.email(context)
+    assert email.text.startswith("Sekretariat Kabinet\n") and "Hormat kami,\nSekretariat Kabinet" in email.text
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_youtube_promise_without_a_youtube_channel(locale):
+    zoom_only = {"join_url": "https://rakor.example.go.id/j/abc", "youtube_url": None, "channel_kinds": ["zoom"], "zoom_meeting_id": "81234567890"}
+    email = renderer.email(_context("link_issued", attendance_mode="online", locale=locale, extra=zoom_only))
+    assert "YouTube" not in email.text and "YouTube" not in email.html
+    assert "Zoom" in email.text and "81234567890" in email.text and "81234567890" in email.html
+    before_links = renderer.email(_context("confirmed", attendance_mode="online", locale=locale, extra={"join_url": None}))
+    # Before streaming has said which channels the meeting has, no platform is named.
+    assert "YouTube" not in before_links.text and "Zoom" not in before_links.text
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_zoom_meeting_id_appears_only_for_a_zoom_meeting(locale):
+    youtube_only = {"join_url": "https://rakor.example.go.id/j/abc", "youtube_url": "https://youtu.be/ikp", "channel_kinds": ["youtube"], "zoom_meeting_id": None}
+    email = renderer.email(_context("link_issued", attendance_mode="online", locale=locale, extra=youtube_only))
+    assert "Zoom" not in email.text and "YouTube" in email.text
+    both = renderer.email(_context("link_issued", attendance_mode="online", locale=locale, extra=ZOOM_AND_YOUTUBE))
+    assert "Zoom" in both.text and "YouTube" in both.text and "81234567890" in both.text
+
+
+@pytest.mark.parametrize("kind", sorted(set(KINDS) - EMAIL_ONLY_KINDS))
+def test_sms_ends_with_the_organizer_and_costs_at_most_one_more_segment(kind):
+    plain = renderer.sms(_context(kind, channel="sms", extra={"waitlist_position": 2, "join_url": None, "link_pending": True}))
+    [message] = [m for m in plan_messages(kind, [_recipient()]) if m.channel == "sms"]
+    context = build_context(message, make_meeting(organizer=ORGANIZER), extra={"waitlist_position": 2, "join_url": None, "link_pending": True})
+    signed = renderer.sms(context)
+    assert plain.text.endswith(" -Rakor") and signed.text.endswith(" -Kementerian Komunikasi dan Informatika")
+    assert signed.segments <= plain.segments + 1

@@ -37,13 +37,20 @@ def make_meeting(**overrides):
         "starts_at": STARTS_AT,
         "ends_at": STARTS_AT + dt.timedelta(hours=7),
         "timezone": "Asia/Jakarta",
-        "venue": {"name": "Hotel Aviary", "address": "Jl. Sutera Utama No. 1, Alam Sutera", "city": "Tangerang Selatan"},
+        "venue": {
+            "name": "Hotel Aviary", "address": "Jl. Sutera Utama No. 1, Alam Sutera", "city": "Tangerang Selatan",
+            "latitude": -6.2410, "longitude": 106.6520,
+        },
         "health_protocol": "Wajib masker dan sertifikat vaksin",
         "online": True,
         "sequence": 0,
         "status": "scheduled",
         "reminders": [{"before": "P1D", "at": "09:00"}, {"before": "PT1H", "at": None}],
         "channels": ["email", "whatsapp", "sms_fallback"],
+        "organizer": {
+            "name": "Kementerian Komunikasi dan Informatika", "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik",
+            "signatory_name": "Usman Kansong", "signatory_title": "Direktur Jenderal Informasi dan Komunikasi Publik",
+        },
     }
     meeting.update(overrides)
     return meeting
@@ -101,6 +108,7 @@ SAMPLES = {
         "participant": make_contact(locale="en"),
         "join_url": "http://localhost:8003/j/tok_abc123",
         "youtube_url": "https://youtube.com/watch?v=rakorhumas",
+        "zoom_meeting_id": "81234567890",
         "channel_kinds": ["zoom", "youtube"],
         "meeting": make_meeting(),
     },
@@ -303,3 +311,12 @@ def test_envelope_refuses_a_missing_field(field):
     with pytest.raises(ValidationError) as caught:
         EnvelopeSchema().load(envelope)
     assert caught.value.messages == {field: ["Missing data for required field."]}
+
+
+def test_a_meeting_from_an_older_producer_loads_without_organizer_or_coordinates():
+    older = dump_payload("event.created", SAMPLES["event.created"])
+    del older["organizer"]
+    for name in ("latitude", "longitude"):
+        del older["venue"][name]
+    loaded = load_payload("event.created", older)
+    assert loaded["organizer"] is None and loaded["venue"]["latitude"] is None
