@@ -8,8 +8,9 @@ from services.console.i18n import CATALOGUE
 from services.console.security import services, signed_in
 
 blp = Blueprint("messages", __name__, url_prefix="/meetings/<event_id>/messages")
-STATUSES = ("pending", "sending", "sent", "retrying", "failed", "dead")
-CHANNELS = ("email", "sms")
+# The notification API's vocabulary, in the order a message moves through it (receipts add delivered/read).
+STATUSES = ("pending", "sending", "sent", "delivered", "read", "retrying", "failed", "dead")
+CHANNELS = ("email", "sms", "whatsapp")
 RESENDABLE = ("failed", "dead")
 
 
