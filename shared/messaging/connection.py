@@ -23,12 +23,26 @@ def connection_parameters(url: str, *, name: str | None = None, heartbeat: int =
     return params
 
 
+def open_blocking(params: pika.ConnectionParameters) -> pika.BlockingConnection:
+    """A BlockingConnection; a socket cut between connect and handshake is a connection error like any other.
+
+    pika reports that case (the peer gone before getpeername(), e.g. a broker or proxy going down at
+    that moment) as a bare ValueError, which no reconnect loop would otherwise survive.
+    """
+    try:
+        return pika.BlockingConnection(params)
+    except ValueError as exc:
+        if "Expected connected socket" in str(exc):
+            raise pika.exceptions.AMQPConnectionError(str(exc)) from exc
+        raise
+
+
 def broker_ping(url: str) -> None:
     """Open and close a connection; raise if the broker does not answer (used by /readyz)."""
     params = connection_parameters(url, name="readyz")
     params.socket_timeout = 2
     params.stack_timeout = 3
-    connection = pika.BlockingConnection(params)
+    connection = open_blocking(params)
     connection.close()
 
 

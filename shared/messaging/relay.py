@@ -24,7 +24,7 @@ import pika
 from prometheus_client import Counter
 from sqlalchemy.engine import Engine
 
-from shared.messaging.connection import serve_worker_metrics, CONNECTION_ERRORS, Backoff, Heartbeat, connection_parameters
+from shared.messaging.connection import serve_worker_metrics, CONNECTION_ERRORS, Backoff, Heartbeat, connection_parameters, open_blocking
 from shared.messaging.outbox_store import OutboxStore, PendingEvent
 from shared.messaging.relay_bookkeeper import Bookkeeper
 from shared.messaging.topology import EXCHANGE, prepare_topology
@@ -111,7 +111,7 @@ class OutboxRelay:
         self._call_in_loop(lambda: self._schedule(0))
 
     def _declare(self) -> None:
-        connection = pika.BlockingConnection(connection_parameters(self.amqp_url, name=self.name + ":declare"))
+        connection = open_blocking(connection_parameters(self.amqp_url, name=self.name + ":declare"))
         try:
             prepare_topology(connection, self.producer, self.retry_delays, consumes=False)
         finally:
