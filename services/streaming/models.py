@@ -10,6 +10,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     column,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -121,6 +122,40 @@ class Join(Base):
     channel_kind: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (Index("ix_joins_event_registration", "event_id", "registration_id"),)
+
+
+class PresenceInterval(Base):
+    """One stay of a registration in the Zoom meeting, from a participant report.
+
+    The natural key makes a report imported twice change nothing, while a second, different report
+    (another export, the JSON of a second session) adds its stays.
+    """
+
+    __tablename__ = "presence_intervals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("meetings.id"))
+    registration_id: Mapped[str] = mapped_column(ID)
+    joined_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    left_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    source: Mapped[str] = mapped_column(String(16))
+    imported_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (UniqueConstraint("event_id", "registration_id", "joined_at", "left_at", name="uq_presence_intervals_stay"),)
+
+
+class PresenceTotal(Base):
+    """The minutes last announced for a registration (stream.presence_recorded goes out only when they change)."""
+
+    __tablename__ = "presence_totals"
+
+    registration_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("meetings.id"))
+    minutes: Mapped[int] = mapped_column(Integer)
+    first_join_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_presence_totals_event", "event_id"),)
 
 
 outbox_table, processed_table = define_messaging_tables(Base.metadata)

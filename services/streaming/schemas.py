@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from shared.schemas.validators import RejectsUnstorableText
+from shared.schemas.validators import RejectsUnstorableText, validate_timezone
 
 
 class _Strict(RejectsUnstorableText, Schema):
@@ -60,3 +60,38 @@ class JoinsSchema(_Strict):
     participants = fields.Integer(metadata={"description": "registrations that joined at least once"})
     total_joins = fields.Integer()
     items = fields.List(fields.Nested(JoinRowSchema))
+
+
+class PresenceQuerySchema(_Strict):
+    """Query of POST /v1/events/{id}/online-attendance."""
+
+    timezone = fields.String(
+        load_default=None,
+        validate=validate_timezone,
+        metadata={"description": "IANA zone of the report's times when they carry no offset; default: the meeting's zone.", "example": "Asia/Jakarta"},
+    )
+
+
+class UnmatchedRowSchema(_Strict):
+    row = fields.Integer(metadata={"description": "Line of the CSV file, or position of the JSON row from 1."})
+    name = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    reason = fields.String(metadata={"enum": ["no_email", "not_registered", "not_registered_online"]})
+
+
+class RegistrationPresenceSchema(_Strict):
+    registration_id = fields.String()
+    full_name = fields.String(allow_none=True)
+    minutes = fields.Integer(metadata={"description": "Whole minutes in the meeting over every report imported, overlaps counted once."})
+    first_join_at = fields.DateTime()
+    changed = fields.Boolean(metadata={"description": "This import changed the total (stream.presence_recorded was sent)."})
+
+
+class PresenceImportSchema(_Strict):
+    event_id = fields.String()
+    source = fields.String(metadata={"enum": ["zoom_csv", "json"]})
+    rows = fields.Integer(metadata={"description": "Rows read from the report."})
+    matched = fields.Integer(metadata={"description": "Rows matched by email to a confirmed online registration."})
+    waiting_room = fields.Integer(metadata={"description": "Rows of time in the waiting room: not counted as presence."})
+    unmatched = fields.List(fields.Nested(UnmatchedRowSchema))
+    registrations = fields.List(fields.Nested(RegistrationPresenceSchema))

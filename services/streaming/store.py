@@ -10,7 +10,7 @@ from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from services.streaming.models import Channel, Join, Link, Meeting, Participant
+from services.streaming.models import Channel, Join, Link, Meeting, Participant, PresenceInterval, PresenceTotal
 from shared.correlation import get_correlation_id
 from shared.messaging.outbox import build_envelope, encode_body, outbox_rows
 from shared.schemas.events import MeetingSchema
@@ -186,3 +186,40 @@ def join_summary(session: Session, event_id: str):
         .order_by(per_registration.c.first_joined_at, per_registration.c.registration_id)
     )
     return session.execute(statement).all()
+
+
+def participants_for_matching(session: Session, event_id: str) -> list:
+    """Every participant of a meeting with the email a report row is matched on (rows: registration_id, email, full_name, eligible)."""
+    statement = select(Participant.registration_id, Participant.email, Participant.full_name, Participant.eligible).where(
+        Participant.event_id == event_id
+    )
+    return list(session.execute(statement))
+
+
+def insert_stays(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert stays, skipping those already stored (same registration, join and leave): a re-import adds nothing."""
+    statement = _insert_for(session)(PresenceInterval).on_conflict_do_nothing(
+        index_elements=["event_id", "registration_id", "joined_at", "left_at"]
+    )
+    for start in range(0, len(rows), CHUNK):
+        session.execute(statement, rows[start : start + CHUNK])
+
+
+def stays_of(session: Session, event_id: str, registration_ids: list[str]) -> dict[str, list[tuple[dt.datetime, dt.datetime]]]:
+    """Every stored stay of these registrations at the meeting, per registration."""
+    stays: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {r: [] for r in registration_ids}
+    for start in range(0, len(registration_ids), CHUNK):
+        statement = select(PresenceInterval.registration_id, PresenceInterval.joined_at, PresenceInterval.left_at).where(
+            PresenceInterval.event_id == event_id, PresenceInterval.registration_id.in_(registration_ids[start : start + CHUNK])
+        )
+        for registration_id, joined_at, left_at in session.execute(statement):
+            stays[registration_id].append((joined_at, left_at))
+    return stays
+
+
+def presence_totals(session: Session, registration_ids: list[str]) -> dict[str, PresenceTotal]:
+    found: dict[str, PresenceTotal] = {}
+    for start in range(0, len(registration_ids), CHUNK):
+        statement = select(PresenceTotal).where(PresenceTotal.registration_id.in_(registration_ids[start : start + CHUNK]))
+        found.update((row.registration_id, row) for row in session.execute(statement).scalars())
+    return found

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 EXCHANGE = "rakor.events"
 
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "registration": ("stream.joined",),
+    "registration": ("stream.joined", "stream.presence_recorded"),
     "notification": (
         "event.created",
         "event.updated",

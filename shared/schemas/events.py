@@ -162,6 +162,22 @@ class JoinedSchema(_Payload):
     channel_kind = fields.String(allow_none=True, load_default=None)
 
 
+PRESENCE_SOURCES = ("zoom_csv", "json")
+
+
+class PresenceRecordedSchema(_Payload):
+    """stream.presence_recorded: a registration's total minutes in the Zoom meeting from participant reports.
+
+    Totals only grow (stays are only ever added), so a consumer keeps the largest it has seen.
+    """
+
+    registration_id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    minutes = fields.Integer(required=True, validate=validate.Range(min=0))
+    source = fields.String(required=True, validate=validate.OneOf(PRESENCE_SOURCES))
+    first_join_at = fields.AwareDateTime(allow_none=True, load_default=None)
+
+
 class CertificateIssuedSchema(_Payload):
     """certificate.issued: what the certificate says (copied at issue) and whom to send it to."""
 
@@ -194,6 +210,7 @@ EVENT_SCHEMAS: dict[str, type[Schema]] = {
     "stream.link_issued": LinkIssuedSchema,
     "stream.link_revoked": LinkRevokedSchema,
     "stream.joined": JoinedSchema,
+    "stream.presence_recorded": PresenceRecordedSchema,
     "certificate.issued": CertificateIssuedSchema,
 }
 EVENT_TYPES = tuple(EVENT_SCHEMAS)

@@ -1,15 +1,33 @@
 """Organizer endpoints: channels, publishing the personal links, who joined."""
 from __future__ import annotations
 
-from flask import current_app
+import json
+
+from flask import current_app, request
 from flask.views import MethodView
 
-from services.streaming import operations
+from services.streaming import operations, presence_import
 from services.streaming.api import state
 from services.streaming.domain.channels import ChannelInput
-from services.streaming.domain.errors import InvalidChannel, MeetingCancelled, MeetingNotFound, NoChannel
-from services.streaming.schemas import ChannelBodySchema, ChannelSchema, ChannelsSchema, JoinsSchema, PublishResultSchema
+from services.streaming.domain.errors import (
+    InvalidChannel,
+    MeetingCancelled,
+    MeetingNotFound,
+    NoChannel,
+    ReportInvalid,
+    TimezoneUnknown,
+)
+from services.streaming.schemas import (
+    ChannelBodySchema,
+    ChannelSchema,
+    ChannelsSchema,
+    JoinsSchema,
+    PresenceImportSchema,
+    PresenceQuerySchema,
+    PublishResultSchema,
+)
 from shared.web import Blueprint, abort_json, require_admin
+from shared.web.json_body import BodyRefused, parse_json_body
 
 blp = Blueprint("streaming", __name__, url_prefix="/v1", description="Zoom and YouTube channels, personal join links, online joins (organizer).")
 
@@ -90,3 +108,62 @@ class JoinsResource(MethodView):
         except MeetingNotFound:
             _not_found(event_id)
         return {"event_id": event_id, "participants": len(rows), "total_joins": sum(r.count for r in rows), "items": rows}
+
+
+# What browsers and Windows call a .csv file, besides text/csv.
+CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/vnd.ms-excel")
+REPORT_BODY = {
+    "required": True,
+    "content": {
+        "text/csv": {"schema": {"type": "string", "format": "binary"}, "example": (
+            "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,In Waiting Room\n"
+            "Rina Wulandari,rina.wulandari@kominfo.go.id,12/01/2021 08:58:12 AM,12/01/2021 10:31:40 AM,94,No,No\n"
+        )},
+        "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}},
+        "application/json": {"schema": {"type": "array", "items": {"type": "object", "properties": {
+            "email": {"type": "string"}, "name": {"type": "string"},
+            "join_time": {"type": "string", "format": "date-time"}, "leave_time": {"type": "string", "format": "date-time"},
+        }}}},
+    },
+}
+
+
+def _report_content():
+    """(source, content) of the request: the Zoom CSV as the body or an uploaded file, or JSON rows."""
+    if request.mimetype == "application/json":
+        try:
+            return presence_import.JSON_ROWS, parse_json_body(request.get_data())
+        except (json.JSONDecodeError, BodyRefused) as exc:
+            abort_json(400, f"The body is not valid JSON: {exc}")
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            abort_json(422, "Upload the Zoom report as the form field 'file'.", errors={"file": ["Missing."]})
+        return presence_import.ZOOM_CSV, upload.read()
+    if request.mimetype in CSV_TYPES:
+        return presence_import.ZOOM_CSV, request.get_data()
+    abort_json(415, "Send the Zoom participant report as text/csv, as a multipart upload named 'file', or JSON rows (application/json).")
+
+
+@blp.route("/events/<event_id>/online-attendance")
+class OnlineAttendanceResource(MethodView):
+    @blp.arguments(PresenceQuerySchema, location="query")
+    @blp.doc(requestBody=REPORT_BODY)
+    @blp.response(200, PresenceImportSchema)
+    @blp.alt_response(400, description="The JSON body cannot be parsed")
+    @blp.alt_response(401, description="Missing or invalid token")
+    @blp.alt_response(404, description="Unknown meeting")
+    @blp.alt_response(413, description="The report is larger than MAX_BODY_BYTES")
+    @blp.alt_response(415, description="Neither CSV nor JSON")
+    @blp.alt_response(422, description="A row or column of the report is wrong (errors name them); nothing was imported")
+    def post(self, query, event_id):
+        """Import a Zoom participant report: minutes per online registration (overlaps once); importing it again changes nothing."""
+        source, content = _report_content()
+        try:
+            return presence_import.import_presence_report(state().session_factory, event_id, source, content, query["timezone"])
+        except MeetingNotFound:
+            _not_found(event_id)
+        except ReportInvalid as exc:
+            abort_json(422, exc.message, errors=exc.errors)
+        except TimezoneUnknown:
+            abort_json(422, "The meeting's time zone is not known yet; say which zone the report's times are in.", errors={"timezone": ["Required for this meeting."]})

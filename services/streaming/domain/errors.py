@@ -24,3 +24,15 @@ class NoChannel(StreamingError):
 
 class MeetingCancelled(StreamingError):
     """The meeting was called off: no links are published for it any more (409)."""
+
+
+class ReportInvalid(StreamingError):
+    """A participant report that cannot be read; `errors` names the rows and columns (answered with 422)."""
+
+    def __init__(self, message: str, errors: dict[str, list[str]]):
+        super().__init__(message)
+        self.message, self.errors = message, errors
+
+
+class TimezoneUnknown(StreamingError):
+    """The report's local times cannot be placed: the meeting's zone is not known yet and none was given (422)."""
