@@ -41,7 +41,7 @@ def make_sheet(participants: int, agencies: int) -> AttendanceSheet:
             "nip": f"1985{n % 12 + 1:02d}{n % 28 + 1:02d}2010012{n % 1000:03d}", "position": "Pranata Humas Ahli Muda", "status": "confirmed",
             "attendance_mode": "online" if online else "in_person",
             "checked_in_at": dt.datetime(2021, 12, 1, 1, 50, tzinfo=UTC) if attended and not online else None,
-            "online_joined_at": dt.datetime(2021, 12, 1, 2, 3, tzinfo=UTC) if attended and online else None, "attended": attended,
+            "first_join_at": dt.datetime(2021, 12, 1, 2, 3, tzinfo=UTC) if attended and online else None, "attended": attended,
         })
     return build_sheet(MEETING, people, agency_rows, {"confirmed": participants, "attended": sum(a["attended"] for a in agency_rows)})
 

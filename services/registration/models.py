@@ -80,6 +80,10 @@ class Meeting(Base):
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     # Lesson hours (JP) printed on the meeting's certificates; None: the certificates state none.
     certificate_hours: Mapped[int | None] = mapped_column(Integer)
+    # Once a Zoom report has arrived, online "attended" means at least this many minutes in the meeting.
+    min_online_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    # Set by the first stream.presence_recorded: from then on online attendance is read from the report.
+    presence_reported_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
     created_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
 
@@ -132,6 +136,8 @@ class Registration(Base):
     checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
     online_joined_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
     online_join_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Minutes in the Zoom meeting from participant reports (overlaps once); None: in no report.
+    online_minutes: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)

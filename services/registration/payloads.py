@@ -36,6 +36,7 @@ def meeting_fields(meeting: Meeting) -> dict[str, Any]:
         "registration_closes_at": _local(meeting.registration_closes_at, zone),
         "reminders": meeting.reminders,
         "certificate_hours": meeting.certificate_hours,
+        "min_online_minutes": meeting.min_online_minutes,
         "channels": meeting.channels.split(","),
         "organizer": organizer(meeting),
     }

@@ -138,6 +138,10 @@ class OrganizerSchema(StrictSchema):
     signatory_title = Line(allow_none=True, load_default=None, validate=validate.Length(max=200), metadata={"example": "Direktur Jenderal Informasi dan Komunikasi Publik"})
 
 
+MIN_ONLINE_DESCRIPTION = (
+    "Once a Zoom participant report has been imported (streaming), an online participant attended when in it for at least"
+    " this many minutes; before any report, opening the personal link counts. Default 0."
+)
 ORGANIZER_DESCRIPTION = "Signs every mail of the meeting; null: the notification service's ORGANIZER_NAME / ORGANIZER_UNIT."
 
 
@@ -157,6 +161,10 @@ class MeetingCreateSchema(StrictSchema):
     certificate_hours = fields.Integer(
         allow_none=True, load_default=None, strict=True, validate=validate.Range(min=1, max=1000),
         metadata={"description": "Lesson hours (JP) printed on the meeting's certificates; null: none stated."},
+    )
+    min_online_minutes = fields.Integer(
+        load_default=0, strict=True, validate=validate.Range(min=0, max=10_000),
+        metadata={"description": MIN_ONLINE_DESCRIPTION, "example": 60},
     )
     channels = fields.List(
         fields.String(validate=validate.OneOf(MESSAGE_CHANNELS)),
@@ -188,6 +196,7 @@ class MeetingPatchSchema(StrictSchema):
     registration_closes_at = fields.AwareDateTime(allow_none=True)
     reminders = _reminders_field()
     certificate_hours = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=1000))
+    min_online_minutes = fields.Integer(strict=True, validate=validate.Range(min=0, max=10_000), metadata={"description": MIN_ONLINE_DESCRIPTION})
     channels = fields.List(fields.String(validate=validate.OneOf(MESSAGE_CHANNELS)))
     organizer = fields.Nested(OrganizerSchema, allow_none=True, metadata={"description": ORGANIZER_DESCRIPTION})
 
@@ -245,6 +254,7 @@ class MeetingSchema(OutSchema):
     registration_closes_at = fields.DateTime(allow_none=True)
     reminders = fields.List(fields.Nested(ReminderOutSchema))
     certificate_hours = fields.Integer(allow_none=True)
+    min_online_minutes = fields.Integer(metadata={"description": MIN_ONLINE_DESCRIPTION})
     channels = fields.List(fields.String())
     organizer = fields.Nested(OrganizerOutSchema, allow_none=True, metadata={"description": ORGANIZER_DESCRIPTION})
     sequence = fields.Integer(metadata={"description": "Raised by each change of time or venue (the .ics SEQUENCE)."})
@@ -448,13 +458,17 @@ class AttendanceRowSchema(OutSchema):
     attendance_mode = fields.String()
     status = fields.String()
     checked_in_at = fields.DateTime(allow_none=True)
-    online_joined_at = fields.DateTime(allow_none=True)
-    online_join_count = fields.Integer()
-    attended = fields.Boolean()
+    first_join_at = fields.DateTime(allow_none=True, metadata={"description": "Earliest online join: the personal link or a Zoom report."})
+    online_joined_at = fields.DateTime(allow_none=True, metadata={"description": "The same as first_join_at (its earlier name)."})
+    online_join_count = fields.Integer(metadata={"description": "Times the personal link was opened during the meeting."})
+    online_minutes = fields.Integer(allow_none=True, metadata={"description": "Minutes in the Zoom meeting per the imported reports (overlaps once); null: in no report."})
+    attended = fields.Boolean(metadata={"description": "Checked in, or attended online: with a report, online_minutes >= min_online_minutes; without one, joined."})
 
 
 class AttendanceSchema(OutSchema):
     event_id = fields.String()
+    online_report = fields.Boolean(metadata={"description": "A Zoom participant report has been imported: online attendance is read from it."})
+    min_online_minutes = fields.Integer()
     participants = fields.List(fields.Nested(AttendanceRowSchema))
     agencies = fields.List(fields.Nested(AgencyCountsSchema))
     totals = fields.Nested(CountsSchema)

@@ -11,7 +11,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.lib.styles import ParagraphStyle
 
-from services.registration.documents.attendance_sheet import AgencyGroup, AttendanceSheet
+from services.registration.documents.attendance_sheet import AgencyGroup, AttendanceSheet, arrival_cell
 from shared.pdf_fonts import BOLD, REGULAR, rendering
 
 MM = 72 / 25.4
@@ -19,10 +19,10 @@ PAGE = landscape(A4)
 MARGIN = 12 * MM
 HEADERS = ("No", "Nama", "NIP", "Jabatan", "Instansi", "Mode", "Waktu hadir", "Tanda tangan")
 # Widths in mm; the signature column is wide enough to sign in.
-WIDTHS_MM = (10, 58, 38, 50, 52, 16, 20, 29)
+WIDTHS_MM = (10, 56, 38, 48, 50, 16, 26, 29)
 FONT_SIZE = 8.5
 # Each cell is wrapped here into lines of plain text: a Paragraph per cell would cost most of the time.
-_WRAPPED = {1, 3, 4}
+_WRAPPED = {1, 3, 4, 6}
 
 
 class _NumberedCanvas(canvas.Canvas):
@@ -54,7 +54,7 @@ def _wrap(text: str, column: int) -> str:
 def _table(group: AgencyGroup) -> Table:
     rows = [list(HEADERS)]
     for number, row in enumerate(group.rows, start=1):
-        cells = (str(number), row.full_name, row.nip, row.position, row.agency_name, row.mode, row.arrived, "")
+        cells = (str(number), row.full_name, row.nip, row.position, row.agency_name, row.mode, arrival_cell(row), "")
         rows.append([_wrap(text, column) for column, text in enumerate(cells)])
     table = Table(rows, colWidths=[w * MM for w in WIDTHS_MM], repeatRows=1)
     table.setStyle(TableStyle([
@@ -81,21 +81,24 @@ def _draw(sheet: AttendanceSheet) -> bytes:
     title = ParagraphStyle("title", fontName=BOLD, fontSize=13, leading=16, alignment=1)
     line = ParagraphStyle("line", fontName=REGULAR, fontSize=9.5, leading=12, alignment=1)
     agency = ParagraphStyle("agency", fontName=BOLD, fontSize=10, leading=13)
+    note = ParagraphStyle("note", fontName=REGULAR, fontSize=8.5, leading=11, alignment=1)
     story = []
     for index, group in enumerate(sheet.groups):
         if index:
             story.append(PageBreak())
         story += [
+            *_letterhead(sheet),
             Paragraph("DAFTAR HADIR", title),
             Paragraph(_escape(sheet.title), title),
             Paragraph(f"{_escape(sheet.date)} — {_escape(sheet.venue)}", line),
+            Paragraph(_escape(sheet.online_rule), note),
             Spacer(1, 4 * MM),
             Paragraph(f"Instansi: {_escape(group.agency_name)} (hadir {group.totals['attended']} dari {len(group.rows)})", agency),
             Spacer(1, 2 * MM),
             _table(group),
         ]
     if not story:
-        story = [Paragraph("DAFTAR HADIR", title), Paragraph(_escape(sheet.title), title), Paragraph("Belum ada peserta terkonfirmasi.", line)]
+        story = [*_letterhead(sheet), Paragraph("DAFTAR HADIR", title), Paragraph(_escape(sheet.title), title), Paragraph("Belum ada peserta terkonfirmasi.", line)]
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=14 * MM,
@@ -103,6 +106,20 @@ def _draw(sheet: AttendanceSheet) -> bytes:
     )
     document.build(story, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()
+
+
+def _letterhead(sheet: AttendanceSheet) -> list:
+    """The organizer's name and unit above the title, ruled off as on the meeting's letters; nothing when none is named."""
+    if not sheet.organizer_name:
+        return []
+    name = ParagraphStyle("organizer", fontName=BOLD, fontSize=11.5, leading=14, alignment=1)
+    unit = ParagraphStyle("unit", fontName=REGULAR, fontSize=10, leading=12.5, alignment=1)
+    parts = [Paragraph(_escape(sheet.organizer_name.upper()), name)]
+    if sheet.organizer_unit:
+        parts.append(Paragraph(_escape(sheet.organizer_unit), unit))
+    rule = Table([[""]], colWidths=[PAGE[0] - 2 * MARGIN], rowHeights=[2])
+    rule.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 1.2, colors.black)]))
+    return [*parts, rule, Spacer(1, 3 * MM)]
 
 
 def _escape(text: str) -> str:

@@ -25,6 +25,7 @@ class SheetRow:
     mode: str
     arrived: str  # "09.05" in the meeting's zone, "" when not (yet) present
     attended: bool
+    online_minutes: int | None = None  # from the Zoom report; None for in-person people and those in no report
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class AttendanceSheet:
     venue: str
     groups: tuple[AgencyGroup, ...]
     totals: dict[str, int]
+    organizer_name: str | None = None  # the letterhead; None: the meeting names no organizer
+    organizer_unit: str | None = None
+    online_rule: str = ""  # how online attendance was judged, printed under the heading
 
 
 def _clock(moment: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> str:
@@ -61,10 +65,12 @@ def build_sheet(meeting: dict[str, Any], participants: Iterable[dict[str, Any]],
     for p in participants:
         if p["status"] != "confirmed":
             continue
-        came = p["checked_in_at"] if p["attendance_mode"] == "in_person" else p["online_joined_at"]
+        came = p["checked_in_at"] if p["attendance_mode"] == "in_person" else p["first_join_at"]
+        minutes = p.get("online_minutes") if p["attendance_mode"] == "online" else None
         by_agency.setdefault(p["agency_id"], []).append(SheetRow(
             full_name=p["full_name"], nip=p["nip"] or "", position=p["position"] or "", agency_name=p["agency_name"],
             mode=MODES_ID.get(p["attendance_mode"], p["attendance_mode"]), arrived=_clock(came, zone), attended=bool(p["attended"]),
+            online_minutes=minutes,
         ))
     groups = tuple(
         AgencyGroup(a["agency_id"], a["agency_name"], tuple(sorted(by_agency.get(a["agency_id"], []), key=lambda r: r.full_name.lower())), a)
@@ -72,4 +78,25 @@ def build_sheet(meeting: dict[str, Any], participants: Iterable[dict[str, Any]],
         if by_agency.get(a["agency_id"])
     )
     venue = ", ".join(part for part in (meeting["venue_name"], meeting["venue_address"], meeting.get("venue_city")) if part)
-    return AttendanceSheet(meeting["title"], long_date(meeting["starts_at"], zone), venue, groups, totals)
+    organizer = meeting.get("organizer") or {}
+    return AttendanceSheet(
+        meeting["title"], long_date(meeting["starts_at"], zone), venue, groups, totals,
+        organizer_name=organizer.get("name"), organizer_unit=organizer.get("unit"), online_rule=online_rule_text(meeting),
+    )
+
+
+def online_rule_text(meeting: dict[str, Any]) -> str:
+    """One line saying how online attendance was judged: the Zoom report and its minimum, or the personal link."""
+    if not meeting.get("online_report"):
+        return "Kehadiran daring: membuka tautan pribadi selama rapat."
+    minimum = meeting.get("min_online_minutes") or 0
+    if minimum:
+        return f"Kehadiran daring: laporan peserta Zoom, paling sedikit {minimum} menit."
+    return "Kehadiran daring: tercatat pada laporan peserta Zoom."
+
+
+def arrival_cell(row: SheetRow) -> str:
+    """The 'Waktu hadir' cell: the time, and for online people in a report their minutes ("09.05 (95 mnt)")."""
+    if row.online_minutes is None:
+        return row.arrived
+    return f"{row.arrived} ({row.online_minutes} mnt)".strip()

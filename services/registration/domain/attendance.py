@@ -8,6 +8,33 @@ from services.registration.domain.seats import CONFIRMED, IN_PERSON, ONLINE, WAI
 
 
 @dataclass(frozen=True)
+class OnlineRule:
+    """How a meeting decides online attendance: by its Zoom report once one exists, else by a join."""
+
+    report_exists: bool = False
+    min_minutes: int = 0
+
+
+JOINED_ONCE = OnlineRule()
+
+
+def attended_online(online_joined_at: object, online_minutes: int | None, rule: OnlineRule) -> bool:
+    """With a Zoom report: in it for at least the meeting's minimum; without one: opened the link once.
+
+    Someone absent from the report (minutes None) has not attended online even with a minimum of 0:
+    the report is the better witness, and a link opened once is not presence.
+    """
+    if rule.report_exists:
+        return online_minutes is not None and online_minutes >= rule.min_minutes
+    return online_joined_at is not None
+
+
+def attended(checked_in_at: object, online_joined_at: object, online_minutes: int | None, rule: OnlineRule) -> bool:
+    """Checked in at the door, or attended online as the meeting's rule says."""
+    return checked_in_at is not None or attended_online(online_joined_at, online_minutes, rule)
+
+
+@dataclass(frozen=True)
 class AttendanceRow:
     """One registration with what is known of its attendance."""
 
@@ -23,10 +50,17 @@ class AttendanceRow:
     checked_in_at: object
     online_joined_at: object
     online_join_count: int
+    online_minutes: int | None = None
+    rule: OnlineRule = JOINED_ONCE
+
+    @property
+    def first_join_at(self) -> object:
+        """The earliest online join known, by personal link or in a Zoom report."""
+        return self.online_joined_at
 
     @property
     def attended(self) -> bool:
-        return self.checked_in_at is not None or self.online_joined_at is not None
+        return attended(self.checked_in_at, self.online_joined_at, self.online_minutes, self.rule)
 
 
 def _empty_counts() -> dict[str, int]:

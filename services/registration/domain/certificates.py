@@ -5,6 +5,7 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 
+from services.registration.domain.attendance import JOINED_ONCE, OnlineRule, attended
 from services.registration.domain.errors import Conflict
 from services.registration.domain.seats import CONFIRMED
 
@@ -20,15 +21,19 @@ class Attendance:
     status: str
     checked_in_at: dt.datetime | None
     online_joined_at: dt.datetime | None
+    online_minutes: int | None = None
+    rule: OnlineRule = JOINED_ONCE
 
 
 def earns_certificate(attendance: Attendance) -> bool:
-    """A confirmed participant who checked in at the door or joined online.
+    """A confirmed participant who checked in at the door or attended online.
 
-    A cancelled registration earns nothing, even with a check-in recorded before it was cancelled.
+    Online means, once the meeting has a Zoom report, at least its `min_online_minutes` in the report;
+    before any report, having joined through the personal link. A cancelled registration earns
+    nothing, even with a check-in recorded before it was cancelled.
     """
-    attended = attendance.checked_in_at is not None or attendance.online_joined_at is not None
-    return attendance.status == CONFIRMED and attended
+    present = attended(attendance.checked_in_at, attendance.online_joined_at, attendance.online_minutes, attendance.rule)
+    return attendance.status == CONFIRMED and present
 
 
 def check_meeting_is_over(ends_at: dt.datetime, now: dt.datetime) -> None:

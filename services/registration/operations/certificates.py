@@ -18,6 +18,7 @@ from services.registration.domain.certificates import (
 )
 from services.registration.domain.errors import NotFound
 from services.registration.models import Certificate
+from services.registration.operations.attendance import online_rule
 from services.registration.operations.reading import reading
 from services.registration.operations.seating import outbox, utcnow
 from services.registration.operations.writing import writing
@@ -51,10 +52,11 @@ def issue_certificates(session_factory: SessionFactory, event_id: str, number_su
         already = set(session.execute(select(Certificate.registration_id).where(Certificate.event_id == event_id)).scalars())
         last = session.execute(select(func.coalesce(func.max(Certificate.seq), 0)).where(Certificate.event_id == event_id)).scalar_one()
         day = meeting_date(meeting.starts_at, meeting.timezone)
+        rule = online_rule(meeting)
         eligible = [
             (r, agency_name)
             for r, agency_name in store.registrations_with_agency(session, event_id, None)
-            if r.id not in already and earns_certificate(Attendance(r.status, r.checked_in_at, r.online_joined_at))
+            if r.id not in already and earns_certificate(Attendance(r.status, r.checked_in_at, r.online_joined_at, r.online_minutes, rule))
         ]
         events = []
         for seq, (registration, agency_name) in enumerate(eligible, start=last + 1):

@@ -6,6 +6,13 @@ import openpyxl
 from tests.pdf_reading import pdf_text
 
 
+def summary_rows(book) -> list[tuple]:
+    """The rows of the summary table, below the heading lines (organizer, meeting, how online attendance was judged)."""
+    rows = list(book["Ringkasan"].iter_rows(values_only=True))
+    top = next(i for i, row in enumerate(rows) if row[0] == "Instansi")
+    return rows[top + 1 :]
+
+
 def _check_in(api, event_id, registration_id):
     assert api.client.post(f"/v1/events/{event_id}/check-ins", json={"registration_id": registration_id}, headers=api.admin).status_code == 200
 
@@ -40,13 +47,13 @@ def test_an_agency_gets_only_its_own_people_in_the_pdf_and_the_workbook(api, age
     assert xlsx.status_code == 200 and xlsx.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     book = openpyxl.load_workbook(io.BytesIO(xlsx.data))
     assert book.sheetnames == ["Ringkasan", agency["name"][:31]]
-    rows = list(book["Ringkasan"].iter_rows(min_row=5, values_only=True))
+    rows = summary_rows(book)
     assert rows[0][0] == agency["name"] and rows[0][2] == 3 and rows[0][-1] == 1  # confirmed 3, attended 1
 
 
 def test_the_organizers_workbook_sums_each_agency(api, agency, other_agency, event):
     _people(api, agency, other_agency, event)
     book = openpyxl.load_workbook(io.BytesIO(api.client.get(f"/v1/events/{event['id']}/attendance?format=xlsx", headers=api.admin).data))
-    summary = {row[0]: row for row in book["Ringkasan"].iter_rows(min_row=5, values_only=True)}
+    summary = {row[0]: row for row in summary_rows(book)}
     assert summary[agency["name"]][1] == 3 and summary[other_agency["name"]][1] == 2 and summary["Jumlah"][1] == 5
 

@@ -33,7 +33,8 @@ def _participants():
                 "nip": f"1985071220100{n:05d}", "position": "Pranata Humas Ahli Muda", "status": "confirmed",
                 "attendance_mode": "online" if online else "in_person",
                 "checked_in_at": None if online or i % 2 else dt.datetime(2021, 12, 1, 0, 55, tzinfo=UTC),
-                "online_joined_at": dt.datetime(2021, 12, 1, 1, 2, tzinfo=UTC) if online else None,
+                "first_join_at": dt.datetime(2021, 12, 1, 1, 2, tzinfo=UTC) if online else None,
+                "online_minutes": 95 if online else None,
                 "attended": online or not i % 2,
             })
     people.append({**people[0], "full_name": "Batal Sekali", "nip": "199001012015011999", "status": "cancelled"})
@@ -86,9 +87,9 @@ def test_the_workbook_has_a_summary_with_each_agencys_totals_and_a_sheet_per_age
     sheet, confirmed = _sheet()
     book = openpyxl.load_workbook(io.BytesIO(render_attendance_xlsx(sheet)))
     assert book.sheetnames == [SUMMARY] + [name[:31] for _, name, _ in AGENCIES]  # Excel's 31-character limit
-    summary = book[SUMMARY]
-    header = [c.value for c in summary[4]]
-    by_agency = {row[0]: dict(zip(header, row)) for row in summary.iter_rows(min_row=5, values_only=True)}
+    summary = list(book[SUMMARY].iter_rows(values_only=True))
+    top = next(i for i, row in enumerate(summary) if row[0] == "Instansi")  # under the heading lines
+    by_agency = {row[0]: dict(zip(summary[top], row)) for row in summary[top + 1 :]}
     for agency_id, name, _ in AGENCIES:
         mine = [p for p in confirmed if p["agency_id"] == agency_id]
         assert by_agency[name]["Terkonfirmasi"] == len(mine) and by_agency[name]["Hadir"] == sum(p["attended"] for p in mine)

@@ -3,6 +3,7 @@ import datetime as dt
 
 import pytest
 
+from services.registration.domain.attendance import OnlineRule, attended_online
 from services.registration.domain.certificates import (
     Attendance,
     MeetingNotOver,
@@ -28,6 +29,33 @@ AT = dt.datetime(2021, 12, 1, 2, 5, tzinfo=dt.timezone.utc)
 )
 def test_a_confirmed_participant_earns_a_certificate_by_checking_in_or_joining_online(attendance, earns):
     assert earns_certificate(attendance) is earns
+
+
+REPORT_60 = OnlineRule(report_exists=True, min_minutes=60)
+REPORT_0 = OnlineRule(report_exists=True, min_minutes=0)
+
+
+@pytest.mark.parametrize(
+    "attendance, earns",
+    [
+        (Attendance("confirmed", None, AT, 60, REPORT_60), True),
+        (Attendance("confirmed", None, AT, 59, REPORT_60), False),
+        # Opened the link but is in no report: a report exists, so the link alone is not attendance.
+        (Attendance("confirmed", None, AT, None, REPORT_60), False),
+        (Attendance("confirmed", None, AT, None, REPORT_0), False),
+        (Attendance("confirmed", None, None, 0, REPORT_0), True),
+        # The door needs no report.
+        (Attendance("confirmed", AT, None, None, REPORT_60), True),
+        (Attendance("cancelled", None, AT, 120, REPORT_60), False),
+    ],
+)
+def test_once_a_report_exists_online_attendance_needs_the_meetings_minimum(attendance, earns):
+    assert earns_certificate(attendance) is earns
+
+
+def test_without_a_report_a_join_is_online_attendance_whatever_the_minimum():
+    assert attended_online(AT, None, OnlineRule(report_exists=False, min_minutes=60)) is True
+    assert attended_online(None, None, OnlineRule(report_exists=False, min_minutes=0)) is False
 
 
 def test_numbers_are_zero_padded_to_three_digits_and_grow_beyond():

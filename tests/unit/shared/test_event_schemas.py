@@ -119,6 +119,13 @@ SAMPLES = {
         "at": STARTS_AT + dt.timedelta(minutes=3),
         "channel_kind": "zoom",
     },
+    "stream.presence_recorded": {
+        "registration_id": "reg-0001",
+        "event_id": "evt-rakor-humas-2021",
+        "minutes": 95,
+        "source": "zoom_csv",
+        "first_join_at": STARTS_AT + dt.timedelta(minutes=1),
+    },
     "certificate.issued": {
         "certificate_id": "q8Hx3kPZ0bT1vW9yA2cD4e",
         "registration_id": "reg-0001",
@@ -151,6 +158,7 @@ REQUIRED = {
     "stream.link_issued": "join_url",
     "stream.link_revoked": "registration_id",
     "stream.joined": "event_id",
+    "stream.presence_recorded": "minutes",
     "certificate.issued": "number",
 }
 
