@@ -5,8 +5,12 @@ import io
 import uuid
 
 import pytest
-from sqlalchemy import text
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import inspect, text
 
+from services.streaming.api import EXTENSION
+from services.streaming.app import MIGRATIONS
 from tests.integration.streaming.factories import ADMIN, make_registration, outbox_events, set_channels
 
 HEADER = "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,In Waiting Room\r\n"
@@ -139,3 +143,18 @@ def test_only_the_organizer_may_import(client, meeting):
 def test_a_report_larger_than_the_body_limit_is_refused(client, meeting, settings):
     big = HEADER.encode() + b"x" * (settings.max_body_bytes + 1)
     assert upload(client, meeting["id"], big).status_code == 413
+
+
+def test_migration_0003_goes_down_and_up_again_with_stays_on_record(client, app, meeting, people):
+    assert upload(client, meeting["id"], REPORT.encode()).status_code == 200
+    engine = app.extensions[EXTENSION].session_factory.kw["bind"]
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+        connection.commit()
+        assert not inspect(connection).has_table("presence_intervals")
+        command.upgrade(config, "head")
+        connection.commit()
+    assert upload(client, meeting["id"], REPORT.encode()).get_json()["registrations"][0]["changed"] is True
