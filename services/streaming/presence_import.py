@@ -14,9 +14,7 @@ from services.streaming.domain.errors import MeetingNotFound, TimezoneUnknown
 from services.streaming.domain.meetings import is_valid_event_id
 from services.streaming.domain.presence import present_minutes
 from services.streaming.domain.zoom_report import PresenceRow, attended_rows, parse_json_rows, parse_zoom_csv
-from services.streaming.models import PresenceTotal
 from shared.db import unit_of_work
-from shared.messaging.outbox import record_event
 
 log = logging.getLogger(__name__)
 PRODUCER = "streaming"
@@ -123,21 +121,21 @@ def _distinct_stays(matched: list[tuple[str, str | None, PresenceRow]]) -> list[
 
 
 def _recount(session: Session, event_id: str, names: dict[str, str | None], source: str, now: dt.datetime) -> list[RegistrationPresence]:
-    """Sum each matched registration's stays; store and announce the totals that changed."""
+    """Sum each matched registration's stays; store and announce the totals that changed (in bulk: thousands per report)."""
     ids = sorted(names)
     stays, totals = store.stays_of(session, event_id, ids), store.presence_totals(session, ids)
-    result = []
+    result, changed = [], []
     for registration_id in ids:
         minutes, first = present_minutes(stays[registration_id]), min(start for start, _ in stays[registration_id])
         total = totals.get(registration_id)
-        changed = total is None or (total.minutes, total.first_join_at) != (minutes, first)
-        if changed:
-            if total is None:
-                total = PresenceTotal(registration_id=registration_id, event_id=event_id)
-                session.add(total)
-            total.minutes, total.first_join_at, total.updated_at = minutes, first, now
-            record_event(session, PRODUCER, "stream.presence_recorded", {
-                "registration_id": registration_id, "event_id": event_id, "minutes": minutes, "source": source, "first_join_at": first,
-            })
-        result.append(RegistrationPresence(registration_id, names[registration_id], minutes, first, changed))
+        is_changed = total is None or (total.minutes, total.first_join_at) != (minutes, first)
+        if is_changed:
+            changed.append({"registration_id": registration_id, "event_id": event_id, "minutes": minutes, "first_join_at": first, "updated_at": now})
+        result.append(RegistrationPresence(registration_id, names[registration_id], minutes, first, is_changed))
+    if changed:
+        store.save_presence_totals(session, changed)
+        events = [{"registration_id": c["registration_id"], "event_id": event_id, "minutes": c["minutes"], "source": source, "first_join_at": c["first_join_at"]} for c in changed]
+        # One payload validated, the others differing only in plain values (ids, an int, an ISO time as the schema writes it).
+        rest = [{**e, "first_join_at": e["first_join_at"].isoformat()} for e in events[1:]]
+        store.record_events_bulk(session, PRODUCER, "stream.presence_recorded", events[0], rest)
     return result

@@ -223,3 +223,14 @@ def presence_totals(session: Session, registration_ids: list[str]) -> dict[str, 
         statement = select(PresenceTotal).where(PresenceTotal.registration_id.in_(registration_ids[start : start + CHUNK]))
         found.update((row.registration_id, row) for row in session.execute(statement).scalars())
     return found
+
+
+def save_presence_totals(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert or overwrite the announced totals (keys: registration_id, event_id, minutes, first_join_at, updated_at)."""
+    statement = _insert_for(session)(PresenceTotal)
+    statement = statement.on_conflict_do_update(
+        index_elements=["registration_id"],
+        set_={name: statement.excluded[name] for name in ("minutes", "first_join_at", "updated_at")},
+    )
+    for start in range(0, len(rows), CHUNK):
+        session.execute(statement, rows[start : start + CHUNK])
