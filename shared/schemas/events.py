@@ -163,6 +163,8 @@ class JoinedSchema(_Payload):
 
 
 PRESENCE_SOURCES = ("zoom_csv", "json")
+# A total beyond this (almost two years) is no meeting; the bound keeps a 32-bit column safe from forged totals.
+MAX_PRESENCE_MINUTES = 1_000_000
 
 
 class PresenceRecordedSchema(_Payload):
@@ -173,7 +175,7 @@ class PresenceRecordedSchema(_Payload):
 
     registration_id = fields.String(required=True)
     event_id = fields.String(required=True)
-    minutes = fields.Integer(required=True, validate=validate.Range(min=0))
+    minutes = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_PRESENCE_MINUTES))
     source = fields.String(required=True, validate=validate.OneOf(PRESENCE_SOURCES))
     first_join_at = fields.AwareDateTime(allow_none=True, load_default=None)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
+from shared.schemas.events import MAX_PRESENCE_MINUTES
+
 Interval = tuple[dt.datetime, dt.datetime]
 
 
@@ -23,6 +25,8 @@ def present_minutes(intervals: Iterable[Interval]) -> int:
 
     Rounded down: a threshold such as "at least 60 minutes" means sixty full minutes were spent in the
     meeting. (Zoom's own Duration column rounds each row up, so two short rejoins would count double.)
+    Capped at MAX_PRESENCE_MINUTES: a file of stays spread over years is no meeting, but must not
+    make an event the bus refuses.
     """
     seconds = sum((end - start).total_seconds() for start, end in merge_intervals(intervals))
-    return int(seconds // 60)
+    return min(int(seconds // 60), MAX_PRESENCE_MINUTES)

@@ -20,6 +20,8 @@ MAX_ROWS = 50_000
 # Errors reported at most: enough to fix a file, not a 50,000-line answer for a wrong file.
 MAX_ERRORS = 20
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2999
+# Zoom ends every meeting after 30 hours; a longer stay is a typo in a hand-made file.
+MAX_STAY = dt.timedelta(hours=30)
 
 # Header names Zoom has used in its exports (web portal "Participants", the meeting report, older
 # and newer spellings), compared lower-cased with spaces collapsed.
@@ -150,6 +152,9 @@ def _times(errors: _Errors, key: str, join_text: str, leave_text: str, zone: zon
     joined, left = moments
     if left < joined:
         errors.add(key, f"{labels[1]} is before {labels[0]}.")
+        return None
+    if left - joined > MAX_STAY:
+        errors.add(key, f"{labels[1]} is more than 30 hours after {labels[0]} (Zoom ends a meeting after 30 hours).")
         return None
     return joined, left
 

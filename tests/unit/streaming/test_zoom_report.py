@@ -9,6 +9,7 @@ import pytest
 from services.streaming.domain.errors import ReportInvalid
 from services.streaming.domain.presence import merge_intervals, present_minutes
 from services.streaming.domain.zoom_report import MAX_ERRORS, attended_rows, parse_json_rows, parse_local_time, parse_zoom_csv
+from shared.schemas.events import MAX_PRESENCE_MINUTES
 
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
 UTC = dt.timezone.utc
@@ -75,6 +76,18 @@ def test_leaving_before_joining_is_refused():
     with pytest.raises(ReportInvalid) as caught:
         parse_zoom_csv(data, WIB)
     assert caught.value.errors == {"row 6": ["Leave Time is before Join Time."]}
+
+
+def test_a_stay_longer_than_zoom_allows_is_refused():
+    data = ZOOM_EXPORT.replace("12/01/2021 09:40:00 AM", "12/03/2021 09:40:00 AM").encode()
+    with pytest.raises(ReportInvalid) as caught:
+        parse_zoom_csv(data, WIB)
+    assert "30 hours" in caught.value.errors["row 6"][0]
+
+
+def test_minutes_are_capped_where_the_event_schema_stops():
+    years = [(_at(9) + dt.timedelta(days=2 * n), _at(9) + dt.timedelta(days=2 * n, hours=29)) for n in range(700)]
+    assert present_minutes(years) == MAX_PRESENCE_MINUTES
 
 
 def test_a_file_without_the_participant_header_is_refused():
