@@ -14,7 +14,7 @@ from services.streaming.domain.errors import MeetingNotFound, TimezoneUnknown
 from services.streaming.domain.meetings import is_valid_event_id
 from services.streaming.domain.presence import present_minutes
 from services.streaming.domain.zoom_report import PresenceRow, attended_rows, parse_json_rows, parse_zoom_csv
-from shared.db import unit_of_work
+from shared.db import read_only, unit_of_work
 
 log = logging.getLogger(__name__)
 PRODUCER = "streaming"
@@ -65,15 +65,12 @@ def import_presence_report(
     if not is_valid_event_id(event_id):
         raise MeetingNotFound(event_id)
     now = now or store.utcnow()
+    # The file is read before the meeting's lock is taken: registration events for the meeting wait on
+    # that lock, and half a second of parsing need not hold them up.
+    rows = _parse(session_factory, event_id, source, content, timezone)
     with unit_of_work(session_factory) as session:
-        meeting = store.lock_meeting(session, event_id)
-        if meeting is None:
+        if store.lock_meeting(session, event_id) is None:
             raise MeetingNotFound(event_id)
-        zone_name = timezone or meeting.timezone
-        if zone_name is None:
-            raise TimezoneUnknown(event_id)
-        zone = zoneinfo.ZoneInfo(zone_name)
-        rows = parse_zoom_csv(content, zone) if source == ZOOM_CSV else parse_json_rows(content, zone)
         counted, waiting_room = attended_rows(rows)
         matched, unmatched = _match(counted, store.participants_for_matching(session, event_id))
         store.insert_stays(session, [
@@ -86,6 +83,19 @@ def import_presence_report(
         event_id, len(rows), len(matched), len(unmatched), sum(r.changed for r in registrations),
     )
     return ImportResult(event_id, source, len(rows), len(matched), waiting_room, unmatched, registrations)
+
+
+def _parse(session_factory: Callable[[], Session], event_id: str, source: str, content: Any, timezone: str | None) -> list[PresenceRow]:
+    """The report's rows, times without an offset read in `timezone` or else the meeting's zone."""
+    with read_only(session_factory) as session:
+        meeting = store.get_meeting(session, event_id)
+        if meeting is None:
+            raise MeetingNotFound(event_id)
+        zone_name = timezone or meeting.timezone
+    if zone_name is None:
+        raise TimezoneUnknown(event_id)
+    zone = zoneinfo.ZoneInfo(zone_name)
+    return parse_zoom_csv(content, zone) if source == ZOOM_CSV else parse_json_rows(content, zone)
 
 
 def _match(rows: list[PresenceRow], participants: list) -> tuple[list[tuple[str, str | None, PresenceRow]], list[UnmatchedRow]]:

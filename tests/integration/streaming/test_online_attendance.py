@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from alembic import command
@@ -162,3 +163,15 @@ def test_migration_0003_goes_down_and_up_again_with_stays_on_record(client, app,
         command.upgrade(config, "head")
         connection.commit()
     assert upload(client, meeting["id"], REPORT.encode()).get_json()["registrations"][0]["changed"] is True
+
+
+def test_two_imports_of_the_same_report_at_once_announce_each_total_once(app, session_factory, meeting, people):
+    def post(_):
+        return app.test_client().post(f"/v1/events/{meeting['id']}/online-attendance", data=REPORT.encode(), content_type="text/csv", headers=ADMIN)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(post, range(2)))
+    assert [a.status_code for a in answers] == [200, 200]
+    # The meeting's lock orders them: the second sees the first one's stays and changes nothing.
+    assert sorted(sum(r["changed"] for r in a.get_json()["registrations"]) for a in answers) == [0, 2]
+    assert len(outbox_events(session_factory, "stream.presence_recorded")) == 2
