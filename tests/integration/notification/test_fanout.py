@@ -63,17 +63,14 @@ def test_meeting_created_is_recorded_for_later_updates(harness, smtp_server):
 
 
 def test_a_big_fanout_is_sent_over_parallel_connections(harness, smtp_server):
-    import time
-
     _register(harness, 20)
     smtp_server.wait_for(20)
     smtp_server.delay_per_command(0.05)
-    started = time.monotonic()
     assert harness.deliver("event.updated", make_meeting_update(["starts_at"], starts_at="2021-12-01T10:00:00+07:00", sequence=1)).action == "ack"
-    elapsed = time.monotonic() - started
     assert len(smtp_server.wait_for(40)) == 40
-    # One after another, 20 mails of 4 replies at 50 ms each take at least 4 s.
-    assert elapsed < 3.0, elapsed
+    # Parallel, not merely pooled: several sessions were waiting on a reply at the same moment (one after
+    # another, never more than one would be). How fast that is belongs to bench/notification_throughput.py.
+    assert smtp_server.peak_pending_replies > 1
     assert 1 < smtp_server.connections <= harness.settings.smtp_pool_size + 1
 
 
