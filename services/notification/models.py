@@ -136,6 +136,29 @@ class Attempt(Base):
     __table_args__ = (Index("ix_attempts_notification_id", "notification_id"),)
 
 
+class EarlyReceipt(Base):
+    """A receipt that arrived before the send outcome naming its provider id was committed.
+
+    WhatsApp can report `sent`/`delivered`/`read` within milliseconds of accepting a message, while the
+    worker is still writing that it sent it. Such a receipt waits here and is applied when the outcome
+    is recorded, or by the scheduler's sweep; one still unknown after RECEIPT_WAIT_DAYS belongs to
+    another system on the same account and is dropped.
+    """
+
+    __tablename__ = "early_receipts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    provider_id: Mapped[str] = mapped_column(String(200))
+    # The channels of the webhook it came through ("whatsapp", "sms"), comma-separated.
+    channels: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_early_receipts_provider_id", "provider_id"), Index("ix_early_receipts_received_at", "received_at"))
+
+
 class Reminder(Base):
     """One reminder of a meeting at one moment; at that moment it becomes one notification per (channel, recipient).
 

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
-from services.notification import audience, metrics, store
+from services.notification import audience, metrics, receipts, store
 from services.notification.courier import Claim, Courier
 from services.notification.leases import LeaseKeeper
 from services.notification.domain.delivery import (
@@ -185,6 +185,8 @@ def record_outcome(session: Session, claim: Claim, result: DeliveryResult, start
     table = Notification.__table__
     values["attempt_count"] = table.c.attempt_count + 1
     session.execute(update(table).where(table.c.id == claim.id).values(**values))
+    if status == SENT and result.provider_id:
+        receipts.apply_early_receipts(session, claim.id, result.provider_id, claim.channel)
     _count(claim.channel, claim.kind, status)
     return status
 

@@ -10,35 +10,72 @@ from sqlalchemy.orm import Session
 from services.notification import metrics, store
 from services.notification.domain.delivery import FAILED
 from services.notification.domain.receipts import DeliveryState, Receipt, apply_receipt
+from services.notification.leases import utcnow
 from shared.db import unit_of_work
 
 log = logging.getLogger(__name__)
 
 
+# A receipt for an id no notification carries after this long was never ours (another system on the account).
+RECEIPT_WAIT = dt.timedelta(days=2)
+
+
 def record_receipts(session_factory: Callable[[], Session], receipts: Iterable[Receipt], channels: tuple[str, ...]) -> int:
     """Apply each receipt to the notification with its provider id; returns how many changed one.
 
-    A receipt for an id we never sent (another system on the same account, or a message whose
-    send outcome is not committed yet) changes nothing. Each receipt is its own short transaction
-    with the row locked, so two receipts of one message arriving together both count.
+    A receipt for an id we do not know yet is kept in early_receipts: the provider may report a message
+    before the worker has committed that it sent it, and dropping that report would leave the message
+    "sent" for good (and could trigger a needless SMS fallback). Each receipt is its own short
+    transaction with the row locked, so two receipts of one message arriving together both count.
     """
     changed = 0
     for receipt in receipts:
         with unit_of_work(session_factory) as session:
             row = store.lock_by_provider_id(session, receipt.provider_id, channels)
             if row is None:
-                log.info("receipt for unknown provider id %s (%s) ignored", receipt.provider_id, receipt.status)
+                store.keep_early_receipt(session, receipt, channels, utcnow())
+                log.info("receipt for a provider id not known yet (%s, %s) kept until its send is recorded", receipt.provider_id, receipt.status)
                 continue
-            before = DeliveryState(row.status, row.delivered_at, row.read_at, row.last_error)
-            after = apply_receipt(before, receipt)
-            if after == before:
-                continue
-            row.status, row.delivered_at, row.read_at, row.last_error = after.status, after.delivered_at, after.read_at, after.last_error
-            row.updated_at = dt.datetime.now(dt.timezone.utc)
-            channel = row.channel
-        changed += 1
-        _count(channel, before, after)
+            moved = _apply(row, receipt)
+        changed += moved
     return changed
+
+
+def apply_early_receipts(session: Session, notification_id: str, provider_id: str, channel: str) -> int:
+    """Apply the receipts that came before this notification's send outcome; called in the transaction recording it."""
+    early = store.take_early_receipts(session, provider_id, channel)
+    if not early:
+        return 0
+    row = store.lock_notification(session, notification_id)
+    return sum(_apply(row, receipt) for receipt in early)
+
+
+def sweep_early_receipts(session_factory: Callable[[], Session], now: dt.datetime | None = None) -> int:
+    """Apply kept receipts whose notification is known by now, and drop those that waited RECEIPT_WAIT in vain.
+
+    The send path applies them too, but a receipt stored while that transaction was between its read
+    and its commit is seen by neither side; this sweep, run by the scheduler, is the one that never misses.
+    """
+    now = now or utcnow()
+    applied = 0
+    with unit_of_work(session_factory) as session:
+        for provider_id, channel, notification_id in store.early_receipts_now_known(session):
+            applied += apply_early_receipts(session, notification_id, provider_id, channel)
+        dropped = store.drop_early_receipts_before(session, now - RECEIPT_WAIT)
+    if dropped:
+        log.info("dropped %d receipts for provider ids no notification carries", dropped)
+    return applied
+
+
+def _apply(row, receipt: Receipt) -> int:
+    before = DeliveryState(row.status, row.delivered_at, row.read_at, row.last_error)
+    after = apply_receipt(before, receipt)
+    if after == before:
+        return 0
+    row.status, row.delivered_at, row.read_at, row.last_error = after.status, after.delivered_at, after.read_at, after.last_error
+    row.updated_at = utcnow()
+    _count(row.channel, before, after)
+    return 1
 
 
 def _count(channel: str, before: DeliveryState, after: DeliveryState) -> None:

@@ -6,6 +6,7 @@ import threading
 
 from services.notification.courier import Courier
 from services.notification.fallback import send_due_fallbacks
+from services.notification.receipts import sweep_early_receipts
 from services.notification.reminding import send_due_reminders
 
 log = logging.getLogger(__name__)
@@ -42,4 +43,8 @@ class ReminderScheduler:
                 send_due_fallbacks(self.session_factory, self.courier)
             except Exception:  # noqa: BLE001 - same: the next poll tries again
                 log.exception("sending due SMS fallbacks failed; trying again at the next poll")
+            try:
+                sweep_early_receipts(self.session_factory)
+            except Exception:  # noqa: BLE001 - same: the kept receipts wait for the next poll
+                log.exception("applying early receipts failed; trying again at the next poll")
             self._stop.wait(self.poll_seconds)

@@ -6,15 +6,15 @@ import json
 from typing import Any
 
 from marshmallow import EXCLUDE
-from sqlalchemy import and_, bindparam, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from services.notification.domain.delivery import BUS_CLAIMABLE, SENDABLE, SENDING
 from services.notification.domain.freshness import is_stale
-from services.notification.domain.receipts import FALLBACK_AT_ONCE, FALLBACK_NEVER
+from services.notification.domain.receipts import FALLBACK_AT_ONCE, FALLBACK_NEVER, Receipt
 from services.notification.domain.messages import Recipient
-from services.notification.models import Attempt, Contact, Meeting, Notification, UtcDateTime
+from services.notification.models import Attempt, Contact, EarlyReceipt, Meeting, Notification, UtcDateTime
 from services.notification.reminder_store import arm_reminders
 from shared.schemas.events import MeetingSchema
 
@@ -244,6 +244,37 @@ def lock_by_provider_id(session: Session, provider_id: str, channels: tuple[str,
     """The notification a provider's message id belongs to, locked until the transaction ends (receipts race each other)."""
     query = select(Notification).where(Notification.provider_id == provider_id, Notification.channel.in_(channels)).with_for_update()
     return session.scalars(query).first()
+
+
+def lock_notification(session: Session, notification_id: str) -> Notification:
+    return session.scalars(select(Notification).where(Notification.id == notification_id).with_for_update()).one()
+
+
+def keep_early_receipt(session: Session, receipt: Receipt, channels: tuple[str, ...], now: dt.datetime) -> None:
+    session.add(EarlyReceipt(provider_id=receipt.provider_id, channels=",".join(channels), status=receipt.status,
+                             at=receipt.at, reason=receipt.reason, received_at=now))
+
+
+def take_early_receipts(session: Session, provider_id: str, channel: str) -> list[Receipt]:
+    """Remove and return the kept receipts of one provider id that came through `channel`'s webhook, oldest first."""
+    rows = [row for row in session.scalars(select(EarlyReceipt).where(EarlyReceipt.provider_id == provider_id)
+                                           .order_by(EarlyReceipt.id).with_for_update())
+            if channel in row.channels.split(",")]
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    return [Receipt(row.provider_id, row.status, row.at, row.reason) for row in rows]
+
+
+def early_receipts_now_known(session: Session, limit: int = 500) -> list[tuple[str, str, str]]:
+    """(provider id, channel, notification id) of kept receipts whose notification has been recorded since."""
+    query = (select(Notification.provider_id, Notification.channel, Notification.id)
+             .join(EarlyReceipt, EarlyReceipt.provider_id == Notification.provider_id).distinct().limit(limit))
+    return [tuple(row) for row in session.execute(query)]
+
+
+def drop_early_receipts_before(session: Session, cutoff: dt.datetime) -> int:
+    return session.execute(delete(EarlyReceipt).where(EarlyReceipt.received_at < cutoff)).rowcount or 0
 
 
 def count_receipts(session: Session, event_id: str | None = None) -> tuple[int, int]:

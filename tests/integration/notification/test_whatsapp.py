@@ -9,6 +9,7 @@ import threading
 
 import pytest
 import requests
+from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from services.notification.app import create_app
@@ -209,3 +210,41 @@ def test_migration_0004_goes_down_and_up_again_with_attempts_on_record(harness, 
         command.upgrade(config, "head")
         connection.commit()
     assert _whatsapp(harness, registration).delivered_at is None
+
+
+def test_receipts_that_arrive_before_the_send_is_recorded_are_applied_when_it_is(harness, whatsapp_api, api):
+    # WhatsApp may report a message before the worker has written that it sent it. The fake API numbers
+    # its message ids from 1, so the id of the next message is known before it is sent.
+    wamid = f"wamid.HBgM{1:012d}"
+    url = f"{api}/webhooks/whatsapp"
+    for status in ("read", "delivered"):
+        assert whatsapp_api.post_status(url, APP_SECRET, wamid, status, timestamp=1638325000).json() == {"received": 1, "recorded": 0}
+    registration, _ = _confirm(harness)
+    assert whatsapp_api.wait_for(1)[0]["wamid"] == wamid
+    row = _whatsapp(harness, registration)
+    assert row.status == "read" and row.read_at.timestamp() == 1638325000 and row.delivered_at.timestamp() == 1638325000
+    with harness.session_factory() as session:
+        assert session.scalar(text("SELECT count(*) FROM early_receipts")) == 0
+
+
+def test_the_sweep_applies_kept_receipts_the_send_path_missed_and_drops_strangers_after_two_days(harness, whatsapp_api, api):
+    import datetime as dt
+
+    from services.notification.receipts import RECEIPT_WAIT, sweep_early_receipts
+
+    registration, _ = _confirm(harness)
+    wamid = whatsapp_api.wait_for(1)[0]["wamid"]
+    row = _whatsapp(harness, registration)
+    # A receipt kept while the send outcome was being committed: its row exists now, the send path did not see it.
+    with harness.session_factory() as session:
+        session.execute(text("INSERT INTO early_receipts (provider_id, channels, status, at, reason, received_at) "
+                             "VALUES (:wamid, 'whatsapp', 'delivered', :at, NULL, :at), ('wamid.orang-lain', 'whatsapp', 'read', :at, NULL, :at)"),
+                        {"wamid": wamid, "at": row.sent_at})
+        session.commit()
+    assert sweep_early_receipts(harness.session_factory, now=row.sent_at) == 1
+    assert _whatsapp(harness, registration).status == "delivered"
+    with harness.session_factory() as session:
+        assert session.scalar(text("SELECT provider_id FROM early_receipts")) == "wamid.orang-lain"
+    assert sweep_early_receipts(harness.session_factory, now=row.sent_at + RECEIPT_WAIT + dt.timedelta(minutes=1)) == 0
+    with harness.session_factory() as session:
+        assert session.scalar(text("SELECT count(*) FROM early_receipts")) == 0
