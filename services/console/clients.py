@@ -213,6 +213,13 @@ class StreamingClient(ServiceClient):
     def joins(self, event_id: str) -> dict:
         return self._json("GET", f"/v1/events/{event_id}/joins")
 
+    def import_zoom_report(self, event_id: str, filename: str, content: bytes) -> dict:
+        """Zoom's participant report, as exported; streaming matches it by email and sums the minutes.
+
+        Importing the same report twice changes nothing, so a timeout may be answered by sending it again.
+        """
+        return self._json("POST", f"/v1/events/{event_id}/online-attendance", files={"file": (filename, content, "text/csv")})
+
 
 @dataclass(frozen=True)
 class Services:

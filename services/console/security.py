@@ -115,6 +115,8 @@ def register_security(app: Flask) -> None:
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
             # Door pages and others that authenticate differently may opt out by endpoint.
             view = app.view_functions.get(request.endpoint or "")
+            # An upload page may take more than a form; set before the CSRF check reads the body.
+            request.max_content_length = getattr(view, "upload_limit", None) or app.config["MAX_CONTENT_LENGTH"]
             if getattr(view, "csrf_exempt", False):
                 return None
             if not csrf_valid(state().settings.secret_key, _csrf_binding(), request.form.get("csrf_token")):
@@ -134,6 +136,14 @@ def register_security(app: Flask) -> None:
         if visitor:
             response.set_cookie(VISITOR_COOKIE, visitor, httponly=True, samesite="Lax", secure=_secure_cookie(), path="/")
         return response
+
+
+def accepts_upload(limit_bytes: int) -> Callable[[Callable], Callable]:
+    """Let one view take a body up to `limit_bytes` (a file), above the console's small form limit."""
+    def mark(view: Callable) -> Callable:
+        view.upload_limit = limit_bytes
+        return view
+    return mark
 
 
 def csrf_exempt(view: Callable) -> Callable:

@@ -49,7 +49,7 @@ def text_of(browser) -> str:
     return browser.find_element(By.TAG_NAME, "body").text
 
 
-def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_their_seats(console, stack, browser, screenshots, smtp_server):
+def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_their_seats(console, stack, browser, screenshots, smtp_server, tmp_path):
     # Sign in.
     browser.get(console.page("/meetings"))
     wait_for(browser, lambda b: "/signin" in b.current_url)
@@ -137,6 +137,30 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
     published = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, '[data-testid="published"]'))[0].text
     assert published.startswith("1 tautan pribadi diterbitkan")
     screenshots.take("05-streaming")
+
+    # After the meeting, Zoom's participant report as exported: Rina left and came back (her stays overlap
+    # and count once), a guest on a phone matches nobody.
+    report = tmp_path / "participants_81234567890.csv"
+    report.write_text(
+        "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,In Waiting Room\n"
+        "Rina Wulandari,rina.wulandari@jabarprov.go.id,12/01/2031 08:58:00 AM,12/01/2031 10:00:00 AM,62,No,No\n"
+        "Rina Wulandari,rina.wulandari@jabarprov.go.id,12/01/2031 09:50:00 AM,12/01/2031 11:30:00 AM,100,No,No\n"
+        "iPhone Pak Joko,,12/01/2031 09:05:00 AM,12/01/2031 09:40:00 AM,35,Yes,No\n", encoding="utf-8-sig")
+    browser.find_element(By.ID, "report").send_keys(str(report))
+    submit(browser, "/zoom-report")
+    result = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, '[data-testid="report-result"]'))[0].text
+    assert result == "3 baris dibaca: 2 cocok dengan peserta daring, 1 tidak cocok, 0 di ruang tunggu."
+    [rina_minutes] = browser.find_elements(By.CSS_SELECTOR, '[data-testid="report-minutes"] tbody tr')
+    assert rina_minutes.text.startswith("Rina Wulandari") and rina_minutes.text.endswith(" 152")
+    [guest] = browser.find_elements(By.CSS_SELECTOR, '[data-testid="report-unmatched"] tbody tr')
+    assert "iPhone Pak Joko" in guest.text and "tanpa surel" in guest.text
+    screenshots.take("05b-zoom-report")
+    # Not a report: the streaming API's reason, on the page, and nothing imported.
+    report.write_text("Nama,Surel\nRina,rina@example.go.id\n", encoding="utf-8")
+    browser.find_element(By.ID, "report").send_keys(str(report))
+    submit(browser, "/zoom-report")
+    errors = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, '[data-testid="report-errors"]'))[0].text
+    assert "Ada masalah" in errors and len(errors.splitlines()) > 1
 
     # Messages: the confirmations and the link go out; the page counts them by channel and status.
     def mails_listed(b):
