@@ -224,7 +224,12 @@ def test_a_connection_lost_under_the_join_path_costs_one_503_then_links_work_aga
     with session_factory() as session:
         session.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"))
     statuses = [client.get(f"/j/{token}").status_code for _ in range(3)]
-    assert statuses[0] == 503 and statuses[1:] == [302, 302]
+    if settings.db_pooler == "transaction":
+        # The pooler, not the app, held the server connections that ended: it opens new ones and the
+        # app's own connections to it never broke, so no visit fails at all.
+        assert statuses == [302, 302, 302]
+    else:
+        assert statuses[0] == 503 and statuses[1:] == [302, 302]
 
 
 # ----- the join window and cancelled meetings --------------------------------------------------
