@@ -26,7 +26,7 @@ KUBERNETES_VERSION = "1.30.0"
 SECRET_NAME = re.compile(r"PASSWORD|TOKEN|SECRET|KEY|SID", re.IGNORECASE)
 URL_WITH_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/@\s:]*:[^@\s]+@", re.IGNORECASE)
 API_PORTS = {"registration-api": 8001, "notification-api": 8002, "streaming-api": 8003, "console-api": 8004}
-AUTOSCALED = {"registration-api", "notification-api", "streaming-api", "console-api", "notification-worker"}
+AUTOSCALED = {"registration-api", "notification-api", "streaming-api", "notification-worker"}
 
 
 def procfile() -> dict[str, list[str]]:
@@ -198,6 +198,17 @@ def test_each_api_has_a_service_on_its_port(objects):
         assert [(p["port"], p["targetPort"]) for p in service["spec"]["ports"]] == [(API_PORTS[name], "http")]
     console = of_kind(objects, "ConfigMap")["rakor-console"]["data"]
     assert console["REGISTRATION_URL"] == "http://registration-api:8001"
+
+
+def test_the_console_keeps_its_sessions_on_a_volume_as_one_pod(objects):
+    """Sign-in sessions are files under DATA_DIR: a second pod, or a fresh emptyDir, would sign everyone out."""
+    console = of_kind(objects, "Deployment")["console-api"]
+    assert console["spec"]["replicas"] == 1 and console["spec"]["strategy"] == {"type": "Recreate"}
+    volumes = {v["name"]: v for v in console["spec"]["template"]["spec"]["volumes"]}
+    mounts = {m["mountPath"]: m["name"] for m in container(console)["volumeMounts"]}
+    claim = volumes[mounts[of_kind(objects, "ConfigMap")["rakor-console"]["data"]["DATA_DIR"]]]["persistentVolumeClaim"]["claimName"]
+    assert claim in of_kind(objects, "PersistentVolumeClaim")
+    assert all(s["spec"]["scaleTargetRef"]["name"] != "console-api" for s in of_kind(objects, "HorizontalPodAutoscaler").values())
 
 
 def test_every_deployment_has_a_disruption_budget_and_the_apis_and_notification_worker_autoscale(objects):
