@@ -33,6 +33,8 @@ BENCHMARKS = [
     [sys.executable, "-m", "bench.attendance_documents"],
     [sys.executable, "-m", "bench.certificate_render"],
     [sys.executable, "-m", "bench.certificates_end_to_end"],
+    [sys.executable, "-m", "bench.registration_pgbouncer"],
+    [sys.executable, "-m", "bench.process_memory"],
 ]
 
 

@@ -20,9 +20,17 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, *, pool_size: int = 10, statement_timeout: float = 30.0, lock_timeout: float = 10.0) -> Engine:
+def make_engine(
+    url: str, *, pool_size: int = 10, statement_timeout: float = 30.0, lock_timeout: float = 10.0, transaction_pooler: bool = False
+) -> Engine:
     """An engine for `url`; SQLite gets WAL, a busy timeout, foreign keys and BEGIN IMMEDIATE transactions;
-    PostgreSQL gets a statement and a lock timeout (seconds) on every transaction."""
+    PostgreSQL gets a statement and a lock timeout (seconds) on every transaction.
+
+    `transaction_pooler`: PostgreSQL is reached through a pooler in transaction mode (PgBouncer
+    pool_mode=transaction, DB_POOLER=transaction), which lends a server connection for one transaction
+    only. psycopg then must not prepare statements on the server: it prepares a query after its fifth
+    execution on a connection and reuses the name later, when the pooler may have handed it another
+    server connection, where that name does not exist (or names another query)."""
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[1] if ":///" in url else ""
         if path and path != ":memory:":
@@ -30,9 +38,15 @@ def make_engine(url: str, *, pool_size: int = 10, statement_timeout: float = 30.
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800)
+    connect_args = pooler_connect_args(transaction_pooler)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800, connect_args=connect_args)
     _configure_postgresql(engine, statement_timeout, lock_timeout)
     return engine
+
+
+def pooler_connect_args(transaction_pooler: bool) -> dict:
+    """psycopg's connection arguments behind a pooler in transaction mode: no server-side prepared statements."""
+    return {"prepare_threshold": None} if transaction_pooler else {}
 
 
 def timeout_settings_sql(statement_timeout: float, lock_timeout: float, *, local: bool = True) -> str:
@@ -60,7 +74,11 @@ def _configure_postgresql(engine: Engine, statement_timeout: float, lock_timeout
 def make_service_engine(settings, *, pool_size: int = 10) -> Engine:
     """The engine of one process of a service, with the database timeouts of its settings."""
     return make_engine(
-        settings.database_url, pool_size=pool_size, statement_timeout=settings.db_statement_timeout, lock_timeout=settings.db_lock_timeout
+        settings.database_url,
+        pool_size=pool_size,
+        statement_timeout=settings.db_statement_timeout,
+        lock_timeout=settings.db_lock_timeout,
+        transaction_pooler=settings.db_pooler == "transaction",
     )
 
 
@@ -126,32 +144,20 @@ def ping(engine: Engine) -> None:
 
 
 @contextlib.contextmanager
-def _migration_lock(engine: Engine) -> Iterator[None]:
+def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
     # Every process of a service (API workers, relay, consumer) migrates at start; the lock makes
     # the first one do the work and the others find the schema at head.
-    if is_sqlite(engine):
-        db_path = engine.url.database or ""
-        if not db_path or db_path == ":memory:":
+    db_path = engine.url.database or ""
+    if not db_path or db_path == ":memory:":
+        yield
+        return
+    lock_path = Path(db_path + ".migrate.lock")
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
             yield
-            return
-        lock_path = Path(db_path + ".migrate.lock")
-        with open(lock_path, "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-    else:
-        # Waiting here for another process's migration, or a migration's own long statements, are
-        # not what the per-transaction timeouts are for.
-        with engine.connect().execution_options(rakor_timeouts=False) as connection:
-            connection.execute(text("SELECT pg_advisory_lock(424242)"))
-            connection.commit()
-            try:
-                yield
-            finally:
-                connection.execute(text("SELECT pg_advisory_unlock(424242)"))
-                connection.commit()
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def migrate_at_start(engine: Engine, migrations_dir: Path, settings) -> None:
@@ -164,14 +170,31 @@ def migrate_at_start(engine: Engine, migrations_dir: Path, settings) -> None:
 
 def migrate(engine: Engine, migrations_dir: Path) -> None:
     """Bring the database of `engine` to the head revision of the Alembic scripts in `migrations_dir`."""
-    from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
-    with _migration_lock(engine):
-        with engine.connect().execution_options(rakor_timeouts=False) as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-            connection.commit()
+    if is_sqlite(engine):
+        with _sqlite_migration_lock(engine):
+            _upgrade(engine, config)
+    else:
+        _upgrade(engine, config, lock=True)
+
+
+def _upgrade(engine: Engine, config, *, lock: bool = False) -> None:
+    from alembic import command
+
+    # Waiting here for another process's migration, or a migration's own long statements, are not
+    # what the per-transaction timeouts are for.
+    with engine.connect().execution_options(rakor_timeouts=False) as connection:
+        if lock:
+            # The whole upgrade is one transaction (Alembic joins the one begun here), and the lock
+            # that makes the other processes wait for it is a transaction lock, released by that
+            # COMMIT: a session lock (pg_advisory_lock) would outlive its transaction on a server
+            # connection that a pooler in transaction mode lends to other clients, and its unlock
+            # could reach another server connection.
+            connection.execute(text("SELECT pg_advisory_xact_lock(424242)"))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        connection.commit()

@@ -14,6 +14,7 @@ DEFAULT_PORTS = {"registration": 8001, "notification": 8002, "streaming": 8003}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 ENVIRONMENTS = ("production", "dev")
 SMTP_TLS_MODES = ("starttls", "ssl", "none")
+DB_POOLERS = ("none", "transaction")
 _URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@\s]*)@", re.IGNORECASE)
 
 
@@ -42,6 +43,9 @@ class Settings:
     db_lock_timeout: float = 10.0
     # False in the API and worker processes when a separate job runs `rakor migrate` before them
     migrate_on_start: bool = True
+    # "transaction": PostgreSQL is reached through a pooler in transaction mode (PgBouncer
+    # pool_mode=transaction), so no connection may rely on session state (see shared.db)
+    db_pooler: str = "none"
     # days after a meeting's end that its personal data stays in notification and streaming (UU 27/2022)
     retention_days: int = 90
     # messaging
@@ -228,6 +232,13 @@ def _database_url(env: Mapping[str, str], service: str, data_dir: Path) -> str:
     raise SettingsError(f"{name}={raw!r} must start with sqlite:/// or postgresql://")
 
 
+def _db_pooler(env: Mapping[str, str]) -> str:
+    raw = (env.get("DB_POOLER") or "none").strip().lower()
+    if raw not in DB_POOLERS:
+        raise SettingsError(f"DB_POOLER={env.get('DB_POOLER')!r} must be none or transaction")
+    return raw
+
+
 def _number_suffix(env: Mapping[str, str]) -> str:
     raw = (env.get("CERTIFICATE_NUMBER_SUFFIX") or "SERT/RAKOR").strip()
     # Printed between the sequence and the year: it must stay one readable line of a certificate.
@@ -286,6 +297,7 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         db_statement_timeout=_float(env, "DB_STATEMENT_TIMEOUT", 30.0),
         db_lock_timeout=_float(env, "DB_LOCK_TIMEOUT", 10.0),
         migrate_on_start=_bool(env, "MIGRATE_ON_START", True),
+        db_pooler=_db_pooler(env),
         retention_days=_int(env, "RETENTION_DAYS", 90, 1, 3650),
         retry_delays=_delays(env, "RETRY_DELAYS", (5, 30, 120, 600, 3600)),
         consumer_prefetch=_int(env, "CONSUMER_PREFETCH", 32, 1, 10000),
@@ -343,7 +355,7 @@ KNOWN_VARIABLES = frozenset(
     {
         "DATA_DIR", "DATABASE_URL", "REGISTRATION_DATABASE_URL", "NOTIFICATION_DATABASE_URL", "STREAMING_DATABASE_URL",
         "RABBITMQ_URL", "RAKOR_ADMIN_TOKEN", "REGISTRATION_PORT", "NOTIFICATION_PORT", "STREAMING_PORT",
-        "PUBLIC_BASE_URL", "LOG_LEVEL", "LOG_FORMAT", "MAX_BODY_BYTES", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "MIGRATE_ON_START", "RETENTION_DAYS", "RETRY_DELAYS", "CONSUMER_PREFETCH",
+        "PUBLIC_BASE_URL", "LOG_LEVEL", "LOG_FORMAT", "MAX_BODY_BYTES", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "DB_POOLER", "MIGRATE_ON_START", "RETENTION_DAYS", "RETRY_DELAYS", "CONSUMER_PREFETCH",
         "CONSUMER_CONCURRENCY", "RELAY_BATCH_SIZE", "RELAY_POLL_INTERVAL", "RELAY_LEASE_SECONDS", "WORKER_METRICS_PORT", "SMTP_HOST", "SMTP_PORT",
         "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM", "SMTP_TIMEOUT", "SMTP_POOL_SIZE", "ORGANIZER_NAME", "ORGANIZER_UNIT",
         "SMS_PROVIDER", "SMS_GATEWAY_URL", "SMS_API_KEY", "SMS_TIMEOUT", "TWILIO_ACCOUNT_SID",

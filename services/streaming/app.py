@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         description="Zoom and YouTube channels of each meeting, personal join links and online joins.",
         broker_check=lambda: broker_ping(settings.rabbitmq_url),
     )
-    app.extensions[EXTENSION] = StreamingState(make_session_factory(engine), JoinPath(engine, statement_timeout=settings.db_statement_timeout, lock_timeout=settings.db_lock_timeout), rate_limiter(settings, settings.join_rate_limit, "join-failures"))
+    app.extensions[EXTENSION] = StreamingState(make_session_factory(engine), JoinPath(engine, statement_timeout=settings.db_statement_timeout, lock_timeout=settings.db_lock_timeout, transaction_pooler=settings.db_pooler == "transaction"), rate_limiter(settings, settings.join_rate_limit, "join-failures"))
     api.register_blueprint(admin.blp)
     api.register_blueprint(join.blp)
     return app

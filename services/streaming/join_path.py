@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
 
 from shared.correlation import get_correlation_id
-from shared.db import timeout_settings_sql
+from shared.db import pooler_connect_args, timeout_settings_sql
 from shared.messaging.outbox import encode_body
 from shared.schemas.envelope import SCHEMA_VERSION
 
@@ -100,7 +100,7 @@ class LinkRow:
 class JoinPath:
     """The lookup and the recording of a join for one engine (SQLite or PostgreSQL)."""
 
-    def __init__(self, engine: Engine, *, statement_timeout: float = 30.0, lock_timeout: float = 10.0):
+    def __init__(self, engine: Engine, *, statement_timeout: float = 30.0, lock_timeout: float = 10.0, transaction_pooler: bool = False):
         self.sqlite = engine.dialect.name == "sqlite"
         self.operational_error = engine.dialect.loaded_dbapi.OperationalError
         self._thread_lock = threading.Lock()
@@ -111,7 +111,14 @@ class JoinPath:
             if database and database != ":memory:":
                 self._lock_file = open(f"{database}.joins.lock", "a")
         else:
-            self.engine = _autocommit_engine(engine, statement_timeout, lock_timeout)
+            self.engine = _autocommit_engine(engine, statement_timeout, lock_timeout, transaction_pooler)
+            # Behind a pooler in transaction mode the session settings of _autocommit_engine are not
+            # ours to make (the server connection is shared): the visit is then its own transaction
+            # that sets them for itself (SET LOCAL), three round trips more.
+            self._local_settings = (
+                timeout_settings_sql(statement_timeout, lock_timeout) + ", set_config('synchronous_commit', 'off', true)"
+                if transaction_pooler else None
+            )
 
     def close(self) -> None:
         """Release the lock file and, on PostgreSQL, this path's own connections."""
@@ -217,8 +224,15 @@ class JoinPath:
         connection = self.engine.raw_connection()
         try:
             cursor = connection.cursor()
-            cursor.execute(RECORD_VISIT, params)
-            found = cursor.fetchone()
+            if self._local_settings is None:
+                cursor.execute(RECORD_VISIT, params)
+                found = cursor.fetchone()
+            else:
+                cursor.execute("BEGIN")
+                cursor.execute(self._local_settings)
+                cursor.execute(RECORD_VISIT, params)
+                found = cursor.fetchone()
+                cursor.execute("COMMIT")
         except BaseException:
             # The connection may be broken: never hand it out again.
             connection.invalidate()
@@ -249,7 +263,7 @@ def _utc(moment) -> dt.datetime | None:
     return moment
 
 
-def _autocommit_engine(engine: Engine, statement_timeout: float, lock_timeout: float) -> Engine:
+def _autocommit_engine(engine: Engine, statement_timeout: float, lock_timeout: float, transaction_pooler: bool = False) -> Engine:
     """A pool of autocommit connections to the same PostgreSQL database, without a ping per checkout.
 
     The app's engine pings every connection it hands out (one more round trip) and opens a
@@ -258,13 +272,20 @@ def _autocommit_engine(engine: Engine, statement_timeout: float, lock_timeout: f
     synchronous_commit=off for the whole session (see _visit_postgresql). Each statement here is its
     own transaction, so the database timeouts are set once per session too (the rest of the service
     sets them per transaction, see shared.db): this path needs session-pinned connections either way.
+    Behind a pooler in transaction mode (`transaction_pooler`) there is no session of ours: nothing is
+    set here, and JoinPath sets it in each visit's transaction instead.
     """
     # Autocommit connections hold no transaction to roll back when they return to the pool.
-    own = create_engine(engine.url, pool_size=10, max_overflow=10, pool_pre_ping=False, pool_recycle=1800, pool_reset_on_return=None)
+    own = create_engine(
+        engine.url, pool_size=10, max_overflow=10, pool_pre_ping=False, pool_recycle=1800, pool_reset_on_return=None,
+        connect_args=pooler_connect_args(transaction_pooler),
+    )
 
     @event.listens_for(own, "connect")
     def _autocommit(dbapi_connection, _record):
         dbapi_connection.autocommit = True
+        if transaction_pooler:
+            return
         cursor = dbapi_connection.cursor()
         cursor.execute("SET synchronous_commit = off")
         cursor.execute(timeout_settings_sql(statement_timeout, lock_timeout, local=False))

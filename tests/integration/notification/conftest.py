@@ -17,9 +17,10 @@ from services.notification.courier import Courier
 from services.notification.logos import LogoCache
 from services.notification.handlers import HANDLERS
 from services.notification.models import Contact, Notification
-from shared.db import make_engine, make_session_factory, migrate, read_only
+from shared.db import make_service_engine, make_session_factory, migrate, read_only
 from shared.messaging.handling import Outcome, process_message
 from shared.settings import load_settings
+from tests.fixtures.pgbouncer import database_params, database_url_of, pooler_env
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "notification" / "migrations"
 ADMIN_TOKEN = "uji-token-admin-rakor-0123456789"
@@ -40,6 +41,12 @@ def make_envelope(event_type: str, data: dict[str, Any], *, event_id: str | None
     ).encode()
 
 
+@pytest.fixture(params=database_params)
+def database_url(request, sqlite_url_factory) -> str:
+    """A fresh database per test: SQLite, PostgreSQL, and PostgreSQL through PgBouncer (transaction mode)."""
+    return database_url_of(request, sqlite_url_factory)
+
+
 def notification_env(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
     return {
         "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
@@ -49,6 +56,7 @@ def notification_env(database_url: str, data_dir: Path, **extra: str) -> dict[st
         "DATA_DIR": str(data_dir),
         "RETRY_DELAYS": "0.2,0.5",
         "SMTP_FROM": "Panitia Rakor <rakor@kominfo.go.id>",
+        **pooler_env(database_url),
         **extra,
     }
 
@@ -58,7 +66,7 @@ class Harness:
 
     def __init__(self, env: dict[str, str], ssl_context: ssl.SSLContext | None = None):
         self.settings = load_settings("notification", environ=env)
-        self.engine = make_engine(self.settings.database_url)
+        self.engine = make_service_engine(self.settings)
         migrate(self.engine, MIGRATIONS)
         self.session_factory = make_session_factory(self.engine)
         self.channels = build_channels(self.settings, ssl_context)

@@ -8,6 +8,7 @@ from services.registration.api.context import EXTENSION, AgencyKeyCache
 from services.registration.app import create_app
 from shared.settings import load_settings
 from shared.web import RateLimiter
+from tests.fixtures.pgbouncer import database_params, database_url_of, pooler_env
 from tests.integration.registration.factories import ADMIN_TOKEN, RegistrationApi
 
 # Children first, so deleting in this order never trips a foreign key.
@@ -43,13 +44,13 @@ def _empty(app) -> None:
     context.rate_limiter = RateLimiter(app.config["RAKOR_SETTINGS"].agency_rate_limit)
 
 
-@pytest.fixture(params=[pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=database_params)
 def app(request, shared_apps, sqlite_url_factory, tmp_path_factory):
-    """The registration app on an empty database, once on SQLite and once on PostgreSQL."""
+    """The registration app on an empty database: on SQLite, on PostgreSQL, and on PostgreSQL through PgBouncer."""
     kind = request.param
     if kind not in shared_apps:
-        url = sqlite_url_factory() if kind == "sqlite" else request.getfixturevalue("pg_url_factory")()
-        shared_apps[kind] = create_app(registration_settings(url, tmp_path_factory.mktemp(f"registration-{kind}")))
+        url = database_url_of(request, sqlite_url_factory)
+        shared_apps[kind] = create_app(registration_settings(url, tmp_path_factory.mktemp(f"registration-{kind}"), **pooler_env(url)))
     app = shared_apps[kind]
     _empty(app)
     return app

@@ -8,7 +8,14 @@ import pytest
 from services.streaming.api import EXTENSION
 from services.streaming.app import create_app
 from shared.settings import load_settings
+from tests.fixtures.pgbouncer import database_params, database_url_of, pooler_env
 from tests.integration.streaming.factories import ADMIN_TOKEN, PUBLIC_BASE_URL, Feeder, make_meeting
+
+
+@pytest.fixture(params=database_params)
+def database_url(request, sqlite_url_factory) -> str:
+    """A fresh database per test: SQLite, PostgreSQL, and PostgreSQL through PgBouncer (transaction mode)."""
+    return database_url_of(request, sqlite_url_factory)
 
 
 @pytest.fixture
@@ -22,6 +29,7 @@ def settings(database_url, tmp_path):
             "DATA_DIR": str(tmp_path),
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
             "JOIN_RATE_LIMIT": "10000",
+            **pooler_env(database_url),
         },
     )
 

@@ -575,3 +575,13 @@ def test_configuration_error_line_masks_passwords_in_urls(monkeypatch, capsys):
 
 def test_smtp_login_without_tls_is_refused_in_every_environment():
     assert "SMTP_USERNAME needs SMTP_TLS=starttls or ssl" in error_of("notification", SMTP_HOST="127.0.0.1", SMTP_USERNAME="humas", SMTP_TLS="none")
+
+
+# --- a pooler in transaction mode -----------------------------------------------------------------
+
+
+def test_db_pooler_is_none_unless_transaction_is_named():
+    assert load().db_pooler == "none"
+    assert load(DB_POOLER="Transaction").db_pooler == "transaction"
+    assert error_of(DB_POOLER="session") == "DB_POOLER='session' must be none or transaction"
+
