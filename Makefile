@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: venv test test-fast run bench lint clean openapi lock swagger-ui secrets
+.PHONY: venv test test-pgbouncer test-fast run bench lint clean openapi lock swagger-ui secrets
 
 # The first install takes a few minutes: pip's own progress is shown, one line per step.
 $(STAMP): pyproject.toml
@@ -20,8 +20,14 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 ## make test: the whole suite (unit, integration, e2e, reliability) against the real broker and databases.
+## The PgBouncer variants of the database tests have their own target (they add about six minutes).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not pgbouncer" $(PYTEST_ARGS)
+
+## make test-pgbouncer: the registration, streaming and notification paths again through PgBouncer in
+## transaction pooling mode (Debian's pgbouncer on PATH), and 200 simultaneous registrations through it.
+test-pgbouncer: $(STAMP)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m pgbouncer $(PYTEST_ARGS)
 
 ## make test-fast: pure unit tests only.
 test-fast: $(STAMP)
