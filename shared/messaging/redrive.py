@@ -13,7 +13,7 @@ import sys
 
 import pika
 
-from shared.messaging.connection import connection_parameters
+from shared.messaging.connection import node_parameters, open_blocking
 from shared.messaging.consumer import ATTEMPT_HEADER
 from shared.messaging.topology import SUBSCRIPTIONS, dead_letter_queue_name, queue_name
 from shared.settings import settings_or_exit
@@ -21,7 +21,7 @@ from shared.settings import settings_or_exit
 
 def redrive(amqp_url: str, service: str, *, limit: int | None = None, list_only: bool = False, out=sys.stdout) -> int:
     """Re-drive (or with list_only, show) up to `limit` dead letters of `service`; return how many."""
-    connection = pika.BlockingConnection(connection_parameters(amqp_url, name=f"{service}-redrive"))
+    connection = open_blocking(node_parameters(amqp_url, name=f"{service}-redrive"))
     moved = 0
     try:
         channel = connection.channel()

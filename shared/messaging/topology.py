@@ -123,11 +123,9 @@ def prepare_topology(connection, service: str, retry_delays: tuple[float, ...], 
 
 def declare_layout(admin_url: str, retry_delays: tuple[float, ...]) -> None:
     """Declare the whole layout over a connection with a privileged user (the operator's setup step)."""
-    import pika
+    from shared.messaging.connection import node_parameters, open_blocking
 
-    from shared.messaging.connection import connection_parameters
-
-    connection = pika.BlockingConnection(connection_parameters(admin_url, name="rakor-bus-setup"))
+    connection = open_blocking(node_parameters(admin_url, name="rakor-bus-setup"))
     try:
         declare_topology(connection.channel(), retry_delays)
     finally:
