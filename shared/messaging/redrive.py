@@ -31,7 +31,12 @@ def redrive(amqp_url: str, service: str, *, limit: int | None = None, list_only:
             if method is None:
                 break
             headers = dict(properties.headers or {})
-            print(f"{properties.message_id or '-'} {headers.get('x-rakor-routing-key', '-')} {headers.get('x-rakor-reason', '-')}: {headers.get('x-rakor-error', '')}", file=out)
+            # Dead-lettered by the consumer: x-rakor-*; by the broker (delivery limit: a message that
+            # kept killing its consumer): only x-death and x-first-death-*.
+            reason = headers.get("x-rakor-reason") or headers.get("x-first-death-reason", "-")
+            routing_key = headers.get("x-rakor-routing-key") or _first_death_routing_key(headers)
+            error = headers.get("x-rakor-error") or ("its consumer died holding it on every delivery" if reason == "delivery_limit" else "")
+            print(f"{properties.message_id or '-'} {routing_key} {reason}: {error}", file=out)
             if list_only:
                 moved += 1
                 continue
@@ -45,6 +50,12 @@ def redrive(amqp_url: str, service: str, *, limit: int | None = None, list_only:
     finally:
         connection.close()  # unacked messages of a listing go back to the dead-letter queue
     return moved
+
+
+def _first_death_routing_key(headers: dict) -> str:
+    deaths = headers.get("x-death") or [{}]
+    keys = deaths[-1].get("routing-keys") or ["-"]
+    return keys[0].decode() if isinstance(keys[0], bytes) else str(keys[0])
 
 
 def main(argv: list[str] | None = None) -> int:
