@@ -10,6 +10,7 @@ pytest_plugins = [
     "tests.fixtures.broker",
     "tests.fixtures.databases",
     "tests.fixtures.processes",
+    "tests.fixtures.cluster",
     "tests.fixtures.tcp_proxy",
     "tests.fixtures.smtp",
     "tests.fixtures.sms_gateway",
