@@ -19,6 +19,7 @@ import argparse
 import collections
 import datetime as dt
 import json
+import statistics
 import subprocess
 import tempfile
 import time
@@ -129,8 +130,10 @@ def cluster_main(args) -> None:
         for url in urls.values():
             purge(url)
         results = collections.defaultdict(list)
-        for _round in range(args.rounds):
-            for name, url in urls.items():
+        for round_no in range(args.rounds):
+            # Which broker goes first alternates: a neighbour's burst then hurts each side alike.
+            for name in list(urls)[:: 1 if round_no % 2 == 0 else -1]:
+                url = urls[name]
                 results[(name, "raw pika")].append(raw_pika_ceiling(url, bodies))
                 purge(url)
                 results[(name, "relay on postgresql")].append(relay_rate(pg_url, url, args.events, args.batch))
@@ -138,12 +141,14 @@ def cluster_main(args) -> None:
     finally:
         for broker in brokers.values():
             broker.stop()
-    print(f"events per run: {args.events}, rounds: {args.rounds} (best of each), relay batch {args.batch}, quorum queues")
-    print(f"{'broker':<16}{'path':<22}{'events/s':>10}{'of single node':>16}")
+    print(f"events per run: {args.events}, rounds: {args.rounds}, relay batch {args.batch}, quorum queues")
+    print(f"{'broker':<16}{'path':<22}{'best events/s':>14}{'of single (best)':>18}{'of single (median of rounds)':>30}")
     for name in brokers:
         for path in ("raw pika", "relay on postgresql"):
             best = max(results[(name, path)])
-            print(f"{name:<16}{path:<22}{best:>10,.0f}{best / max(results[('single node', path)]):>16.2f}")
+            single = results[("single node", path)]
+            per_round = sorted(mine / theirs for mine, theirs in zip(results[(name, path)], single))
+            print(f"{name:<16}{path:<22}{best:>14,.0f}{best / max(single):>18.2f}{statistics.median(per_round):>30.2f}")
     print("all rounds:", {f"{k[0]} / {k[1]}": [round(v) for v in values] for k, values in results.items()})
 
 
