@@ -174,6 +174,7 @@ def test_two_of_everything_survive_the_queue_leader_node_killed_and_a_relay_and_
         new_leader = wait_until(lambda: _other_leader(cluster, vhost, leader), 60, "a new leader of rakor.notification")
         timeline["new leader"] = (time.monotonic(), len(accepted))
         time.sleep(BETWEEN)
+        timeline["node started"] = (time.monotonic(), len(accepted))
         cluster.start(leader)
         timeline["node back"] = (time.monotonic(), len(accepted))
         time.sleep(BETWEEN)
@@ -223,11 +224,15 @@ def test_two_of_everything_survive_the_queue_leader_node_killed_and_a_relay_and_
     publish_pause = max((b - a).total_seconds() for a, b in zip(sent, sent[1:]))
     slowest = max((s - c).total_seconds() for c, s in outbox)
     mail_stall = mails.longest_stall(len(ids))
+    # Relays and consumers whose connection was on the killed node say so in their log, then reconnect.
+    bus_processes = {name: handle for name, handle in processes.items() if "-api-" not in name}
+    cut = sorted(name for name, handle in bus_processes.items() if "connection lost" in handle.output() or "connection closed" in handle.output())
     killed_at = timeline["node killed"][0]
     print(
         f"CLUSTER failover: {len(ids)} registrations ({statuses['confirmed']} confirmed = {SEATS} seats, {statuses['waitlisted']} waitlisted), "
         f"0 lost, 0 failed requests; leader {leader.name} of rakor.notification SIGKILLed, new leader {new_leader.name} seen after "
-        f"{timeline['new leader'][0] - killed_at:.1f} s, node back after {timeline['node back'][0] - killed_at:.1f} s; "
+        f"{timeline['new leader'][0] - killed_at:.1f} s, node restarted in {timeline['node back'][0] - timeline['node started'][0]:.1f} s; "
+        f"{len(cut)} of {len(bus_processes)} relays and consumers lost their connection with the node and reconnected ({', '.join(cut)}); "
         f"then a registration relay and a notification worker SIGKILLed. "
         f"Publish pause (longest time with no outbox row confirmed): {publish_pause:.2f} s; slowest row outbox->confirmed {slowest:.2f} s; "
         f"longest time with no mail sent while mails were due: {mail_stall:.2f} s. "
