@@ -118,6 +118,9 @@ def queue_arguments(service: str, retry_delays: tuple[float, ...]) -> dict[str, 
         }
     # The end of the line: no limit, no target. Listing dead letters (`rakor redrive --list`) hands
     # them back unacked, which counts as a return; a limit here would destroy what it lists.
+    # RabbitMQ 4 gives every quorum queue a limit of 20 when none is set; there `-1` means none, but
+    # 3.10 reads -1 as "dead-letter at the first return" (checked: the message was gone), so the
+    # move to RabbitMQ 4 must add `"x-delivery-limit": -1` here, with a queue move (bus_setup).
     queues[dead] = {"x-queue-type": "quorum"}
     return queues
 
@@ -156,6 +159,9 @@ def prepare_topology(connection, service: str, retry_delays: tuple[float, ...], 
     try:
         declare_topology(connection.channel(), retry_delays)
     except pika.exceptions.ChannelClosedByBroker as exc:
+        if exc.reply_code == 406:
+            log.error("%s: a queue of the layout exists with other arguments (%s): stop the workers and run "
+                      "`python -m deploy.bus_setup --migrate-queues` (README, \"Moving to quorum queues\")", service, exc.reply_text)
         if exc.reply_code != 403:
             raise
         log.info("%s: broker user may not declare the layout (%s); checking the one the setup step declared", service, exc.reply_text)
