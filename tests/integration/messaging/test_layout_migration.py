@@ -1,6 +1,10 @@
 """A deployment on the older layout (classic retry tiers and dead letters, main queues without a delivery limit) moved to quorum queues, messages kept."""
 from __future__ import annotations
 
+import shutil
+import subprocess
+import uuid
+
 import pika
 import pika.exceptions
 import pytest
@@ -64,3 +68,28 @@ def test_setup_names_the_older_queues_then_moves_them_keeping_every_message(fres
     finally:
         if connection.is_open:
             connection.close()
+
+
+@pytest.mark.skipif(shutil.which("rabbitmqctl") is None, reason="rabbitmqctl is needed to create the broker users")
+def test_bus_setup_refuses_with_exit_3_and_the_way_out_then_moves_with_migrate_queues(fresh_amqp_url, monkeypatch, capsys):
+    from deploy import bus_setup
+    from shared.settings import SERVICES
+
+    connection = pika.BlockingConnection(pika.URLParameters(fresh_amqp_url))
+    declare_older_layout(connection.channel())
+    connection.close()
+    prefix = f"rakor-test-{uuid.uuid4().hex[:6]}-"
+    monkeypatch.setenv("RABBITMQ_ADMIN_URL", fresh_amqp_url)
+    monkeypatch.setenv("RETRY_DELAYS", ",".join(map(str, DELAYS)))
+    for service in SERVICES:
+        monkeypatch.setenv(bus_setup.password_variable(service), uuid.uuid4().hex)
+    try:
+        assert bus_setup.main(["--rabbitmqctl", "--user-prefix", prefix]) == 3
+        err = capsys.readouterr().err
+        assert "queue 'rakor.notification.dead' was declared by an older layout" in err
+        assert "--migrate-queues" in err and "stop the consumers" in err
+        assert bus_setup.main(["--rabbitmqctl", "--user-prefix", prefix, "--migrate-queues"]) == 0
+        assert "layout declared" in capsys.readouterr().out
+    finally:
+        for service in SERVICES:
+            subprocess.run(["rabbitmqctl", "--quiet", "delete_user", f"{prefix}{service}"], capture_output=True, timeout=60)
