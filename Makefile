@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: venv test test-pgbouncer test-fast run bench lint clean openapi lock swagger-ui secrets
+.PHONY: venv test test-pgbouncer test-cluster test-fast run bench lint clean openapi lock swagger-ui secrets
 
 # The first install takes a few minutes: pip's own progress is shown, one line per step.
 $(STAMP): pyproject.toml
@@ -28,6 +28,11 @@ test: $(STAMP)
 ## transaction pooling mode (Debian's pgbouncer on PATH), and 200 simultaneous registrations through it.
 test-pgbouncer: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m pgbouncer $(PYTEST_ARGS)
+
+## make test-cluster: the tests marked `cluster` (a three-node RabbitMQ cluster started on this machine,
+## two of every process under load through node and process kills; a few minutes). `make test` skips them.
+test-cluster: $(STAMP)
+	$(BIN)/python -m pytest -m cluster tests/cluster -p no:cacheprovider $(PYTEST_ARGS)
 
 ## make test-fast: pure unit tests only.
 test-fast: $(STAMP)

@@ -1,8 +1,17 @@
 """Outbox relay throughput (committed rows → confirmed on the broker) against raw pika with pipelined confirms.
 
-    python -m bench.relay_throughput [--events 20000] [--amqp-url URL] [--pg-url URL]
+    python -m bench.relay_throughput [--events 20000] [--rounds 3] [--batch 1000]
+    python -m bench.relay_throughput --cluster [--events 20000] [--rounds 3]
 
 Each figure is measured in the same run as its ceiling, so the ratio survives a noisy machine.
+
+--cluster: what replication costs. Starts a three-node RabbitMQ cluster and a lone node of the same
+RabbitMQ with the same settings (tests/fixtures/cluster.py, private ports and data, torn down at
+the end) and measures raw pika and the relay on PostgreSQL against each, rounds interleaved. The
+queue is the layout's quorum queue in both: one member on the lone node, three in the cluster,
+where a publish is confirmed only once a majority of nodes has written it. The relay gets the
+cluster as RABBITMQ_URL would give it (every node, one picked at random per connection), so it
+may publish through a follower that forwards to the leader, as in production.
 """
 from __future__ import annotations
 
@@ -10,6 +19,7 @@ import argparse
 import collections
 import datetime as dt
 import json
+import statistics
 import subprocess
 import tempfile
 import time
@@ -21,6 +31,7 @@ from sqlalchemy import MetaData, create_engine, text
 
 from shared.db import make_engine, make_session_factory, unit_of_work
 from shared.messaging.outbox import build_envelope, define_messaging_tables, record_events
+from shared.messaging.connection import node_parameters, open_blocking
 from shared.messaging.relay import publish_pending
 from shared.messaging.topology import EXCHANGE, declare_topology
 
@@ -59,7 +70,7 @@ def raw_pika_ceiling(amqp_url: str, bodies: list[bytes], window: int = 5000) -> 
         else:
             pump()
 
-    connection = pika.SelectConnection(pika.URLParameters(amqp_url), on_open_callback=on_open, on_close_callback=lambda c, r: c.ioloop.stop())
+    connection = pika.SelectConnection(pika.URLParameters(amqp_url.split(",")[0]), on_open_callback=on_open, on_close_callback=lambda c, r: c.ioloop.stop())
     connection.ioloop.start()
     return len(bodies) / (state["end"] - state["start"])
 
@@ -81,7 +92,7 @@ def relay_rate(database_url: str, amqp_url: str, count: int, batch_size: int = 5
 
 
 def purge(amqp_url: str) -> None:
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    connection = open_blocking(node_parameters(amqp_url, shuffle=False))
     channel = connection.channel()
     declare_topology(channel, (5, 30, 120, 600, 3600))
     channel.queue_purge("rakor.registration")
@@ -104,13 +115,54 @@ def fresh_pg_database(admin_url: str) -> str:
     return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
+def cluster_main(args) -> None:
+    """Single node against three-node cluster, same run (see the module docstring)."""
+    from tests.fixtures.cluster import RabbitCluster
+
+    workdir = Path(tempfile.mkdtemp(prefix="rakor-bench-cluster-"))
+    bodies = [json.dumps(build_envelope("streaming", EVENT_TYPE, sample_payload(i))).encode() for i in range(args.events)]
+    pg_url = fresh_pg_database(args.pg_admin_url)
+    brokers = {}
+    try:
+        brokers["single node"] = RabbitCluster.start_new(workdir / "single", size=1)
+        brokers["3-node cluster"] = RabbitCluster.start_new(workdir / "cluster", size=3)
+        urls = {name: broker.new_vhost_url() for name, broker in brokers.items()}
+        for url in urls.values():
+            purge(url)
+        results = collections.defaultdict(list)
+        for round_no in range(args.rounds):
+            # Which broker goes first alternates: a neighbour's burst then hurts each side alike.
+            for name in list(urls)[:: 1 if round_no % 2 == 0 else -1]:
+                url = urls[name]
+                results[(name, "raw pika")].append(raw_pika_ceiling(url, bodies))
+                purge(url)
+                results[(name, "relay on postgresql")].append(relay_rate(pg_url, url, args.events, args.batch))
+                purge(url)
+    finally:
+        for broker in brokers.values():
+            broker.stop()
+    print(f"events per run: {args.events}, rounds: {args.rounds}, relay batch {args.batch}, quorum queues")
+    print(f"{'broker':<16}{'path':<22}{'best events/s':>14}{'of single (best)':>18}{'of single (median of rounds)':>30}")
+    for name in brokers:
+        for path in ("raw pika", "relay on postgresql"):
+            best = max(results[(name, path)])
+            single = results[("single node", path)]
+            per_round = sorted(mine / theirs for mine, theirs in zip(results[(name, path)], single))
+            print(f"{name:<16}{path:<22}{best:>14,.0f}{best / max(single):>18.2f}{statistics.median(per_round):>30.2f}")
+    print("all rounds:", {f"{k[0]} / {k[1]}": [round(v) for v in values] for k, values in results.items()})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--batch", type=int, default=1000, help="RELAY_BATCH_SIZE")
     parser.add_argument("--pg-admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--cluster", action="store_true", help="a 3-node cluster against a single node, same run")
     args = parser.parse_args()
+    if args.cluster:
+        cluster_main(args)
+        return
     vhost = fresh_vhost()
     amqp_url = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
     purge(amqp_url)

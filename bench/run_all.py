@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 BENCHMARKS = [
     [sys.executable, "-m", "bench.relay_throughput", "--events", "20000", "--rounds", "3"],
+    [sys.executable, "-m", "bench.relay_throughput", "--cluster", "--events", "20000", "--rounds", "3"],
     ["bash", "bench/registration_intake_wrk.sh", "20", "2"],
     [sys.executable, "-m", "bench.registration_intake"],
     [sys.executable, "-m", "bench.registration_bulk"],

@@ -10,6 +10,11 @@ the layout itself with the privileged user, since the services' users may declar
 
 Users are managed through the management API (`--management-url http://rabbitmq:15672`, the admin
 user's credentials) or the local `rabbitmqctl` (`--rabbitmqctl`).
+
+Queues of an older layout (classic retry tiers and dead-letter queues, main queues without a
+delivery limit) cannot be redeclared: the broker refuses other arguments for an existing queue.
+The setup names each such queue and exits 3; with the consumers stopped, `--migrate-queues` moves
+each one to its current form keeping its messages (shared/messaging/layout_migration.py).
 """
 from __future__ import annotations
 
@@ -87,12 +92,33 @@ def service_users(env: Mapping[str, str], prefix: str = "rakor-") -> list[tuple[
     return users
 
 
+def migrate_layout(admin_url: str, retry_delays: tuple[float, ...], *, migrate: bool) -> list[tuple[str, str]]:
+    """The layout's queues still in an older form: moved (then none is returned) when `migrate`, else listed."""
+    from shared.messaging.connection import node_parameters, open_blocking
+    from shared.messaging.layout_migration import find_outdated, finish_interrupted_moves, move_queue
+
+    connection = open_blocking(node_parameters(admin_url, name="rakor-bus-setup"))
+    try:
+        recovered = finish_interrupted_moves(connection, retry_delays)
+        if recovered:
+            print(f"bus_setup: {recovered} messages of an interrupted queue move put back")
+        outdated = find_outdated(connection, retry_delays)
+        if not migrate:
+            return outdated
+        for queue, _reason in outdated:
+            print(f"bus_setup: {queue} moved to its current form with {move_queue(connection, queue, retry_delays)} messages")
+        return []
+    finally:
+        connection.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Create each service's RabbitMQ user with least privilege, then declare the bus layout.")
     how = parser.add_mutually_exclusive_group(required=True)
     how.add_argument("--management-url", help="e.g. http://rabbitmq:15672")
     how.add_argument("--rabbitmqctl", action="store_true", help="use the local rabbitmqctl")
     parser.add_argument("--user-prefix", default="rakor-", help="user names are <prefix><service> (default rakor-)")
+    parser.add_argument("--migrate-queues", action="store_true", help="replace queues of an older layout, keeping their messages (stop the consumers first)")
     args = parser.parse_args(argv)
     env = os.environ
     admin_url = env.get("RABBITMQ_ADMIN_URL", "")
@@ -107,6 +133,13 @@ def main(argv: list[str] | None = None) -> int:
         else:
             parsed = urlparse(admin_url)
             apply_with_management_api(args.management_url, unquote(parsed.username or ""), unquote(parsed.password or ""), vhost, users)
+        outdated = migrate_layout(admin_url, retry_delays, migrate=args.migrate_queues)
+        if outdated:
+            for queue, reason in outdated:
+                print(f"bus_setup: queue {queue!r} was declared by an older layout: {reason}", file=sys.stderr)
+            print("bus_setup: stop the consumers (workers) of those services, then run this again with --migrate-queues: "
+                  "each queue is replaced by its current form and keeps its messages; relays may keep running", file=sys.stderr)
+            return 3
         declare_layout(admin_url, retry_delays)
     except (SettingsError, OSError, subprocess.CalledProcessError, urllib.error.URLError) as exc:
         detail = exc.stderr.strip() if isinstance(exc, subprocess.CalledProcessError) else str(exc)

@@ -155,6 +155,22 @@ def check_settings(env: Mapping[str, str]) -> str | None:
     return None
 
 
+def bring_layout_up_to_date(env: Mapping[str, str]) -> None:
+    """Move queues an older `make run` declared (classic retry tiers, no delivery limit) to the current layout.
+
+    None of this run's processes is up yet, so nothing consumes them meanwhile; without the move
+    every worker would fail its declare with 406 PRECONDITION_FAILED. A production deployment does
+    the same with `python -m deploy.bus_setup --migrate-queues`, after stopping its workers.
+    """
+    from deploy.bus_setup import migrate_layout
+    from shared.settings import _delays
+
+    try:
+        migrate_layout(env["RABBITMQ_URL"], _delays(env, "RETRY_DELAYS", (5, 30, 120, 600, 3600)), migrate=True)
+    except Exception as exc:  # noqa: BLE001 - a broker we may not administer: the processes will say what is wrong
+        print(f"dev_runner: warning: could not check the queues' layout: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+
+
 def broker_answers(url: str, timeout: float = 1.0) -> bool:
     """Whether something listens on the broker's host and port (the processes retry anyway; this only warns)."""
     parsed = urlparse(url)
@@ -213,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
             except NoBroker as exc:
                 print(f"dev_runner: {exc}", file=sys.stderr)
                 return 1
+    else:
+        bring_layout_up_to_date(env)
     print("\n".join(describe(env)), flush=True)
     try:
         return run(env)

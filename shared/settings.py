@@ -168,6 +168,20 @@ def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ..
     return raw
 
 
+def _rabbitmq_url(env: Mapping[str, str]) -> str:
+    """RABBITMQ_URL: one broker, or the nodes of a cluster, comma-separated (shared.messaging.nodes)."""
+    from shared.messaging.nodes import NodeListError, split_node_urls
+
+    raw = (env.get("RABBITMQ_URL") or "amqp://guest:guest@localhost:5672/%2F").strip()
+    if "," not in raw:
+        return _url(env, "RABBITMQ_URL", "amqp://guest:guest@localhost:5672/%2F", ("amqp", "amqps"))
+    try:
+        split_node_urls(raw)
+    except NodeListError as exc:
+        raise SettingsError(f"RABBITMQ_URL={mask_url_passwords(raw)!r}: {exc}") from None
+    return raw
+
+
 def _delays(env: Mapping[str, str], name: str, default: tuple[float, ...]) -> tuple[float, ...]:
     raw = env.get(name)
     if raw is None or raw.strip() == "":
@@ -287,7 +301,7 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         environment=environment,
         data_dir=data_dir,
         database_url=_database_url(env, service, data_dir),
-        rabbitmq_url=_url(env, "RABBITMQ_URL", "amqp://guest:guest@localhost:5672/%2F", ("amqp", "amqps")),
+        rabbitmq_url=_rabbitmq_url(env),
         admin_token=admin_token,
         port=_int(env, port_var, DEFAULT_PORTS[service], 1, 65535),
         public_base_url=_url(env, "PUBLIC_BASE_URL", "http://localhost:8003", ("http", "https")).rstrip("/"),

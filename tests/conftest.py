@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.fixtures.databases",
     "tests.fixtures.processes",
     "tests.fixtures.pgbouncer",
+    "tests.fixtures.cluster",
     "tests.fixtures.tcp_proxy",
     "tests.fixtures.smtp",
     "tests.fixtures.sms_gateway",

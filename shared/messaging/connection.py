@@ -1,17 +1,40 @@
-"""Connection parameters and a readiness ping for RabbitMQ; the only place that turns a URL into pika settings."""
+"""Connection parameters and a readiness ping for RabbitMQ; the only place that turns a URL into pika settings.
+
+RABBITMQ_URL may list the nodes of a cluster (see nodes.py). Every new connection tries them all,
+in a fresh random order each time: a node that is down costs one refused connect (milliseconds on
+a LAN) before the next is tried, and replicas spread over the nodes instead of all landing on the
+first one, so the loss of one node moves only its share of the connections.
+"""
 from __future__ import annotations
 
 import os
+import random
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pika
+
+from shared.messaging.nodes import split_node_urls
 
 HEARTBEAT_SECONDS = 30
 CONNECT_TIMEOUT_SECONDS = 5
 
 
+def node_parameters(url: str, *, name: str | None = None, heartbeat: int = HEARTBEAT_SECONDS, shuffle: bool = True) -> list[pika.URLParameters]:
+    """Parameters for each node `url` lists, shuffled unless told otherwise (one item: a list of one)."""
+    nodes = [_parameters(node, name=name, heartbeat=heartbeat) for node in split_node_urls(url)]
+    if shuffle:
+        random.shuffle(nodes)
+    return nodes
+
+
 def connection_parameters(url: str, *, name: str | None = None, heartbeat: int = HEARTBEAT_SECONDS) -> pika.URLParameters:
+    """Parameters for the first node `url` lists (tools that talk to one node; services use node_parameters)."""
+    return _parameters(split_node_urls(url)[0], name=name, heartbeat=heartbeat)
+
+
+def _parameters(url: str, *, name: str | None, heartbeat: int) -> pika.URLParameters:
     params = pika.URLParameters(url)
     params.heartbeat = heartbeat
     params.blocked_connection_timeout = 60
@@ -23,12 +46,15 @@ def connection_parameters(url: str, *, name: str | None = None, heartbeat: int =
     return params
 
 
-def open_blocking(params: pika.ConnectionParameters) -> pika.BlockingConnection:
-    """A BlockingConnection; a socket cut between connect and handshake is a connection error like any other.
+def open_blocking(params: pika.connection.Parameters | Sequence[pika.connection.Parameters]) -> pika.BlockingConnection:
+    """A BlockingConnection to the first node of `params` that answers (pika tries a list in order, once each).
 
+    A socket cut between connect and handshake is a connection error like any other:
     pika reports that case (the peer gone before getpeername(), e.g. a broker or proxy going down at
     that moment) as a bare ValueError, which no reconnect loop would otherwise survive.
     """
+    if not isinstance(params, pika.connection.Parameters):
+        params = list(params)
     try:
         return pika.BlockingConnection(params)
     except ValueError as exc:
@@ -37,12 +63,18 @@ def open_blocking(params: pika.ConnectionParameters) -> pika.BlockingConnection:
         raise
 
 
+def connected_node(connection: pika.BlockingConnection) -> pika.connection.Parameters:
+    """The parameters of the node `connection` reached (of the list open_blocking was given)."""
+    return connection._impl.params
+
+
 def broker_ping(url: str) -> None:
-    """Open and close a connection; raise if the broker does not answer (used by /readyz)."""
-    params = connection_parameters(url, name="readyz")
-    params.socket_timeout = 2
-    params.stack_timeout = 3
-    connection = open_blocking(params)
+    """Open and close a connection to any node; raise if none answers (used by /readyz)."""
+    nodes = node_parameters(url, name="readyz")
+    for params in nodes:
+        params.socket_timeout = 2
+        params.stack_timeout = 3
+    connection = open_blocking(nodes)
     connection.close()
 
 

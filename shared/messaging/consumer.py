@@ -28,7 +28,7 @@ import pika
 from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy.orm import Session
 
-from shared.messaging.connection import serve_worker_metrics, CONNECTION_ERRORS, HEARTBEAT_SECONDS, Backoff, Heartbeat, connection_parameters, open_blocking
+from shared.messaging.connection import serve_worker_metrics, CONNECTION_ERRORS, HEARTBEAT_SECONDS, Backoff, Heartbeat, node_parameters, open_blocking
 from shared.messaging.handling import DEAD, RETRY, Handler, Outcome, process_message
 from shared.messaging.topology import dead_letter_queue_name, prepare_topology, queue_name, requeue_exchange_name, retry_queue_name
 
@@ -146,7 +146,7 @@ class Consumer:
         return self._ready.wait(timeout)
 
     def _consume_until_closed(self, backoff: Backoff) -> None:
-        connection = open_blocking(connection_parameters(self.amqp_url, name=self.name, heartbeat=self.heartbeat))
+        connection = open_blocking(node_parameters(self.amqp_url, name=self.name, heartbeat=self.heartbeat))
         try:
             self._forget_in_flight()
             prepare_topology(connection, self.service, self.retry_delays, consumes=True)

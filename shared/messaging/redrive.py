@@ -13,7 +13,7 @@ import sys
 
 import pika
 
-from shared.messaging.connection import connection_parameters
+from shared.messaging.connection import node_parameters, open_blocking
 from shared.messaging.consumer import ATTEMPT_HEADER
 from shared.messaging.topology import SUBSCRIPTIONS, dead_letter_queue_name, queue_name
 from shared.settings import settings_or_exit
@@ -21,7 +21,7 @@ from shared.settings import settings_or_exit
 
 def redrive(amqp_url: str, service: str, *, limit: int | None = None, list_only: bool = False, out=sys.stdout) -> int:
     """Re-drive (or with list_only, show) up to `limit` dead letters of `service`; return how many."""
-    connection = pika.BlockingConnection(connection_parameters(amqp_url, name=f"{service}-redrive"))
+    connection = open_blocking(node_parameters(amqp_url, name=f"{service}-redrive"))
     moved = 0
     try:
         channel = connection.channel()
@@ -31,7 +31,12 @@ def redrive(amqp_url: str, service: str, *, limit: int | None = None, list_only:
             if method is None:
                 break
             headers = dict(properties.headers or {})
-            print(f"{properties.message_id or '-'} {headers.get('x-rakor-routing-key', '-')} {headers.get('x-rakor-reason', '-')}: {headers.get('x-rakor-error', '')}", file=out)
+            # Dead-lettered by the consumer: x-rakor-*; by the broker (delivery limit: a message that
+            # kept killing its consumer): only x-death and x-first-death-*.
+            reason = headers.get("x-rakor-reason") or headers.get("x-first-death-reason", "-")
+            routing_key = headers.get("x-rakor-routing-key") or _first_death_routing_key(headers)
+            error = headers.get("x-rakor-error") or ("its consumer died holding it on every delivery" if reason == "delivery_limit" else "")
+            print(f"{properties.message_id or '-'} {routing_key} {reason}: {error}", file=out)
             if list_only:
                 moved += 1
                 continue
@@ -45,6 +50,12 @@ def redrive(amqp_url: str, service: str, *, limit: int | None = None, list_only:
     finally:
         connection.close()  # unacked messages of a listing go back to the dead-letter queue
     return moved
+
+
+def _first_death_routing_key(headers: dict) -> str:
+    deaths = headers.get("x-death") or [{}]
+    keys = deaths[-1].get("routing-keys") or ["-"]
+    return keys[0].decode() if isinstance(keys[0], bytes) else str(keys[0])
 
 
 def main(argv: list[str] | None = None) -> int:

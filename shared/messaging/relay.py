@@ -10,6 +10,7 @@ runs on a Bookkeeper thread so the two overlap.
 from __future__ import annotations
 
 import collections
+import copy
 import datetime as dt
 import logging
 import os
@@ -24,7 +25,7 @@ import pika
 from prometheus_client import Counter
 from sqlalchemy.engine import Engine
 
-from shared.messaging.connection import serve_worker_metrics, CONNECTION_ERRORS, Backoff, Heartbeat, connection_parameters, open_blocking
+from shared.messaging.connection import serve_worker_metrics, CONNECTION_ERRORS, Backoff, Heartbeat, connected_node, node_parameters, open_blocking
 from shared.messaging.outbox_store import OutboxStore, PendingEvent
 from shared.messaging.relay_bookkeeper import Bookkeeper
 from shared.messaging.topology import EXCHANGE, prepare_topology
@@ -69,6 +70,7 @@ class OutboxRelay:
         self._next_tag = 0
         self._tick_scheduled = False
         self._opened = False
+        self._node: pika.connection.Parameters | None = None
 
     @property
     def confirmed(self) -> int:
@@ -111,8 +113,10 @@ class OutboxRelay:
         self._call_in_loop(lambda: self._schedule(0))
 
     def _declare(self) -> None:
-        connection = open_blocking(connection_parameters(self.amqp_url, name=self.name + ":declare"))
+        """Check the layout on the first node that answers, and publish through that same node next."""
+        connection = open_blocking(node_parameters(self.amqp_url, name=self.name + ":declare"))
         try:
+            self._node = connected_node(connection)
             prepare_topology(connection, self.producer, self.retry_delays, consumes=False)
         finally:
             connection.close()
@@ -124,8 +128,12 @@ class OutboxRelay:
         self._returned.clear()
         self._next_tag = 0
         self._tick_scheduled = False
+        # The node _declare just reached: SelectConnection takes one node, not a list. Should it die
+        # in between, the open fails, run() backs off and _declare picks a live node again.
+        params = copy.copy(self._node)
+        params.client_properties = {"connection_name": self.name}
         self._connection = pika.SelectConnection(
-            connection_parameters(self.amqp_url, name=self.name),
+            params,
             on_open_callback=self._on_open,
             on_open_error_callback=self._on_open_error,
             on_close_callback=self._on_closed,

@@ -74,29 +74,73 @@ def requeue_exchange_name(service: str) -> str:
     return f"rakor.{service}.requeue"
 
 
+# Returns to the queue a message may take before the broker dead-letters it: a delivery is
+# "returned" when its consumer dies or loses its connection holding it unacked. A message that
+# kills its worker (a native crash in a PDF or image library, the OOM killer) would otherwise come
+# back forever and take every replica down in turn. Handler exceptions never count here: the
+# consumer acks those and republishes to a retry tier itself (consumer.py). Five leaves room for
+# innocent messages that were merely in hand when a worker died or a broker node went away, since
+# the broker cannot tell them from the one that did the killing. RabbitMQ 4 applies a limit of 20
+# and then drops the message when no dead-letter target is set; this layout always sets one.
+DELIVERY_LIMIT = 5
+
+# Broker-side dead-lettering (delivery limit, retry TTL) is at-least-once: the message stays in its
+# source queue until the target queue has confirmed it, so a node dying mid-move loses nothing (the
+# default, at-most-once, fires and forgets). RabbitMQ applies at-least-once only to queues that
+# refuse publishes when full (x-overflow reject-publish) instead of dropping their head; our
+# queues have no length limit, so that overflow rule never refuses anything today, and a limit
+# added later keeps both guarantees: publishers see the refusal (nack), nothing is dropped silently.
+_SAFE_DEAD_LETTERING = {"x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"}
+
+
+def queue_arguments(service: str, retry_delays: tuple[float, ...]) -> dict[str, dict]:
+    """Every queue of `service` and its declare arguments: all quorum queues, replicated over the cluster."""
+    main = queue_name(service)
+    dead = dead_letter_queue_name(service)
+    queues = {
+        main: {
+            "x-queue-type": "quorum",
+            "x-delivery-limit": DELIVERY_LIMIT,
+            "x-dead-letter-exchange": requeue_exchange_name(service),
+            "x-dead-letter-routing-key": dead,
+            **_SAFE_DEAD_LETTERING,
+        }
+    }
+    # TTL expiry only happens at the head of a queue, so each delay gets a queue of its own with a
+    # fixed TTL; expired messages go back to the service's main queue through the default exchange.
+    for delay in retry_delays:
+        queues[retry_queue_name(service, delay)] = {
+            "x-queue-type": "quorum",
+            "x-message-ttl": int(delay * 1000),
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": main,
+            **_SAFE_DEAD_LETTERING,
+        }
+    # The end of the line: no limit, no target. Listing dead letters (`rakor redrive --list`) hands
+    # them back unacked, which counts as a return; a limit here would destroy what it lists.
+    # RabbitMQ 4 gives every quorum queue a limit of 20 when none is set; there `-1` means none, but
+    # 3.10 reads -1 as "dead-letter at the first return" (checked: the message was gone), so the
+    # move to RabbitMQ 4 must add `"x-delivery-limit": -1` here, with a queue move (bus_setup).
+    queues[dead] = {"x-queue-type": "quorum"}
+    return queues
+
+
 def declare_topology(channel, retry_delays: tuple[float, ...]) -> None:
-    """Declare exchange, queues, retry tiers and dead-letter queues of every service (idempotent)."""
+    """Declare exchange, queues, retry tiers and dead-letter queues of every service (idempotent).
+
+    An existing queue declared with other arguments (a classic queue of an older layout) makes the
+    broker close the channel with 406 PRECONDITION_FAILED; `python -m deploy.bus_setup` says which
+    queue and how to move it (see README, "Moving to quorum queues").
+    """
     channel.exchange_declare(EXCHANGE, exchange_type="topic", durable=True)
     for service, event_types in SUBSCRIPTIONS.items():
-        main = queue_name(service)
-        channel.queue_declare(main, durable=True, arguments={"x-queue-type": "quorum"})
-        for event_type in event_types:
-            channel.queue_bind(main, EXCHANGE, routing_key=event_type)
-        # TTL expiry only happens at the head of a queue, so each delay gets a queue of its own
-        # with a fixed TTL; expired messages go back to the service's main queue.
-        for delay in retry_delays:
-            channel.queue_declare(
-                retry_queue_name(service, delay),
-                durable=True,
-                arguments={
-                    "x-message-ttl": int(delay * 1000),
-                    "x-dead-letter-exchange": "",
-                    "x-dead-letter-routing-key": main,
-                },
-            )
-        channel.queue_declare(dead_letter_queue_name(service), durable=True, arguments={"x-queue-type": "quorum"})
         requeue = requeue_exchange_name(service)
+        # The requeue exchange first: the main queue dead-letters into it.
         channel.exchange_declare(requeue, exchange_type="direct", durable=True)
+        for queue, arguments in queue_arguments(service, retry_delays).items():
+            channel.queue_declare(queue, durable=True, arguments=arguments)
+        for event_type in event_types:
+            channel.queue_bind(queue_name(service), EXCHANGE, routing_key=event_type)
         for queue in [*(retry_queue_name(service, d) for d in retry_delays), dead_letter_queue_name(service)]:
             channel.queue_bind(queue, requeue, routing_key=queue)
 
@@ -115,6 +159,9 @@ def prepare_topology(connection, service: str, retry_delays: tuple[float, ...], 
     try:
         declare_topology(connection.channel(), retry_delays)
     except pika.exceptions.ChannelClosedByBroker as exc:
+        if exc.reply_code == 406:
+            log.error("%s: a queue of the layout exists with other arguments (%s): stop the workers and run "
+                      "`python -m deploy.bus_setup --migrate-queues` (README, \"Moving to quorum queues\")", service, exc.reply_text)
         if exc.reply_code != 403:
             raise
         log.info("%s: broker user may not declare the layout (%s); checking the one the setup step declared", service, exc.reply_text)
@@ -123,11 +170,9 @@ def prepare_topology(connection, service: str, retry_delays: tuple[float, ...], 
 
 def declare_layout(admin_url: str, retry_delays: tuple[float, ...]) -> None:
     """Declare the whole layout over a connection with a privileged user (the operator's setup step)."""
-    import pika
+    from shared.messaging.connection import node_parameters, open_blocking
 
-    from shared.messaging.connection import connection_parameters
-
-    connection = pika.BlockingConnection(connection_parameters(admin_url, name="rakor-bus-setup"))
+    connection = open_blocking(node_parameters(admin_url, name="rakor-bus-setup"))
     try:
         declare_topology(connection.channel(), retry_delays)
     finally:
