@@ -66,13 +66,14 @@ def seal(session: Session, agency_id: str, window: dt.datetime, now: dt.datetime
     The unique (agency, window) key decides between two workers sealing at once: the second insert waits
     for the first to commit and then does nothing, and its items stay for the next window.
     """
-    digest_id = str(uuid.uuid4())
-    inserted = session.execute(
-        _insert(session)(AgencyDigest.__table__)
-        .values(id=digest_id, agency_id=agency_id, window_start=window, status=ARMED, passes=0, item_count=0, created_at=now, updated_at=now)
+    table = AgencyDigest.__table__
+    digest_id = session.execute(
+        _insert(session)(table)
+        .values(id=str(uuid.uuid4()), agency_id=agency_id, window_start=window, status=ARMED, passes=0, item_count=0, created_at=now, updated_at=now)
         .on_conflict_do_nothing(index_elements=["agency_id", "window_start"])
-    ).rowcount
-    if not inserted:
+        .returning(table.c.id)
+    ).scalar()
+    if digest_id is None:
         return None
     taken = session.execute(
         update(DigestItem).where(DigestItem.agency_id == agency_id, DigestItem.digest_id.is_(None)).values(digest_id=digest_id).execution_options(synchronize_session=False)
