@@ -51,7 +51,9 @@ def record_item(session: Session, item_id: str, item: dict[str, Any], now: dt.da
         "registration_id": item["registration_id"], "data": json.dumps(item, ensure_ascii=False),
         "occurred_at": dt.datetime.fromisoformat(item["occurred_at"]), "recorded_at": now,
     }
-    return bool(session.execute(_insert(session)(DigestItem.__table__).values(**row).on_conflict_do_nothing(index_elements=["id"])).rowcount)
+    table = DigestItem.__table__
+    # RETURNING, not rowcount: psycopg answers -1 for INSERT … ON CONFLICT DO NOTHING here.
+    return session.execute(_insert(session)(table).values(**row).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)).scalar() is not None
 
 
 def agencies_with_items_before(session: Session, boundary: dt.datetime) -> list[str]:
@@ -67,6 +69,7 @@ def seal(session: Session, agency_id: str, window: dt.datetime, now: dt.datetime
     for the first to commit and then does nothing, and its items stay for the next window.
     """
     table = AgencyDigest.__table__
+    # RETURNING, not rowcount: psycopg answers -1 for INSERT … ON CONFLICT DO NOTHING here.
     digest_id = session.execute(
         _insert(session)(table)
         .values(id=str(uuid.uuid4()), agency_id=agency_id, window_start=window, status=ARMED, passes=0, item_count=0, created_at=now, updated_at=now)

@@ -101,3 +101,29 @@ def test_a_check_in_names_the_agency_of_the_participant(api, agency):
     assert response.status_code == 200, response.json
     [envelope] = api.outbox("registration.checked_in")
     assert envelope["data"]["agency_id"] == agency["id"]
+
+
+def test_migration_0008_goes_down_and_up_again_with_agencies_kept(database_url, tmp_path):
+    from sqlalchemy import text
+
+    from services.registration.app import create_app
+    from shared import db
+    from tests.integration.registration.conftest import registration_settings
+    from tests.integration.registration.factories import RegistrationApi
+    from tests.integration.registration.test_agency_keys import migrate_to
+
+    api = RegistrationApi(create_app(registration_settings(database_url, tmp_path)))  # migrates to the head
+    agency = api.make_agency()
+    assert patch(api, agency["id"], {"digest_enabled": False}, api.admin).status_code == 200
+    api.app.extensions["rakor_engine"].dispose()
+    engine = db.make_engine(database_url)
+    try:
+        migrate_to(engine, "0007", down=True)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT name FROM agencies")).scalar_one() == agency["name"]
+        migrate_to(engine, "head")
+        with engine.connect() as connection:
+            # Back up, every agency has the digest on again (the column's default) and Indonesian mail.
+            assert connection.execute(text("SELECT digest_enabled, locale FROM agencies")).one() == (True, "id")
+    finally:
+        engine.dispose()
