@@ -58,7 +58,7 @@ def record_item(session: Session, item_id: str, item: dict[str, Any], now: dt.da
 
 def agencies_with_items_before(session: Session, boundary: dt.datetime) -> list[str]:
     """Agencies with a change recorded before `boundary` that no digest has taken yet."""
-    query = select(DigestItem.agency_id).where(DigestItem.digest_id.is_(None), DigestItem.recorded_at < boundary).distinct()
+    query = select(DigestItem.agency_id).where(DigestItem.digest_id.is_(None), DigestItem.recorded_at < boundary).distinct().order_by(DigestItem.agency_id)
     return list(session.scalars(query))
 
 
@@ -85,10 +85,17 @@ def seal(session: Session, agency_id: str, window: dt.datetime, now: dt.datetime
     return digest_id
 
 
+def _claimable(now: dt.datetime):
+    return or_(AgencyDigest.status == ARMED, and_(AgencyDigest.status == SENDING, AgencyDigest.claimed_until < now))
+
+
+def any_claimable(session: Session, now: dt.datetime) -> bool:
+    return session.scalar(select(AgencyDigest.id).where(_claimable(now)).limit(1)) is not None
+
+
 def next_claimable(session: Session, now: dt.datetime) -> AgencyDigest | None:
     """A sealed digest not sent yet (or whose sender's lease ran out), locked; SKIP LOCKED lets several workers take different ones."""
-    claimable = or_(AgencyDigest.status == ARMED, and_(AgencyDigest.status == SENDING, AgencyDigest.claimed_until < now))
-    query = select(AgencyDigest).where(claimable).order_by(AgencyDigest.window_start, AgencyDigest.id).limit(1).with_for_update(skip_locked=True)
+    query = select(AgencyDigest).where(_claimable(now)).order_by(AgencyDigest.window_start, AgencyDigest.id).limit(1).with_for_update(skip_locked=True)
     return session.scalars(query).first()
 
 

@@ -15,10 +15,16 @@ from typing import Any, Callable
 
 from services.notification import digest_store, operations, store
 from services.notification.courier import Courier
-from services.notification.domain.digest import AGENCY_DIGEST, agency_recipient, build_digest, letterhead_meeting, window_start
+from services.notification.domain.digest import (
+    AGENCY_DIGEST,
+    agency_recipient,
+    build_digest,
+    letterhead_meeting,
+    window_start,
+)
 from services.notification.domain.messages import EMAIL, plan_messages
 from services.notification.models import Agency
-from shared.db import unit_of_work
+from shared.db import read_only, unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +57,10 @@ def seal_due_digests(session_factory: operations.SessionFactory, minutes: int, n
     turned the digest off lose theirs.
     """
     boundary = window_start(now, minutes)
+    # Every worker polls every second: look before taking a writer's transaction (on SQLite, the write lock).
+    with read_only(session_factory) as session:
+        if not digest_store.agencies_with_items_before(session, boundary):
+            return 0
     sealed = 0
     with unit_of_work(session_factory) as session:
         # In one order on every worker: two sealers wait on each other's keys without deadlocking.
@@ -68,6 +78,9 @@ def seal_due_digests(session_factory: operations.SessionFactory, minutes: int, n
 
 def claim_next(session_factory: operations.SessionFactory, lease: dt.timedelta, now: dt.datetime) -> ClaimedDigest | None:
     """Take the next sealed digest; one whose agency turned the digest off since is closed on the way."""
+    with read_only(session_factory) as session:
+        if not digest_store.any_claimable(session, now):
+            return None
     with unit_of_work(session_factory) as session:
         while (row := digest_store.next_claimable(session, now)) is not None:
             agency = session.get(Agency, row.agency_id)

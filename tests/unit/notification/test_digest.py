@@ -53,7 +53,7 @@ def test_every_moment_of_a_window_has_the_same_start_and_the_next_window_starts_
 
 
 def test_two_windows_in_a_row_are_never_closer_than_the_setting():
-    starts = sorted({window_start(at(m / 10), 25) for m in range(0, 3000)})
+    starts = sorted({window_start(at(m / 10), 25) for m in range(3000)})
     assert all(b - a == dt.timedelta(minutes=25) for a, b in zip(starts, starts[1:]))
 
 
