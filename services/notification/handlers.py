@@ -25,6 +25,11 @@ def on_checked_in(event: Event, ctx: HandlerContext) -> None:
 
 
 def on_agency_updated(event: Event, ctx: HandlerContext) -> None:
+    courier: Courier = ctx.deps
+    # Where the agency's digests will go: checked like every recipient taken from the bus.
+    problem = untrusted_field({"agency": event.data}, courier.channels.link_rules)
+    if problem:
+        raise PermanentError(f"{event.type}: {problem}; agency not kept", reason="untrusted-payload")
     operations.record_agency(ctx.session, event.data)
 
 

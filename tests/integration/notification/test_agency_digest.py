@@ -81,6 +81,15 @@ def test_an_agency_that_turned_its_mail_off_gets_no_bulk_summary_even_from_an_ol
     assert harness.notifications(kind="bulk_summary") == [] and smtp_server.messages == []
 
 
+def test_a_forged_agency_contact_is_dead_lettered_and_nobody_gets_mail(harness, smtp_server):
+    forged = make_agency(contact_email="kepegawaian.ikp@kominfo.go.id, semua@example.com")
+    outcome = harness.deliver("agency.updated", forged)
+    assert (outcome.action, outcome.reason) == ("dead", "untrusted-payload")
+    outcome = harness.deliver("agency.bulk_processed", make_bulk_processed(agency=forged))
+    assert (outcome.action, outcome.reason) == ("dead", "untrusted-payload")
+    assert harness.notifications() == [] and smtp_server.messages == []
+
+
 # ----- the digest ------------------------------------------------------------------------------
 def test_changes_of_a_window_go_out_in_one_digest_after_it_closes_and_never_twice(harness, smtp_server):
     assert harness.deliver("agency.updated", make_agency()).action == "ack"
