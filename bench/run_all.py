@@ -24,6 +24,7 @@ BENCHMARKS = [
     [sys.executable, "-m", "bench.notification_throughput"],
     [sys.executable, "-m", "bench.notification_latency", "--seconds", "30"],
     [sys.executable, "-m", "bench.notification_reminders"],
+    [sys.executable, "-m", "bench.agency_digest"],
     [sys.executable, "-m", "bench.whatsapp_fanout"],
     [sys.executable, "-m", "bench.streaming_publish"],
     [sys.executable, "-m", "bench.streaming_publish", "--database", "postgresql"],

@@ -84,6 +84,8 @@ class Settings:
     whatsapp_phone_number_id: str = ""
     whatsapp_templates: str = ""  # JSON {kind: {locale: name | {"name", "url_button"}}}
     whatsapp_fallback_minutes: float = 15.0
+    # the agency contact's digest of what changed for its people: at most one mail per this many minutes
+    agency_digest_minutes: int = 60
     whatsapp_concurrency: int = 32  # handler threads of a worker sending WhatsApp (each send waits on a round trip)
     whatsapp_app_secret: str = ""
     whatsapp_verify_token: str = ""
@@ -344,6 +346,7 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
         whatsapp_phone_number_id=env.get("WHATSAPP_PHONE_NUMBER_ID", ""),
         whatsapp_templates=env.get("WHATSAPP_TEMPLATES", ""),
         whatsapp_fallback_minutes=_float(env, "WHATSAPP_FALLBACK_MINUTES", 15.0),
+        agency_digest_minutes=_int(env, "AGENCY_DIGEST_MINUTES", 60, 1, 7 * 24 * 60),
         whatsapp_concurrency=_int(env, "WHATSAPP_CONCURRENCY", 32, 1, 256),
         whatsapp_app_secret=env.get("WHATSAPP_APP_SECRET", ""),
         whatsapp_verify_token=env.get("WHATSAPP_VERIFY_TOKEN", ""),
@@ -379,6 +382,7 @@ KNOWN_VARIABLES = frozenset(
         "HANDLER_TIMEOUT_SECONDS", "RATE_LIMIT_KEY_PREFIX",
         "WHATSAPP_PROVIDER", "WHATSAPP_API_URL", "WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID",
         "WHATSAPP_TEMPLATES", "WHATSAPP_FALLBACK_MINUTES", "WHATSAPP_CONCURRENCY", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "SMS_WEBHOOK_SECRET",
+        "AGENCY_DIGEST_MINUTES",
     }
 )
 

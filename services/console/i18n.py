@@ -177,6 +177,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "mkind.mode_changed": ("Perubahan bentuk kehadiran", "Attendance mode changed"),
     "mkind.link_issued": ("Tautan pribadi", "Personal link"),
     "mkind.meeting_updated": ("Perubahan jadwal atau tempat", "Change of time or venue"),
+    "mkind.bulk_summary": ("Hasil pendaftaran kolektif (ke instansi)", "Bulk registration outcome (to the agency)"),
+    "mkind.agency_digest": ("Ringkasan peserta (ke instansi)", "Participant digest (to the agency)"),
     "channel.email": ("Surel", "Email"),
     "channel.sms": ("SMS", "SMS"),
     "channel.whatsapp": ("WhatsApp", "WhatsApp"),

@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.notification import store
+from services.notification import digest_store, store
+from services.notification.domain.digest import agency_recipient, bulk_summary
 from services.notification.domain.messages import Recipient, announces_schedule_change
 
 
@@ -33,6 +34,8 @@ def update_and_find_audience(session: Session, event_type: str, data: dict[str, 
         return [recipient], meeting, extra
     if event_type == "certificate.issued":
         return _certificate_audience(session, data, now)
+    if event_type == "agency.bulk_processed":
+        return _bulk_audience(session, data, now)
     # registration.*: the payload is the truth for this message; the contact keeps the newest state.
     meeting = store.save_meeting(session, data["meeting"], now)
     status = "cancelled" if event_type == "registration.cancelled" else data["status"]
@@ -77,3 +80,13 @@ def _certificate_audience(session: Session, data: dict[str, Any], now: dt.dateti
     certificate = {name: data[name] for name in CERTIFICATE_FIELDS}
     certificate.update(full_name=person["full_name"], nip=person.get("nip"), position=person.get("position"), meeting_date=str(data["meeting_date"]))
     return [recipient], meeting, {"certificate": certificate}
+
+
+def _bulk_audience(session: Session, data: dict[str, Any], now: dt.datetime) -> tuple[list[Recipient], dict[str, Any], dict[str, Any]]:
+    """agency.bulk_processed: the agency's contact, unless the agency turned its mail off (its newest known state decides)."""
+    meeting = store.save_meeting(session, data["meeting"], now)
+    agency = digest_store.save_agency(session, data["agency"], now)
+    if not agency.digest_enabled:
+        return [], meeting, {}
+    contact = {"agency_id": agency.id, "name": agency.name, "contact_email": agency.contact_email, "locale": agency.locale}
+    return [agency_recipient(contact)], meeting, {"bulk": bulk_summary(data)}

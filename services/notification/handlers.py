@@ -21,7 +21,16 @@ def on_event_created(event: Event, ctx: HandlerContext) -> None:
 
 
 def on_checked_in(event: Event, ctx: HandlerContext) -> None:
-    operations.record_check_in(ctx.session, event.data["registration_id"], event.data["at"])
+    operations.record_check_in(ctx.session, event.id, event.data, event.occurred_at)
+
+
+def on_agency_updated(event: Event, ctx: HandlerContext) -> None:
+    courier: Courier = ctx.deps
+    # Where the agency's digests will go: checked like every recipient taken from the bus.
+    problem = untrusted_field({"agency": event.data}, courier.channels.link_rules)
+    if problem:
+        raise PermanentError(f"{event.type}: {problem}; agency not kept", reason="untrusted-payload")
+    operations.record_agency(ctx.session, event.data)
 
 
 def on_check_in_reverted(event: Event, ctx: HandlerContext) -> None:
@@ -46,4 +55,6 @@ HANDLERS = {
     "stream.link_issued": _notify,
     "stream.link_revoked": on_link_revoked,
     "certificate.issued": _notify,
+    "agency.updated": on_agency_updated,
+    "agency.bulk_processed": _notify,
 }

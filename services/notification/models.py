@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db_types import UtcDateTime, named_metadata
@@ -185,6 +185,73 @@ class Reminder(Base):
     __table_args__ = (
         UniqueConstraint("event_id", "reminder_key", "due_at", name="uq_reminders_event_key_due"),
         Index("ix_reminders_status_due_at", "status", "due_at"),
+    )
+
+
+class Agency(Base):
+    """An agency as its mail needs it (agency.updated): where the digest goes, in which language, and whether it goes at all."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    contact_email: Mapped[str] = mapped_column(String(320))
+    digest_enabled: Mapped[bool] = mapped_column(Boolean)
+    locale: Mapped[str] = mapped_column(String(8))
+    # The producer's updated_at of the snapshot kept: an older one arriving late changes nothing.
+    version_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class DigestItem(Base):
+    """One change for an agency's people, waiting for (or sent in) that agency's digest.
+
+    Its id is the bus event's, so a redelivered event adds nothing; `digest_id` is set when a digest
+    takes it, in the same transaction that creates the digest, so an item is in exactly one digest.
+    """
+
+    __tablename__ = "digest_items"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(ID)
+    digest_id: Mapped[str | None] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(ID)
+    registration_id: Mapped[str] = mapped_column(ID)
+    # The domain.digest item (JSON): who, which meeting, what happened.
+    data: Mapped[str] = mapped_column(Text)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        Index("ix_digest_items_digest_agency", "digest_id", "agency_id"),
+        Index("ix_digest_items_event_id", "event_id"),
+    )
+
+
+class AgencyDigest(Base):
+    """One digest mail of one agency for one window; unique per (agency, window), so two workers make one.
+
+    Its id is the `source_event_id` of its notification row, which makes the mail itself once-only
+    the way a reminder's is.
+    """
+
+    __tablename__ = "agency_digests"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(ID)
+    window_start: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # armed -> sending (claimed, lease in claimed_until) -> sent | dropped (agency turned it off meanwhile)
+    status: Mapped[str] = mapped_column(String(16))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    passes: Mapped[int] = mapped_column(Integer, default=0)
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("agency_id", "window_start", name="uq_agency_digests_agency_window"),
+        Index("ix_agency_digests_status_claimed_until", "status", "claimed_until"),
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
-from services.notification import audience, metrics, receipts, store
+from services.notification import audience, digest_store, metrics, receipts, store
 from services.notification.courier import Claim, Courier
 from services.notification.leases import LeaseKeeper
 from services.notification.domain.delivery import (
@@ -31,7 +31,8 @@ from services.notification.domain.delivery import (
     DeliveryResult,
     status_after,
 )
-from services.notification.domain.messages import KIND_BY_EVENT, PlannedMessage, build_context, plan_messages
+from services.notification.domain.digest import AGENCY_KIND_BY_EVENT, digest_item
+from services.notification.domain.messages import EMAIL, KIND_BY_EVENT, PlannedMessage, build_context, plan_messages
 from services.notification.models import Attempt, Contact, Notification
 from shared.db import read_only, unit_of_work
 from shared.messaging.errors import TransientError
@@ -65,13 +66,24 @@ def record_meeting(session: Session, meeting: dict[str, Any]) -> dict[str, Any]:
     return store.save_meeting(session, meeting, utcnow())
 
 
-def record_check_in(session: Session, registration_id: str, at: dt.datetime) -> None:
-    """registration.checked_in: noted on the contact; no message goes out."""
+def record_check_in(session: Session, event_id: str, data: dict[str, Any], occurred_at: dt.datetime) -> None:
+    """registration.checked_in: noted on the contact and kept for the agency's digest; no message goes out."""
+    registration_id = data["registration_id"]
     contact = session.get(Contact, registration_id)
     if contact is None:
         # Handlers run in parallel, so the check-in can overtake the confirmation; try again shortly.
         raise TransientError(f"registration {registration_id} not known yet")
-    contact.checked_in_at, contact.updated_at = at, utcnow()
+    now = utcnow()
+    contact.checked_in_at, contact.updated_at = data["at"], now
+    person = {"full_name": contact.full_name, "position": contact.position}
+    item = digest_item("registration.checked_in", {**data, "attendance_mode": contact.attendance_mode}, occurred_at, person=person, meeting=store.load_meeting(session, contact.event_id))
+    if item is not None:
+        digest_store.record_item(session, event_id, item, now)
+
+
+def record_agency(session: Session, data: dict[str, Any]) -> None:
+    """agency.updated: where the agency's mail goes and whether it goes at all; no message goes out."""
+    digest_store.save_agency(session, data, utcnow())
 
 
 def clear_check_in(session: Session, registration_id: str, reverted: dt.datetime | None) -> None:
@@ -139,7 +151,15 @@ def plan_and_claim(session_factory: SessionFactory, event_id: str, event_type: s
             raise TransientError(f"meeting {data.get('event_id')} not known yet")
         now = utcnow()
         lease_until = now + dt.timedelta(seconds=lease_seconds)
-        planned = plan_messages(KIND_BY_EVENT[event_type], recipients, (meeting or {}).get("channels"))
+        if event_type in AGENCY_KIND_BY_EVENT:
+            # Mail to the agency's contact: email only, whatever channels the meeting uses for its participants.
+            planned = plan_messages(AGENCY_KIND_BY_EVENT[event_type], recipients, (EMAIL,))
+        else:
+            planned = plan_messages(KIND_BY_EVENT[event_type], recipients, (meeting or {}).get("channels"))
+        # The agency's digest is built from the same events, recorded in the same transaction.
+        item = digest_item(event_type, data, occurred_at)
+        if item is not None:
+            digest_store.record_item(session, event_id, item, now)
         rows = store.insert_claimed_once(session, [notification_row(event_id, event_type, m, meeting, extra, now, lease_until) for m in planned])
         if len(rows) < len(planned):
             # A redelivery: some rows exist; take those still to send (not the ones inserted just now).

@@ -1,4 +1,4 @@
-"""Purge of personal data RETENTION_DAYS after a meeting ended: contacts (with join links) and rendered contexts.
+"""Purge of personal data RETENTION_DAYS after a meeting ended: contacts (with join links), digest items and rendered contexts.
 
 A notification row stays as the record that something was sent (kind, channel, status, attempts),
 with its recipient and the context it was rendered from removed.
@@ -10,7 +10,7 @@ import json
 
 from sqlalchemy import delete, select, update
 
-from services.notification.models import Contact, Meeting, Notification
+from services.notification.models import Contact, DigestItem, Meeting, Notification
 from shared.db import unit_of_work
 from shared.retention import Cutoffs, cutoffs, purge_messaging
 
@@ -30,14 +30,16 @@ def ended_meetings(session, before: dt.datetime) -> list[str]:
 def purge_personal_data(session, limits: Cutoffs) -> dict[str, int]:
     event_ids = ended_meetings(session, limits.meetings_ended_before)
     if not event_ids:
-        return {"contacts": 0, "notifications": 0}
+        return {"contacts": 0, "notifications": 0, "digest_items": 0}
     contacts = session.execute(delete(Contact).where(Contact.event_id.in_(event_ids))).rowcount
+    # Names and positions kept for an agency's digest (sent or still waiting) go with the contacts.
+    items = session.execute(delete(DigestItem).where(DigestItem.event_id.in_(event_ids))).rowcount
     notifications = session.execute(
         update(Notification)
         .where(Notification.event_id.in_(event_ids), Notification.recipient != PURGED)
         .values(recipient=PURGED, context="{}")
     ).rowcount
-    return {"contacts": contacts or 0, "notifications": notifications or 0}
+    return {"contacts": contacts or 0, "notifications": notifications or 0, "digest_items": items or 0}
 
 
 def purge_expired(session_factory, retention_days: int, now: dt.datetime | None = None) -> dict[str, int]:

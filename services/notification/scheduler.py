@@ -1,10 +1,11 @@
-"""The worker's reminder thread: polls the reminders table and the due SMS fallbacks and sends them (several workers may run it at once)."""
+"""The worker's reminder thread: polls the reminders table, the due SMS fallbacks and the agency digests and sends them (several workers may run it at once)."""
 from __future__ import annotations
 
 import logging
 import threading
 
 from services.notification.courier import Courier
+from services.notification.digesting import DEFAULT_MINUTES, send_due_digests
 from services.notification.fallback import send_due_fallbacks
 from services.notification.receipts import sweep_early_receipts
 from services.notification.reminding import send_due_reminders
@@ -16,11 +17,12 @@ POLL_SECONDS = 1.0
 
 
 class ReminderScheduler:
-    """Runs send_due_reminders every POLL_SECONDS in a thread until stop()."""
+    """Runs send_due_reminders, send_due_fallbacks and send_due_digests every POLL_SECONDS in a thread until stop()."""
 
-    def __init__(self, session_factory, courier: Courier, poll_seconds: float = POLL_SECONDS):
+    def __init__(self, session_factory, courier: Courier, poll_seconds: float = POLL_SECONDS, digest_minutes: int = DEFAULT_MINUTES):
         self.session_factory = session_factory
         self.courier = courier
+        self.digest_minutes = digest_minutes
         self.poll_seconds = poll_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="notification-reminders", daemon=True)
@@ -43,6 +45,10 @@ class ReminderScheduler:
                 send_due_fallbacks(self.session_factory, self.courier)
             except Exception:  # noqa: BLE001 - same: the next poll tries again
                 log.exception("sending due SMS fallbacks failed; trying again at the next poll")
+            try:
+                send_due_digests(self.session_factory, self.courier, self.digest_minutes, should_stop=self._stop.is_set)
+            except Exception:  # noqa: BLE001 - same: the next poll tries again
+                log.exception("sending agency digests failed; trying again at the next poll")
             try:
                 sweep_early_receipts(self.session_factory)
             except Exception:  # noqa: BLE001 - same: the kept receipts wait for the next poll

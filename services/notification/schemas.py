@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from services.notification.domain.delivery import STATUSES
+from services.notification.domain.digest import AGENCY_KINDS
 from services.notification.domain.messages import CHANNELS, KINDS
 from shared.schemas.validators import RejectsUnstorableText
 
@@ -19,7 +20,8 @@ class NotificationQuerySchema(_Strict):
     event_id = fields.String(validate=validate.Length(min=1, max=64))
     status = fields.String(validate=validate.OneOf(STATUSES))
     channel = fields.String(validate=validate.OneOf(CHANNELS))
-    kind = fields.String(validate=validate.OneOf(KINDS))
+    # Participants' kinds, and the mail to an agency's contact (bulk_summary, agency_digest).
+    kind = fields.String(validate=validate.OneOf((*KINDS, *AGENCY_KINDS)))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
     cursor = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "next_cursor of the previous page"})
 

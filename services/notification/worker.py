@@ -43,7 +43,7 @@ def main() -> None:
     sessions = make_session_factory(engine)
     courier = Courier(build_channels(settings), logos=LogoCache(sessions))
     PurgeLoop("notification", lambda: purge_expired(sessions, settings.retention_days)).start()
-    reminders = ReminderScheduler(sessions, courier)
+    reminders = ReminderScheduler(sessions, courier, digest_minutes=settings.agency_digest_minutes)
     reminders.start()
     try:
         run_consumer("notification", settings, HANDLERS, sessions, deps=courier)

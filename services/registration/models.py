@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, column
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, column, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db_types import UtcDateTime
@@ -27,6 +27,11 @@ class Agency(Base):
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     contact_email: Mapped[str] = mapped_column(String(320), nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTC_DATETIME, nullable=False)
+    # The contact's digest of what changed for the agency's people, and the summary after a bulk request.
+    digest_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
+    locale: Mapped[str] = mapped_column(String(8), nullable=False, default="id", server_default="id")
+    # Orders the agency.updated snapshots on the bus (the newest wins at the consumer).
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
 
 
 class AgencyKey(Base):

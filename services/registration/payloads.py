@@ -5,7 +5,7 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
-from services.registration.models import Certificate, Meeting, Registration
+from services.registration.models import Agency, Certificate, Meeting, Registration
 
 
 def _local(moment: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
@@ -137,5 +137,32 @@ def certificate_issued(certificate: Certificate, registration: Registration, mee
         "verify_url": verify_url,
         "issued_at": certificate.issued_at,
         "participant": {**contact(registration), "full_name": certificate.full_name, "nip": certificate.nip, "position": certificate.position},
+        "meeting": meeting_snapshot(meeting),
+    }
+
+
+def agency_updated(agency: Agency) -> dict[str, Any]:
+    """agency.updated: what mail to the agency's contact needs (never its keys)."""
+    return {
+        "agency_id": agency.id,
+        "name": agency.name,
+        "contact_email": agency.contact_email,
+        "digest_enabled": agency.digest_enabled,
+        "locale": agency.locale,
+        "updated_at": agency.updated_at or agency.created_at,
+    }
+
+
+def bulk_processed(request_id: str, agency: Agency, meeting: Meeting, results: list[dict[str, Any]]) -> dict[str, Any]:
+    """agency.bulk_processed: the counts of one bulk request and every refused row with its messages."""
+    outcomes = [r["outcome"] for r in results]
+    return {
+        "request_id": request_id,
+        "agency_id": agency.id,
+        "event_id": meeting.id,
+        "created": outcomes.count("created"),
+        "duplicates": outcomes.count("duplicate"),
+        "invalid": [{"row": r["index"], "errors": r["errors"]} for r in results if r["outcome"] == "invalid"],
+        "agency": agency_updated(agency),
         "meeting": meeting_snapshot(meeting),
     }

@@ -44,10 +44,31 @@ class ErrorBodySchema(OutSchema):
 
 
 # ----- agencies --------------------------------------------------------------------------------
+_DIGEST = (
+    "Whether contact_email receives the digest of what changed for the agency's people (at most every "
+    "AGENCY_DIGEST_MINUTES) and a summary after each bulk request."
+)
+
+
 class AgencyCreateSchema(StrictSchema):
     name = Line(required=True, validate=validate.Length(min=2, max=200), metadata={"example": "Dinas Kominfo Provinsi Jawa Barat"})
     kind = fields.String(required=True, validate=validate.OneOf(AGENCY_KINDS))
     contact_email = EmailField(required=True, metadata={"example": "humas@jabarprov.go.id"})
+    digest_enabled = fields.Boolean(load_default=True, metadata={"description": _DIGEST})
+    locale = fields.String(load_default="id", validate=validate.OneOf(LOCALES), metadata={"description": "Language of the mail to the contact."})
+
+
+class AgencyUpdateSchema(StrictSchema):
+    """PATCH /v1/agencies/{id}: only the fields given change."""
+
+    digest_enabled = fields.Boolean(metadata={"description": _DIGEST})
+    contact_email = EmailField(metadata={"example": "humas@jabarprov.go.id"})
+    locale = fields.String(validate=validate.OneOf(LOCALES), metadata={"description": "Language of the mail to the contact."})
+
+    @validates_schema
+    def _something(self, data, **_kwargs):
+        if not data:
+            raise ValidationError({"_schema": ["Give at least one of digest_enabled, contact_email, locale."]})
 
 
 class AgencySchema(OutSchema):
@@ -55,6 +76,8 @@ class AgencySchema(OutSchema):
     name = fields.String()
     kind = fields.String()
     contact_email = fields.String()
+    digest_enabled = fields.Boolean(metadata={"description": _DIGEST})
+    locale = fields.String()
     created_at = fields.DateTime()
 
 

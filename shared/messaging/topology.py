@@ -32,6 +32,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "stream.link_issued",
         "stream.link_revoked",
         "certificate.issued",
+        "agency.updated",
+        "agency.bulk_processed",
     ),
     "streaming": (
         "event.created",
@@ -48,7 +50,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
 
 # The event types each service publishes, as routing-key patterns: its broker user's topic permission.
 PUBLISHES: dict[str, tuple[str, ...]] = {
-    "registration": ("event.*", "registration.*"),
+    "registration": ("event.*", "registration.*", "agency.*"),
     "notification": (),
     "streaming": ("stream.*",),
 }

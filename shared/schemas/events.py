@@ -126,6 +126,8 @@ class CheckedInSchema(_Payload):
     registration_id = fields.String(required=True)
     event_id = fields.String(required=True)
     at = fields.AwareDateTime(required=True)
+    # Whose participant came in (for the agency digest); absent from producers that predate it.
+    agency_id = fields.String(allow_none=True, load_default=None)
 
 
 class CheckInRevertedSchema(_Payload):
@@ -198,6 +200,45 @@ class CertificateIssuedSchema(_Payload):
     meeting = fields.Nested(MeetingSchema, required=True)
 
 
+AGENCY_LOCALES = ("id", "en")
+
+
+class AgencySchema(_Payload):
+    """agency.updated: an agency as the mail sent to its contact needs it (sent on create and on every change).
+
+    `updated_at` orders the snapshots: a consumer keeps the newest it has seen, whatever order they arrive in.
+    """
+
+    agency_id = fields.String(required=True)
+    name = fields.String(required=True)
+    contact_email = fields.String(required=True)
+    digest_enabled = fields.Boolean(load_default=True)
+    locale = fields.String(load_default="id", validate=validate.OneOf(AGENCY_LOCALES))
+    updated_at = fields.AwareDateTime(required=True)
+
+
+class InvalidRowSchema(_Payload):
+    """One refused row of a bulk request: its index in the body and the messages per field."""
+
+    row = fields.Integer(required=True, validate=validate.Range(min=0))
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
+
+
+class BulkProcessedSchema(_Payload):
+    """agency.bulk_processed: the outcome of one bulk request, for the summary mailed to the agency's contact."""
+
+    request_id = fields.String(required=True)
+    agency_id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    created = fields.Integer(required=True, validate=validate.Range(min=0))
+    duplicates = fields.Integer(required=True, validate=validate.Range(min=0))
+    invalid = fields.List(fields.Nested(InvalidRowSchema), required=True)
+    # The agency as it was when the request ran: its contact and switch travel with the outcome,
+    # so the summary does not wait on agency.updated (handled in parallel) to arrive first.
+    agency = fields.Nested(AgencySchema, required=True)
+    meeting = fields.Nested(MeetingSchema, required=True)
+
+
 EVENT_SCHEMAS: dict[str, type[Schema]] = {
     "event.created": MeetingChangedSchema,
     "event.updated": MeetingChangedSchema,
@@ -214,6 +255,8 @@ EVENT_SCHEMAS: dict[str, type[Schema]] = {
     "stream.joined": JoinedSchema,
     "stream.presence_recorded": PresenceRecordedSchema,
     "certificate.issued": CertificateIssuedSchema,
+    "agency.updated": AgencySchema,
+    "agency.bulk_processed": BulkProcessedSchema,
 }
 EVENT_TYPES = tuple(EVENT_SCHEMAS)
 _INSTANCES = {name: schema() for name, schema in EVENT_SCHEMAS.items()}

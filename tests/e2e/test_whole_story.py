@@ -48,6 +48,7 @@ SUBJECTS = {
     ("cancelled", "id"): "Pembatalan Pendaftaran",
     ("meeting_updated", "id"): "Perubahan Jadwal atau Tempat",
     ("meeting_updated", "en"): "Change of time or venue",
+    ("bulk_summary", "id"): "Hasil pendaftaran kolektif",
 }
 
 
@@ -227,8 +228,11 @@ def test_hybrid_meeting_story_reaches_every_participant_and_ends_in_the_attendan
     seats = stack.call("GET", f"{reg}/v1/events/{event_id}", 200, jabar_key).json()["seats"]
     assert seats == {"capacity": 5, "taken": 5, "waitlisted": 1}
 
-    # Everyone hears: eight mails, and an SMS to each of the seven known mobile numbers.
-    box.wait(mails=8, texts=7)
+    # Everyone hears: eight mails, and an SMS to each of the seven known mobile numbers; Jawa Barat's
+    # contact gets the outcome of its bulk request.
+    box.wait(mails=9, texts=7)
+    summary = plain_text(box.one_mail("diskominfo@jabarprov.go.id", "bulk_summary"))
+    assert "Terdaftar: 5" in summary and "Ditolak: 0" in summary and TITLE in summary
     first_invites = {}
     for name in in_person + ("rina", "hendra"):
         locale = people[name]["participant"]["locale"]
@@ -256,7 +260,7 @@ def test_hybrid_meeting_story_reaches_every_participant_and_ends_in_the_attendan
     # The organizer publishes: each online participant gets a personal link by mail and SMS.
     published = stack.call("POST", f"{stack.streaming}/v1/events/{event_id}/publish", 202, admin).json()
     assert published["event_id"] == event_id
-    box.wait(mails=10, texts=9)
+    box.wait(mails=11, texts=9)
     links = {}
     for name in ("rina", "hendra"):
         mail = box.one_mail(people[name]["participant"]["email"], "link_issued", people[name]["participant"]["locale"])
@@ -272,7 +276,7 @@ def test_hybrid_meeting_story_reaches_every_participant_and_ends_in_the_attendan
 
     # Dewi cannot come: her seat goes to Yuliani, who gets a confirmation with her own invitation.
     stack.call("DELETE", f"{reg}/v1/registrations/{dewi['id']}", 200, kominfo_key)
-    box.wait(mails=12, texts=11)
+    box.wait(mails=13, texts=11)
     cancel = calendar_entry(invitation(box.one_mail("dewi.anggraini@kominfo.go.id", "cancelled")))
     assert cancel["method"] == "CANCEL" and cancel["uid"] == first_invites["dewi"]["uid"]
     assert cancel["sequence"] > first_invites["dewi"]["sequence"]
@@ -290,7 +294,7 @@ def test_hybrid_meeting_story_reaches_every_participant_and_ends_in_the_attendan
                          json={"starts_at": moved_start.isoformat(), "ends_at": (moved_start + dt.timedelta(hours=3)).isoformat()}).json()
     assert changed["sequence"] > meeting["sequence"]
     active = ("fajar", "rina", "budi", "siti", "agus", "yuliani", "hendra")
-    box.wait(mails=19, texts=17)
+    box.wait(mails=20, texts=17)
     for name in active:
         mail = box.one_mail(people[name]["participant"]["email"], "meeting_updated", people[name]["participant"]["locale"])
         update = calendar_entry(invitation(mail))
@@ -330,10 +334,10 @@ def test_hybrid_meeting_story_reaches_every_participant_and_ends_in_the_attendan
     assert csv_rows[hendra["id"]]["online_joined_at"] == ""
     assert len(csv_rows) == len(rows)
 
-    # Every message went out once, at the first attempt, and each attempt is on record.
+    # Every message went out once, at the first attempt, and each attempt is on record (the bulk summary too).
     stats = stack.call("GET", f"{stack.notification}/v1/notifications/stats", 200, admin).json()
-    assert stats["by_status"] == {"sent": 36} and stats["attempts"] == 36
-    assert stats["by_channel"] == {"email": {"sent": 19}, "sms": {"sent": 17}}
+    assert stats["by_status"] == {"sent": 37} and stats["attempts"] == 37
+    assert stats["by_channel"] == {"email": {"sent": 20}, "sms": {"sent": 17}}
 
     # A second meeting tells people on WhatsApp, with an SMS only when WhatsApp does not arrive.
     webinar = stack.call("POST", f"{reg}/v1/events", 201, admin, json=make_meeting(
@@ -347,7 +351,7 @@ def test_hybrid_meeting_story_reaches_every_participant_and_ends_in_the_attendan
     whatsapp_api.respond_next(400, _error(131026, "Message undeliverable", "Receiver is incapable of receiving this message"))
     stack.call("POST", f"{reg}/v1/events/{webinar['id']}/registrations", 201, jabar_key,
                json=make_participant("Joko Prasetyo", "joko.prasetyo@jabarprov.go.id", "online", "0813-9999-0010"))
-    box.wait(mails=21, texts=18)  # two confirmations by mail; only Joko's number falls back to SMS
+    box.wait(mails=22, texts=18)  # two confirmations by mail; only Joko's number falls back to SMS
     [fallback] = box.texts("+6281399990010")
     assert "Joko Prasetyo" in fallback and box.texts("+6281388880009") == []
 

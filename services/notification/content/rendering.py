@@ -35,7 +35,6 @@ def template_variables(context: dict[str, Any]) -> dict[str, Any]:
     """The names templates use: the stored context plus times already written for the participant's locale."""
     meeting, locale = context["meeting"], context["locale"]
     timezone = meeting.get("timezone") or "Asia/Jakarta"
-    starts, ends = _moment(meeting["starts_at"]), _moment(meeting["ends_at"])
     participant = context["participant"]
     in_person = participant.get("attendance_mode") == "in_person"
     defaults = {
@@ -44,9 +43,21 @@ def template_variables(context: dict[str, Any]) -> dict[str, Any]:
     }
     organizer = context.get("organizer") or organizer_of(meeting, {"name": "Rakor"})
     channels = online_channels(context.get("channel_kinds"), context.get("youtube_url"))
+    def span(of: dict[str, Any]) -> str:
+        """A meeting's date and hours in the reader's language (the digest names several meetings)."""
+        return format_span(_moment(of["starts_at"]), _moment(of["ends_at"]), of.get("timezone") or "Asia/Jakarta", locale) if of.get("starts_at") else ""
+
+    def moment(value: Any, zone: str | None = None) -> str:
+        return format_datetime(_moment(value), zone or timezone, locale) if value else ""
+
+    # An agency's digest may span several meetings: its letterhead "meeting" then has no time of its own.
+    timed = bool(meeting.get("starts_at"))
     return {
         **defaults,
+        "digest": None, "bulk": None,
         **context,
+        "span": span,
+        "moment": moment,
         "organizer": organizer,
         "sender_name": display_name(organizer),
         "sms_signature": sms_signature(organizer),
@@ -55,8 +66,8 @@ def template_variables(context: dict[str, Any]) -> dict[str, Any]:
         "p": participant,
         "m": meeting,
         "venue": meeting.get("venue") or {},
-        "when": format_span(starts, ends, timezone, locale),
-        "starts": format_datetime(starts, timezone, locale),
+        "when": span(meeting),
+        "starts": format_datetime(_moment(meeting["starts_at"]), timezone, locale) if timed else "",
         "in_person": in_person,
         "has_calendar": bool(context.get("calendar")),
         "show_qr": in_person and bool(participant.get("check_in_code")) and context["kind"] not in ("cancelled", "meeting_cancelled"),

@@ -58,8 +58,22 @@ def _recipient_problem(participant: dict[str, Any]) -> str | None:
     return None
 
 
+def _agency_contact_problem(agency: dict[str, Any]) -> str | None:
+    email = agency.get("contact_email")
+    try:
+        if normalize_email(email).lower() != email.strip().lower():
+            return "agency.contact_email is not one plain address"
+    except (ValidationError, AttributeError):
+        return "agency.contact_email is not a valid address"
+    return None
+
+
 def untrusted_field(data: dict[str, Any], rules: LinkRules) -> str | None:
     """The first field of an event's payload the sender must not act on, with why; None when all are safe."""
+    if data.get("agency") is not None:
+        problem = _agency_contact_problem(data["agency"])
+        if problem:
+            return problem
     participant = data.get("participant")
     if participant is not None:
         problem = _recipient_problem(participant)

@@ -1,13 +1,21 @@
-"""Agencies (organizer only): create one and show its API key once; list them; rotate and revoke their keys."""
+"""Agencies: the organizer creates them (the API key shown once), lists them, rotates and revokes keys; an agency edits its own contact settings."""
 from __future__ import annotations
 
+from flask import g
 from flask.views import MethodView
 
 from services.registration import operations
 from services.registration.api.auth import requires
 from services.registration.api.context import context, sessions
 from services.registration.api.docs import errors
-from services.registration.schemas import AgencyCreatedSchema, AgencyCreateSchema, AgencyKeyCreatedSchema, AgencyKeyCreateSchema, AgencySchema
+from services.registration.schemas import (
+    AgencyCreatedSchema,
+    AgencyCreateSchema,
+    AgencyKeyCreatedSchema,
+    AgencyKeyCreateSchema,
+    AgencySchema,
+    AgencyUpdateSchema,
+)
 from shared.web import Blueprint
 
 blp = Blueprint("agencies", __name__, url_prefix="/v1/agencies", description="Agencies that post their own participants.")
@@ -22,7 +30,7 @@ class Agencies(MethodView):
     def post(self, data):
         """Create an agency; the answer holds its API key, shown only this once."""
         agency, api_key = operations.create_agency(sessions(), data)
-        fields = ("id", "name", "kind", "contact_email", "created_at")
+        fields = ("id", "name", "kind", "contact_email", "digest_enabled", "locale", "created_at")
         return {**{name: getattr(agency, name) for name in fields}, "api_key": api_key}
 
     @requires("admin")
@@ -31,6 +39,17 @@ class Agencies(MethodView):
     def get(self):
         """List agencies."""
         return operations.list_agencies(sessions())
+
+
+@blp.route("/<agency_id>")
+class AgencyById(MethodView):
+    @requires("any")
+    @blp.arguments(AgencyUpdateSchema())
+    @blp.response(200, AgencySchema)
+    @errors(blp, 403, 404, 413, 422)
+    def patch(self, data, agency_id):
+        """Change the contact's address, language or digest switch: the organizer, or the agency with its own key."""
+        return operations.update_agency(sessions(), g.caller, agency_id, data)
 
 
 @blp.route("/<agency_id>/keys")

@@ -6,6 +6,7 @@ from services.registration.operations.agencies import (
     list_agencies,
     revoke_agency_keys,
     rotate_agency_key,
+    update_agency,
 )
 from services.registration.operations.attendance import attendance, attendance_document, record_online_join, record_online_presence, stats
 from services.registration.operations.certificates import issue_certificates, list_certificates, revoke_certificate, verify_certificate
@@ -33,7 +34,7 @@ from services.registration.operations.registrations import (
 )
 
 __all__ = [
-    "KnownKey", "create_agency", "find_agency_by_key", "list_agencies", "revoke_agency_keys", "rotate_agency_key",
+    "KnownKey", "create_agency", "find_agency_by_key", "list_agencies", "revoke_agency_keys", "rotate_agency_key", "update_agency",
     "attendance", "attendance_document", "record_online_join", "record_online_presence", "stats",
     "issue_certificates", "list_certificates", "revoke_certificate", "verify_certificate",
     "DoorAccess", "check_in", "create_door_token", "find_door_token", "list_door_tokens", "lookup", "revoke_door_token",

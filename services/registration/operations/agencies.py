@@ -9,10 +9,12 @@ from typing import Any, Callable
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from services.registration.domain.access import credential_is_active
+from services.registration import payloads
+from services.registration.domain.access import Caller, credential_is_active
 from services.registration.domain.errors import NotFound
 from services.registration.models import Agency, AgencyKey
 from services.registration.operations.reading import reading
+from services.registration.operations.seating import outbox
 from services.registration.operations.writing import writing
 from shared.web.auth import hash_secret, new_secret
 
@@ -33,11 +35,38 @@ def create_agency(session_factory: Callable[[], Session], data: dict[str, Any]) 
     """Create an agency and return it with its new API key (the only time the key is known)."""
     now = _utcnow()
     with writing(session_factory) as session:
-        agency = Agency(id=str(uuid.uuid4()), name=data["name"], kind=data["kind"], contact_email=data["contact_email"], created_at=now)
+        agency = Agency(
+            id=str(uuid.uuid4()), name=data["name"], kind=data["kind"], contact_email=data["contact_email"],
+            digest_enabled=data.get("digest_enabled", True), locale=data.get("locale") or "id", created_at=now, updated_at=now,
+        )
         session.add(agency)
         session.flush()  # the key's foreign key needs the agency row first
         api_key = _new_key(session, agency.id, now)
+        # Notification learns where the agency's mail goes from the bus, never from this table.
+        outbox.record(session, "agency.updated", payloads.agency_updated(agency))
     return agency, api_key
+
+
+# What an agency may change about itself (PATCH /v1/agencies/{id}); name and kind stay the organizer's.
+EDITABLE = ("digest_enabled", "contact_email", "locale")
+
+
+def update_agency(session_factory: Callable[[], Session], caller: Caller, agency_id: str, changes: dict[str, Any]) -> Agency:
+    """Change the agency's contact, language or digest switch (the organizer, or the agency itself) and tell the bus."""
+    if not caller.may_see(agency_id):
+        # Another agency's record is answered like a missing one: its existence is not theirs to learn.
+        raise NotFound("No agency with this id.")
+    with writing(session_factory) as session:
+        agency = _lock_agency(session, agency_id)
+        changed = {name: value for name, value in changes.items() if name in EDITABLE and getattr(agency, name) != value}
+        if changed:
+            for name, value in changed.items():
+                setattr(agency, name, value)
+            # Strictly later than the snapshot before it, even within one clock tick: the consumer keeps the newest.
+            previous = agency.updated_at or agency.created_at
+            agency.updated_at = max(_utcnow(), previous + dt.timedelta(microseconds=1))
+            outbox.record(session, "agency.updated", payloads.agency_updated(agency))
+        return agency
 
 
 def _lock_agency(session: Session, agency_id: str) -> Agency:

@@ -135,7 +135,7 @@ def check_in(session_factory: SessionFactory, event_id: str, code: str | None = 
         outcome = door.check_in(_attendee(registration), event_id, utcnow())
         if outcome.is_new:
             registration.checked_in_at = registration.updated_at = outcome.checked_in_at
-            outbox.record(session, "registration.checked_in", {"registration_id": registration.id, "event_id": event_id, "at": outcome.checked_in_at})
+            outbox.record(session, "registration.checked_in", {"registration_id": registration.id, "event_id": event_id, "at": outcome.checked_in_at, "agency_id": registration.agency_id})
         return {
             "registration_id": registration.id,
             "checked_in_at": outcome.checked_in_at,

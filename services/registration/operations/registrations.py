@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -21,7 +22,7 @@ from services.registration.domain.errors import (
 from services.registration.domain.meetings import CANCELLED as MEETING_CANCELLED
 from services.registration.domain.meetings import ensure_scheduled, registration_is_open
 from services.registration.domain.seats import CANCELLED, ONLINE
-from services.registration.models import Meeting, Registration
+from services.registration.models import Agency, Meeting, Registration
 from services.registration.operations import idempotency
 from services.registration.operations.seating import (
     IntakeBatch,
@@ -151,6 +152,10 @@ def bulk_register(session_factory, caller: Caller, event_id: str, rows: list[Any
             summary[result["outcome"]] += 1
             results.append({"index": index, **result})
         batch.flush(session)
+        # The agency's contact hears the outcome (notification mails it right away), in the same
+        # transaction as the rows: a replayed Idempotency-Key answers without a second summary.
+        agency = session.get(Agency, caller.agency_id)
+        outbox.record(session, "agency.bulk_processed", payloads.bulk_processed(str(uuid.uuid4()), agency, meeting, results))
         return Reply(200, {"results": results, "summary": summary})
 
     attempts = 3

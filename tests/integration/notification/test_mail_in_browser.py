@@ -7,6 +7,7 @@ network, and switch to light text on a dark page when the reader's system is in 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import email
 import re
 from email import policy
@@ -18,9 +19,18 @@ from services.notification.content.invitation import build_invitation
 from services.notification.content.mail_message import build_email
 from services.notification.content.qr_image import qr_png
 from services.notification.content.rendering import LOCALES, Renderer
+from services.notification.domain.digest import AGENCY_DIGEST, BULK_SUMMARY, agency_recipient, build_digest, bulk_summary, digest_item, letterhead_meeting
 from services.notification.domain.letterhead import from_header, organizer_of
 from services.notification.domain.messages import KINDS, Recipient, build_context, plan_messages
-from tests.unit.notification.factories import CERTIFICATE, make_meeting
+from tests.unit.notification.factories import (
+    CERTIFICATE,
+    make_agency,
+    make_bulk_processed,
+    make_cancellation,
+    make_meeting,
+    make_participant,
+    make_registration,
+)
 from tests.unit.notification.test_logo import make_png
 
 ORGANIZER = {
@@ -126,3 +136,60 @@ def test_screenshots_of_a_confirmation_on_a_phone(browser, tmp_path, screenshots
         browser.get(page.as_uri())
         paths = screenshots.take(f"mail-{mode}")
         assert all(p.stat().st_size > 10_000 for p in paths)
+
+
+# ----- the agency's mail -------------------------------------------------------------------------
+def _agency_mime(kind: str, locale: str, *, meetings: int = 2) -> email.message.EmailMessage:
+    """The digest (of one meeting, under its logo, or of two, under the default letterhead) or the bulk summary, as sent."""
+    meeting = make_meeting(organizer=ORGANIZER, sequence=1)
+    later = make_meeting(id="evt-bimtek-2021", title="Bimbingan Teknis Penulisan Siaran Pers bagi Pranata Humas", starts_at="2021-12-08T13:00:00+07:00", ends_at="2021-12-08T16:30:00+07:00", organizer=ORGANIZER)
+    moment = dt.datetime(2021, 11, 25, 3, 0, tzinfo=dt.timezone.utc)
+    person = lambda name, position: make_participant(full_name=name, position=position)  # noqa: E731
+    items = [
+        digest_item("registration.confirmed", make_registration(participant=person("Raden Ajeng Siti Nurhaliza Kusumawardhani", "Pranata Humas Ahli Madya"), meeting=meeting), moment),
+        digest_item("registration.waitlisted", make_registration("waitlisted", waitlist_position=2, participant=person("Budi Santoso", "Pranata Humas Ahli Muda"), meeting=meeting), moment + dt.timedelta(minutes=4)),
+        digest_item("registration.mode_changed", make_registration(attendance_mode="online", previous_mode="in_person", participant=person("Agus Wibowo", "Analis Kebijakan"), meeting=meeting), moment + dt.timedelta(minutes=9)),
+        digest_item("registration.promoted", make_registration(participant=person("Budi Santoso", "Pranata Humas Ahli Muda"), meeting=meeting), moment + dt.timedelta(minutes=9, seconds=1)),
+        digest_item("registration.cancelled", make_cancellation(make_registration(participant=person("Hendra Gunawan", None), meeting=meeting)), moment + dt.timedelta(minutes=15)),
+        digest_item("registration.confirmed", make_registration(attendance_mode="online", participant=person("Yuliani Kartika Sari", "Pranata Humas Ahli Pertama"), meeting=later, event_id=later["id"]), moment + dt.timedelta(minutes=31)),
+    ][: 5 if meetings == 1 else 6]
+    agency = make_agency(name="Dinas Komunikasi dan Informatika Provinsi Jawa Tengah", contact_email="kepegawaian@diskominfo.jatengprov.go.id", locale=locale)
+    [message] = plan_messages(kind, [agency_recipient(agency)], ("email",))
+    if kind == AGENCY_DIGEST:
+        digest = build_digest(items)
+        context = build_context(message, letterhead_meeting(digest["meetings"]), extra={"digest": digest})
+    else:
+        context = build_context(message, meeting, extra={"bulk": bulk_summary(make_bulk_processed())})
+    context["organizer"] = organizer_of(context["meeting"], ORGANIZER)
+    # As the courier does: a logo belongs to a meeting, so a digest of several meetings goes without one.
+    context["has_logo"] = bool(context["meeting"]["id"])
+    rendered = Renderer().email(context)
+    sender = from_header("Rakor <no-reply@rakor.go.id>", context["organizer"])
+    logo = ("image/png", LOGO) if context["has_logo"] else None
+    built = build_email(rendered, sender=sender, to_name=agency["name"], to_address=agency["contact_email"], message_key="n-2", logo=logo)
+    return email.message_from_bytes(built.as_bytes(), policy=policy.default)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_agency_digest_and_bulk_summary_fit_a_phone_and_a_desk_and_fetch_nothing(browser, tmp_path, locale):
+    for kind, meetings in ((AGENCY_DIGEST, 1), (AGENCY_DIGEST, 2), (BULK_SUMMARY, 1)):
+        parsed = _agency_mime(kind, locale, meetings=meetings)
+        assert parsed.get_body(("plain",)) is not None
+        page = _page_as_a_client_shows_it(parsed, tmp_path, f"{kind}-{meetings}-{locale}")
+        browser.get(page.as_uri())
+        for width in (360, 1280):
+            seen = _measure(browser, width)
+            where = f"{locale} {kind} at {width}px"
+            assert seen["scroll"] <= width and seen["inner"] == width, f"{where}: {seen['scroll']}px wide, window {seen['inner']}px"
+            assert seen["broken"] == 0 and seen["requested"] == [], f"{where}: {seen}"
+            assert seen["images"] == (0 if kind == AGENCY_DIGEST and meetings == 2 else 1), f"{where}: {seen['images']} images"
+        text = browser.find_element("tag name", "body").text
+        assert "Kementerian Komunikasi dan Informatika".upper() in text.upper()
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_screenshot_of_an_agency_digest_on_a_phone(browser, tmp_path, screenshots):
+    page = _page_as_a_client_shows_it(_agency_mime(AGENCY_DIGEST, "id", meetings=1), tmp_path, "digest")
+    browser.get(page.as_uri())
+    paths = screenshots.take("mail-agency-digest")
+    assert all(p.stat().st_size > 10_000 for p in paths)

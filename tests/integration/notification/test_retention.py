@@ -22,10 +22,10 @@ def test_contacts_and_rendered_contexts_go_after_the_retention_and_the_delivery_
     assert (counts["contacts"], counts["notifications"]) == (0, 0) and harness.contact(registration["registration_id"]) is not None
 
     counts = purge_expired(harness.session_factory, 90, now=ENDS_AT + dt.timedelta(days=91))
-    assert (counts["contacts"], counts["notifications"]) == (1, len(before))
+    assert (counts["contacts"], counts["notifications"], counts["digest_items"]) == (1, len(before), 1)
     assert harness.contact(registration["registration_id"]) is None
     after = harness.notifications()
     assert [(n.id, n.kind, n.channel, n.status) for n in after] == [(n.id, n.kind, n.channel, n.status) for n in before]
     assert all(n.recipient == PURGED and json.loads(n.context) == {} for n in after)
     again = purge_expired(harness.session_factory, 90, now=ENDS_AT + dt.timedelta(days=91))
-    assert (again["contacts"], again["notifications"]) == (0, 0)
+    assert (again["contacts"], again["notifications"], again["digest_items"]) == (0, 0, 0)

@@ -62,6 +62,6 @@ def test_every_value_the_apis_return_has_words_in_both_languages():
     expected = ([f"status.{s}" for s in ("confirmed", "waitlisted", "cancelled")] + [f"mode.{m}" for m in ("in_person", "online")]
                 + [f"kind.{k}" for k in KINDS] + [f"nstatus.{s}" for s in STATUSES] + [f"channel.{c}" for c in CHANNELS]
                 + [f"streaming.{k}" for k in CHANNEL_KINDS] + [f"meeting.status.{s}" for s in ("scheduled", "cancelled")]
-                + [f"mkind.{k}" for k in ("confirmed", "promoted", "waitlisted", "cancelled", "mode_changed", "link_issued", "meeting_updated")]
+                + [f"mkind.{k}" for k in ("confirmed", "promoted", "waitlisted", "cancelled", "mode_changed", "link_issued", "meeting_updated", "bulk_summary", "agency_digest")]
                 + [f"col.{c}" for c in ("registered", "confirmed", "checked_in", "joined_online")])
     assert [key for key in expected if key not in CATALOGUE] == []

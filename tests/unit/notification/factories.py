@@ -136,3 +136,39 @@ CERTIFICATE = {
     "meeting_title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas", "meeting_date": "2021-12-01", "hours": 8,
     "verify_url": "https://rakor.example.go.id/c/q8Hx3kPZ0bT1vW9yA2cD4e",
 }
+
+
+AGENCY_ID = "agency-kominfo"
+
+
+def make_agency(**overrides: Any) -> dict[str, Any]:
+    """agency.updated payload: the agency of make_registration(), its digest on."""
+    agency = {
+        "agency_id": AGENCY_ID,
+        "name": "Ditjen IKP Kementerian Kominfo",
+        "contact_email": "kepegawaian.ikp@kominfo.go.id",
+        "digest_enabled": True,
+        "locale": "id",
+        "updated_at": "2021-11-01T08:00:00+07:00",
+    }
+    agency.update(overrides)
+    return agency
+
+
+def make_bulk_processed(**overrides: Any) -> dict[str, Any]:
+    """agency.bulk_processed payload: 3 created, 1 duplicate, 2 refused rows."""
+    data = {
+        "request_id": f"bulk-{uuid.uuid4().hex[:8]}",
+        "agency_id": AGENCY_ID,
+        "event_id": MEETING_ID,
+        "created": 3,
+        "duplicates": 1,
+        "invalid": [
+            {"row": 4, "errors": {"email": ["Not a valid email address."]}},
+            {"row": 5, "errors": {"phone": ["Use an Indonesian mobile number (08… or +62…)."], "attendance_mode": ["Must be one of: in_person, online."]}},
+        ],
+        "agency": overrides.pop("agency", None) or make_agency(),
+        "meeting": overrides.pop("meeting", None) or make_meeting(),
+    }
+    data.update(overrides)
+    return data

@@ -59,3 +59,13 @@ def test_a_phone_that_is_not_a_mobile_number_is_refused():
 
 def test_events_without_links_or_recipients_are_trusted():
     assert untrusted_field({"id": "m1", "title": "Rapat Koordinasi"}, RULES) is None
+
+
+@pytest.mark.parametrize("email", ["humas@jatengprov.go.id, korban@example.com", "Humas <humas@jatengprov.go.id>", "humas@jatengprov.go.id\r\nBcc: x@example.com", "bukan-alamat", None])
+def test_an_agency_contact_that_is_not_one_plain_address_is_refused(email):
+    problem = untrusted_field({"agency": {"agency_id": "a-1", "name": "Diskominfo Jateng", "contact_email": email}}, RULES)
+    assert problem is not None and problem.startswith("agency.contact_email")
+
+
+def test_a_genuine_agency_contact_is_trusted():
+    assert untrusted_field({"agency": {"agency_id": "a-1", "name": "Diskominfo Jateng", "contact_email": "humas@jatengprov.go.id"}}, RULES) is None

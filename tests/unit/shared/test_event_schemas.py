@@ -90,7 +90,7 @@ SAMPLES = {
         "meeting": make_meeting(),
     },
     "registration.mode_changed": make_registration(attendance_mode="online", previous_mode="in_person"),
-    "registration.checked_in": {"registration_id": "reg-0001", "event_id": "evt-rakor-humas-2021", "at": STARTS_AT},
+    "registration.checked_in": {"registration_id": "reg-0001", "event_id": "evt-rakor-humas-2021", "at": STARTS_AT, "agency_id": "agc-diskominfo-jateng"},
     "registration.check_in_reverted": {
         "registration_id": "reg-0001",
         "event_id": "evt-rakor-humas-2021",
@@ -141,6 +141,28 @@ SAMPLES = {
         "participant": make_contact(),
         "meeting": make_meeting(),
     },
+    "agency.updated": {
+        "agency_id": "agc-diskominfo-jateng",
+        "name": "Dinas Kominfo Provinsi Jawa Tengah",
+        "contact_email": "humas@jatengprov.go.id",
+        "digest_enabled": True,
+        "locale": "id",
+        "updated_at": STARTS_AT,
+    },
+    "agency.bulk_processed": {
+        "request_id": "blk-7f3e2a",
+        "agency_id": "agc-diskominfo-jateng",
+        "event_id": "evt-rakor-humas-2021",
+        "created": 2,
+        "duplicates": 1,
+        "invalid": [{"row": 3, "errors": {"email": ["Not a valid email address."]}}],
+        "agency": {
+            "agency_id": "agc-diskominfo-jateng", "name": "Dinas Kominfo Provinsi Jawa Tengah",
+            "contact_email": "humas@jatengprov.go.id", "digest_enabled": True, "locale": "en",
+            "updated_at": STARTS_AT,
+        },
+        "meeting": make_meeting(),
+    },
 }
 
 # One field each type cannot do without.
@@ -160,6 +182,8 @@ REQUIRED = {
     "stream.joined": "event_id",
     "stream.presence_recorded": "minutes",
     "certificate.issued": "number",
+    "agency.updated": "contact_email",
+    "agency.bulk_processed": "invalid",
 }
 
 

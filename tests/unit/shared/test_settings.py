@@ -72,6 +72,7 @@ INT_VARIABLES = [
     ("AGENCY_RATE_LIMIT", "agency_rate_limit", "1200", 1200, ["0"]),
     ("JOIN_RATE_LIMIT", "join_rate_limit", "30", 30, ["-1"]),
     ("JOIN_OPENS_MINUTES", "join_opens_minutes", "0", 0, ["-1", "1441"]),
+    ("AGENCY_DIGEST_MINUTES", "agency_digest_minutes", "15", 15, ["0", "10081"]),
 ]
 
 
