@@ -152,8 +152,12 @@ class RegistrationClient(ServiceClient):
     def stats(self, event_id: str) -> dict:
         return self._json("GET", f"/v1/events/{event_id}/stats")
 
-    def attendance_csv(self, event_id: str) -> requests.Response:
-        return self._send("GET", f"/v1/events/{event_id}/attendance", params={"format": "csv"})
+    def attendance(self, event_id: str) -> dict:
+        return self._json("GET", f"/v1/events/{event_id}/attendance")
+
+    def attendance_document(self, event_id: str, fmt: str) -> requests.Response:
+        """The attendance list as registration renders it: ?format=csv, xlsx or pdf (the signed daftar hadir)."""
+        return self._send("GET", f"/v1/events/{event_id}/attendance", params={"format": fmt})
 
     def agencies(self) -> list[dict]:
         return self._json("GET", "/v1/agencies")

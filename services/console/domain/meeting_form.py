@@ -9,7 +9,8 @@ ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 # A change of any of these is mailed to every active participant (event.updated, time or venue).
 NOTIFYING_FIELDS = ("starts_at", "ends_at", "timezone", "venue")
 FIELDS = ("title", "theme", "starts_at", "ends_at", "timezone", "venue.name", "venue.address", "venue.city",
-          "in_person_capacity", "agency_in_person_quota", "online", "health_protocol", "registration_closes_at")
+          "in_person_capacity", "agency_in_person_quota", "online", "health_protocol", "registration_closes_at",
+          "min_online_minutes")
 
 
 def _text(form: Mapping[str, str], name: str) -> str:
@@ -55,6 +56,12 @@ def meeting_body(form: Mapping[str, str]) -> tuple[dict, dict[str, list[str]]]:
             body[name] = int(raw)
         except ValueError:
             errors[name] = ["form.whole_number"]
+    # Blank is the API's default, 0: being in the Zoom report at all counts. The range is the API's to judge.
+    raw = _text(form, "min_online_minutes")
+    try:
+        body["min_online_minutes"] = int(raw) if raw else 0
+    except ValueError:
+        errors["min_online_minutes"] = ["form.whole_number"]
     return body, errors
 
 
@@ -70,6 +77,7 @@ def form_values(meeting: Mapping) -> dict[str, str]:
         "agency_in_person_quota": "" if meeting.get("agency_in_person_quota") is None else str(meeting["agency_in_person_quota"]),
         "online": "1" if meeting.get("online", True) else "", "health_protocol": meeting.get("health_protocol") or "",
         "registration_closes_at": local_input_value(meeting.get("registration_closes_at"), timezone),
+        "min_online_minutes": str(meeting.get("min_online_minutes") or 0),
     }
 
 

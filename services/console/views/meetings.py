@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
 from services.console.clients import Conflict, InvalidInput, ServiceError
+from services.console.domain import attendance as attendance_rules
 from services.console.domain import charts, meeting_form
 from services.console.domain.registrations import Filters, active_participants, filter_registrations, paginate
 from services.console.i18n import translate
@@ -27,7 +28,8 @@ def _labels() -> dict[str, str]:
     keys = {"title": "form.title", "theme": "form.theme", "starts_at": "form.starts_at", "ends_at": "form.ends_at", "timezone": "form.timezone",
             "venue.name": "form.venue_name", "venue.address": "form.venue_address", "venue.city": "form.venue_city",
             "in_person_capacity": "form.capacity", "agency_in_person_quota": "form.quota", "online": "form.online",
-            "health_protocol": "form.health_protocol", "registration_closes_at": "form.closes_at"}
+            "health_protocol": "form.health_protocol", "registration_closes_at": "form.closes_at",
+            "min_online_minutes": "form.min_online"}
     return {field: translate(key, g.locale) for field, key in keys.items()}
 
 
@@ -141,9 +143,26 @@ def cancel(event_id: str):
     return redirect(url_for("meetings.show", event_id=event_id, notice="meeting.cancelled"))
 
 
-@blp.get("/<event_id>/attendance.csv")
+@blp.get("/<event_id>/attendance")
 @signed_in
-def attendance_csv(event_id: str):
-    upstream = services().registration.attendance_csv(event_id)
-    return Response(upstream.content, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="daftar-hadir-{event_id}.csv"'})
+def attendance(event_id: str):
+    client = services().registration
+    meeting = client.meeting(event_id)
+    report = client.attendance(event_id)
+    agency_id = request.args.get("agency", "")
+    rows = attendance_rules.listed(report.get("participants", []), agency_id)
+    page = paginate(rows, request.args.get("page", 1, type=int) or 1)
+    rule_key, rule_numbers = attendance_rules.judgement(report.get("online_report", False), report.get("min_online_minutes"))
+    agency_names = {a["agency_id"]: a["agency_name"] for a in report.get("agencies", [])}
+    return render_template("meetings/attendance.html", meeting=meeting, report=report, totals=report.get("totals") or {},
+                           page=page, agency_id=agency_id, agency_name=agency_names.get(agency_id, ""),
+                           rule=translate(rule_key, g.locale, **rule_numbers), downloads=attendance_rules.DOWNLOADS, tab="attendance")
+
+
+@blp.get("/<event_id>/attendance.<any(csv, xlsx, pdf):fmt>")
+@signed_in
+def attendance_download(event_id: str, fmt: str):
+    # Passed through as registration renders it; the file name is the console's, the same for every format.
+    upstream = services().registration.attendance_document(event_id, fmt)
+    return Response(upstream.content, mimetype=attendance_rules.DOWNLOADS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="daftar-hadir-{event_id}.{fmt}"'})

@@ -20,8 +20,9 @@ CSRF_FIELD = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 class Registration:
     """The real registration API, called as the organizer and as agencies (for setting up data)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, database_url: str = "") -> None:
         self.url = url
+        self.database_url = database_url  # its database, for what only its queue consumer writes (Zoom report minutes)
         self.admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
     def call(self, method: str, path: str, status: int, headers: dict | None = None, **kwargs: Any) -> Any:
@@ -48,7 +49,7 @@ def registration(tmp_path_factory) -> Registration:
     env = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "DATA_DIR": str(data_dir), "REGISTRATION_PORT": str(port), "LOG_LEVEL": "WARNING",
            "REGISTRATION_DATABASE_URL": f"sqlite:///{data_dir / 'registration.db'}"}
     group.start(gunicorn_argv("services.registration.app:create_app()", port, workers=1), env=env, health_url=f"http://127.0.0.1:{port}/healthz", timeout=60)
-    yield Registration(f"http://127.0.0.1:{port}")
+    yield Registration(f"http://127.0.0.1:{port}", env["REGISTRATION_DATABASE_URL"])
     group.stop_all()
 
 

@@ -81,10 +81,27 @@ def test_only_changed_fields_are_sent_and_time_or_venue_notifies():
     assert not notifies_participants(changes(meeting, renamed))
 
 
+def test_min_online_minutes_is_sent_as_a_whole_number_and_blank_is_the_api_default():
+    assert meeting_body({**FORM, "min_online_minutes": " 60 "})[0]["min_online_minutes"] == 60
+    assert meeting_body(FORM)[0]["min_online_minutes"] == 0 and meeting_body({**FORM, "min_online_minutes": ""})[0]["min_online_minutes"] == 0
+    # Out of range is the API's to refuse (its message is shown beside the field); only non-numbers stop here.
+    assert meeting_body({**FORM, "min_online_minutes": "-5"}) == (meeting_body(FORM)[0] | {"min_online_minutes": -5}, {})
+    assert meeting_body({**FORM, "min_online_minutes": "satu jam"})[1] == {"min_online_minutes": ["form.whole_number"]}
+
+
+def test_changing_only_the_minimum_is_a_patch_that_tells_nobody():
+    body, _ = meeting_body(FORM)
+    meeting = {**body, "starts_at": "2031-12-01T01:00:00Z", "venue": {**body["venue"], "city": None}, "id": "e1"}
+    raised, _ = meeting_body({**FORM, "min_online_minutes": "45"})
+    patch = changes(meeting, raised)
+    assert patch == {"min_online_minutes": 45} and not notifies_participants(patch)
+
+
 def test_form_values_show_a_meeting_in_its_own_zone():
     values = form_values({"title": "X", "starts_at": "2031-12-01T01:00:00Z", "ends_at": "2031-12-01T04:00:00Z", "timezone": "Asia/Jayapura",
                           "venue": {"name": "V", "address": "A", "city": None}, "in_person_capacity": 5, "online": False})
     assert values["starts_at"] == "2031-12-01T10:00" and values["online"] == "" and values["venue.city"] == ""
+    assert values["min_online_minutes"] == "0" and form_values({"min_online_minutes": 90, "venue": {}})["min_online_minutes"] == "90"
 
 
 def test_nested_api_errors_become_form_field_names():
