@@ -8,11 +8,12 @@ from sqlalchemy.orm import Session
 
 from services.notification import store
 from services.notification.domain.messages import Recipient, announces_schedule_change
+from shared.db import utcnow
 
 
 def update_and_find_audience(session: Session, event_type: str, data: dict[str, Any], occurred_at: dt.datetime) -> tuple[list[Recipient], dict[str, Any] | None, dict[str, Any]]:
     """Update the read models for one event; return who must hear about it, the meeting, and template extras."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = utcnow()
     if event_type == "event.updated":
         meeting = store.save_meeting(session, data, now)
         if not announces_schedule_change(data.get("changed_fields") or []):

@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, Un
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db_types import UtcDateTime, named_metadata
-from shared.messaging.outbox import define_messaging_tables
+from shared.messaging.outbox import define_processed_table
 
 ID = String(64)
 
@@ -165,4 +165,4 @@ class Reminder(Base):
     )
 
 
-outbox_table, processed_table = define_messaging_tables(Base.metadata)
+processed_table = define_processed_table(Base.metadata)

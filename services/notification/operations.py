@@ -33,16 +33,12 @@ from services.notification.domain.delivery import (
 )
 from services.notification.domain.messages import KIND_BY_EVENT, PlannedMessage, build_context, plan_messages
 from services.notification.models import Attempt, Contact, Notification
-from shared.db import read_only, unit_of_work
+from shared.db import read_only, unit_of_work, utcnow
 from shared.messaging.errors import TransientError
 
 log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[], Session]
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 class NotificationNotFound(LookupError):

@@ -1,7 +1,6 @@
 """Use case of the receipt webhooks: record what the provider reports about messages it accepted."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Callable, Iterable
 
@@ -10,7 +9,7 @@ from sqlalchemy.orm import Session
 from services.notification import metrics, store
 from services.notification.domain.delivery import FAILED
 from services.notification.domain.receipts import DeliveryState, Receipt, apply_receipt
-from shared.db import unit_of_work
+from shared.db import unit_of_work, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ def record_receipts(session_factory: Callable[[], Session], receipts: Iterable[R
             if after == before:
                 continue
             row.status, row.delivered_at, row.read_at, row.last_error = after.status, after.delivered_at, after.read_at, after.last_error
-            row.updated_at = dt.datetime.now(dt.timezone.utc)
+            row.updated_at = utcnow()
             channel = row.channel
         changed += 1
         _count(channel, before, after)

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import logging
-import threading
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from shared.correlation import get_correlation_id
 from shared.db import timeout_settings_sql
+from shared.db.writers import writer_queue
 from shared.messaging.outbox import encode_body
 from shared.schemas.envelope import SCHEMA_VERSION
 
@@ -103,42 +102,17 @@ class JoinPath:
     def __init__(self, engine: Engine, *, statement_timeout: float = 30.0, lock_timeout: float = 10.0):
         self.sqlite = engine.dialect.name == "sqlite"
         self.operational_error = engine.dialect.loaded_dbapi.OperationalError
-        self._thread_lock = threading.Lock()
-        self._lock_file = None
         if self.sqlite:
             self.engine = engine
-            database = engine.url.database
-            if database and database != ":memory:":
-                self._lock_file = open(f"{database}.joins.lock", "a")
+            # The join writers of all API processes queue in the kernel instead of SQLite's busy handler.
+            self._writers = writer_queue(engine)
         else:
             self.engine = _autocommit_engine(engine, statement_timeout, lock_timeout)
 
     def close(self) -> None:
-        """Release the lock file and, on PostgreSQL, this path's own connections."""
-        if self._lock_file is not None:
-            self._lock_file.close()
+        """On PostgreSQL, release this path's own connections."""
         if not self.sqlite:
             self.engine.dispose()
-
-    @contextlib.contextmanager
-    def _sqlite_writer(self):
-        """Queue the join writers of all API processes in the kernel instead of SQLite's busy handler.
-
-        SQLite makes a writer that finds the database locked sleep and retry (1, 2, 5, 10 ms ...);
-        with a dozen threads redirecting at once most time went to those sleeps. A lock file (for
-        the processes) and a thread lock (flock does not separate threads of one process) hand the
-        write lock on the moment it is free. Other writers (the relay, the consumer) still meet the
-        busy timeout as before.
-        """
-        if self._lock_file is None:
-            yield
-            return
-        with self._thread_lock:
-            fcntl.flock(self._lock_file, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
     def _row(self, found) -> LinkRow:
         """A row of _LINK_COLUMNS; SQLite gives its datetimes as naive UTC text."""
@@ -182,7 +156,7 @@ class JoinPath:
             if channel_kind is not None:
                 stamp = now.astimezone(dt.timezone.utc).strftime(SQLITE_FORMAT)
                 join, outbox = self._rows(row, stamp, now, channel_kind)
-                with self._sqlite_writer():
+                with self._writers.held() if self._writers else contextlib.nullcontext():
                     cursor.execute("BEGIN IMMEDIATE")
                     try:
                         cursor.execute(INSERT_JOIN, join)

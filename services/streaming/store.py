@@ -6,32 +6,22 @@ import json
 import uuid
 from typing import Any, Iterable
 
-from sqlalchemy import exists, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from services.streaming.models import Channel, Join, Link, Meeting, Participant
 from shared.correlation import get_correlation_id
+from shared.db import utcnow
+from shared.db.inserts import bulk_insert, dialect_insert
 from shared.messaging.outbox import build_envelope, encode_body, outbox_rows
 from shared.schemas.events import MeetingSchema
 
-# Rows per executemany: large enough to amortize round trips, small enough for SQLite's
-# variable limit when SQLAlchemy folds them into one multi-row INSERT.
-CHUNK = 1000
 _meeting_schema = MeetingSchema()
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _insert_for(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def ensure_meeting(session: Session, event_id: str, now: dt.datetime) -> None:
     """Create an empty meeting row unless it exists (races with another writer are harmless)."""
-    statement = _insert_for(session)(Meeting).values(id=event_id, sequence=0, created_at=now, updated_at=now)
+    statement = dialect_insert(session)(Meeting).values(id=event_id, sequence=0, created_at=now, updated_at=now)
     session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
 
 
@@ -91,25 +81,6 @@ def count_active_links(session: Session, event_id: str) -> int:
 
 LINK_COLUMNS = ("token_hash", "registration_id", "event_id", "issued_at")
 OUTBOX_COLUMNS = ("event_id", "event_type", "body", "created_at")
-
-
-def bulk_insert(session: Session, table, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-    """Insert many rows in the session's transaction: COPY on PostgreSQL, executemany in chunks on SQLite.
-
-    psycopg runs an executemany as one statement per row; COPY streams all rows in one command,
-    several times faster for the 10,000 links and events of a large publish.
-    """
-    if not rows:
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        driver = session.connection().connection.driver_connection
-        with driver.cursor() as cursor:
-            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(tuple(row[name] for name in columns))
-        return
-    for start in range(0, len(rows), CHUNK):
-        session.execute(insert(table), rows[start : start + CHUNK])
 
 
 def insert_links(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -1,7 +1,6 @@
 """The transactional outbox: events are written in the producer's own transaction and published later by the relay."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 from typing import Any
@@ -10,6 +9,8 @@ from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table
 from sqlalchemy.orm import Session
 
 from shared.correlation import get_correlation_id
+from shared.db import utcnow
+from shared.db.inserts import insert_chunked
 from shared.schemas.envelope import SCHEMA_VERSION
 from shared.schemas.events import dump_payload
 
@@ -17,12 +18,8 @@ OUTBOX_TABLE = "outbox"
 PROCESSED_TABLE = "processed_events"
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
 def define_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
-    """Add the outbox and processed-events tables to a service's metadata (its Alembic migration creates them)."""
+    """Add the outbox and processed-events tables to the metadata of a service that publishes (its Alembic migration creates them)."""
     outbox = Table(
         OUTBOX_TABLE,
         metadata,
@@ -41,14 +38,18 @@ def define_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
             postgresql_where=column("sent_at").is_(None),
         ),
     )
-    processed = Table(
+    return outbox, define_processed_table(metadata)
+
+
+def define_processed_table(metadata: MetaData) -> Table:
+    """Add the processed-events table alone, for a service that only consumes (notification publishes nothing)."""
+    return Table(
         PROCESSED_TABLE,
         metadata,
         Column("event_id", String(36), primary_key=True),
         Column("event_type", String(100), nullable=False),
         Column("processed_at", DateTime(timezone=True), nullable=False),
     )
-    return outbox, processed
 
 
 # Lightweight handles: record_event works for any service without knowing its MetaData.
@@ -115,8 +116,7 @@ def record_events(session: Session, producer: str, events: list[tuple[str, dict[
         }
         for envelope in envelopes
     ]
-    for start in range(0, len(rows), 1000):
-        session.execute(insert(outbox_rows), rows[start : start + 1000])
+    insert_chunked(session, outbox_rows, rows)
     return [envelope["id"] for envelope in envelopes]
 
 

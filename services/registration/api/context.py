@@ -1,7 +1,6 @@
 """What the views share per app: the session factory, the agency rate limiter and the key look-up cache."""
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from services.registration.operations.agencies import KnownKey
+from shared.db import utcnow
 from shared.web import RateLimiter
 
 EXTENSION = "rakor_registration"
@@ -39,7 +39,7 @@ class AgencyKeyCache:
         if entry is None or time.monotonic() - entry[0] > self.ttl:
             return None
         known = entry[1]
-        if known.expires_at is not None and dt.datetime.now(dt.timezone.utc) >= known.expires_at:
+        if known.expires_at is not None and utcnow() >= known.expires_at:
             return None
         return known
 

@@ -13,14 +13,11 @@ from services.registration.domain.access import credential_is_active
 from services.registration.domain.errors import NotFound
 from services.registration.models import Agency, AgencyKey
 from services.registration.operations.reading import reading
-from services.registration.operations.writing import writing
+from shared.db import utcnow
+from shared.db.writers import writing
 from shared.web.auth import hash_secret, new_secret
 
 API_KEY_PREFIX = "rk_"
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def _new_key(session: Session, agency_id: str, now: dt.datetime) -> str:
@@ -31,7 +28,7 @@ def _new_key(session: Session, agency_id: str, now: dt.datetime) -> str:
 
 def create_agency(session_factory: Callable[[], Session], data: dict[str, Any]) -> tuple[Agency, str]:
     """Create an agency and return it with its new API key (the only time the key is known)."""
-    now = _utcnow()
+    now = utcnow()
     with writing(session_factory) as session:
         agency = Agency(id=str(uuid.uuid4()), name=data["name"], kind=data["kind"], contact_email=data["contact_email"], created_at=now)
         session.add(agency)
@@ -49,7 +46,7 @@ def _lock_agency(session: Session, agency_id: str) -> Agency:
 
 def rotate_agency_key(session_factory: Callable[[], Session], agency_id: str, grace_seconds: int) -> str:
     """A new key for the agency; its keys still working now stop after `grace_seconds` (0: at once)."""
-    now = _utcnow()
+    now = utcnow()
     until = now + dt.timedelta(seconds=grace_seconds)
     with writing(session_factory) as session:
         _lock_agency(session, agency_id)  # two rotations at once: each ends the other's grace in turn
@@ -64,7 +61,7 @@ def rotate_agency_key(session_factory: Callable[[], Session], agency_id: str, gr
 
 def revoke_agency_keys(session_factory: Callable[[], Session], agency_id: str) -> int:
     """Revoke every key of the agency at once; answers how many were still unrevoked."""
-    now = _utcnow()
+    now = utcnow()
     with writing(session_factory) as session:
         _lock_agency(session, agency_id)
         result = session.execute(
@@ -100,6 +97,6 @@ def find_agency_by_key(session_factory: Callable[[], Session], key_hash: str) ->
     """The agency of the key with this hash, if the key is neither revoked nor expired."""
     with reading(session_factory) as session:
         row = session.execute(_KEY, {"key_hash": key_hash}).first()
-    if row is None or not credential_is_active(row.expires_at, row.revoked_at, _utcnow()):
+    if row is None or not credential_is_active(row.expires_at, row.revoked_at, utcnow()):
         return None
     return KnownKey(row.id, row.name, row.expires_at)
