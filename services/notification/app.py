@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from services.notification import MIGRATIONS
 from services.notification.api import blp
 from services.notification.ledger import blp as ledger_blp
 from services.notification.webhooks import blp as webhooks_blp
@@ -21,7 +21,6 @@ from shared.messaging.connection import broker_ping
 from shared.settings import Settings, settings_or_exit
 from shared.web import create_base_app
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 @dataclass

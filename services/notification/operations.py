@@ -167,7 +167,6 @@ def record_outcome(session: Session, claim: Claim, result: DeliveryResult, start
     )
     values: dict[str, Any] = {
         "status": status,
-        "attempt_count": Notification.attempt_count + 1,
         "last_error": result.error,
         "claimed_until": None,
         "updated_at": now,

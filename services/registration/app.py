@@ -1,10 +1,9 @@
 """create_app(): wiring of the registration API (settings, database, migrations, blueprints, errors)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
 
+from services.registration import MIGRATIONS
 from services.registration.api import register_blueprints
 from services.registration.api.context import EXTENSION, RegistrationContext
 from services.registration.api.errors import register_domain_errors
@@ -13,7 +12,6 @@ from shared.logs import configure_logging
 from shared.settings import Settings, settings_or_exit
 from shared.web import create_base_app, rate_limiter
 
-MIGRATIONS = Path(__file__).parent / "migrations"
 DESCRIPTION = (
     "Meetings, agencies and registrations of hybrid coordination meetings: in-person seats with a "
     "waitlist, online attendance, check-in at the door and attendance reports. The organizer uses the "

@@ -1,10 +1,9 @@
 """The streaming service's Flask app; gunicorn runs 'services.streaming.app:create_app()'."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
 
+from services.streaming import MIGRATIONS
 from services.streaming.api import EXTENSION, StreamingState, admin, join
 from services.streaming.join_path import JoinPath
 from shared.db import make_service_engine, make_session_factory, migrate_at_start
@@ -13,7 +12,6 @@ from shared.messaging.connection import broker_ping
 from shared.settings import Settings, settings_or_exit
 from shared.web import create_base_app, rate_limiter
 
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: Settings | None = None) -> Flask:
