@@ -1,11 +1,7 @@
 """create_app(): the notification API; gunicorn runs 'services.notification.app:create_app()'."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
-
 from flask import Flask
-from sqlalchemy.orm import Session
 
 from services.notification import MIGRATIONS
 from services.notification.api import blp
@@ -15,19 +11,12 @@ from services.notification.channels import Channels, build_channels
 from services.notification.courier import Courier
 from services.notification.logo_api import blp as logo_blp
 from services.notification.logos import LogoCache
+from services.notification.web import EXTENSION, NotificationAppState, register_domain_errors
 from shared.db import make_service_engine, make_session_factory, migrate_at_start
 from shared.logs import configure_logging
 from shared.messaging.connection import broker_ping
 from shared.settings import Settings, settings_or_exit
 from shared.web import create_base_app
-
-
-
-@dataclass
-class NotificationAppState:
-    session_factory: Callable[[], Session]
-    # Re-drives send from the API process itself, so the operator sees the outcome in the answer.
-    courier: Courier
 
 
 def create_app(settings: Settings | None = None, *, channels: Channels | None = None) -> Flask:
@@ -46,7 +35,8 @@ def create_app(settings: Settings | None = None, *, channels: Channels | None = 
     )
     session_factory = make_session_factory(engine)
     courier = Courier(channels or build_channels(settings), logos=LogoCache(session_factory))
-    app.extensions["rakor_notification"] = NotificationAppState(session_factory, courier)
+    app.extensions[EXTENSION] = NotificationAppState(session_factory, courier)
+    register_domain_errors(app)
     api.register_blueprint(blp)
     api.register_blueprint(ledger_blp)
     api.register_blueprint(webhooks_blp)

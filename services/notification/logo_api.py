@@ -1,12 +1,13 @@
 """The organizer's logo of a meeting (admin): upload the image bytes, read what is stored, remove it."""
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask.views import MethodView
 
 from services.notification import logos
-from services.notification.domain.logo import MAX_LOGO_BYTES, LogoRejected
+from services.notification.domain.logo import MAX_LOGO_BYTES
 from services.notification.schemas import LogoSchema
+from services.notification.web import state
 from shared.web import Blueprint, abort_json, require_admin
 
 blp = Blueprint(
@@ -26,7 +27,7 @@ def _organizer_only():
 
 
 def _session_factory():
-    return current_app.extensions["rakor_notification"].session_factory
+    return state().session_factory
 
 
 @blp.route("/<string:event_id>/logo")
@@ -42,10 +43,7 @@ class MeetingLogo(MethodView):
         data = request.get_data(cache=False)
         if len(data) > MAX_LOGO_BYTES:
             abort_json(413, f"A logo is at most {MAX_LOGO_BYTES // 1024} KiB.")
-        try:
-            return logos.save_logo(_session_factory(), event_id, data)
-        except LogoRejected as exc:
-            abort_json(422, "The request has invalid fields.", errors={"logo": [str(exc)]})
+        return logos.save_logo(_session_factory(), event_id, data)
 
     @blp.response(200, LogoSchema)
     @blp.alt_response(404, description="The meeting has no logo")

@@ -45,6 +45,10 @@ class NotificationNotFound(LookupError):
     """No notification has this id."""
 
 
+class RegistrationUnknown(NotificationNotFound):
+    """Nothing was ever sent to this registration and no contact of it exists."""
+
+
 class NotRedrivable(Exception):
     """Only failed or dead notifications can be re-driven; this one is sent or in progress."""
 
@@ -346,11 +350,11 @@ def notification_stats(session_factory: SessionFactory, event_id: str | None = N
 
 
 def registration_ledger(session_factory: SessionFactory, registration_id: str) -> list[Notification]:
-    """Everything sent to one participant, in order; NotificationNotFound when nothing ever was and no contact exists."""
+    """Everything sent to one participant, in order; RegistrationUnknown when nothing ever was and no contact exists."""
     with read_only(session_factory) as session:
         items = store.registration_ledger(session, registration_id)
         known = bool(items) or session.get(Contact, registration_id) is not None
         session.expunge_all()
     if not known:
-        raise NotificationNotFound(registration_id)
+        raise RegistrationUnknown(registration_id)
     return items

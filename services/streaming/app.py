@@ -5,13 +5,13 @@ from flask import Flask
 
 from services.streaming import MIGRATIONS
 from services.streaming.api import EXTENSION, StreamingState, admin, join
+from services.streaming.api.errors import register_domain_errors
 from services.streaming.join_path import JoinPath
 from shared.db import make_service_engine, make_session_factory, migrate_at_start
 from shared.logs import configure_logging
 from shared.messaging.connection import broker_ping
 from shared.settings import Settings, settings_or_exit
 from shared.web import create_base_app, rate_limiter
-
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         broker_check=lambda: broker_ping(settings.rabbitmq_url),
     )
     app.extensions[EXTENSION] = StreamingState(make_session_factory(engine), JoinPath(engine, statement_timeout=settings.db_statement_timeout, lock_timeout=settings.db_lock_timeout), rate_limiter(settings, settings.join_rate_limit, "join-failures"))
+    register_domain_errors(app)
     api.register_blueprint(admin.blp)
     api.register_blueprint(join.blp)
     return app

@@ -19,6 +19,7 @@ from shared.correlation import new_correlation_id, reset_correlation_id, set_cor
 from shared.settings import Settings, mask_url_passwords
 from shared.web.errors import register_error_handlers
 from shared.web.json_body import RakorJSONProvider
+from shared.web.state import SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ def create_base_app(
     app = Flask(f"rakor.{service}")
     app.json = RakorJSONProvider(app)
     app.config.update(
-        RAKOR_SETTINGS=settings,
+        **{SETTINGS: settings},
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         API_TITLE=title,
         API_VERSION="v1",

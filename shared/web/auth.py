@@ -5,9 +5,10 @@ import hashlib
 import hmac
 import secrets
 
-from flask import current_app, request
+from flask import request
 
 from shared.web.errors import abort_json
+from shared.web.state import service_settings
 
 
 def bearer_token() -> str | None:
@@ -23,7 +24,7 @@ def tokens_equal(given: str, expected: str) -> bool:
 
 
 def is_admin(token: str | None) -> bool:
-    expected = current_app.config["RAKOR_SETTINGS"].admin_token
+    expected = service_settings().admin_token
     return bool(token and expected and tokens_equal(token, expected))
 
 

@@ -6,12 +6,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from services.registration.operations.agencies import KnownKey
 from shared.db import utcnow
 from shared.web import RateLimiter
+from shared.web.state import service_state
 
 EXTENSION = "rakor_registration"
 
@@ -64,7 +64,7 @@ class RegistrationContext:
 
 
 def context() -> RegistrationContext:
-    return current_app.extensions[EXTENSION]
+    return service_state(EXTENSION)
 
 
 def sessions() -> Callable[[], Session]:

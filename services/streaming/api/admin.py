@@ -1,15 +1,14 @@
 """Organizer endpoints: channels, publishing the personal links, who joined."""
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 
 from services.streaming import operations
 from services.streaming.api import state
 from services.streaming.domain.channels import ChannelInput
-from services.streaming.domain.errors import InvalidChannel, MeetingCancelled, MeetingNotFound, NoChannel
 from services.streaming.schemas import ChannelBodySchema, ChannelSchema, ChannelsSchema, JoinsSchema, PublishResultSchema
-from shared.web import Blueprint, abort_json, require_admin
+from shared.web import Blueprint, require_admin
+from shared.web.state import service_settings
 
 blp = Blueprint("streaming", __name__, url_prefix="/v1", description="Zoom and YouTube channels, personal join links, online joins (organizer).")
 
@@ -20,10 +19,6 @@ def _only_the_organizer():
     require_admin()
 
 
-def _not_found(event_id: str):
-    abort_json(404, f"Meeting {event_id} is unknown to the streaming service.")
-
-
 @blp.route("/events/<event_id>/channels/<kind>")
 class ChannelResource(MethodView):
     @blp.arguments(ChannelBodySchema)
@@ -32,14 +27,9 @@ class ChannelResource(MethodView):
     @blp.alt_response(422, description="Invalid field (url, meeting_id, passcode or kind)")
     def put(self, body, event_id, kind):
         """Set or change the Zoom or YouTube channel of a meeting (links already sent follow the new URL)."""
-        settings = current_app.config["RAKOR_SETTINGS"]
+        settings = service_settings()
         channel = ChannelInput(kind=kind, url=body["url"].strip(), meeting_id=_trimmed(body["meeting_id"]), passcode=_trimmed(body["passcode"]))
-        try:
-            return operations.set_channel(state().session_factory, settings, event_id, channel)
-        except InvalidChannel as exc:
-            abort_json(422, "The channel has invalid fields.", errors=exc.errors)
-        except MeetingNotFound:
-            _not_found(event_id)
+        return operations.set_channel(state().session_factory, settings, event_id, channel)
 
 
 def _trimmed(value: str | None) -> str | None:
@@ -53,10 +43,7 @@ class ChannelsResource(MethodView):
     @blp.alt_response(404, description="Unknown meeting")
     def get(self, event_id):
         """The meeting's channels and whether its links have been published."""
-        try:
-            return operations.get_channels(state().session_factory, event_id)
-        except MeetingNotFound:
-            _not_found(event_id)
+        return operations.get_channels(state().session_factory, event_id)
 
 
 @blp.route("/events/<event_id>/publish")
@@ -67,15 +54,8 @@ class PublishResource(MethodView):
     @blp.alt_response(409, description="The meeting has no channel yet, or was cancelled")
     def post(self, event_id):
         """Send a personal link to every confirmed online participant; later ones get theirs automatically."""
-        settings = current_app.config["RAKOR_SETTINGS"]
-        try:
-            return operations.publish_links(state().session_factory, settings, event_id)
-        except MeetingNotFound:
-            _not_found(event_id)
-        except NoChannel:
-            abort_json(409, "Set the Zoom or YouTube channel of this meeting before publishing the links.")
-        except MeetingCancelled:
-            abort_json(409, "This meeting was cancelled; its links are not published.")
+        settings = service_settings()
+        return operations.publish_links(state().session_factory, settings, event_id)
 
 
 @blp.route("/events/<event_id>/joins")
@@ -85,8 +65,5 @@ class JoinsResource(MethodView):
     @blp.alt_response(404, description="Unknown meeting")
     def get(self, event_id):
         """Who joined online: first and last join and how many times, per registration."""
-        try:
-            rows = operations.list_joins(state().session_factory, event_id)
-        except MeetingNotFound:
-            _not_found(event_id)
+        rows = operations.list_joins(state().session_factory, event_id)
         return {"event_id": event_id, "participants": len(rows), "total_joins": sum(r.count for r in rows), "items": rows}
