@@ -31,6 +31,7 @@ from services.notification.domain.delivery import (
     DeliveryResult,
     status_after,
 )
+from services.notification.domain.check_in import CLEAR, WAIT, on_check_in_reverted
 from services.notification.domain.messages import KIND_BY_EVENT, PlannedMessage, build_context, plan_messages
 from services.notification.models import Attempt, Contact, Notification
 from shared.db import read_only, unit_of_work, utcnow
@@ -77,17 +78,16 @@ def record_check_in(session: Session, registration_id: str, at: dt.datetime) -> 
 def clear_check_in(session: Session, registration_id: str, reverted: dt.datetime | None) -> None:
     """registration.check_in_reverted: the door undid the check-in made at `reverted`; no message goes out.
 
-    Handlers run in parallel, so the undo can overtake the check-in it undoes: while that check-in is
-    not on the contact yet, try again shortly. A later check-in (a new scan after the undo) stays.
+    The rule (domain/check_in.py): while the check-in it undoes is not on the contact yet, try again
+    shortly; a later check-in (a new scan after the undo) stays.
     """
     contact = session.get(Contact, registration_id)
     if contact is None:
         raise TransientError(f"registration {registration_id} not known yet")
-    if contact.checked_in_at is None:
-        if reverted is not None:
-            raise TransientError(f"check-in of registration {registration_id} not seen yet")
-        return
-    if reverted is None or contact.checked_in_at <= reverted:
+    decision = on_check_in_reverted(contact.checked_in_at, reverted)
+    if decision == WAIT:
+        raise TransientError(f"check-in of registration {registration_id} not seen yet")
+    if decision == CLEAR:
         contact.checked_in_at, contact.updated_at = None, utcnow()
 
 

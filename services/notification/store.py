@@ -10,12 +10,12 @@ from sqlalchemy import and_, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from services.notification.domain.delivery import BUS_CLAIMABLE, SENDABLE, SENDING
-from services.notification.domain.freshness import is_stale
 from services.notification.domain.receipts import FALLBACK_AT_ONCE, FALLBACK_NEVER
 from services.notification.domain.messages import Recipient
 from services.notification.models import Attempt, Contact, Meeting, Notification, UtcDateTime
 from services.notification.reminder_store import arm_reminders
 from shared.db.inserts import dialect_insert
+from shared.domain.registration_events import is_stale
 from shared.schemas.events import MeetingSchema
 
 _meeting_schema = MeetingSchema(unknown=EXCLUDE)

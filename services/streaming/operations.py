@@ -17,6 +17,7 @@ from services.streaming.domain.meetings import is_valid_event_id
 from services.streaming.join_path import JoinPath, LinkRow
 from services.streaming.models import Channel, Meeting, Participant
 from shared.db import read_only, unit_of_work
+from shared.domain.registration_events import is_stale, registration_status
 from shared.messaging.outbox import record_event
 from shared.schemas.events import MeetingSchema
 from shared.settings import Settings
@@ -217,12 +218,12 @@ def record_registration(
     meeting = store.lock_meeting(session, event_id)
     _apply_snapshot(meeting, data["meeting"], occurred_at)
     participant = session.get(Participant, registration_id)
-    if participant is not None and participant.last_event_at > occurred_at:
-        return LinkAction.NONE  # a late, older event must not undo a newer state
+    if participant is not None and is_stale(occurred_at, participant.last_event_at):
+        return LinkAction.NONE
     if participant is None:
         participant = Participant(registration_id=registration_id, event_id=event_id)
         session.add(participant)
-    status = "cancelled" if event_type == "registration.cancelled" else data["status"]
+    status = registration_status(event_type, data)
     contact = data["participant"]
     participant.agency_id, participant.agency_name = data.get("agency_id"), data.get("agency_name") or participant.agency_name
     participant.full_name, participant.email, participant.phone = contact["full_name"], contact["email"], contact.get("phone")
