@@ -12,26 +12,21 @@ from services.notification.courier import Courier
 from services.notification.logo_api import blp as logo_blp
 from services.notification.logos import LogoCache
 from services.notification.web import EXTENSION, NotificationAppState, register_domain_errors
-from shared.db import make_service_engine, make_session_factory, migrate_at_start
-from shared.logs import configure_logging
-from shared.messaging.connection import broker_ping
+from shared.db import make_session_factory
 from shared.settings import Settings, settings_or_exit
-from shared.web import create_base_app
+from shared.web import create_service_app
 
 
 def create_app(settings: Settings | None = None, *, channels: Channels | None = None) -> Flask:
     """Settings, logging, database and migrations, the API blueprint, and the broker readiness check."""
     settings = settings or settings_or_exit("notification")
-    configure_logging("notification-api", settings.log_level, settings.log_format)
-    engine = make_service_engine(settings)
-    migrate_at_start(engine, MIGRATIONS, settings)
-    app, api = create_base_app(
+    app, api, engine = create_service_app(
         "notification",
         settings,
-        engine,
+        MIGRATIONS,
         title="Rakor notification API",
         description="What participants were sent by email and SMS, every delivery attempt, and re-drives of failed messages.",
-        broker_check=lambda: broker_ping(settings.rabbitmq_url),
+        log_name="notification-api",
     )
     session_factory = make_session_factory(engine)
     courier = Courier(channels or build_channels(settings), logos=LogoCache(session_factory))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import signal
 import socket
 import os
 import threading
@@ -28,8 +27,9 @@ import pika
 from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy.orm import Session
 
-from shared.messaging.connection import serve_worker_metrics, CONNECTION_ERRORS, HEARTBEAT_SECONDS, Backoff, Heartbeat, connection_parameters, open_blocking
+from shared.messaging.connection import CONNECTION_ERRORS, HEARTBEAT_SECONDS, Backoff, Heartbeat, connection_parameters, open_blocking
 from shared.messaging.handling import DEAD, RETRY, Handler, Outcome, process_message
+from shared.messaging.process import serve_until_signalled
 from shared.messaging.topology import dead_letter_queue_name, prepare_topology, queue_name, requeue_exchange_name, retry_queue_name
 
 log = logging.getLogger(__name__)
@@ -312,10 +312,7 @@ def run_consumer(service: str, settings, handlers: Mapping[str, Handler], sessio
         heartbeat_file=settings.data_dir / f"{service}-worker.alive",
         handler_timeout=settings.handler_timeout_seconds,
     )
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: consumer.stop())
-    serve_worker_metrics(settings.worker_metrics_port)
-    consumer.run()
+    serve_until_signalled(consumer.run, consumer.stop, settings.worker_metrics_port)
     log.info("%s stopped after %d messages", consumer.name, consumer.settled)
     if consumer.overdue:
         # Python would wait at exit for the hung handler thread; its message is already retried.
