@@ -3,17 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from services.streaming.models import Channel, Join, Link, Meeting, Participant
-from shared.correlation import get_correlation_id
-from shared.db import utcnow
 from shared.db.inserts import bulk_insert, dialect_insert
-from shared.messaging.outbox import build_envelope, encode_body, outbox_rows
 from shared.schemas.events import MeetingSchema
 
 _meeting_schema = MeetingSchema()
@@ -80,7 +76,6 @@ def count_active_links(session: Session, event_id: str) -> int:
 
 
 LINK_COLUMNS = ("token_hash", "registration_id", "event_id", "issued_at")
-OUTBOX_COLUMNS = ("event_id", "event_type", "body", "created_at")
 
 
 def insert_links(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -90,43 +85,6 @@ def insert_links(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def revoke_link(session: Session, link_id: int, reason: str, now: dt.datetime) -> None:
     session.execute(update(Link).where(Link.id == link_id).values(revoked_at=now, revoke_reason=reason))
-
-
-def record_events_bulk(session: Session, producer: str, event_type: str, first: dict[str, Any], rest: Iterable[dict[str, Any]]) -> int:
-    """Write many events of one type into the outbox with executemany; return how many.
-
-    `first` is a complete payload and is validated against the shared schema; every item of `rest`
-    holds only the fields that differ from it, all of them plain strings or dicts of strings whose
-    JSON form is the same as their schema dump. Validating 10,000 identical shapes one by one costs
-    seconds; validating one and copying is exact for this shape and takes milliseconds.
-    """
-    envelope = build_envelope(producer, event_type, first)
-    template = envelope["data"]
-    occurred_at, correlation_id = envelope["occurred_at"], get_correlation_id()
-    now = utcnow()
-    rows = [_outbox_row(envelope, now)]
-    for changes in rest:
-        copy = {
-            "id": str(uuid.uuid4()),
-            "type": event_type,
-            "version": envelope["version"],
-            "occurred_at": occurred_at,
-            "producer": producer,
-            "correlation_id": correlation_id,
-            "data": {**template, **changes},
-        }
-        rows.append(_outbox_row(copy, now))
-    bulk_insert(session, outbox_rows, OUTBOX_COLUMNS, rows)
-    return len(rows)
-
-
-def _outbox_row(envelope: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
-    return {
-        "event_id": envelope["id"],
-        "event_type": envelope["type"],
-        "body": encode_body(envelope),
-        "created_at": now,
-    }
 
 
 def join_summary(session: Session, event_id: str):
