@@ -13,19 +13,15 @@ from services.notification.schemas import (
     StatsQuerySchema,
     StatsSchema,
 )
-from shared.web import Blueprint, require_admin
+from shared.web import Blueprint, organizer_only
 from shared.web.cursor import decode_cursor, encode_cursor
 
 blp = Blueprint("notifications", __name__, url_prefix="/v1/notifications", description="Messages sent to participants, their attempts, and re-drives.")
 
 
-@blp.before_request
-def _organizer_only():
-    require_admin()
-
-
 @blp.route("")
 class Notifications(MethodView):
+    @organizer_only
     @blp.arguments(NotificationQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, NotificationPageSchema)
     def get(self, args):
@@ -39,6 +35,7 @@ class Notifications(MethodView):
 
 @blp.route("/stats")
 class NotificationStats(MethodView):
+    @organizer_only
     @blp.arguments(StatsQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, StatsSchema)
     def get(self, args):
@@ -48,6 +45,7 @@ class NotificationStats(MethodView):
 
 @blp.route("/<string:notification_id>")
 class NotificationItem(MethodView):
+    @organizer_only
     @blp.response(200, NotificationDetailSchema)
     @blp.alt_response(404, description="Unknown notification")
     def get(self, notification_id):
@@ -57,6 +55,7 @@ class NotificationItem(MethodView):
 
 @blp.route("/<string:notification_id>/retry")
 class NotificationRetry(MethodView):
+    @organizer_only
     @blp.response(200, NotificationDetailSchema)
     @blp.alt_response(404, description="Unknown notification")
     @blp.alt_response(409, description="The notification is not failed or dead")

@@ -6,18 +6,14 @@ from flask.views import MethodView
 from services.notification import operations
 from services.notification.schemas import LedgerSchema
 from services.notification.web import state
-from shared.web import Blueprint, require_admin
+from shared.web import Blueprint, organizer_only
 
 blp = Blueprint("ledger", __name__, url_prefix="/v1/registrations", description="What one participant was sent, on every channel.")
 
 
-@blp.before_request
-def _organizer_only():
-    require_admin()
-
-
 @blp.route("/<string:registration_id>/notifications")
 class RegistrationLedger(MethodView):
+    @organizer_only
     @blp.response(200, LedgerSchema)
     @blp.alt_response(404, description="No notification and no contact for this registration")
     def get(self, registration_id):

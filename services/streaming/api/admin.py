@@ -7,20 +7,15 @@ from services.streaming import operations
 from services.streaming.api import state
 from services.streaming.domain.channels import ChannelInput
 from services.streaming.schemas import ChannelBodySchema, ChannelSchema, ChannelsSchema, JoinsSchema, PublishResultSchema
-from shared.web import Blueprint, require_admin
+from shared.web import Blueprint, organizer_only
 from shared.web.state import service_settings
 
 blp = Blueprint("streaming", __name__, url_prefix="/v1", description="Zoom and YouTube channels, personal join links, online joins (organizer).")
 
 
-@blp.before_request
-def _only_the_organizer():
-    # Before argument parsing, so a caller without the token learns nothing about the body's rules.
-    require_admin()
-
-
 @blp.route("/events/<event_id>/channels/<kind>")
 class ChannelResource(MethodView):
+    @organizer_only
     @blp.arguments(ChannelBodySchema)
     @blp.response(200, ChannelSchema)
     @blp.alt_response(401, description="Missing or invalid token")
@@ -38,6 +33,7 @@ def _trimmed(value: str | None) -> str | None:
 
 @blp.route("/events/<event_id>/channels")
 class ChannelsResource(MethodView):
+    @organizer_only
     @blp.response(200, ChannelsSchema)
     @blp.alt_response(401, description="Missing or invalid token")
     @blp.alt_response(404, description="Unknown meeting")
@@ -48,6 +44,7 @@ class ChannelsResource(MethodView):
 
 @blp.route("/events/<event_id>/publish")
 class PublishResource(MethodView):
+    @organizer_only
     @blp.response(202, PublishResultSchema)
     @blp.alt_response(401, description="Missing or invalid token")
     @blp.alt_response(404, description="Unknown meeting")
@@ -60,6 +57,7 @@ class PublishResource(MethodView):
 
 @blp.route("/events/<event_id>/joins")
 class JoinsResource(MethodView):
+    @organizer_only
     @blp.response(200, JoinsSchema)
     @blp.alt_response(401, description="Missing or invalid token")
     @blp.alt_response(404, description="Unknown meeting")
