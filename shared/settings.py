@@ -179,6 +179,9 @@ def _number_suffix(reading: Reading, name: str, default: str) -> str:
 
 _HTTP = ("http", "https")
 
+# The readers other settings declarations use (the console's).
+whole, positive, address, one_of, directory = _whole, _positive, _address, _one_of, _directory
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -369,16 +372,26 @@ def _variable(declared: str, service: str) -> str:
     return declared.replace("{SERVICE}", service.upper())
 
 
+def read_declared(settings_class: type, reading: Reading) -> dict[str, Any]:
+    """The value of every setting(...) field of `settings_class`, read in declaration order; SettingsError on the first bad one."""
+    for declared in fields(settings_class):
+        if "variable" in declared.metadata:
+            variable = _variable(declared.metadata["variable"], reading.service)
+            reading.values[declared.name] = declared.metadata["read"](reading, variable, declared.default)
+    return reading.values
+
+
+def declared_variables(settings_class: type, service: str) -> frozenset[str]:
+    """The variables the setting(...) fields of `settings_class` read for `service`."""
+    return frozenset(_variable(f.metadata["variable"], service) for f in fields(settings_class) if "variable" in f.metadata)
+
+
 def load_settings(service: str, environ: Mapping[str, str] | None = None, *, require_admin_token: bool = True) -> Settings:
     """Build the settings of one process of `service` from the environment; raise SettingsError on the first bad value."""
     if service not in SERVICES:
         raise SettingsError(f"unknown service {service!r}")
     reading = Reading(os.environ if environ is None else environ, service, require_admin_token, {})
-    for declared in fields(Settings):
-        if "variable" in declared.metadata:
-            variable = _variable(declared.metadata["variable"], service)
-            reading.values[declared.name] = declared.metadata["read"](reading, variable, declared.default)
-    settings = Settings(service=service, **reading.values)
+    settings = Settings(service=service, **read_declared(Settings, reading))
     _check_smtp_login(settings)
     _check_production(settings)
     return settings
@@ -386,10 +399,7 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None, *, req
 
 # Every variable load_settings reads (the declared ones, for every service, and those a reader
 # consults besides its own); the compose file test checks its environment against this list.
-KNOWN_VARIABLES = frozenset(
-    {_variable(f.metadata["variable"], service) for f in fields(Settings) if "variable" in f.metadata for service in SERVICES}
-    | {"DATABASE_URL", "SMTP_STARTTLS"}
-)
+KNOWN_VARIABLES = frozenset().union(*(declared_variables(Settings, service) for service in SERVICES)) | {"DATABASE_URL", "SMTP_STARTTLS"}
 
 
 def settings_problems(service: str, environ: Mapping[str, str]) -> list[str]:
