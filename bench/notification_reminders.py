@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from services.notification import store
-from services.notification.worker import MIGRATIONS
+from services.notification import MIGRATIONS
 from shared.db import make_engine, make_session_factory, migrate, unit_of_work
 from shared.schemas.events import load_payload
 

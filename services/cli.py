@@ -28,7 +28,6 @@ from shared.logs import configure_logging
 from shared.settings import SERVICES, Settings, SettingsError, load_settings, settings_problems
 
 # Where each service keeps its migrations and its purge, imported only when a command needs them.
-_APPS = {service: f"services.{service}.app" for service in SERVICES}
 _PURGES = {
     "registration": "services.registration.operations.retention",
     "notification": "services.notification.retention",
@@ -44,7 +43,7 @@ def _settings(service: str) -> Settings:
 
 
 def _migrations_of(service: str) -> Path:
-    return importlib.import_module(_APPS[service]).MIGRATIONS
+    return importlib.import_module(f"services.{service}").MIGRATIONS
 
 
 def _purge_of(service: str) -> Callable[..., dict[str, int]]:

@@ -44,10 +44,12 @@ def cutoffs(now: dt.datetime, retention_days: int) -> Cutoffs:
     return Cutoffs(now - IDEMPOTENT_REPLIES, now - PROCESSED_MARKS, now - SENT_OUTBOX, now - dt.timedelta(days=retention_days))
 
 
-def purge_messaging(session: Session, limits: Cutoffs) -> dict[str, int]:
-    """Delete processed-event marks and sent outbox rows past their retention (every service has both tables)."""
+def purge_messaging(session: Session, limits: Cutoffs, *, publishes: bool = True) -> dict[str, int]:
+    """Delete processed-event marks and, for a service that `publishes`, sent outbox rows past their retention."""
     # processed_rows is untyped like the insert that writes its marks, so the cut-off is bound the same way.
     marks = session.execute(delete(processed_rows).where(processed_rows.c.processed_at < limits.processed_marks)).rowcount
+    if not publishes:
+        return {"processed_events": marks or 0}
     sent = session.execute(delete(outbox).where(outbox.c.sent_at < limits.sent_outbox)).rowcount
     return {"processed_events": marks or 0, "sent_outbox": sent or 0}
 

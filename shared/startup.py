@@ -7,9 +7,11 @@ of workers that each die with a traceback. `check_service` is also what a `check
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from shared.settings import Settings, SettingsError, load_settings, mask_url_passwords
@@ -54,3 +56,21 @@ def start_or_exit(service: str, *, require_admin_token: bool = True) -> Settings
     except StartupError as exc:
         print(f"rakor-{service}: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def start_worker(service: str, migrations: Path, *, log_name: str | None = None, adjust: Callable[[Settings], Settings] | None = None, pool_size: Callable[[Settings], int] | None = None) -> tuple[Settings, Engine]:
+    """What every relay and consumer does first: settings (or exit 2), logging, the engine, migrations at start.
+
+    `adjust` changes the settings before use (notification's sender threads), `pool_size` sizes
+    the engine's pool from them.
+    """
+    from shared.db import make_service_engine, migrate_at_start
+    from shared.logs import configure_logging
+
+    settings = start_or_exit(service, require_admin_token=False)
+    if adjust is not None:
+        settings = adjust(settings)
+    configure_logging(log_name or service, settings.log_level, settings.log_format)
+    engine = make_service_engine(settings, pool_size=pool_size(settings) if pool_size else 10)
+    migrate_at_start(engine, migrations, settings)
+    return settings, engine

@@ -6,72 +6,74 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from shared.settings import LOG_LEVELS, SettingsError, _float, _int, _url
+from shared.settings import (
+    LOG_LEVELS,
+    Reading,
+    SettingsError,
+    address,
+    declared_variables,
+    directory,
+    one_of,
+    positive,
+    read_declared,
+    setting,
+    whole,
+)
 
 DEFAULT_PORT = 8004
+_HTTP = ("http", "https")
 
-# Every variable load_console_settings reads; the compose file test checks the console's environment against it.
-VARIABLES = frozenset(
-    {
-        "CONSOLE_PORT", "REGISTRATION_URL", "NOTIFICATION_URL", "STREAMING_URL", "CONSOLE_SECRET_KEY",
-        "CONSOLE_SESSION_MINUTES", "CONSOLE_HTTP_TIMEOUT", "CONSOLE_SECURE_COOKIES", "DATA_DIR", "LOG_LEVEL",
-    }
-)
+
+def _secret_key(reading: Reading, name: str, default: str) -> str:
+    key = reading.env.get(name, default)
+    if len(key) < 32:
+        raise SettingsError(f"{name} is required, at least 32 characters (it seals the sessions kept on disk)")
+    return key
+
+
+def _secure(reading: Reading, name: str, default: bool | None) -> bool | None:
+    raw = (reading.env.get(name) or "auto").strip().lower()
+    if raw == "auto":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}={raw!r} must be auto, true or false")
 
 
 @dataclass(frozen=True)
 class ConsoleSettings:
-    """Where the services answer, how sessions are kept, how long the console waits for an answer."""
+    """Where the services answer, how sessions are kept, how long the console waits for an answer.
 
-    secret_key: str
-    registration_url: str = "http://localhost:8001"
-    notification_url: str = "http://localhost:8002"
-    streaming_url: str = "http://localhost:8003"
-    port: int = DEFAULT_PORT
-    data_dir: Path = Path("./var")
-    session_minutes: int = 480
-    http_timeout: float = 5.0
-    # None: Secure cookies exactly when the request came over https.
-    secure_cookies: bool | None = None
-    log_level: str = "INFO"
+    Each field is declared once with its variable, default and reader (shared.settings.setting), read in this order.
+    """
+
+    secret_key: str = setting("CONSOLE_SECRET_KEY", "", _secret_key)
+    log_level: str = setting("LOG_LEVEL", "INFO", one_of(LOG_LEVELS, str.upper, f"one of {', '.join(LOG_LEVELS)}"))
+    registration_url: str = setting("REGISTRATION_URL", "http://localhost:8001", address(*_HTTP, trailing_slash=False))
+    notification_url: str = setting("NOTIFICATION_URL", "http://localhost:8002", address(*_HTTP, trailing_slash=False))
+    streaming_url: str = setting("STREAMING_URL", "http://localhost:8003", address(*_HTTP, trailing_slash=False))
+    port: int = setting("CONSOLE_PORT", DEFAULT_PORT, whole(1, 65535))
+    data_dir: Path = setting("DATA_DIR", Path("./var"), directory)
+    session_minutes: int = setting("CONSOLE_SESSION_MINUTES", 480, whole(1, 7 * 24 * 60))
+    http_timeout: float = setting("CONSOLE_HTTP_TIMEOUT", 5.0, positive)
+    # None (auto): Secure cookies exactly when the request came over https.
+    secure_cookies: bool | None = setting("CONSOLE_SECURE_COOKIES", None, _secure)
 
     @property
     def session_dir(self) -> Path:
         return self.data_dir / "console-sessions"
 
 
-def _secure(env: Mapping[str, str]) -> bool | None:
-    raw = (env.get("CONSOLE_SECURE_COOKIES") or "auto").strip().lower()
-    if raw == "auto":
-        return None
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise SettingsError(f"CONSOLE_SECURE_COOKIES={raw!r} must be auto, true or false")
+# Every variable load_console_settings reads; the compose file test checks the console's environment against it.
+VARIABLES = declared_variables(ConsoleSettings, "console")
 
 
 def load_console_settings(environ: Mapping[str, str] | None = None) -> ConsoleSettings:
     """Build the console's settings; raise SettingsError naming the first bad variable."""
-    env = os.environ if environ is None else environ
-    secret_key = env.get("CONSOLE_SECRET_KEY", "")
-    if len(secret_key) < 32:
-        raise SettingsError("CONSOLE_SECRET_KEY is required, at least 32 characters (it seals the sessions kept on disk)")
-    log_level = (env.get("LOG_LEVEL") or "INFO").upper()
-    if log_level not in LOG_LEVELS:
-        raise SettingsError(f"LOG_LEVEL={env.get('LOG_LEVEL')!r} must be one of {', '.join(LOG_LEVELS)}")
-    return ConsoleSettings(
-        secret_key=secret_key,
-        registration_url=_url(env, "REGISTRATION_URL", "http://localhost:8001", ("http", "https")).rstrip("/"),
-        notification_url=_url(env, "NOTIFICATION_URL", "http://localhost:8002", ("http", "https")).rstrip("/"),
-        streaming_url=_url(env, "STREAMING_URL", "http://localhost:8003", ("http", "https")).rstrip("/"),
-        port=_int(env, "CONSOLE_PORT", DEFAULT_PORT, 1, 65535),
-        data_dir=Path(env.get("DATA_DIR") or "./var"),
-        session_minutes=_int(env, "CONSOLE_SESSION_MINUTES", 480, 1, 7 * 24 * 60),
-        http_timeout=_float(env, "CONSOLE_HTTP_TIMEOUT", 5.0),
-        secure_cookies=_secure(env),
-        log_level=log_level,
-    )
+    reading = Reading(os.environ if environ is None else environ, "console", False, {})
+    return ConsoleSettings(**read_declared(ConsoleSettings, reading))
 
 
 def console_settings_or_exit() -> ConsoleSettings:

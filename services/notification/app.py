@@ -1,13 +1,9 @@
 """create_app(): the notification API; gunicorn runs 'services.notification.app:create_app()'."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable
-
 from flask import Flask
-from sqlalchemy.orm import Session
 
+from services.notification import MIGRATIONS
 from services.notification.api import blp
 from services.notification.ledger import blp as ledger_blp
 from services.notification.webhooks import blp as webhooks_blp
@@ -15,39 +11,27 @@ from services.notification.channels import Channels, build_channels
 from services.notification.courier import Courier
 from services.notification.logo_api import blp as logo_blp
 from services.notification.logos import LogoCache
-from shared.db import make_service_engine, make_session_factory, migrate_at_start
-from shared.logs import configure_logging
-from shared.messaging.connection import broker_ping
+from services.notification.web import EXTENSION, NotificationAppState, register_domain_errors
+from shared.db import make_session_factory
 from shared.settings import Settings, settings_or_exit
-from shared.web import create_base_app
-
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-@dataclass
-class NotificationAppState:
-    session_factory: Callable[[], Session]
-    # Re-drives send from the API process itself, so the operator sees the outcome in the answer.
-    courier: Courier
+from shared.web import create_service_app
 
 
 def create_app(settings: Settings | None = None, *, channels: Channels | None = None) -> Flask:
     """Settings, logging, database and migrations, the API blueprint, and the broker readiness check."""
     settings = settings or settings_or_exit("notification")
-    configure_logging("notification-api", settings.log_level, settings.log_format)
-    engine = make_service_engine(settings)
-    migrate_at_start(engine, MIGRATIONS, settings)
-    app, api = create_base_app(
+    app, api, engine = create_service_app(
         "notification",
         settings,
-        engine,
+        MIGRATIONS,
         title="Rakor notification API",
         description="What participants were sent by email and SMS, every delivery attempt, and re-drives of failed messages.",
-        broker_check=lambda: broker_ping(settings.rabbitmq_url),
+        log_name="notification-api",
     )
     session_factory = make_session_factory(engine)
     courier = Courier(channels or build_channels(settings), logos=LogoCache(session_factory))
-    app.extensions["rakor_notification"] = NotificationAppState(session_factory, courier)
+    app.extensions[EXTENSION] = NotificationAppState(session_factory, courier)
+    register_domain_errors(app)
     api.register_blueprint(blp)
     api.register_blueprint(ledger_blp)
     api.register_blueprint(webhooks_blp)

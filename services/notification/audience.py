@@ -7,13 +7,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from services.notification import digest_store, store
+from services.notification.domain.audience import certificate_recipient, registration_recipient
 from services.notification.domain.digest import agency_recipient, bulk_summary
 from services.notification.domain.messages import Recipient, announces_schedule_change
+from shared.db import utcnow
+from shared.domain.registration_events import registration_status
 
 
 def update_and_find_audience(session: Session, event_type: str, data: dict[str, Any], occurred_at: dt.datetime) -> tuple[list[Recipient], dict[str, Any] | None, dict[str, Any]]:
     """Update the read models for one event; return who must hear about it, the meeting, and template extras."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = utcnow()
     if event_type == "event.updated":
         meeting = store.save_meeting(session, data, now)
         if not announces_schedule_change(data.get("changed_fields") or []):
@@ -38,48 +41,22 @@ def update_and_find_audience(session: Session, event_type: str, data: dict[str, 
         return _bulk_audience(session, data, now)
     # registration.*: the payload is the truth for this message; the contact keeps the newest state.
     meeting = store.save_meeting(session, data["meeting"], now)
-    status = "cancelled" if event_type == "registration.cancelled" else data["status"]
+    status = registration_status(event_type, data)
     contact, stale = store.save_contact(session, data, status=status, occurred_at=occurred_at, now=now)
     if stale:
         # Newest event wins: e.g. a confirmation arriving after the cancellation must not mail "you are confirmed".
         return [], meeting, {}
-    person = data["participant"]
-    links_shown = data["attendance_mode"] == "online" and not contact.link_revoked_at
-    recipient = Recipient(
-        registration_id=data["registration_id"],
-        full_name=person["full_name"],
-        email=person["email"],
-        phone=person.get("phone"),
-        locale=person.get("locale") or "id",
-        attendance_mode=data["attendance_mode"],
-        status=status,
-        check_in_code=data.get("check_in_code"),
-        join_url=contact.join_url if links_shown else None,
-        youtube_url=contact.youtube_url if links_shown else None,
-        position=person.get("position"),
-        agency_name=data.get("agency_name"),
+    recipient, extra = registration_recipient(
+        data, status, join_url=contact.join_url, youtube_url=contact.youtube_url, link_revoked=contact.link_revoked_at is not None
     )
-    extra = {"waitlist_position": data.get("waitlist_position"), "previous_mode": data.get("previous_mode")}
-    if links_shown:
-        extra.update(join_url=recipient.join_url, youtube_url=recipient.youtube_url)
     return [recipient], meeting, extra
 
 
-CERTIFICATE_FIELDS = ("certificate_id", "number", "agency_name", "meeting_title", "meeting_date", "hours", "verify_url")
-
-
 def _certificate_audience(session: Session, data: dict[str, Any], now: dt.datetime) -> tuple[list[Recipient], dict[str, Any], dict[str, Any]]:
-    """certificate.issued: the participant alone, with what the PDF prints (rendered when the mail is sent)."""
+    """certificate.issued: the participant alone, with what the PDF prints."""
     meeting = store.save_meeting(session, data["meeting"], now)
-    person = data["participant"]
-    recipient = Recipient(
-        registration_id=data["registration_id"], full_name=person["full_name"], email=person["email"], phone=None,
-        locale=person.get("locale") or "id", attendance_mode="", status="confirmed", position=person.get("position"),
-        agency_name=data["agency_name"],
-    )
-    certificate = {name: data[name] for name in CERTIFICATE_FIELDS}
-    certificate.update(full_name=person["full_name"], nip=person.get("nip"), position=person.get("position"), meeting_date=str(data["meeting_date"]))
-    return [recipient], meeting, {"certificate": certificate}
+    recipient, extra = certificate_recipient(data)
+    return [recipient], meeting, extra
 
 
 def _bulk_audience(session: Session, data: dict[str, Any], now: dt.datetime) -> tuple[list[Recipient], dict[str, Any], dict[str, Any]]:

@@ -19,16 +19,12 @@ from services.notification.courier import Claim, Courier
 from services.notification.domain.delivery import SENDING
 from services.notification.domain.messages import SMS
 from services.notification.domain.receipts import needs_sms_fallback
-from shared.db import unit_of_work
+from shared.db import unit_of_work, utcnow
 
 log = logging.getLogger(__name__)
 
 PASSES = 3
 RETRY_AFTER = dt.timedelta(seconds=30)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def _sms_row(whatsapp, now: dt.datetime, lease_until: dt.datetime) -> dict:

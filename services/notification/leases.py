@@ -10,13 +10,9 @@ from sqlalchemy.orm import Session
 
 from services.notification import store
 from services.notification.domain.delivery import lease_renewal_interval
-from shared.db import unit_of_work
+from shared.db import unit_of_work, utcnow
 
 log = logging.getLogger(__name__)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 class LeaseKeeper(threading.Thread):

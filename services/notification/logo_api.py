@@ -1,13 +1,14 @@
 """The organizer's logo of a meeting (admin): upload the image bytes, read what is stored, remove it."""
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask.views import MethodView
 
 from services.notification import logos
-from services.notification.domain.logo import MAX_LOGO_BYTES, LogoRejected
+from services.notification.domain.logo import MAX_LOGO_BYTES
 from services.notification.schemas import LogoSchema
-from shared.web import Blueprint, abort_json, require_admin
+from services.notification.web import state
+from shared.web import Blueprint, abort_json, organizer_only
 
 blp = Blueprint(
     "logos", __name__, url_prefix="/v1/events", description="The organizer's logo in the letterhead of a meeting's mail (inline, never fetched)."
@@ -20,17 +21,13 @@ _IMAGE_BODY = {
 }
 
 
-@blp.before_request
-def _organizer_only():
-    require_admin()
-
-
 def _session_factory():
-    return current_app.extensions["rakor_notification"].session_factory
+    return state().session_factory
 
 
 @blp.route("/<string:event_id>/logo")
 class MeetingLogo(MethodView):
+    @organizer_only
     @blp.doc(requestBody=_IMAGE_BODY)
     @blp.response(200, LogoSchema)
     @blp.alt_response(413, description="Larger than the logo limit")
@@ -42,11 +39,9 @@ class MeetingLogo(MethodView):
         data = request.get_data(cache=False)
         if len(data) > MAX_LOGO_BYTES:
             abort_json(413, f"A logo is at most {MAX_LOGO_BYTES // 1024} KiB.")
-        try:
-            return logos.save_logo(_session_factory(), event_id, data)
-        except LogoRejected as exc:
-            abort_json(422, "The request has invalid fields.", errors={"logo": [str(exc)]})
+        return logos.save_logo(_session_factory(), event_id, data)
 
+    @organizer_only
     @blp.response(200, LogoSchema)
     @blp.alt_response(404, description="The meeting has no logo")
     def get(self, event_id):
@@ -61,6 +56,7 @@ class MeetingLogo(MethodView):
             })
         return logo
 
+    @organizer_only
     @blp.response(204)
     @blp.alt_response(404, description="The meeting has no logo")
     def delete(self, event_id):

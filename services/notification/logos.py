@@ -6,7 +6,6 @@ put it in every consumer's queue and in registration's outbox for nothing.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import threading
 import time
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from services.notification.domain.logo import check_logo
 from services.notification.models import MeetingLogo
-from shared.db import read_only, unit_of_work
+from shared.db import read_only, unit_of_work, utcnow
 
 SessionFactory = Callable[[], Session]
 # How long a sender keeps using a logo it read: a replaced or removed logo shows in mail within this time.
@@ -39,7 +38,7 @@ def save_logo(session_factory: SessionFactory, event_id: str, data: bytes) -> Me
     with unit_of_work(session_factory) as session:
         logo = session.get(MeetingLogo, event_id) or MeetingLogo(event_id=event_id)
         logo.content_type, logo.data, logo.sha256 = checked.content_type, data, hashlib.sha256(data).hexdigest()
-        logo.width, logo.height, logo.updated_at = checked.width, checked.height, dt.datetime.now(dt.timezone.utc)
+        logo.width, logo.height, logo.updated_at = checked.width, checked.height, utcnow()
         session.add(logo)
         session.flush()
         session.expunge(logo)

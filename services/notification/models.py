@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String,
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db_types import UtcDateTime, named_metadata
-from shared.messaging.outbox import define_messaging_tables
+from shared.messaging.outbox import define_processed_table
 
 ID = String(64)
 
@@ -255,4 +255,4 @@ class AgencyDigest(Base):
     )
 
 
-outbox_table, processed_table = define_messaging_tables(Base.metadata)
+processed_table = define_processed_table(Base.metadata)

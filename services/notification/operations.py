@@ -17,7 +17,7 @@ from typing import Any, Callable
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
-from services.notification import audience, digest_store, metrics, receipts, store
+from services.notification import audience, delivery_receipts, digest_store, metrics, store
 from services.notification.courier import Claim, Courier
 from services.notification.leases import LeaseKeeper
 from services.notification.domain.delivery import (
@@ -31,10 +31,11 @@ from services.notification.domain.delivery import (
     DeliveryResult,
     status_after,
 )
+from services.notification.domain.check_in import CLEAR, WAIT, on_check_in_reverted
 from services.notification.domain.digest import AGENCY_KIND_BY_EVENT, digest_item
 from services.notification.domain.messages import EMAIL, KIND_BY_EVENT, PlannedMessage, build_context, plan_messages
 from services.notification.models import Attempt, Contact, Notification
-from shared.db import read_only, unit_of_work
+from shared.db import read_only, unit_of_work, utcnow
 from shared.messaging.errors import TransientError
 
 log = logging.getLogger(__name__)
@@ -42,12 +43,12 @@ log = logging.getLogger(__name__)
 SessionFactory = Callable[[], Session]
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
 class NotificationNotFound(LookupError):
     """No notification has this id."""
+
+
+class RegistrationUnknown(NotificationNotFound):
+    """Nothing was ever sent to this registration and no contact of it exists."""
 
 
 class NotRedrivable(Exception):
@@ -89,17 +90,16 @@ def record_agency(session: Session, data: dict[str, Any]) -> None:
 def clear_check_in(session: Session, registration_id: str, reverted: dt.datetime | None) -> None:
     """registration.check_in_reverted: the door undid the check-in made at `reverted`; no message goes out.
 
-    Handlers run in parallel, so the undo can overtake the check-in it undoes: while that check-in is
-    not on the contact yet, try again shortly. A later check-in (a new scan after the undo) stays.
+    The rule (domain/check_in.py): while the check-in it undoes is not on the contact yet, try again
+    shortly; a later check-in (a new scan after the undo) stays.
     """
     contact = session.get(Contact, registration_id)
     if contact is None:
         raise TransientError(f"registration {registration_id} not known yet")
-    if contact.checked_in_at is None:
-        if reverted is not None:
-            raise TransientError(f"check-in of registration {registration_id} not seen yet")
-        return
-    if reverted is None or contact.checked_in_at <= reverted:
+    decision = on_check_in_reverted(contact.checked_in_at, reverted)
+    if decision == WAIT:
+        raise TransientError(f"check-in of registration {registration_id} not seen yet")
+    if decision == CLEAR:
         contact.checked_in_at, contact.updated_at = None, utcnow()
 
 
@@ -191,7 +191,6 @@ def record_outcome(session: Session, claim: Claim, result: DeliveryResult, start
     )
     values: dict[str, Any] = {
         "status": status,
-        "attempt_count": Notification.attempt_count + 1,
         "last_error": result.error,
         "claimed_until": None,
         "updated_at": now,
@@ -206,7 +205,7 @@ def record_outcome(session: Session, claim: Claim, result: DeliveryResult, start
     values["attempt_count"] = table.c.attempt_count + 1
     session.execute(update(table).where(table.c.id == claim.id).values(**values))
     if status == SENT and result.provider_id:
-        receipts.apply_early_receipts(session, claim.id, result.provider_id, claim.channel)
+        delivery_receipts.apply_early_receipts(session, claim.id, result.provider_id, claim.channel)
     _count(claim.channel, claim.kind, status)
     return status
 
@@ -373,11 +372,11 @@ def notification_stats(session_factory: SessionFactory, event_id: str | None = N
 
 
 def registration_ledger(session_factory: SessionFactory, registration_id: str) -> list[Notification]:
-    """Everything sent to one participant, in order; NotificationNotFound when nothing ever was and no contact exists."""
+    """Everything sent to one participant, in order; RegistrationUnknown when nothing ever was and no contact exists."""
     with read_only(session_factory) as session:
         items = store.registration_ledger(session, registration_id)
         known = bool(items) or session.get(Contact, registration_id) is not None
         session.expunge_all()
     if not known:
-        raise NotificationNotFound(registration_id)
+        raise RegistrationUnknown(registration_id)
     return items

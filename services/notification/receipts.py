@@ -7,11 +7,10 @@ from typing import Callable, Iterable
 
 from sqlalchemy.orm import Session
 
-from services.notification import metrics, store
-from services.notification.domain.delivery import FAILED
-from services.notification.domain.receipts import DeliveryState, Receipt, apply_receipt
-from services.notification.leases import utcnow
-from shared.db import unit_of_work
+from services.notification import store
+from services.notification.delivery_receipts import apply_early_receipts, apply_to_row
+from services.notification.domain.receipts import Receipt
+from shared.db import unit_of_work, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -36,18 +35,9 @@ def record_receipts(session_factory: Callable[[], Session], receipts: Iterable[R
                 store.keep_early_receipt(session, receipt, channels, utcnow())
                 log.info("receipt for a provider id not known yet (%s, %s) kept until its send is recorded", receipt.provider_id, receipt.status)
                 continue
-            moved = _apply(row, receipt)
+            moved = apply_to_row(row, receipt)
         changed += moved
     return changed
-
-
-def apply_early_receipts(session: Session, notification_id: str, provider_id: str, channel: str) -> int:
-    """Apply the receipts that came before this notification's send outcome; called in the transaction recording it."""
-    early = store.take_early_receipts(session, provider_id, channel)
-    if not early:
-        return 0
-    row = store.lock_notification(session, notification_id)
-    return sum(_apply(row, receipt) for receipt in early)
 
 
 def sweep_early_receipts(session_factory: Callable[[], Session], now: dt.datetime | None = None) -> int:
@@ -65,23 +55,3 @@ def sweep_early_receipts(session_factory: Callable[[], Session], now: dt.datetim
     if dropped:
         log.info("dropped %d receipts for provider ids no notification carries", dropped)
     return applied
-
-
-def _apply(row, receipt: Receipt) -> int:
-    before = DeliveryState(row.status, row.delivered_at, row.read_at, row.last_error)
-    after = apply_receipt(before, receipt)
-    if after == before:
-        return 0
-    row.status, row.delivered_at, row.read_at, row.last_error = after.status, after.delivered_at, after.read_at, after.last_error
-    row.updated_at = utcnow()
-    _count(row.channel, before, after)
-    return 1
-
-
-def _count(channel: str, before: DeliveryState, after: DeliveryState) -> None:
-    if after.delivered_at is not None and before.delivered_at is None:
-        metrics.DELIVERED.labels(channel).inc()
-    if after.read_at is not None and before.read_at is None:
-        metrics.READ.labels(channel).inc()
-    if after.status == FAILED and before.status != FAILED:
-        metrics.FAILED.labels(channel, "receipt").inc()

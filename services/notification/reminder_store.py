@@ -6,11 +6,11 @@ import uuid
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.notification.domain.reminders import ARMED, CANCELLED, OPEN, SENDING, plan_reminders, withdrawn
 from services.notification.models import Contact, Reminder
+from shared.db.inserts import dialect_insert
 
 
 def arm_reminders(session: Session, meeting: dict[str, Any], now: dt.datetime) -> None:
@@ -27,12 +27,11 @@ def arm_reminders(session: Session, meeting: dict[str, Any], now: dt.datetime) -
         )
     if not planned:
         return
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     rows = [
         {"id": str(uuid.uuid4()), "event_id": meeting["id"], "reminder_key": r.key, "due_at": r.due_at, "status": r.status, "passes": 0, "created_at": now, "updated_at": now}
         for r in planned
     ]
-    session.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=["event_id", "reminder_key", "due_at"]))
+    session.execute(dialect_insert(session)(table).values(rows).on_conflict_do_nothing(index_elements=["event_id", "reminder_key", "due_at"]))
     # Moved away and back again: the moment withdrawn before is wanted again (if still ahead).
     again = [(r.key, r.due_at) for r in planned if r.status == ARMED]
     if again:

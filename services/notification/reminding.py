@@ -18,7 +18,7 @@ from services.notification.courier import Courier
 from services.notification.domain.delivery import DEAD
 from services.notification.domain.messages import REMINDER, Recipient, plan_messages
 from services.notification.domain.reminders import CANCEL, CANCELLED, SEND, SENDING, SENT, SKIP, SKIPPED, decide
-from shared.db import read_only, unit_of_work
+from shared.db import read_only, unit_of_work, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +37,6 @@ class ClaimedReminder:
     due_at: dt.datetime
     passes: int
     meeting: dict[str, Any]
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def claim_next(session_factory: operations.SessionFactory, lease: dt.timedelta, now: dt.datetime) -> ClaimedReminder | None:

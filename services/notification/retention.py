@@ -11,7 +11,7 @@ import json
 from sqlalchemy import delete, select, update
 
 from services.notification.models import Contact, DigestItem, Meeting, Notification
-from shared.db import unit_of_work
+from shared.db import unit_of_work, utcnow
 from shared.retention import Cutoffs, cutoffs, purge_messaging
 
 PURGED = "(purged)"
@@ -44,6 +44,6 @@ def purge_personal_data(session, limits: Cutoffs) -> dict[str, int]:
 
 def purge_expired(session_factory, retention_days: int, now: dt.datetime | None = None) -> dict[str, int]:
     """Delete what notification keeps no longer; return the count per kind of record."""
-    limits = cutoffs(now or dt.datetime.now(dt.timezone.utc), retention_days)
+    limits = cutoffs(now or utcnow(), retention_days)
     with unit_of_work(session_factory) as session:
-        return {**purge_personal_data(session, limits), **purge_messaging(session, limits)}
+        return {**purge_personal_data(session, limits), **purge_messaging(session, limits, publishes=False)}

@@ -1,18 +1,12 @@
 """Schemas of the notification API (admin only): list filters, notifications with their attempts, stats."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from services.notification.domain.delivery import STATUSES
 from services.notification.domain.digest import AGENCY_KINDS
 from services.notification.domain.messages import CHANNELS, KINDS
-from shared.schemas.validators import RejectsUnstorableText
-
-
-class _Strict(RejectsUnstorableText, Schema):
-    class Meta:
-        unknown = RAISE
-        ordered = True
+from shared.schemas.validators import StrictSchema as _Strict
 
 
 class NotificationQuerySchema(_Strict):

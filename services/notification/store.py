@@ -7,15 +7,15 @@ from typing import Any
 
 from marshmallow import EXCLUDE
 from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from services.notification.domain.delivery import BUS_CLAIMABLE, SENDABLE, SENDING
-from services.notification.domain.freshness import is_stale
 from services.notification.domain.receipts import FALLBACK_AT_ONCE, FALLBACK_NEVER, Receipt
 from services.notification.domain.messages import Recipient
 from services.notification.models import Attempt, Contact, EarlyReceipt, Meeting, Notification, UtcDateTime
 from services.notification.reminder_store import arm_reminders
+from shared.db.inserts import dialect_insert
+from shared.domain.registration_events import is_stale
 from shared.schemas.events import MeetingSchema
 
 _meeting_schema = MeetingSchema(unknown=EXCLUDE)
@@ -24,10 +24,6 @@ _meeting_schema = MeetingSchema(unknown=EXCLUDE)
 def meeting_json(meeting: dict[str, Any]) -> dict[str, Any]:
     """A loaded meeting payload as JSON-ready data (datetimes as ISO 8601 strings)."""
     return _meeting_schema.dump(meeting)
-
-
-def _insert(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def save_meeting(session: Session, meeting: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
@@ -39,7 +35,7 @@ def save_meeting(session: Session, meeting: dict[str, Any], now: dt.datetime) ->
     stored = session.execute(select(table.c.sequence, table.c.snapshot).where(table.c.id == snapshot["id"])).first()
     if stored is None:
         # Two handlers may bring the same new meeting at once: the loser of the insert just compares below.
-        inserted = session.execute(_insert(session)(table).values(id=snapshot["id"], sequence=sequence, snapshot=text, updated_at=now).on_conflict_do_nothing(index_elements=["id"]))
+        inserted = session.execute(dialect_insert(session)(table).values(id=snapshot["id"], sequence=sequence, snapshot=text, updated_at=now).on_conflict_do_nothing(index_elements=["id"]))
         if inserted.rowcount:
             arm_reminders(session, snapshot, now)
             return snapshot

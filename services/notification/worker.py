@@ -2,22 +2,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
+from services.notification import MIGRATIONS
 from services.notification.channels import build_channels
 from services.notification.logos import LogoCache
 from services.notification.courier import Courier
 from services.notification.handlers import HANDLERS
 from services.notification.retention import purge_expired
 from services.notification.scheduler import ReminderScheduler
-from shared.db import make_service_engine, make_session_factory, migrate_at_start
-from shared.logs import configure_logging
+from shared.db import make_session_factory
 from shared.retention import PurgeLoop
 from shared.messaging.consumer import run_consumer
 from shared.settings import Settings
-from shared.startup import start_or_exit
-
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+from shared.startup import start_worker
 
 
 def sender_settings(settings: Settings) -> Settings:
@@ -35,11 +32,11 @@ def sender_settings(settings: Settings) -> Settings:
 
 
 def main() -> None:
-    settings = sender_settings(start_or_exit("notification", require_admin_token=False))
-    configure_logging("notification-worker", settings.log_level, settings.log_format)
-    # Every handler thread and fan-out thread may hold a connection for a short transaction.
-    engine = make_service_engine(settings, pool_size=settings.consumer_concurrency + settings.smtp_pool_size)
-    migrate_at_start(engine, MIGRATIONS, settings)
+    settings, engine = start_worker(
+        "notification", MIGRATIONS, log_name="notification-worker", adjust=sender_settings,
+        # Every handler thread and fan-out thread may hold a connection for a short transaction.
+        pool_size=lambda s: s.consumer_concurrency + s.smtp_pool_size,
+    )
     sessions = make_session_factory(engine)
     courier = Courier(build_channels(settings), logos=LogoCache(sessions))
     PurgeLoop("notification", lambda: purge_expired(sessions, settings.retention_days)).start()

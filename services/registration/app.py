@@ -1,19 +1,16 @@
 """create_app(): wiring of the registration API (settings, database, migrations, blueprints, errors)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
 
+from services.registration import MIGRATIONS
 from services.registration.api import register_blueprints
 from services.registration.api.context import EXTENSION, RegistrationContext
 from services.registration.api.errors import register_domain_errors
 from shared import db
-from shared.logs import configure_logging
 from shared.settings import Settings, settings_or_exit
-from shared.web import create_base_app, rate_limiter
+from shared.web import create_service_app, rate_limiter
 
-MIGRATIONS = Path(__file__).parent / "migrations"
 DESCRIPTION = (
     "Meetings, agencies and registrations of hybrid coordination meetings: in-person seats with a "
     "waitlist, online attendance, check-in at the door and attendance reports. The organizer uses the "
@@ -21,29 +18,10 @@ DESCRIPTION = (
 )
 
 
-def _broker_check(url: str):
-    def check() -> None:
-        from shared.messaging.connection import broker_ping
-
-        broker_ping(url)
-
-    return check
-
-
 def create_app(settings: Settings | None = None) -> Flask:
     """The registration API; refuses to start without RAKOR_ADMIN_TOKEN (settings_or_exit)."""
     settings = settings or settings_or_exit("registration")
-    configure_logging("registration", settings.log_level, settings.log_format)
-    engine = db.make_service_engine(settings)
-    db.migrate_at_start(engine, MIGRATIONS, settings)
-    app, api = create_base_app(
-        "registration",
-        settings,
-        engine,
-        title="Rakor registration",
-        description=DESCRIPTION,
-        broker_check=_broker_check(settings.rabbitmq_url),
-    )
+    app, api, engine = create_service_app("registration", settings, MIGRATIONS, title="Rakor registration", description=DESCRIPTION)
     app.extensions[EXTENSION] = RegistrationContext(
         session_factory=db.make_session_factory(engine),
         rate_limiter=rate_limiter(settings, settings.agency_rate_limit, "agency"),

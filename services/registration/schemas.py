@@ -8,17 +8,12 @@ from services.registration.domain.door import NOT_CHECKED_IN, REFUSAL_REASONS
 from services.registration.domain.meetings import validate_meeting
 from shared.schemas.events import DEFAULT_CHANNELS, DEFAULT_REMINDERS, MEETING_STATUSES, MESSAGE_CHANNELS
 from shared.schemas.participant import LOCALES, ParticipantSchema
-from shared.schemas.validators import EmailField, Line, RejectsUnstorableText, Text, validate_timezone
+from shared.schemas.validators import EmailField, Line, StrictSchema, Text, validate_timezone
 
 AGENCY_KINDS = ("ministry", "agency", "province", "regency", "city", "other")
 ATTENDANCE_MODES = ("in_person", "online")
 STATUSES = ("confirmed", "waitlisted", "cancelled")
 MAX_BULK = 1000
-
-
-class StrictSchema(RejectsUnstorableText, Schema):
-    class Meta:
-        unknown = RAISE
 
 
 class OutSchema(Schema):

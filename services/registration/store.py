@@ -1,18 +1,16 @@
 """Queries of the registration service; the locking of a meeting's seats lives here."""
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import json
 import uuid
 
 from sqlalchemy import String, and_, bindparam, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
-from services.registration.domain.errors import InvalidInput, NotFound
+from services.registration.domain.errors import NotFound
 from services.registration.domain.seats import CONFIRMED, IN_PERSON, WAITLISTED, SeatState
 from services.registration.domain.waitlist import WaitlistEntry
 from services.registration.models import Agency, Meeting, Registration
+from shared.web.cursor import decode_cursor, encode_cursor
 
 
 def is_id(value: str) -> bool:
@@ -179,23 +177,6 @@ def agency_name(session: Session, agency_id: str) -> str | None:
     return session.execute(select(Agency.name).where(Agency.id == agency_id)).scalar_one_or_none()
 
 
-def encode_cursor(registration: Registration) -> str:
-    raw = json.dumps([registration.created_at.isoformat(), registration.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        created_at, registration_id = json.loads(base64.urlsafe_b64decode(padded))
-        moment = dt.datetime.fromisoformat(created_at)
-        if moment.tzinfo is None or not is_id(registration_id):
-            raise ValueError("not one of our cursors")
-        return moment, registration_id
-    except (ValueError, TypeError):
-        raise InvalidInput({"cursor": ["Not a cursor returned by this API."]}) from None
-
-
 def list_registrations(
     session: Session, event_id: str, *, agency_id: str | None, status: str | None, mode: str | None, limit: int, cursor: str | None
 ) -> tuple[list[Registration], str | None]:
@@ -208,13 +189,13 @@ def list_registrations(
     if mode:
         query = query.where(Registration.attendance_mode == mode)
     if cursor:
-        created_at, last_id = _decode_cursor(cursor)
+        created_at, last_id = decode_cursor(cursor)
         query = query.where(
             or_(Registration.created_at > created_at, and_(Registration.created_at == created_at, Registration.id > last_id))
         )
     rows = list(session.execute(query.order_by(Registration.created_at, Registration.id).limit(limit + 1)).scalars())
     if len(rows) > limit:
-        return rows[:limit], encode_cursor(rows[limit - 1])
+        return rows[:limit], encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id)
     return rows, None
 
 

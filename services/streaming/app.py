@@ -1,37 +1,29 @@
 """The streaming service's Flask app; gunicorn runs 'services.streaming.app:create_app()'."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
 
+from services.streaming import MIGRATIONS
 from services.streaming.api import EXTENSION, StreamingState, admin, join
+from services.streaming.api.errors import register_domain_errors
 from services.streaming.join_path import JoinPath
-from shared.db import make_service_engine, make_session_factory, migrate_at_start
-from shared.logs import configure_logging
-from shared.messaging.connection import broker_ping
+from shared.db import make_session_factory
 from shared.settings import Settings, settings_or_exit
-from shared.web import create_base_app, rate_limiter
-
-MIGRATIONS = Path(__file__).parent / "migrations"
+from shared.web import create_service_app, rate_limiter
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Wire settings, database (migrated to head), blueprints and the broker readiness check."""
     settings = settings or settings_or_exit("streaming")
-    configure_logging("streaming", settings.log_level, settings.log_format)
-    engine = make_service_engine(settings)
-    migrate_at_start(engine, MIGRATIONS, settings)
-
-    app, api = create_base_app(
+    app, api, engine = create_service_app(
         "streaming",
         settings,
-        engine,
+        MIGRATIONS,
         title="Rakor streaming",
         description="Zoom and YouTube channels of each meeting, personal join links and online joins.",
-        broker_check=lambda: broker_ping(settings.rabbitmq_url),
     )
     app.extensions[EXTENSION] = StreamingState(make_session_factory(engine), JoinPath(engine, statement_timeout=settings.db_statement_timeout, lock_timeout=settings.db_lock_timeout, transaction_pooler=settings.db_pooler == "transaction"), rate_limiter(settings, settings.join_rate_limit, "join-failures"))
+    register_domain_errors(app)
     api.register_blueprint(admin.blp)
     api.register_blueprint(join.blp)
     return app

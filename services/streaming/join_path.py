@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import logging
-import threading
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +20,8 @@ from sqlalchemy.engine import Engine
 
 from shared.correlation import get_correlation_id
 from shared.db import pooler_connect_args, timeout_settings_sql
-from shared.messaging.outbox import encode_body
+from shared.db.writers import writer_queue
+from shared.messaging.outbox import RAW_INSERT, envelope, outbox_row
 from shared.schemas.envelope import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -49,7 +48,6 @@ INSERT_JOIN = (
     "INSERT INTO joins (link_id, registration_id, event_id, joined_at, channel_kind)"
     " VALUES (:link_id, :registration_id, :event_id, :joined_at, :channel_kind)"
 )
-INSERT_OUTBOX = "INSERT INTO outbox (event_id, event_type, body, created_at) VALUES (:envelope_id, :event_type, :body, :created_at)"
 # PostgreSQL: the whole visit in one statement and one round trip: the lookup, the join and its
 # stream.joined event. Data-modifying WITH parts run exactly once and to completion, and one statement
 # in autocommit is one transaction, so the join and its event commit together or not at all. The CASE
@@ -103,13 +101,10 @@ class JoinPath:
     def __init__(self, engine: Engine, *, statement_timeout: float = 30.0, lock_timeout: float = 10.0, transaction_pooler: bool = False):
         self.sqlite = engine.dialect.name == "sqlite"
         self.operational_error = engine.dialect.loaded_dbapi.OperationalError
-        self._thread_lock = threading.Lock()
-        self._lock_file = None
         if self.sqlite:
             self.engine = engine
-            database = engine.url.database
-            if database and database != ":memory:":
-                self._lock_file = open(f"{database}.joins.lock", "a")
+            # The join writers of all API processes queue in the kernel instead of SQLite's busy handler.
+            self._writers = writer_queue(engine)
         else:
             self.engine = _autocommit_engine(engine, statement_timeout, lock_timeout, transaction_pooler)
             # Behind a pooler in transaction mode the session settings of _autocommit_engine are not
@@ -121,31 +116,9 @@ class JoinPath:
             )
 
     def close(self) -> None:
-        """Release the lock file and, on PostgreSQL, this path's own connections."""
-        if self._lock_file is not None:
-            self._lock_file.close()
+        """On PostgreSQL, release this path's own connections."""
         if not self.sqlite:
             self.engine.dispose()
-
-    @contextlib.contextmanager
-    def _sqlite_writer(self):
-        """Queue the join writers of all API processes in the kernel instead of SQLite's busy handler.
-
-        SQLite makes a writer that finds the database locked sleep and retry (1, 2, 5, 10 ms ...);
-        with a dozen threads redirecting at once most time went to those sleeps. A lock file (for
-        the processes) and a thread lock (flock does not separate threads of one process) hand the
-        write lock on the moment it is free. Other writers (the relay, the consumer) still meet the
-        busy timeout as before.
-        """
-        if self._lock_file is None:
-            yield
-            return
-        with self._thread_lock:
-            fcntl.flock(self._lock_file, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
     def _row(self, found) -> LinkRow:
         """A row of _LINK_COLUMNS; SQLite gives its datetimes as naive UTC text."""
@@ -189,11 +162,11 @@ class JoinPath:
             if channel_kind is not None:
                 stamp = now.astimezone(dt.timezone.utc).strftime(SQLITE_FORMAT)
                 join, outbox = self._rows(row, stamp, now, channel_kind)
-                with self._sqlite_writer():
+                with self._writers.held() if self._writers else contextlib.nullcontext():
                     cursor.execute("BEGIN IMMEDIATE")
                     try:
                         cursor.execute(INSERT_JOIN, join)
-                        cursor.execute(INSERT_OUTBOX, outbox)
+                        cursor.execute(RAW_INSERT, outbox)
                         connection.commit()
                     except BaseException:
                         connection.rollback()
@@ -251,8 +224,7 @@ class JoinPath:
     def _rows(row: LinkRow, stamp, now: dt.datetime, channel_kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """The parameters of the join row and of its stream.joined outbox row."""
         join = {"link_id": row.link_id, "registration_id": row.registration_id, "event_id": row.event_id, "joined_at": stamp, "channel_kind": channel_kind}
-        envelope = joined_envelope(row.registration_id, row.event_id, now, channel_kind)
-        return join, {"envelope_id": envelope["id"], "event_type": "stream.joined", "body": encode_body(envelope), "created_at": stamp}
+        return join, outbox_row(joined_envelope(row.registration_id, row.event_id, now, channel_kind), stamp)
 
 
 def _utc(moment) -> dt.datetime | None:
@@ -295,14 +267,7 @@ def _autocommit_engine(engine: Engine, statement_timeout: float, lock_timeout: f
 
 
 def joined_envelope(registration_id: str, event_id: str, at: dt.datetime, channel_kind: str | None) -> dict[str, Any]:
-    """A stream.joined envelope, equal to what shared build_envelope would make (checked by a test)."""
+    """A stream.joined envelope, its payload written in JSON form by hand: equal to build_envelope's (checked by a test)."""
     moment = at.isoformat()
-    return {
-        "id": str(uuid.uuid4()),
-        "type": "stream.joined",
-        "version": SCHEMA_VERSION,
-        "occurred_at": moment,
-        "producer": PRODUCER,
-        "correlation_id": get_correlation_id(),
-        "data": {"registration_id": registration_id, "event_id": event_id, "at": moment, "channel_kind": channel_kind},
-    }
+    data = {"registration_id": registration_id, "event_id": event_id, "at": moment, "channel_kind": channel_kind}
+    return envelope(PRODUCER, "stream.joined", data, occurred_at=moment)

@@ -16,8 +16,9 @@ from services.streaming.domain.join_target import JoinDecision, JoinOutcome, dec
 from services.streaming.domain.meetings import is_valid_event_id
 from services.streaming.join_path import JoinPath, LinkRow
 from services.streaming.models import Channel, Meeting, Participant
-from shared.db import read_only, unit_of_work
-from shared.messaging.outbox import record_event
+from shared.db import read_only, unit_of_work, utcnow
+from shared.domain.registration_events import is_stale, registration_status
+from shared.messaging.outbox import record_event, record_events_alike
 from shared.schemas.events import MeetingSchema
 from shared.settings import Settings
 from shared.web.auth import hash_secret, new_secret
@@ -79,7 +80,7 @@ def set_channel(
     """
     _check_event_id(event_id)
     channel = validate_channel(channel, settings.stream_allowed_hosts)
-    now = now or store.utcnow()
+    now = now or utcnow()
     with unit_of_work(session_factory) as session:
         store.ensure_meeting(session, event_id, now)
         store.lock_meeting(session, event_id)  # two organizers saving at once: the second updates, no duplicate key
@@ -106,7 +107,7 @@ def get_channels(session_factory: SessionFactory, event_id: str) -> MeetingChann
 def publish_links(session_factory: SessionFactory, settings: Settings, event_id: str, now: dt.datetime | None = None) -> PublishResult:
     """Issue one personal link to every eligible participant who has none yet; later ones get theirs on arrival."""
     _check_event_id(event_id)
-    now = now or store.utcnow()
+    now = now or utcnow()
     with unit_of_work(session_factory) as session:
         meeting = store.lock_meeting(session, event_id)
         if meeting is None:
@@ -170,7 +171,7 @@ def _issue_links(
         {"registration_id": p.registration_id, "participant": _contact(p), "join_url": f"{settings.public_base_url}/j/{token}"}
         for token, p in zip(tokens, participants)
     ]
-    issued = store.record_events_bulk(session, PRODUCER, "stream.link_issued", {**common, **personal[0]}, personal[1:])
+    issued = record_events_alike(session, PRODUCER, "stream.link_issued", {**common, **personal[0]}, personal[1:])
     # Counted before the commit: a rolled-back publish over-counts, which a counter of attempts tolerates.
     metrics.LINKS_ISSUED.inc(issued)
     return issued
@@ -192,12 +193,12 @@ def _apply_snapshot(meeting: Meeting, snapshot: dict[str, Any], occurred_at: dt.
     meeting.sequence = snapshot.get("sequence", 0)
     meeting.snapshot = json.dumps(dumped, separators=(",", ":"), ensure_ascii=False)
     meeting.snapshot_at = occurred_at
-    meeting.updated_at = store.utcnow()
+    meeting.updated_at = utcnow()
 
 
 def record_meeting(session: Session, data: dict[str, Any], occurred_at: dt.datetime) -> None:
     """event.created / event.updated: remember the meeting's title and times (for links and the 'over' page)."""
-    store.ensure_meeting(session, data["id"], store.utcnow())
+    store.ensure_meeting(session, data["id"], utcnow())
     meeting = store.lock_meeting(session, data["id"])
     _apply_snapshot(meeting, data, occurred_at)
 
@@ -211,18 +212,18 @@ def record_registration(
     session: Session, settings: Settings, event_type: str, data: dict[str, Any], occurred_at: dt.datetime
 ) -> LinkAction:
     """Update who may watch from one registration event; issue or revoke that person's link as needed."""
-    now = store.utcnow()
+    now = utcnow()
     event_id, registration_id = data["event_id"], data["registration_id"]
     store.ensure_meeting(session, event_id, now)
     meeting = store.lock_meeting(session, event_id)
     _apply_snapshot(meeting, data["meeting"], occurred_at)
     participant = session.get(Participant, registration_id)
-    if participant is not None and participant.last_event_at > occurred_at:
-        return LinkAction.NONE  # a late, older event must not undo a newer state
+    if participant is not None and is_stale(occurred_at, participant.last_event_at):
+        return LinkAction.NONE
     if participant is None:
         participant = Participant(registration_id=registration_id, event_id=event_id)
         session.add(participant)
-    status = "cancelled" if event_type == "registration.cancelled" else data["status"]
+    status = registration_status(event_type, data)
     contact = data["participant"]
     participant.agency_id, participant.agency_name = data.get("agency_id"), data.get("agency_name") or participant.agency_name
     participant.full_name, participant.email, participant.phone = contact["full_name"], contact["email"], contact.get("phone")
@@ -264,7 +265,7 @@ def open_link(
     """
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    now = now or store.utcnow()
+    now = now or utcnow()
 
     def decide(row: LinkRow):
         decision = decide_join(

@@ -14,7 +14,8 @@ from services.streaming.domain.errors import MeetingNotFound, TimezoneUnknown
 from services.streaming.domain.meetings import is_valid_event_id
 from services.streaming.domain.presence import present_minutes
 from services.streaming.domain.zoom_report import PresenceRow, attended_rows, parse_json_rows, parse_zoom_csv
-from shared.db import read_only, unit_of_work
+from shared.db import read_only, unit_of_work, utcnow
+from shared.messaging.outbox import record_events_alike
 
 log = logging.getLogger(__name__)
 PRODUCER = "streaming"
@@ -64,7 +65,7 @@ def import_presence_report(
     """
     if not is_valid_event_id(event_id):
         raise MeetingNotFound(event_id)
-    now = now or store.utcnow()
+    now = now or utcnow()
     # The file is read before the meeting's lock is taken: registration events for the meeting wait on
     # that lock, and half a second of parsing need not hold them up.
     rows = _parse(session_factory, event_id, source, content, timezone)
@@ -147,5 +148,5 @@ def _recount(session: Session, event_id: str, names: dict[str, str | None], sour
         events = [{"registration_id": c["registration_id"], "event_id": event_id, "minutes": c["minutes"], "source": source, "first_join_at": c["first_join_at"]} for c in changed]
         # One payload validated, the others differing only in plain values (ids, an int, an ISO time as the schema writes it).
         rest = [{**e, "first_join_at": e["first_join_at"].isoformat()} for e in events[1:]]
-        store.record_events_bulk(session, PRODUCER, "stream.presence_recorded", events[0], rest)
+        record_events_alike(session, PRODUCER, "stream.presence_recorded", events[0], rest)
     return result

@@ -9,13 +9,13 @@ import datetime as dt
 from sqlalchemy import delete, select
 
 from services.streaming.models import Meeting, Participant
-from shared.db import unit_of_work
+from shared.db import unit_of_work, utcnow
 from shared.retention import cutoffs, purge_messaging
 
 
 def purge_expired(session_factory, retention_days: int, now: dt.datetime | None = None) -> dict[str, int]:
     """Delete what streaming keeps no longer; return the count per kind of record."""
-    limits = cutoffs(now or dt.datetime.now(dt.timezone.utc), retention_days)
+    limits = cutoffs(now or utcnow(), retention_days)
     with unit_of_work(session_factory) as session:
         ended = select(Meeting.id).where(Meeting.ends_at < limits.meetings_ended_before)
         participants = session.execute(delete(Participant).where(Participant.event_id.in_(ended))).rowcount

@@ -1,14 +1,9 @@
 """API schemas of the streaming service (strict: unknown fields are rejected)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
-from shared.schemas.validators import RejectsUnstorableText, validate_timezone
-
-
-class _Strict(RejectsUnstorableText, Schema):
-    class Meta:
-        unknown = RAISE
+from shared.schemas.validators import StrictSchema as _Strict, validate_timezone
 
 
 class ChannelBodySchema(_Strict):

@@ -3,35 +3,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
-from typing import Any, Iterable
+from typing import Any
 
-from sqlalchemy import exists, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from services.streaming.models import Channel, Join, Link, Meeting, Participant, PresenceInterval, PresenceTotal
-from shared.correlation import get_correlation_id
-from shared.messaging.outbox import build_envelope, encode_body, outbox_rows
+from shared.db.inserts import CHUNK, bulk_insert, dialect_insert
 from shared.schemas.events import MeetingSchema
 
-# Rows per executemany: large enough to amortize round trips, small enough for SQLite's
-# variable limit when SQLAlchemy folds them into one multi-row INSERT.
-CHUNK = 1000
 _meeting_schema = MeetingSchema()
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _insert_for(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def ensure_meeting(session: Session, event_id: str, now: dt.datetime) -> None:
     """Create an empty meeting row unless it exists (races with another writer are harmless)."""
-    statement = _insert_for(session)(Meeting).values(id=event_id, sequence=0, created_at=now, updated_at=now)
+    statement = dialect_insert(session)(Meeting).values(id=event_id, sequence=0, created_at=now, updated_at=now)
     session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
 
 
@@ -90,26 +76,6 @@ def count_active_links(session: Session, event_id: str) -> int:
 
 
 LINK_COLUMNS = ("token_hash", "registration_id", "event_id", "issued_at")
-OUTBOX_COLUMNS = ("event_id", "event_type", "body", "created_at")
-
-
-def bulk_insert(session: Session, table, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-    """Insert many rows in the session's transaction: COPY on PostgreSQL, executemany in chunks on SQLite.
-
-    psycopg runs an executemany as one statement per row; COPY streams all rows in one command,
-    several times faster for the 10,000 links and events of a large publish.
-    """
-    if not rows:
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        driver = session.connection().connection.driver_connection
-        with driver.cursor() as cursor:
-            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(tuple(row[name] for name in columns))
-        return
-    for start in range(0, len(rows), CHUNK):
-        session.execute(insert(table), rows[start : start + CHUNK])
 
 
 def insert_links(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -119,43 +85,6 @@ def insert_links(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def revoke_link(session: Session, link_id: int, reason: str, now: dt.datetime) -> None:
     session.execute(update(Link).where(Link.id == link_id).values(revoked_at=now, revoke_reason=reason))
-
-
-def record_events_bulk(session: Session, producer: str, event_type: str, first: dict[str, Any], rest: Iterable[dict[str, Any]]) -> int:
-    """Write many events of one type into the outbox with executemany; return how many.
-
-    `first` is a complete payload and is validated against the shared schema; every item of `rest`
-    holds only the fields that differ from it, all of them plain strings or dicts of strings whose
-    JSON form is the same as their schema dump. Validating 10,000 identical shapes one by one costs
-    seconds; validating one and copying is exact for this shape and takes milliseconds.
-    """
-    envelope = build_envelope(producer, event_type, first)
-    template = envelope["data"]
-    occurred_at, correlation_id = envelope["occurred_at"], get_correlation_id()
-    now = utcnow()
-    rows = [_outbox_row(envelope, now)]
-    for changes in rest:
-        copy = {
-            "id": str(uuid.uuid4()),
-            "type": event_type,
-            "version": envelope["version"],
-            "occurred_at": occurred_at,
-            "producer": producer,
-            "correlation_id": correlation_id,
-            "data": {**template, **changes},
-        }
-        rows.append(_outbox_row(copy, now))
-    bulk_insert(session, outbox_rows, OUTBOX_COLUMNS, rows)
-    return len(rows)
-
-
-def _outbox_row(envelope: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
-    return {
-        "event_id": envelope["id"],
-        "event_type": envelope["type"],
-        "body": encode_body(envelope),
-        "created_at": now,
-    }
 
 
 def join_summary(session: Session, event_id: str):
@@ -198,7 +127,7 @@ def participants_for_matching(session: Session, event_id: str) -> list:
 
 def insert_stays(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert stays, skipping those already stored (same registration, join and leave): a re-import adds nothing."""
-    statement = _insert_for(session)(PresenceInterval).on_conflict_do_nothing(
+    statement = dialect_insert(session)(PresenceInterval).on_conflict_do_nothing(
         index_elements=["event_id", "registration_id", "joined_at", "left_at"]
     )
     for start in range(0, len(rows), CHUNK):
@@ -227,7 +156,7 @@ def presence_totals(session: Session, registration_ids: list[str]) -> dict[str, 
 
 def save_presence_totals(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert or overwrite the announced totals (keys: registration_id, event_id, minutes, first_join_at, updated_at)."""
-    statement = _insert_for(session)(PresenceTotal)
+    statement = dialect_insert(session)(PresenceTotal)
     statement = statement.on_conflict_do_update(
         index_elements=["registration_id"],
         set_={name: statement.excluded[name] for name in ("minutes", "first_join_at", "updated_at")},

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import signal
 import socket
 import os
 import threading
@@ -28,8 +27,9 @@ import pika
 from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy.orm import Session
 
-from shared.messaging.connection import serve_worker_metrics, CONNECTION_ERRORS, HEARTBEAT_SECONDS, Backoff, Heartbeat, node_parameters, open_blocking
+from shared.messaging.connection import CONNECTION_ERRORS, HEARTBEAT_SECONDS, Backoff, Heartbeat, node_parameters, open_blocking
 from shared.messaging.handling import DEAD, RETRY, Handler, Outcome, process_message
+from shared.messaging.process import serve_until_signalled
 from shared.messaging.topology import dead_letter_queue_name, prepare_topology, queue_name, requeue_exchange_name, retry_queue_name
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,10 @@ class Consumer:
         self._heartbeat = Heartbeat(heartbeat_file)
         self._stopping = threading.Event()
         self._ready = threading.Event()
+        # Messages received and not yet settled. Counted on the connection's thread, except when a
+        # handler thread finds the connection gone; the lock keeps those updates from being lost.
         self._in_hand = 0
+        self._in_hand_lock = threading.Lock()
         self._in_flight: dict[int, InFlight] = {}
         self._overdue: set[InFlight] = set()
         self._executor: ThreadPoolExecutor | None = None
@@ -180,8 +183,13 @@ class Consumer:
         while self._in_hand > 0 and time.monotonic() < deadline:
             connection.process_data_events(time_limit=0.1)
 
+    def _count_in_hand(self, change: int | None) -> None:
+        """Add `change` to the messages in hand; None: none in hand (a lost connection's come back from the broker)."""
+        with self._in_hand_lock:
+            self._in_hand = 0 if change is None else self._in_hand + change
+
     def _on_message(self, connection, publisher, channel, method, properties, body) -> None:
-        self._in_hand += 1
+        self._count_in_hand(+1)
         headers = properties.headers or {}
         try:
             attempt = max(1, int(headers.get(ATTEMPT_HEADER, 1)))
@@ -206,7 +214,7 @@ class Consumer:
             # The connection died meanwhile; the broker redelivers the message and dedup absorbs it.
             self._overdue.discard(delivery)
             if not delivery.abandoned:
-                self._in_hand -= 1
+                self._count_in_hand(-1)
 
     def _finish(self, publisher, delivery: InFlight, outcome: Outcome) -> None:
         """On the connection's thread: settle a handler's outcome, unless its deadline already settled it."""
@@ -235,14 +243,14 @@ class Consumer:
         for delivery in self._in_flight.values():
             delivery.abandoned = True
         self._in_flight.clear()
-        self._in_hand = 0
+        self._count_in_hand(None)
 
     def _report_health(self) -> None:
         HANDLERS_OVERDUE.labels(self.service).set(len(self._overdue))
         CONSUMER_HEALTHY.labels(self.service).set(1 if self.healthy else 0)
 
     def _settle(self, channel, publisher, method, properties, body, attempt, outcome: Outcome) -> None:
-        self._in_hand -= 1
+        self._count_in_hand(-1)
         try:
             if outcome.action == RETRY:
                 delay = choose_retry_delay(self.retry_delays, attempt, outcome.retry_after)
@@ -304,10 +312,7 @@ def run_consumer(service: str, settings, handlers: Mapping[str, Handler], sessio
         heartbeat_file=settings.data_dir / f"{service}-worker.alive",
         handler_timeout=settings.handler_timeout_seconds,
     )
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: consumer.stop())
-    serve_worker_metrics(settings.worker_metrics_port)
-    consumer.run()
+    serve_until_signalled(consumer.run, consumer.stop, settings.worker_metrics_port)
     log.info("%s stopped after %d messages", consumer.name, consumer.settled)
     if consumer.overdue:
         # Python would wait at exit for the hung handler thread; its message is already retried.

@@ -1,15 +1,16 @@
 """The transactional outbox: events are written in the producer's own transaction and published later by the relay."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, column, insert, table
 from sqlalchemy.orm import Session
 
 from shared.correlation import get_correlation_id
+from shared.db import utcnow
+from shared.db.inserts import bulk_insert
 from shared.schemas.envelope import SCHEMA_VERSION
 from shared.schemas.events import dump_payload
 
@@ -17,12 +18,8 @@ OUTBOX_TABLE = "outbox"
 PROCESSED_TABLE = "processed_events"
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
 def define_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
-    """Add the outbox and processed-events tables to a service's metadata (its Alembic migration creates them)."""
+    """Add the outbox and processed-events tables to the metadata of a service that publishes (its Alembic migration creates them)."""
     outbox = Table(
         OUTBOX_TABLE,
         metadata,
@@ -41,14 +38,18 @@ def define_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
             postgresql_where=column("sent_at").is_(None),
         ),
     )
-    processed = Table(
+    return outbox, define_processed_table(metadata)
+
+
+def define_processed_table(metadata: MetaData) -> Table:
+    """Add the processed-events table alone, for a service that only consumes (notification publishes nothing)."""
+    return Table(
         PROCESSED_TABLE,
         metadata,
         Column("event_id", String(36), primary_key=True),
         Column("event_type", String(100), nullable=False),
         Column("processed_at", DateTime(timezone=True), nullable=False),
     )
-    return outbox, processed
 
 
 # Lightweight handles: record_event works for any service without knowing its MetaData.
@@ -71,17 +72,47 @@ processed_rows = table(PROCESSED_TABLE, column("event_id"), column("event_type")
 encode_body = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
-def build_envelope(producer: str, event_type: str, data: dict[str, Any], *, correlation_id: str | None = None) -> dict[str, Any]:
-    """An envelope whose payload has been validated against the shared schema of `event_type`."""
+OUTBOX_COLUMNS = ("event_id", "event_type", "body", "created_at")
+# The one INSERT of an outbox row for code on a raw DB-API connection (streaming's join path on SQLite).
+RAW_INSERT = f"INSERT INTO {OUTBOX_TABLE} ({', '.join(OUTBOX_COLUMNS)}) VALUES ({', '.join(':' + name for name in OUTBOX_COLUMNS)})"
+
+
+def envelope(producer: str, event_type: str, data: dict[str, Any], *, occurred_at: str | None = None, correlation_id: str | None = None) -> dict[str, Any]:
+    """The one envelope builder; `data` is the payload in its JSON form, already validated (build_envelope validates)."""
     return {
         "id": str(uuid.uuid4()),
         "type": event_type,
         "version": SCHEMA_VERSION,
-        "occurred_at": utcnow().isoformat(),
+        "occurred_at": occurred_at or utcnow().isoformat(),
         "producer": producer,
         "correlation_id": correlation_id or get_correlation_id(),
-        "data": dump_payload(event_type, data),
+        "data": data,
     }
+
+
+def build_envelope(producer: str, event_type: str, data: dict[str, Any], *, correlation_id: str | None = None) -> dict[str, Any]:
+    """An envelope whose payload has been validated against the shared schema of `event_type`."""
+    return envelope(producer, event_type, dump_payload(event_type, data), correlation_id=correlation_id)
+
+
+def outbox_row(event: dict[str, Any], created_at: Any) -> dict[str, Any]:
+    """The outbox row (OUTBOX_COLUMNS) of an envelope."""
+    return {"event_id": event["id"], "event_type": event["type"], "body": encode_body(event), "created_at": created_at}
+
+
+def write_envelopes(session: Session, envelopes: list[dict[str, Any]]) -> list[str]:
+    """The one outbox writer: insert the envelopes in the caller's transaction, in order; return their ids.
+
+    One row is one INSERT; more go in bulk (COPY on PostgreSQL, chunked executemany on SQLite), which
+    is what makes the 10,000 events of a large publish fast.
+    """
+    now = utcnow()
+    rows = [outbox_row(event, now) for event in envelopes]
+    if len(rows) == 1:
+        session.execute(insert(outbox_rows).values(**rows[0]))
+    else:
+        bulk_insert(session, outbox_rows, OUTBOX_COLUMNS, rows)
+    return [event["id"] for event in envelopes]
 
 
 def record_event(session: Session, producer: str, event_type: str, data: dict[str, Any]) -> str:
@@ -90,34 +121,26 @@ def record_event(session: Session, producer: str, event_type: str, data: dict[st
     The payload is validated here, so a producer bug fails the request that caused it instead of
     reaching the bus and poisoning a consumer.
     """
-    envelope = build_envelope(producer, event_type, data)
-    session.execute(
-        insert(outbox_rows).values(
-            event_id=envelope["id"],
-            event_type=event_type,
-            body=encode_body(envelope),
-            created_at=utcnow(),
-        )
-    )
-    return envelope["id"]
+    return write_envelopes(session, [build_envelope(producer, event_type, data)])[0]
 
 
 def record_events(session: Session, producer: str, events: list[tuple[str, dict[str, Any]]]) -> list[str]:
-    """Write many events in one executemany (e.g. 10,000 link_issued on publish); return their ids."""
-    envelopes = [build_envelope(producer, event_type, data) for event_type, data in events]
-    now = utcnow()
-    rows = [
-        {
-            "event_id": envelope["id"],
-            "event_type": envelope["type"],
-            "body": encode_body(envelope),
-            "created_at": now,
-        }
-        for envelope in envelopes
-    ]
-    for start in range(0, len(rows), 1000):
-        session.execute(insert(outbox_rows), rows[start : start + 1000])
-    return [envelope["id"] for envelope in envelopes]
+    """Write many events at once (validated one by one), in list order; return their ids."""
+    return write_envelopes(session, [build_envelope(producer, event_type, data) for event_type, data in events])
+
+
+def record_events_alike(session: Session, producer: str, event_type: str, first: dict[str, Any], rest: Iterable[dict[str, Any]]) -> int:
+    """The fan-out form (10,000 stream.link_issued on a publish): many events of one type; return how many.
+
+    `first` is a complete payload and is validated against the shared schema; every item of `rest`
+    holds only the fields that differ from it, all of them plain strings or dicts of strings whose
+    JSON form is the same as their schema dump. Validating 10,000 identical shapes one by one costs
+    seconds; validating one and copying is exact for this shape and takes milliseconds.
+    """
+    head = build_envelope(producer, event_type, first)
+    template, occurred_at, correlation_id = head["data"], head["occurred_at"], head["correlation_id"]
+    copies = [envelope(producer, event_type, {**template, **changes}, occurred_at=occurred_at, correlation_id=correlation_id) for changes in rest]
+    return len(write_envelopes(session, [head, *copies]))
 
 
 class Outbox:

@@ -14,7 +14,6 @@ import copy
 import datetime as dt
 import logging
 import os
-import signal
 import socket
 import threading
 import time
@@ -25,8 +24,9 @@ import pika
 from prometheus_client import Counter
 from sqlalchemy.engine import Engine
 
-from shared.messaging.connection import serve_worker_metrics, CONNECTION_ERRORS, Backoff, Heartbeat, connected_node, node_parameters, open_blocking
+from shared.messaging.connection import CONNECTION_ERRORS, Backoff, Heartbeat, connected_node, node_parameters, open_blocking
 from shared.messaging.outbox_store import OutboxStore, PendingEvent
+from shared.messaging.process import serve_until_signalled
 from shared.messaging.relay_bookkeeper import Bookkeeper
 from shared.messaging.topology import EXCHANGE, prepare_topology
 
@@ -281,9 +281,6 @@ def run_relay(service: str, settings, engine: Engine) -> None:
         heartbeat_file=settings.data_dir / f"{service}-relay.alive",
         lease_seconds=settings.relay_lease_seconds,
     )
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: relay.stop())
-    serve_worker_metrics(settings.worker_metrics_port)
     log.info("relay %s publishing to %s", relay.name, EXCHANGE)
-    relay.run()
+    serve_until_signalled(relay.run, relay.stop, settings.worker_metrics_port)
     log.info("relay %s stopped after %d events", relay.name, relay.confirmed)

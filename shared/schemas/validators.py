@@ -8,7 +8,7 @@ import zoneinfo
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from marshmallow import ValidationError, fields, pre_load
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
 
 DEFAULT_REGION = "ID"
 MOBILE_TYPES = {
@@ -135,6 +135,13 @@ class RejectsUnstorableText:
             if bad:
                 raise ValidationError(bad)
         return data
+
+
+class StrictSchema(RejectsUnstorableText, Schema):
+    """The base of every request schema of the services: an unknown field is refused, like unstorable text."""
+
+    class Meta:
+        unknown = RAISE
 
 
 class Line(fields.String):

@@ -16,9 +16,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared import db
 from shared.correlation import new_correlation_id, reset_correlation_id, set_correlation_id
+from shared.logs import configure_logging
 from shared.settings import Settings, mask_url_passwords
 from shared.web.errors import register_error_handlers
 from shared.web.json_body import RakorJSONProvider
+from shared.web.state import SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +99,7 @@ def create_base_app(
     app = Flask(f"rakor.{service}")
     app.json = RakorJSONProvider(app)
     app.config.update(
-        RAKOR_SETTINGS=settings,
+        **{SETTINGS: settings},
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         API_TITLE=title,
         API_VERSION="v1",
@@ -126,6 +128,21 @@ def create_base_app(
     register_probes(app, service, engine, {}, broker_check=broker_check)
     _register_docs_assets(app)
     return app, api
+
+
+def create_service_app(service: str, settings: Settings, migrations: Path, *, title: str, description: str, log_name: str | None = None) -> tuple[Flask, Api, Engine]:
+    """What every service's create_app does first: logging, the engine, migrations at start, the base app with its broker check."""
+    configure_logging(log_name or service, settings.log_level, settings.log_format)
+    engine = db.make_service_engine(settings)
+    db.migrate_at_start(engine, migrations, settings)
+
+    def broker_check() -> None:
+        from shared.messaging.connection import broker_ping
+
+        broker_ping(settings.rabbitmq_url)
+
+    app, api = create_base_app(service, settings, engine, title=title, description=description, broker_check=broker_check)
+    return app, api, engine
 
 
 def _register_docs_assets(app: Flask) -> None:

@@ -1,13 +1,16 @@
 """Bearer tokens: the organizer's admin token (compared in constant time) and token hashing for stored keys."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
+from typing import Any, Callable
 
-from flask import current_app, request
+from flask import g, request
 
 from shared.web.errors import abort_json
+from shared.web.state import service_settings
 
 
 def bearer_token() -> str | None:
@@ -23,7 +26,7 @@ def tokens_equal(given: str, expected: str) -> bool:
 
 
 def is_admin(token: str | None) -> bool:
-    expected = current_app.config["RAKOR_SETTINGS"].admin_token
+    expected = service_settings().admin_token
     return bool(token and expected and tokens_equal(token, expected))
 
 
@@ -34,6 +37,28 @@ def require_admin() -> None:
         abort_json(401, "Missing bearer token.", headers={"WWW-Authenticate": "Bearer"})
     if not is_admin(token):
         abort_json(401, "Invalid token.", headers={"WWW-Authenticate": "Bearer"})
+
+
+def requires(authorize: Callable[..., Any]):
+    """The one auth decorator of the services: `authorize(**the view's URL arguments)` runs before the
+    body is parsed (401/403 come before 422), and what it returns (the caller) is in flask.g.caller.
+
+    Put it above the flask-smorest decorators; functools.wraps keeps their OpenAPI notes.
+    """
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            g.caller = authorize(**kwargs)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+# The organizer's endpoints of notification and streaming.
+organizer_only = requires(lambda **_: require_admin())
 
 
 def new_secret(prefix: str = "") -> str:

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
 
 from flask import Flask, jsonify
 from flask_smorest import abort
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from shared.web.cursor import InvalidCursor
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +23,48 @@ def abort_json(status: int, message: str, *, errors: dict[str, list[str]] | None
         payload["errors"] = errors
     payload.update(extra)
     abort(status, **payload)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How one kind of domain error is answered: its status, message, field errors and any further keys.
+
+    `message` is a text or a function of the error (None: the error's own text); `errors` and
+    `extra` are functions of the error giving the body's "errors" and further keys.
+    """
+
+    status: int
+    message: str | Callable[[Exception], str] | None = None
+    errors: Callable[[Exception], dict[str, list[str]]] | None = None
+    extra: Callable[[Exception], dict[str, Any]] | None = None
+
+    def body(self, error: Exception) -> dict[str, Any]:
+        message = self.message(error) if callable(self.message) else self.message
+        body: dict[str, Any] = {"code": self.status, "status": HTTP_STATUS_CODES.get(self.status, ""), "message": message if message is not None else str(error)}
+        if self.errors is not None:
+            body["errors"] = self.errors(error)
+        if self.extra is not None:
+            body.update(self.extra(error))
+        return body
+
+
+def register_error_map(app: Flask, answers: Mapping[type[Exception], Answer]) -> None:
+    """The one place where a service's domain errors become HTTP answers: views let them propagate.
+
+    Flask picks the handler of the nearest class in the error's MRO, so a subclass may be answered
+    apart from its base.
+    """
+
+    def handler(answer: Answer):
+        def answer_error(error: Exception):
+            response = jsonify(answer.body(error))
+            response.status_code = answer.status
+            return response
+
+        return answer_error
+
+    for kind, answer in answers.items():
+        app.register_error_handler(kind, handler(answer))
 
 
 def _flatten_locations(errors: Any) -> Any:
@@ -62,6 +108,8 @@ def register_error_handlers(app: Flask) -> None:
         if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
+
+    register_error_map(app, {InvalidCursor: Answer(422, "The request has invalid fields.", errors=lambda error: {"cursor": [str(error)]})})
 
     @app.errorhandler(OperationalError)
     def handle_database_down(error: DBAPIError):

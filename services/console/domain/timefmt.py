@@ -1,35 +1,15 @@
-"""Dates and times as people in Indonesia read them: in the meeting's zone, with WIB, WITA or WIT."""
+"""The console's dates and times: the APIs' ISO 8601 strings written as shared.local_time writes them for participants.
+
+shared.local_time is the one rule for words, zones (WIB, WITA, WIT) and spans; what is the console's
+own here is reading the APIs' strings, the short form of its tables, and its form fields.
+"""
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-# The three zones of Indonesia by their IANA names (the old aliases included).
-ZONE_NAMES = {
-    "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB",
-    "Asia/Makassar": "WITA", "Asia/Ujung_Pandang": "WITA",
-    "Asia/Jayapura": "WIT",
-}
-DAYS = {
-    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-MONTHS = {
-    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
-}
-
-
-def zone_label(timezone: str, moment: datetime) -> str:
-    """WIB/WITA/WIT for Indonesia's zones, else the UTC offset (UTC+09:00)."""
-    if timezone in ZONE_NAMES:
-        return ZONE_NAMES[timezone]
-    offset = moment.utcoffset()
-    if offset is None:
-        return "UTC"
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+from shared import local_time
+from shared.local_time import MONTHS
 
 
 def parse_instant(value: str | datetime) -> datetime:
@@ -45,25 +25,17 @@ def in_zone(value: str | datetime, timezone: str) -> datetime:
 
 def format_date(value: str | datetime, timezone: str, locale: str = "id") -> str:
     """'Senin, 1 Desember 2031' / 'Monday, 1 December 2031' in the meeting's zone."""
-    local = in_zone(value, timezone)
-    lang = locale if locale in DAYS else "id"
-    return f"{DAYS[lang][local.weekday()]}, {local.day} {MONTHS[lang][local.month - 1]} {local.year}"
+    return local_time.format_date(parse_instant(value), timezone, locale)
 
 
 def format_time(value: str | datetime, timezone: str, locale: str = "id") -> str:
     """'09.00 WIB' (Indonesian writes a dot) / '09:00 WIB'."""
-    local = in_zone(value, timezone)
-    separator = "." if locale != "en" else ":"
-    return f"{local.hour:02d}{separator}{local.minute:02d} {zone_label(timezone, local)}"
+    return local_time.format_clock(parse_instant(value), timezone, locale)
 
 
-def format_span(starts_at: str, ends_at: str, timezone: str, locale: str = "id") -> str:
-    """'Senin, 1 Desember 2031, 09.00–12.00 WIB'; the end's date is written when it differs."""
-    start, end = in_zone(starts_at, timezone), in_zone(ends_at, timezone)
-    start_time = format_time(start, timezone, locale).rsplit(" ", 1)[0]
-    if start.date() == end.date():
-        return f"{format_date(start, timezone, locale)}, {start_time}–{format_time(end, timezone, locale)}"
-    return f"{format_date(start, timezone, locale)}, {start_time} – {format_date(end, timezone, locale)}, {format_time(end, timezone, locale)}"
+def format_span(starts_at: str | datetime, ends_at: str | datetime, timezone: str, locale: str = "id") -> str:
+    """'Senin, 1 Desember 2031, 09.00–12.00 WIB'; over two days both ends in full."""
+    return local_time.format_span(parse_instant(starts_at), parse_instant(ends_at), timezone, locale)
 
 
 def format_moment(value: str | datetime | None, timezone: str, locale: str = "id") -> str:

@@ -40,7 +40,6 @@ class Channels:
     link_rules: LinkRules = field(default_factory=lambda: LinkRules("http://localhost:8003", ("zoom.us", "youtube.com", "youtu.be")))
     # The organizer of meetings that name none (ORGANIZER_NAME / ORGANIZER_UNIT).
     organizer: dict = field(default_factory=lambda: {"name": "Rakor", "unit": None})
-    extra: dict = field(default_factory=dict)
     # None: WHATSAPP_PROVIDER unset, so a WhatsApp notification fails for good with that reason.
     whatsapp: WhatsAppCloudSender | None = None
     # kind -> locale -> pre-approved template (WHATSAPP_TEMPLATES)

@@ -5,16 +5,12 @@ Agency keys are rate-limited per agency. A door token opens only its own meeting
 """
 from __future__ import annotations
 
-import functools
-
-from flask import g
-
 from services.registration.api.context import context
 from services.registration.domain.access import ADMIN, Caller
 from services.registration.operations import find_agency_by_key, find_door_token
 from services.registration.operations.door import DOOR_TOKEN_PREFIX
 from shared.web import abort_json, bearer_token
-from shared.web.auth import hash_secret, is_admin
+from shared.web.auth import hash_secret, is_admin, requires as requires_caller
 
 _UNAUTHORIZED = {"headers": {"WWW-Authenticate": "Bearer"}}
 
@@ -91,23 +87,18 @@ def door_of(event_id: str) -> Caller:
     return caller
 
 
-_CHECKS = {"admin": admin_only, "agency": agency_only, "any": authenticate}
+_CHECKS = {
+    "admin": requires_caller(lambda **_: admin_only()),
+    "agency": requires_caller(lambda **_: agency_only()),
+    "any": requires_caller(lambda **_: authenticate()),
+    "door": requires_caller(lambda event_id, **_: door_of(event_id)),
+}
 
 
 def requires(who: str):
-    """Authorize before the body is parsed (401/403 come before 422); the caller is then in flask.g.caller.
+    """shared.web.requires for registration's callers: the caller is then in flask.g.caller.
 
     `who` is "admin", "agency", "any" (organizer or agency) or "door" (organizer or a door token of
-    the meeting in the URL's event_id). Put it above the flask-smorest decorators; functools.wraps
-    keeps their OpenAPI notes.
+    the meeting in the URL's event_id).
     """
-
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            g.caller = door_of(kwargs["event_id"]) if who == "door" else _CHECKS[who]()
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
+    return _CHECKS[who]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Response, current_app, g
+from flask import Response, g
 from flask.views import MethodView
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -13,13 +13,10 @@ from services.registration.api.context import sessions
 from services.registration.api.docs import errors
 from services.registration.schemas import CertificateSchema, CertificatesIssuedSchema
 from shared.web import Blueprint
+from shared.web.state import service_settings
 
 blp = Blueprint("certificates", __name__, description="Certificates of attendance and their public verification.")
 _pages = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / "templates"), autoescape=select_autoescape(["html"]))
-
-
-def _settings():
-    return current_app.config["RAKOR_SETTINGS"]
 
 
 @blp.route("/v1/events/<event_id>/certificates")
@@ -29,7 +26,7 @@ class Certificates(MethodView):
     @errors(blp, 403, 404, 409)
     def post(self, event_id):
         """Issue a certificate to every participant who attended and has none yet (only after the meeting ends, else 409)."""
-        settings = _settings()
+        settings = service_settings()
         return operations.issue_certificates(sessions(), event_id, settings.certificate_number_suffix, settings.registration_public_url)
 
     @requires("any")
@@ -37,7 +34,7 @@ class Certificates(MethodView):
     @errors(blp, 404)
     def get(self, event_id):
         """The meeting's certificates in number order (an agency sees its own people's)."""
-        return operations.list_certificates(sessions(), g.caller, event_id, _settings().registration_public_url)
+        return operations.list_certificates(sessions(), g.caller, event_id, service_settings().registration_public_url)
 
 
 @blp.route("/v1/certificates/<certificate_id>")

@@ -1,17 +1,17 @@
 """What the views share per app: the session factory, the agency rate limiter and the key look-up cache."""
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from services.registration.operations.agencies import KnownKey
+from shared.db import utcnow
 from shared.web import RateLimiter
+from shared.web.state import service_state
 
 EXTENSION = "rakor_registration"
 
@@ -39,7 +39,7 @@ class AgencyKeyCache:
         if entry is None or time.monotonic() - entry[0] > self.ttl:
             return None
         known = entry[1]
-        if known.expires_at is not None and dt.datetime.now(dt.timezone.utc) >= known.expires_at:
+        if known.expires_at is not None and utcnow() >= known.expires_at:
             return None
         return known
 
@@ -64,7 +64,7 @@ class RegistrationContext:
 
 
 def context() -> RegistrationContext:
-    return current_app.extensions[EXTENSION]
+    return service_state(EXTENSION)
 
 
 def sessions() -> Callable[[], Session]:

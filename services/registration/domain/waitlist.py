@@ -1,4 +1,4 @@
-"""Waitlist order: who gets a freed seat, and the positions 1..N that remain after someone leaves."""
+"""Waitlist order: who gets a freed seat."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,9 +30,3 @@ def promotions(state: SeatState, waitlist: Sequence[WaitlistEntry]) -> list[Wait
             promoted.append(entry)
     return promoted
 
-
-def renumber(positions: Sequence[int], removed: Sequence[int]) -> dict[int, int]:
-    """Map each remaining old position to its new one (1..N, no gaps, order kept) after `removed` left."""
-    gone = set(removed)
-    remaining = sorted(p for p in positions if p not in gone)
-    return {old: new for new, old in enumerate(remaining, start=1) if old != new}

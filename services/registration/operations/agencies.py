@@ -15,14 +15,11 @@ from services.registration.domain.errors import NotFound
 from services.registration.models import Agency, AgencyKey
 from services.registration.operations.reading import reading
 from services.registration.operations.seating import outbox
-from services.registration.operations.writing import writing
+from shared.db import utcnow
+from shared.db.writers import writing
 from shared.web.auth import hash_secret, new_secret
 
 API_KEY_PREFIX = "rk_"
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def _new_key(session: Session, agency_id: str, now: dt.datetime) -> str:
@@ -33,7 +30,7 @@ def _new_key(session: Session, agency_id: str, now: dt.datetime) -> str:
 
 def create_agency(session_factory: Callable[[], Session], data: dict[str, Any]) -> tuple[Agency, str]:
     """Create an agency and return it with its new API key (the only time the key is known)."""
-    now = _utcnow()
+    now = utcnow()
     with writing(session_factory) as session:
         agency = Agency(
             id=str(uuid.uuid4()), name=data["name"], kind=data["kind"], contact_email=data["contact_email"],
@@ -64,7 +61,7 @@ def update_agency(session_factory: Callable[[], Session], caller: Caller, agency
                 setattr(agency, name, value)
             # Strictly later than the snapshot before it, even within one clock tick: the consumer keeps the newest.
             previous = agency.updated_at or agency.created_at
-            agency.updated_at = max(_utcnow(), previous + dt.timedelta(microseconds=1))
+            agency.updated_at = max(utcnow(), previous + dt.timedelta(microseconds=1))
             outbox.record(session, "agency.updated", payloads.agency_updated(agency))
         return agency
 
@@ -78,7 +75,7 @@ def _lock_agency(session: Session, agency_id: str) -> Agency:
 
 def rotate_agency_key(session_factory: Callable[[], Session], agency_id: str, grace_seconds: int) -> str:
     """A new key for the agency; its keys still working now stop after `grace_seconds` (0: at once)."""
-    now = _utcnow()
+    now = utcnow()
     until = now + dt.timedelta(seconds=grace_seconds)
     with writing(session_factory) as session:
         _lock_agency(session, agency_id)  # two rotations at once: each ends the other's grace in turn
@@ -93,7 +90,7 @@ def rotate_agency_key(session_factory: Callable[[], Session], agency_id: str, gr
 
 def revoke_agency_keys(session_factory: Callable[[], Session], agency_id: str) -> int:
     """Revoke every key of the agency at once; answers how many were still unrevoked."""
-    now = _utcnow()
+    now = utcnow()
     with writing(session_factory) as session:
         _lock_agency(session, agency_id)
         result = session.execute(
@@ -129,6 +126,6 @@ def find_agency_by_key(session_factory: Callable[[], Session], key_hash: str) ->
     """The agency of the key with this hash, if the key is neither revoked nor expired."""
     with reading(session_factory) as session:
         row = session.execute(_KEY, {"key_hash": key_hash}).first()
-    if row is None or not credential_is_active(row.expires_at, row.revoked_at, _utcnow()):
+    if row is None or not credential_is_active(row.expires_at, row.revoked_at, utcnow()):
         return None
     return KnownKey(row.id, row.name, row.expires_at)

@@ -16,7 +16,7 @@ from services.registration import payloads
 from services.registration.domain.attendance import AttendanceRow, OnlineRule, summarize
 from services.registration.models import UTC_DATETIME, Meeting, Registration
 from services.registration.operations.reading import reading
-from services.registration.operations.seating import utcnow
+from shared.db import utcnow
 
 log = logging.getLogger(__name__)
 

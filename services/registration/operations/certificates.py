@@ -20,8 +20,9 @@ from services.registration.domain.errors import NotFound
 from services.registration.models import Certificate
 from services.registration.operations.attendance import online_rule
 from services.registration.operations.reading import reading
-from services.registration.operations.seating import outbox, utcnow
-from services.registration.operations.writing import writing
+from services.registration.operations.seating import outbox
+from shared.db import utcnow
+from shared.db.writers import writing
 
 SessionFactory = Callable[[], Session]
 

@@ -17,8 +17,9 @@ from services.registration.domain.meetings import ensure_scheduled
 from services.registration.domain.seats import CONFIRMED, IN_PERSON
 from services.registration.models import Agency, CheckInReversal, DoorToken, Meeting, Registration
 from services.registration.operations.reading import reading
-from services.registration.operations.seating import outbox, utcnow
-from services.registration.operations.writing import writing
+from services.registration.operations.seating import outbox
+from shared.db import utcnow
+from shared.db.writers import writing
 from shared.web.auth import hash_secret, new_secret
 
 # Distinct from agency keys (rk_): a door token pasted where a key belongs is recognised at once.

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from services.registration.domain.errors import IdempotencyKeyReused
 from services.registration.models import IdempotentResponse
-from services.registration.operations.seating import utcnow
+from shared.db import utcnow
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,10 @@ from services.registration.domain.meetings import (
     validate_meeting,
 )
 from services.registration.models import Meeting
-from services.registration.operations.seating import outbox, promote_waitlisted, utcnow
+from services.registration.operations.seating import outbox, promote_waitlisted
 from services.registration.operations.reading import reading
-from services.registration.operations.writing import writing
+from shared.db import utcnow
+from shared.db.writers import writing
 
 
 def _apply(meeting: Meeting, fields: dict[str, Any]) -> None:

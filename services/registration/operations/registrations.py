@@ -31,11 +31,11 @@ from services.registration.operations.seating import (
     outbox,
     place,
     promote_waitlisted,
-    utcnow,
 )
 from services.registration.schemas import RegistrationCreateSchema, RegistrationSchema
 from services.registration.operations.reading import reading
-from services.registration.operations.writing import writing
+from shared.db import utcnow
+from shared.db.writers import writing
 
 _row_schema = RegistrationCreateSchema()
 _out = RegistrationSchema()

@@ -6,7 +6,8 @@ import datetime as dt
 from sqlalchemy import delete
 
 from services.registration.models import IdempotentResponse
-from services.registration.operations.writing import writing
+from shared.db import utcnow
+from shared.db.writers import writing
 from shared.retention import cutoffs, purge_messaging
 
 
@@ -15,7 +16,7 @@ def purge_expired(session_factory, retention_days: int, now: dt.datetime | None 
 
     Registrations themselves are the organizer's record of the meeting and are not purged here.
     """
-    limits = cutoffs(now or dt.datetime.now(dt.timezone.utc), retention_days)
+    limits = cutoffs(now or utcnow(), retention_days)
     with writing(session_factory) as session:
         replies = session.execute(delete(IdempotentResponse).where(IdempotentResponse.created_at < limits.idempotent_replies)).rowcount
         return {"idempotent_replies": replies or 0, **purge_messaging(session, limits)}

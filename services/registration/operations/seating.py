@@ -18,10 +18,6 @@ from shared.messaging.outbox import Outbox
 outbox = Outbox("registration")
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
 def place(registration: Registration, state: SeatState) -> None:
     """Give `registration` its status for its current mode: a seat, a waitlist place, or online."""
     allocation = allocate(state, registration.agency_id, registration.attendance_mode)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.streaming.join_path import JoinPath
 from shared.web import RateLimiter
+from shared.web.state import service_state
 
 EXTENSION = "rakor_streaming"
 
@@ -22,4 +22,4 @@ class StreamingState:
 
 
 def state() -> StreamingState:
-    return current_app.extensions[EXTENSION]
+    return service_state(EXTENSION)

@@ -5,7 +5,7 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, request
+from flask import Response, request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.streaming import operations
@@ -14,6 +14,7 @@ from services.streaming.domain.join_target import JoinOutcome
 from services.streaming.metrics import VISIT_OUTCOMES
 from shared.local_time import format_clock, format_datetime
 from shared.web import Blueprint, abort_json
+from shared.web.state import service_settings
 
 blp = Blueprint("join", __name__, description="The participant's personal join link (no login).")
 _pages = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / "templates"), autoescape=select_autoescape(["html"]))
@@ -110,7 +111,7 @@ def join(token: str):
     if retry_after is not None:
         VISIT_OUTCOMES["rate_limited"].inc()
         abort_json(429, "Too many requests; try again later.", headers={"Retry-After": str(int(retry_after))})
-    opens_before = dt.timedelta(minutes=current_app.config["RAKOR_SETTINGS"].join_opens_minutes)
+    opens_before = dt.timedelta(minutes=service_settings().join_opens_minutes)
     visit = operations.open_link(state().join_path, token, opens_before, record=request.method != "HEAD")
     if visit is None:
         VISIT_OUTCOMES["unknown"].inc()

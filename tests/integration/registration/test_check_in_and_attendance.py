@@ -81,12 +81,6 @@ def test_a_join_for_an_unknown_registration_is_acknowledged_and_ignored(api, eve
     assert outcome.action == "ack"
 
 
-def test_handlers_cover_exactly_the_subscriptions():
-    from shared.messaging.topology import SUBSCRIPTIONS
-
-    assert set(HANDLERS) == set(SUBSCRIPTIONS["registration"])
-
-
 def attended_meeting(api, agency, other_agency):
     event = api.make_event(in_person_capacity=2)
     door = api.register(agency, event["id"])

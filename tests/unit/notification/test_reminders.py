@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 
-from services.notification.domain.freshness import is_stale
 from services.notification.domain.reminders import (
     ARMED, CANCEL, SEND, SKIP, SKIPPED, InvalidReminder, decide, due_moment, parse_duration, plan_reminders, receives_reminders, withdrawn,
 )
@@ -101,13 +100,3 @@ def test_only_confirmed_participants_are_reminded():
     assert receives_reminders("confirmed")
     assert not receives_reminders("waitlisted") and not receives_reminders("cancelled")
 
-
-def test_newest_event_wins():
-    earlier, later = dt.datetime(2021, 11, 20, 1, tzinfo=UTC), dt.datetime(2021, 11, 20, 2, tzinfo=UTC)
-    assert is_stale(earlier, later)
-    assert not is_stale(later, earlier)
-    assert not is_stale(earlier, None)
-    # The same event delivered again is not stale: its sends may still be owed.
-    assert not is_stale(later, later)
-    assert is_stale(later, later, sequence=1, seen_sequence=2)
-    assert not is_stale(later, later, sequence=2, seen_sequence=2)

@@ -1,6 +1,6 @@
-"""Waitlist: who is promoted when seats free up, and renumbering without gaps."""
+"""Waitlist: who is promoted when seats free up, in order."""
 from services.registration.domain.seats import SeatState
-from services.registration.domain.waitlist import WaitlistEntry, promotions, renumber
+from services.registration.domain.waitlist import WaitlistEntry, promotions
 
 
 def entries(*agencies):
@@ -29,7 +29,3 @@ def test_several_free_seats_promote_in_order():
     state = SeatState(capacity=5, taken=2, taken_by_agency={"a": 2}, waitlisted=4)
     assert [e.position for e in promotions(state, entries("b", "c", "d", "e"))] == [1, 2, 3]
 
-
-def test_renumber_closes_gaps_keeping_order():
-    assert renumber([1, 2, 3, 4, 5], [2, 4]) == {3: 2, 5: 3}
-    assert renumber([1, 2], []) == {}

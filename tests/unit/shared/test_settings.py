@@ -448,14 +448,15 @@ def test_settings_or_exit_returns_settings_when_valid(capsys):
 
 # --- the list of known variables ----------------------------------------------------------------------
 
-_READERS = r"(?:env\.get|_int|_float|_bool|_url|_delays)\(\s*(?:env\s*,\s*)?"
+# A declaration (setting("NAME", …)) or a reader consulting another variable (env.get("NAME"), _bool(env, "NAME", …)).
+_READERS = r"(?:setting|env\.get|_int|_float|_bool|_url|_delays)\(\s*(?:[a-z.]*env\s*,\s*)?"
 
 
 def variables_read_by_load_settings() -> set[str]:
-    """Every variable name settings.py reads, from its source; per-service f-strings are expanded."""
+    """Every variable name settings.py reads, from its source; per-service names ({SERVICE}_…) are expanded."""
     source = Path(settings_module.__file__).read_text()
     names = set(re.findall(_READERS + r"\"([A-Z][A-Z0-9_]*)\"", source))
-    for suffix in re.findall(r"f\"\{service\.upper\(\)\}(_[A-Z0-9_]+)\"", source):
+    for suffix in re.findall(r"setting\(\"\{SERVICE\}(_[A-Z0-9_]+)\"", source):
         names.update(service.upper() + suffix for service in SERVICES)
     return names
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import logging
 from pathlib import Path
@@ -14,6 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def utcnow() -> dt.datetime:
+    """Now, timezone-aware in UTC: what every timestamp column of the suite stores."""
+    return dt.datetime.now(dt.timezone.utc)
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -1,10 +1,12 @@
-"""The unit of work of the registration API; on a SQLite file, writers of all processes queue on a file lock.
+"""One queue for the writers of a SQLite file, shared by every thread and process that writes to it.
 
 SQLite lets one writer in at a time (shared.db begins every unit of work with BEGIN IMMEDIATE); a
 writer that finds the database busy sleeps in SQLite's busy handler for 1, 2, 5, 10 … ms before it
-looks again, while an intake transaction lasts a few milliseconds. Under several gunicorn workers most
-of the time went to those sleeps. An flock queue wakes the next writer the moment the lock is free.
-PostgreSQL needs none of this: its row locks already wake waiters at once.
+looks again, while an intake transaction or a join lasts a few milliseconds. Under several gunicorn
+workers most of the time went to those sleeps. An flock queue wakes the next writer the moment the
+lock is free. PostgreSQL needs none of this: its row locks already wake waiters at once.
+
+Writers that do not queue here (a relay, a consumer) still meet SQLite's busy timeout as before.
 """
 from __future__ import annotations
 
@@ -14,12 +16,13 @@ import os
 import threading
 from typing import Callable, Iterator
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from shared.db import unit_of_work
 
 
-class _WriterQueue:
+class WriterQueue:
     """An exclusive lock shared by the threads of this process (threading.Lock) and by processes (flock)."""
 
     def __init__(self, path: str):
@@ -30,6 +33,7 @@ class _WriterQueue:
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
+        # flock does not separate the threads of one process, hence the thread lock around it.
         with self._thread_lock:
             if self._fd is None or self._pid != os.getpid():
                 # Opened lazily and again after a fork: a descriptor inherited from the parent would share its lock.
@@ -41,29 +45,35 @@ class _WriterQueue:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
 
 
-_queues: dict[str, _WriterQueue] = {}
+_queues: dict[str, WriterQueue] = {}
 _queues_lock = threading.Lock()
 
 
-def _queue_for(session_factory: Callable[[], Session]) -> _WriterQueue | None:
-    engine = getattr(session_factory, "kw", {}).get("bind")
+def writer_queue(engine: Engine | None) -> WriterQueue | None:
+    """The queue of the SQLite file behind `engine`; None for PostgreSQL and in-memory SQLite (nothing to share)."""
     if engine is None or engine.dialect.name != "sqlite":
         return None
     database = engine.url.database or ""
     if not database or database == ":memory:":
         return None
     with _queues_lock:
-        return _queues.setdefault(database, _WriterQueue(database + ".writers.lock"))
+        return _queues.setdefault(database, WriterQueue(database + ".writers.lock"))
+
+
+@contextlib.contextmanager
+def queued(engine: Engine | None) -> Iterator[None]:
+    """Hold the writers' queue of `engine` for the block (nothing to hold on PostgreSQL)."""
+    queue = writer_queue(engine)
+    if queue is None:
+        yield
+        return
+    with queue.held():
+        yield
 
 
 @contextlib.contextmanager
 def writing(session_factory: Callable[[], Session]) -> Iterator[Session]:
     """shared.db.unit_of_work, entered in turn with the other writers of a SQLite file."""
-    queue = _queue_for(session_factory)
-    if queue is None:
-        with unit_of_work(session_factory) as session:
-            yield session
-        return
-    with queue.held():
+    with queued(getattr(session_factory, "kw", {}).get("bind")):
         with unit_of_work(session_factory) as session:
             yield session
