@@ -13,7 +13,7 @@ from services.notification.channels.smtp_pool import SmtpPool
 from services.notification.domain.delivery import PermanentFailure, TransientFailure
 from tests.fixtures.smtp import SMTP_PASSWORD, SMTP_USER, _free_port
 from tests.integration.notification.conftest import Harness, notification_env
-from tests.unit.notification.factories import make_participant, make_registration
+from tests.factories.notification import make_participant, make_registration
 
 
 def _mail(n: int = 1) -> EmailMessage:

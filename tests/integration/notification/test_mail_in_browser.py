@@ -20,8 +20,8 @@ from services.notification.content.qr_image import qr_png
 from services.notification.content.rendering import LOCALES, Renderer
 from services.notification.domain.letterhead import from_header, organizer_of
 from services.notification.domain.messages import KINDS, Recipient, build_context, plan_messages
-from tests.unit.notification.factories import CERTIFICATE, make_meeting
-from tests.unit.notification.test_logo import make_png
+from tests.factories.notification import CERTIFICATE, make_meeting
+from tests.factories.images import make_png
 
 ORGANIZER = {
     "name": "Kementerian Komunikasi dan Informatika", "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik",

@@ -11,9 +11,10 @@ from services.notification.fallback import send_due_fallbacks
 from services.notification.models import Notification
 from services.notification.receipts import record_receipts
 from shared.db import read_only
-from tests.integration.notification.conftest import Harness, make_envelope, notification_env
+from tests.integration.notification.conftest import Harness, notification_env
+from tests.factories.envelopes import make_envelope
 from tests.integration.notification.test_broker import _purge
-from tests.unit.notification.factories import make_meeting, make_participant, make_registration
+from tests.factories.notification import make_meeting, make_participant, make_registration
 
 FALLBACK_MEETING = make_meeting(channels=["email", "whatsapp", "sms_fallback"])
 
