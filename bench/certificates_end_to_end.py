@@ -22,7 +22,8 @@ from pathlib import Path
 import pika
 from sqlalchemy import text
 
-from bench.notification_throughput import ROOT, Sink, _stop, delete_vhost, fresh_vhost, run_worker
+from bench.harness import ROOT, delete_vhost, fresh_vhost, stop_process
+from bench.notification_throughput import Sink, run_worker
 from shared.messaging.topology import queue_name
 
 ADMIN = {"Authorization": "Bearer bench-admin-token-0123456789"}
@@ -99,7 +100,7 @@ def run_certificates(args, workdir: Path) -> tuple[float, float]:
         return answered - pressed, last - pressed
     finally:
         for process in processes:
-            _stop(process)
+            stop_process(process)
         sink.stop()
         delete_vhost(vhost)
 

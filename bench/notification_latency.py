@@ -24,7 +24,7 @@ import requests
 from aiosmtpd.controller import Controller
 
 from bench.notification_smtp_sink import _SlowSMTP
-from bench.notification_throughput import delete_vhost, free_port, fresh_vhost
+from bench.harness import delete_vhost, free_port, fresh_vhost
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "bench-organizer-token-0123456789"

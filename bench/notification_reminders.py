@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,8 @@ from services.notification import MIGRATIONS
 from shared.db import make_engine, make_session_factory, migrate, unit_of_work
 from shared.schemas.events import load_payload
 
-from bench.notification_throughput import MEETING, ROOT, Sink, _stop, delete_vhost, fresh_vhost, run_worker
+from bench.harness import MEETING, ROOT, delete_vhost, fresh_vhost, stop_process, worker_env
+from bench.notification_throughput import Sink, run_worker
 
 LEAD_SECONDS = 5
 
@@ -70,18 +70,15 @@ def run_reminders(count: int, args, workdir: Path) -> tuple[float, float]:
         session_factory = make_session_factory(engine)
         meeting = _meeting(dt.timedelta(hours=2), [], 0)
         seed(session_factory, meeting, count)
-        env = {
-            **os.environ,
-            "DATA_DIR": str(workdir / "reminders"),
-            "DATABASE_URL": database_url,
-            "RAKOR_ADMIN_TOKEN": "bench-admin-token-0123456789",
-            "RABBITMQ_URL": f"amqp://guest:guest@127.0.0.1:5672/{vhost}",
-            "SMTP_HOST": "127.0.0.1",
-            "SMTP_PORT": str(sink.port),
-            "SMTP_POOL_SIZE": str(args.pool),
-            "CONSUMER_CONCURRENCY": str(args.concurrency),
-            "LOG_LEVEL": "WARNING",
-        }
+        env = worker_env(
+            workdir / "reminders",
+            database_url,
+            f"amqp://guest:guest@127.0.0.1:5672/{vhost}",
+            SMTP_HOST="127.0.0.1",
+            SMTP_PORT=str(sink.port),
+            SMTP_POOL_SIZE=str(args.pool),
+            CONSUMER_CONCURRENCY=str(args.concurrency),
+        )
         worker = subprocess.Popen([sys.executable, "-m", "services.notification.worker"], cwd=ROOT, env=env)
         # The moment: a whole second LEAD_SECONDS ahead, written as the reminder's distance from the start.
         starts = dt.datetime.fromisoformat(meeting["starts_at"])
@@ -95,7 +92,7 @@ def run_reminders(count: int, args, workdir: Path) -> tuple[float, float]:
         return first - due_monotonic, rate
     finally:
         if worker is not None:
-            _stop(worker)
+            stop_process(worker)
         sink.stop()
         engine.dispose()
         delete_vhost(vhost)

@@ -13,147 +13,30 @@ before a consumer starts. Each side gets a fresh RabbitMQ vhost (made with rabbi
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
-import pika
-
+from bench.harness import MEETING, ROOT, CountingPeer, delete_vhost, fresh_vhost, link_fanout_rate, link_payload, stop_process
 from services.notification.domain.messages import Recipient, build_context, plan_messages
-from shared.messaging.topology import EXCHANGE, declare_topology, queue_name
-
-ROOT = Path(__file__).resolve().parents[1]
-MEETING = {
-    "id": "bench-rakor-jfph",
-    "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
-    "theme": "Tantangan Pranata Humas di Era Disrupsi",
-    "starts_at": "2021-12-01T09:00:00+07:00",
-    "ends_at": "2021-12-01T12:00:00+07:00",
-    "timezone": "Asia/Jakarta",
-    "venue": {"name": "Hotel Aviary", "address": "Jl. Raya Sudimara Pinang No. 88, Bintaro", "city": "Tangerang Selatan"},
-    "health_protocol": None,
-    "online": True,
-    "sequence": 0,
-}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def fresh_vhost() -> str:
-    vhost = f"rakor-bench-{uuid.uuid4().hex[:8]}"
-    subprocess.run(["rabbitmqctl", "add_vhost", vhost], check=True, capture_output=True)
-    subprocess.run(["rabbitmqctl", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], check=True, capture_output=True)
-    return vhost
-
-
-def delete_vhost(vhost: str) -> None:
-    subprocess.run(["rabbitmqctl", "delete_vhost", vhost], check=False, capture_output=True)
-
-
-def link_payload(i: int) -> dict:
-    return {
-        "registration_id": f"bench-reg-{i:06d}",
-        "event_id": MEETING["id"],
-        "participant": {"full_name": f"Peserta Uji {i}", "email": f"peserta{i}@humas.go.id", "phone": None, "locale": "id"},
-        "join_url": f"https://rakor.example.go.id/j/{uuid.uuid4().hex}",
-        "youtube_url": "https://www.youtube.com/watch?v=ditjenikp2021",
-        "channel_kinds": ["zoom", "youtube"],
-        "meeting": MEETING,
-    }
-
-
-class Sink:
-    """The SMTP sink in its own process, so its work does not share our interpreter's lock."""
+class Sink(CountingPeer):
+    """The SMTP sink (bench/notification_smtp_sink.py) in its own process."""
 
     def __init__(self, workdir: Path, delay: float):
-        self.port = free_port()
-        self.count_file = workdir / f"sink-{self.port}.count"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bench.notification_smtp_sink", "--port", str(self.port), "--delay", str(delay), "--count-file", str(self.count_file)],
-            cwd=ROOT,
-        )
-        self._wait(lambda: self.count_file.exists(), 30, "SMTP sink did not start")
-
-    def read(self) -> tuple[int, float, float]:
-        try:
-            count, first, last = self.count_file.read_text().split()
-        except (OSError, ValueError):
-            return 0, 0.0, 0.0
-        return int(count), float(first), float(last)
-
-    def rate_when(self, total: int, timeout: float, process: subprocess.Popen) -> float:
-        self._wait(lambda: self.read()[0] >= total, timeout, f"fewer than {total} mails arrived", process)
-        count, first, last = self.read()
-        return (count - 1) / (last - first)
-
-    def _wait(self, predicate, timeout: float, message: str, process: subprocess.Popen | None = None) -> None:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if process is not None and process.poll() is not None:
-                raise RuntimeError(f"the sender exited with {process.returncode}; {message}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{message} within {timeout:g}s (got {self.read()[0]})")
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(10)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(60)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        super().__init__("bench.notification_smtp_sink", workdir, delay, name="SMTP sink", unit="mails")
 
 
 def run_worker(count: int, args, workdir: Path) -> float:
-    vhost = fresh_vhost()
-    amqp_url = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    """The notification worker sending `count` queued link emails to a fresh sink; mails per second."""
     sink = Sink(workdir, args.delay)
-    worker = None
-    try:
-        connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
-        channel = connection.channel()
-        declare_topology(channel, (5, 30))
-        for i in range(count):
-            envelope = {"id": str(uuid.uuid4()), "type": "stream.link_issued", "version": 1, "occurred_at": "2021-11-30T02:00:00+00:00", "producer": "streaming", "correlation_id": None, "data": link_payload(i)}
-            channel.basic_publish(EXCHANGE, "stream.link_issued", json.dumps(envelope).encode(), pika.BasicProperties(delivery_mode=2, content_type="application/json"))
-        while channel.queue_declare(queue_name("notification"), passive=True).method.message_count < count:
-            time.sleep(0.2)
-        connection.close()
-        env = {
-            **os.environ,
-            "DATA_DIR": str(workdir / "worker"),
-            "DATABASE_URL": args.database or f"sqlite:///{workdir / 'worker' / 'notification.db'}",
-            "RAKOR_ADMIN_TOKEN": "bench-admin-token-0123456789",
-            "RABBITMQ_URL": amqp_url,
-            "RETRY_DELAYS": "5,30",
-            "SMTP_HOST": "127.0.0.1",
-            "SMTP_PORT": str(sink.port),
-            "SMTP_POOL_SIZE": str(args.pool),
-            "CONSUMER_CONCURRENCY": str(args.concurrency),
-            "CONSUMER_PREFETCH": str(args.concurrency * 4),
-            "LOG_LEVEL": "WARNING",
-        }
-        worker = subprocess.Popen([sys.executable, "-m", "services.notification.worker"], cwd=ROOT, env=env)
-        return sink.rate_when(count, args.timeout, worker)
-    finally:
-        if worker is not None:
-            _stop(worker)
-        sink.stop()
-        delete_vhost(vhost)
+    smtp = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port), "SMTP_POOL_SIZE": str(args.pool)}
+    threads = {"CONSUMER_CONCURRENCY": str(args.concurrency), "CONSUMER_PREFETCH": str(args.concurrency * 4)}
+    return link_fanout_rate(count, link_payload, sink, workdir, args.database, args.timeout, **smtp, **threads)
 
 
 def run_baseline(count: int, args, workdir: Path) -> float:
@@ -186,7 +69,7 @@ def run_baseline(count: int, args, workdir: Path) -> float:
         return sink.rate_when(count, args.timeout, worker)
     finally:
         if worker is not None:
-            _stop(worker)
+            stop_process(worker)
         sink.stop()
         delete_vhost(vhost)
 

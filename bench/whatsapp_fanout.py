@@ -14,57 +14,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
-import pika
-
-from bench.notification_throughput import MEETING, ROOT, _stop, delete_vhost, free_port, fresh_vhost, link_payload
+from bench.harness import MEETING, CountingPeer, link_fanout_rate, link_payload
 from services.notification.channels.whatsapp_cloud import WhatsAppCloudSender
 from services.notification.domain.whatsapp import Template
-from shared.messaging.topology import EXCHANGE, declare_topology, queue_name
 from tests.fixtures.whatsapp_api import PHONE_NUMBER_ID, TEMPLATES, TOKEN
 
 WHATSAPP_MEETING = {**MEETING, "channels": ["whatsapp"]}
 
 
-class FakeApi:
+class FakeApi(CountingPeer):
+    """The fake Cloud API of the tests (bench/whatsapp_fake_api.py) in its own process."""
+
     def __init__(self, workdir: Path, delay: float):
-        self.port = free_port()
+        super().__init__("bench.whatsapp_fake_api", workdir, delay, name="fake API", unit="messages")
         self.url = f"http://127.0.0.1:{self.port}/v20.0"
-        self.count_file = workdir / f"whatsapp-{self.port}.count"
-        self.process = subprocess.Popen([sys.executable, "-m", "bench.whatsapp_fake_api", "--port", str(self.port), "--delay", str(delay), "--count-file", str(self.count_file)], cwd=ROOT)
-        self._wait(lambda: self.count_file.exists(), 30, "the fake API did not start")
-
-    def read(self) -> tuple[int, float, float]:
-        try:
-            count, first, last = self.count_file.read_text().split()
-        except (OSError, ValueError):
-            return 0, 0.0, 0.0
-        return int(count), float(first), float(last)
-
-    def rate_when(self, total: int, timeout: float, process: subprocess.Popen | None = None) -> float:
-        self._wait(lambda: self.read()[0] >= total, timeout, f"fewer than {total} messages arrived", process)
-        count, first, last = self.read()
-        return (count - 1) / (last - first)
-
-    def _wait(self, predicate, timeout: float, message: str, process: subprocess.Popen | None = None) -> None:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if process is not None and process.poll() is not None:
-                raise RuntimeError(f"the sender exited with {process.returncode}; {message}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{message} within {timeout:g}s (got {self.read()[0]})")
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(10)
 
 
 def _payload(i: int) -> dict:
@@ -75,41 +43,16 @@ def _payload(i: int) -> dict:
 
 
 def run_worker(count: int, args, workdir: Path) -> float:
-    vhost = fresh_vhost()
-    amqp_url = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    """The notification worker, default settings, sending `count` queued WhatsApp links to a fresh fake; messages per second."""
     api = FakeApi(workdir, args.delay)
-    worker = None
-    try:
-        connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
-        channel = connection.channel()
-        declare_topology(channel, (5, 30))
-        for i in range(count):
-            envelope = {"id": str(uuid.uuid4()), "type": "stream.link_issued", "version": 1, "occurred_at": "2021-11-30T02:00:00+00:00", "producer": "streaming", "correlation_id": None, "data": _payload(i)}
-            channel.basic_publish(EXCHANGE, "stream.link_issued", json.dumps(envelope).encode(), pika.BasicProperties(delivery_mode=2, content_type="application/json"))
-        while channel.queue_declare(queue_name("notification"), passive=True).method.message_count < count:
-            time.sleep(0.2)
-        connection.close()
-        env = {
-            **os.environ,
-            "DATA_DIR": str(workdir / "worker"),
-            "DATABASE_URL": args.database or f"sqlite:///{workdir / 'worker' / 'notification.db'}",
-            "RAKOR_ADMIN_TOKEN": "bench-admin-token-0123456789",
-            "RABBITMQ_URL": amqp_url,
-            "RETRY_DELAYS": "5,30",
-            "LOG_LEVEL": "WARNING",
-            "WHATSAPP_PROVIDER": "cloud",
-            "WHATSAPP_API_URL": api.url,
-            "WHATSAPP_TOKEN": TOKEN,
-            "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
-            "WHATSAPP_TEMPLATES": json.dumps(TEMPLATES),
-        }
-        worker = subprocess.Popen([sys.executable, "-m", "services.notification.worker"], cwd=ROOT, env=env)
-        return api.rate_when(count, args.timeout, worker)
-    finally:
-        if worker is not None:
-            _stop(worker)
-        api.stop()
-        delete_vhost(vhost)
+    whatsapp = {
+        "WHATSAPP_PROVIDER": "cloud",
+        "WHATSAPP_API_URL": api.url,
+        "WHATSAPP_TOKEN": TOKEN,
+        "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
+        "WHATSAPP_TEMPLATES": json.dumps(TEMPLATES),
+    }
+    return link_fanout_rate(count, _payload, api, workdir, args.database, args.timeout, **whatsapp)
 
 
 def run_baseline(count: int, args, workdir: Path) -> float:

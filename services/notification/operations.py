@@ -14,7 +14,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
-from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from services.notification import audience, delivery_receipts, digest_store, metrics, store
@@ -34,7 +33,7 @@ from services.notification.domain.delivery import (
 from services.notification.domain.check_in import CLEAR, WAIT, on_check_in_reverted
 from services.notification.domain.digest import AGENCY_KIND_BY_EVENT, digest_item
 from services.notification.domain.messages import EMAIL, KIND_BY_EVENT, PlannedMessage, build_context, plan_messages
-from services.notification.models import Attempt, Contact, Notification
+from services.notification.models import Contact, Notification
 from shared.db import read_only, unit_of_work, utcnow
 from shared.messaging.errors import TransientError
 
@@ -175,35 +174,10 @@ def record_outcome(session: Session, claim: Claim, result: DeliveryResult, start
     """Write the attempt and the notification's new status; return that status."""
     now = utcnow()
     status = status_after(result.outcome, retries_left=retries_left)
-    session.execute(
-        insert(Attempt.__table__),
-        [
-            {
-                "notification_id": claim.id,
-                "number": claim.attempt_number,
-                "started_at": started_at,
-                "finished_at": now,
-                "outcome": result.outcome,
-                "error": result.error,
-                "provider_id": result.provider_id,
-            }
-        ],
+    store.record_attempt(
+        session, claim.id, claim.attempt_number, started_at, now, result.outcome, result.error, result.provider_id,
+        status=status, segments=result.segments, sent_at=now if status == SENT else None,
     )
-    values: dict[str, Any] = {
-        "status": status,
-        "last_error": result.error,
-        "claimed_until": None,
-        "updated_at": now,
-    }
-    if result.provider_id:
-        values["provider_id"] = result.provider_id
-    if result.segments is not None:
-        values["segments"] = result.segments
-    if status == SENT:
-        values["sent_at"] = now
-    table = Notification.__table__
-    values["attempt_count"] = table.c.attempt_count + 1
-    session.execute(update(table).where(table.c.id == claim.id).values(**values))
     if status == SENT and result.provider_id:
         delivery_receipts.apply_early_receipts(session, claim.id, result.provider_id, claim.channel)
     _count(claim.channel, claim.kind, status)

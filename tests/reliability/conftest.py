@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.fixtures.processes import ProcessHandle, gunicorn_argv
-from tests.integration.registration import factories
+from tests.factories import registration as factories
 
 ADMIN_TOKEN = "uji-token-admin-rakor-keandalan"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
-import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -13,20 +12,14 @@ from shared.messaging.outbox import build_envelope
 from shared.messaging.topology import dead_letter_queue_name, queue_name
 from shared.schemas.events import load_payload
 from tests.reliability.conftest import wait_until
-from tests.unit.notification.factories import make_link_issued, make_participant, make_registration
+from tests.factories.envelopes import make_envelope
+from tests.factories.notification import make_link_issued, make_participant, make_registration
 
 pytestmark = pytest.mark.slow
 
 COPIES = 10
 # For each service: an event type it subscribes to, used for a payload its schema refuses.
 SUBSCRIBED = {"registration": "stream.joined", "notification": "registration.confirmed", "streaming": "registration.confirmed"}
-
-
-def envelope(event_type: str, data: dict, **overrides) -> bytes:
-    body = {"id": str(uuid.uuid4()), "type": event_type, "version": 1, "occurred_at": dt.datetime.now(dt.timezone.utc).isoformat(),
-            "producer": "registration", "correlation_id": None, "data": data}
-    body.update(overrides)
-    return json.dumps(body).encode()
 
 
 def poison_for(service: str) -> list[tuple[str, bytes]]:
@@ -36,9 +29,9 @@ def poison_for(service: str) -> list[tuple[str, bytes]]:
         ("bad-json", b"\xff\xfe\x00rusak"),
         ("invalid-envelope", b"[\"bukan\", \"objek\"]"),
         ("invalid-envelope", json.dumps({"id": "bukan-uuid", "type": SUBSCRIBED[service]}).encode()),
-        ("unknown-type", envelope("meeting.exploded", {})),
-        ("unsupported-version", envelope(SUBSCRIBED[service], {}, version=99)),
-        ("invalid-payload", envelope(SUBSCRIBED[service], {"registration_id": 42})),
+        ("unknown-type", make_envelope("meeting.exploded", {}, producer="registration")),
+        ("unsupported-version", make_envelope(SUBSCRIBED[service], {}, producer="registration", version=99)),
+        ("invalid-payload", make_envelope(SUBSCRIBED[service], {"registration_id": 42}, producer="registration")),
     ]
 
 

@@ -24,7 +24,7 @@ from shared.db import make_engine, make_session_factory, migrate, read_only, uni
 from shared.schemas.events import load_payload
 from tests.integration.notification.conftest import notification_env
 from tests.reliability.conftest import mails_by_recipient, wait_until
-from tests.unit.notification.factories import make_participant, make_registration, make_upcoming_meeting
+from tests.factories.notification import make_participant, make_registration, make_upcoming_meeting
 
 pytestmark = pytest.mark.slow
 

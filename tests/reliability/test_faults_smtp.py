@@ -11,7 +11,7 @@ from shared.messaging.outbox import build_envelope
 from shared.messaging.topology import dead_letter_queue_name
 from shared.schemas.events import load_payload
 from tests.reliability.conftest import mails_by_recipient, wait_until
-from tests.unit.notification.factories import make_link_issued, make_participant, make_registration
+from tests.factories.notification import make_link_issued, make_participant, make_registration
 
 pytestmark = pytest.mark.slow
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from shared.settings import load_settings
+from tests.factories.registration import make_door_token
 
 ADMIN_TOKEN = "uji-token-admin-rakor-akses"
 CALLERS = ("none", "wrong", "agency_a", "agency_b", "admin")
@@ -163,18 +164,12 @@ def test_agency_b_never_sees_nor_changes_agency_a_registrations(world):
 SCOPED_CALLERS = ("door_own", "door_other", "door_revoked", "door_expired", "agency_revoked", "agency_rotated_out", "agency_rotated_in")
 
 
-def make_door_token(client, event_id: str, label: str) -> dict[str, Any]:
-    response = client.post(f"/v1/events/{event_id}/door-tokens", json={"label": label}, headers=bearer(ADMIN_TOKEN))
-    assert response.status_code == 201, response.json
-    return response.json
-
-
 def scoped_headers(w: World) -> dict[str, dict[str, str]]:
     """Door tokens of the world's meeting and of another, a revoked and an expired one; revoked and rotated agency keys."""
     client, admin = w.client, bearer(ADMIN_TOKEN)
     other_event = client.post("/v1/events", json=MEETING, headers=admin).json["id"]
-    own, other = make_door_token(client, w.event_id, "Pintu utama"), make_door_token(client, other_event, "Pintu lain")
-    revoked, expired = make_door_token(client, w.event_id, "Dicabut"), make_door_token(client, w.event_id, "Kedaluwarsa")
+    own, other = make_door_token(client, w.event_id, admin, "Pintu utama"), make_door_token(client, other_event, admin, "Pintu lain")
+    revoked, expired = make_door_token(client, w.event_id, admin, "Dicabut"), make_door_token(client, w.event_id, admin, "Kedaluwarsa")
     assert client.delete(f"/v1/door-tokens/{revoked['id']}", headers=admin).status_code == 204
     with sqlite3.connect(w.db_path) as connection:
         connection.execute("UPDATE door_tokens SET expires_at = '2021-01-01 00:00:00.000000' WHERE id = ?", (expired["id"],))
@@ -312,7 +307,7 @@ def every_stored_value(db_path: Path, skip_tables: tuple[str, ...] = ()) -> list
 
 
 def test_agency_api_keys_are_stored_only_as_hashes(world):
-    door_token = make_door_token(world.client, world.event_id, "Pintu utama")["token"]
+    door_token = make_door_token(world.client, world.event_id, bearer(ADMIN_TOKEN), "Pintu utama")["token"]
     values = every_stored_value(world.db_path)
     assert len(values) > 20
     for key in [*world.api_keys, door_token]:

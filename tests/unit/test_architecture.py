@@ -1,6 +1,7 @@
 """The walls between packages are checked, not hoped for: import-linter contracts of pyproject.toml."""
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -34,3 +35,27 @@ def test_each_service_handles_exactly_what_it_subscribes_to():
     for service, types in SUBSCRIPTIONS.items():
         handlers = importlib.import_module(f"services.{service}.handlers").HANDLERS
         assert set(handlers) == set(types), f"{service}: HANDLERS {sorted(handlers)} != subscriptions {sorted(types)}"
+
+
+def _imported_modules(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+def test_test_data_builders_come_from_tests_factories_not_from_unit_tests():
+    # Integration, reliability and end-to-end tests (and benchmarks) share builders through
+    # tests/factories; reaching into tests/unit ties them to another layer's test modules.
+    unit = ROOT / "tests" / "unit"
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(name for name in _imported_modules(path) if name == "tests.unit" or name.startswith("tests.unit."))
+        for folder in ("tests", "bench")
+        for path in (ROOT / folder).rglob("*.py")
+        if unit not in path.parents
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}

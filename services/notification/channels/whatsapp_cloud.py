@@ -16,7 +16,7 @@ class WhatsAppCloudSender:
         self.url = f"{api_url.rstrip('/')}/{phone_number_id}/messages"
         self._headers = {"Authorization": f"Bearer {token}"}
         self.timeout = timeout
-        self.session = _session(pool_size)
+        self.session = _session(pool_size, self.url)
 
     def send(self, to: str, template: Template, language: str, body: list[str], button: str | None) -> str:
         components: list[dict] = [{"type": "body", "parameters": [{"type": "text", "text": value} for value in body]}]

@@ -10,7 +10,7 @@ import requests
 from services.console.app import create_app
 from services.console.settings import load_console_settings
 from tests.fixtures.processes import ProcessGroup, free_port, gunicorn_argv
-from tests.integration.registration.factories import meeting_body, participant
+from tests.factories.registration import meeting_body, participant
 
 ADMIN_TOKEN = "token-penyelenggara-konsol-uji-2031"
 SECRET_KEY = "kunci-rahasia-konsol-uji-" + "x" * 20

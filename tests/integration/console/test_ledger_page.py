@@ -10,7 +10,7 @@ from werkzeug.serving import make_server
 from services.notification.app import create_app as create_notification_app
 from tests.integration.console.conftest import ADMIN_TOKEN
 from tests.integration.notification.conftest import Harness, notification_env
-from tests.unit.notification.factories import make_meeting, make_participant, make_registration
+from tests.factories.notification import make_meeting, make_participant, make_registration
 
 
 @pytest.fixture

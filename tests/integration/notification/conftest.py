@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import ssl
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -21,24 +19,10 @@ from shared.db import make_service_engine, make_session_factory, migrate, read_o
 from shared.messaging.handling import Outcome, process_message
 from shared.settings import load_settings
 from tests.fixtures.pgbouncer import database_params, database_url_of, pooler_env
+from tests.factories.envelopes import make_envelope
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "notification" / "migrations"
 ADMIN_TOKEN = "uji-token-admin-rakor-0123456789"
-
-
-def make_envelope(event_type: str, data: dict[str, Any], *, event_id: str | None = None, occurred_at: dt.datetime | None = None) -> bytes:
-    """A bus message body as a producer would publish it (data already in its JSON form)."""
-    return json.dumps(
-        {
-            "id": event_id or str(uuid.uuid4()),
-            "type": event_type,
-            "version": 1,
-            "occurred_at": (occurred_at or dt.datetime.now(dt.timezone.utc)).isoformat(),
-            "producer": "streaming" if event_type.startswith("stream.") else "registration",
-            "correlation_id": None,
-            "data": data,
-        }
-    ).encode()
 
 
 @pytest.fixture(params=database_params)

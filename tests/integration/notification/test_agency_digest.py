@@ -16,7 +16,7 @@ from services.notification.domain.digest import window_start
 from services.notification.models import AgencyDigest, DigestItem
 from shared.db import read_only, unit_of_work
 from tests.integration.notification.conftest import Harness, notification_env
-from tests.unit.notification.factories import (
+from tests.factories.notification import (
     AGENCY_ID,
     make_agency,
     make_bulk_processed,

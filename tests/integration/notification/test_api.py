@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 from services.notification.app import create_app
-from tests.integration.notification.conftest import ADMIN_TOKEN, make_envelope
-from tests.unit.notification.factories import make_participant, make_registration
+from tests.integration.notification.conftest import ADMIN_TOKEN
+from tests.factories.envelopes import make_envelope
+from tests.factories.notification import make_participant, make_registration
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 

@@ -11,8 +11,8 @@ import pytest
 from services.notification.handlers import HANDLERS
 from shared.messaging.consumer import Consumer
 from shared.messaging.topology import dead_letter_queue_name, declare_topology, queue_name, retry_queue_name
-from tests.integration.notification.conftest import make_envelope
-from tests.unit.notification.factories import make_participant, make_registration
+from tests.factories.envelopes import make_envelope
+from tests.factories.notification import make_participant, make_registration
 
 RETRY_DELAYS = (0.2, 0.5)
 

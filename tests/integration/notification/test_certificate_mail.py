@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.pdf_reading import pdf_text, qr_codes_on_page
-from tests.unit.notification.factories import make_certificate_issued, make_participant
+from tests.factories.notification import make_certificate_issued, make_participant
 
 
 def _attachments(message):

@@ -13,7 +13,7 @@ from services.notification.channels.smtp_pool import SmtpPool
 from services.notification.domain.delivery import PermanentFailure, TransientFailure
 from tests.fixtures.smtp import SMTP_PASSWORD, SMTP_USER, _free_port
 from tests.integration.notification.conftest import Harness, notification_env
-from tests.unit.notification.factories import make_participant, make_registration
+from tests.factories.notification import make_participant, make_registration
 
 
 def _mail(n: int = 1) -> EmailMessage:
@@ -192,3 +192,28 @@ def test_sms_gateway_5xx_and_unreachable_are_transient(tmp_path, sqlite_url_fact
         assert row.status == "retrying" and "503" in row.last_error
     finally:
         harness.close()
+
+
+def test_provider_sessions_take_the_proxy_from_the_environment_once(monkeypatch, sms_gateway):
+    # A gateway behind an outbound proxy: the sender built while HTTP_PROXY names the proxy (here
+    # the fake gateway itself, which then sees the absolute URI a proxy gets) keeps using it after
+    # the environment changes, because the environment is read when the sender is built.
+    from services.notification.channels.sms_senders import HttpSmsSender
+    from services.notification.domain.sms_text import prepare_sms
+
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{sms_gateway.port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    proxied = HttpSmsSender("http://sms-gateway.invalid/messages", sms_gateway.api_key, timeout=5)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    direct = HttpSmsSender(sms_gateway.url, sms_gateway.api_key, timeout=5)
+    monkeypatch.delenv("HTTP_PROXY")
+    try:
+        with pytest.raises(PermanentFailure, match="404"):
+            proxied.send("+6281234567890", prepare_sms("Uji lewat proksi."), "ref-proxy")
+        assert sms_gateway.requests[-1]["path"] == "http://sms-gateway.invalid/messages"
+        assert direct.send("+6281234567890", prepare_sms("Uji langsung."), "ref-direct").startswith("sms-")
+        assert sms_gateway.requests[-1]["path"] == "/messages"
+    finally:
+        proxied.close()
+        direct.close()

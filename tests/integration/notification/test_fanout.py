@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from icalendar import Calendar
 
-from tests.integration.notification.conftest import make_envelope
-from tests.unit.notification.factories import make_cancellation, make_meeting_update, make_participant, make_registration
+from tests.factories.envelopes import make_envelope
+from tests.factories.notification import make_cancellation, make_meeting_update, make_participant, make_registration
 
 
 def _register(harness, count: int, **kwargs) -> list[dict]:

@@ -7,8 +7,8 @@ from icalendar import Calendar
 
 from services.notification.app import create_app
 from tests.integration.notification.conftest import ADMIN_TOKEN
-from tests.unit.notification.factories import make_link_issued, make_meeting, make_participant, make_registration
-from tests.unit.notification.test_logo import GARUDA_SVG, make_png
+from tests.factories.notification import make_link_issued, make_meeting, make_participant, make_registration
+from tests.factories.images import GARUDA_SVG, make_png
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 ORGANIZER = {"name": "Kementerian Komunikasi dan Informatika", "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik", "signatory_name": "Usman Kansong"}

@@ -22,7 +22,8 @@ from services.notification.content.rendering import LOCALES, Renderer
 from services.notification.domain.digest import AGENCY_DIGEST, BULK_SUMMARY, agency_recipient, build_digest, bulk_summary, digest_item, letterhead_meeting
 from services.notification.domain.letterhead import from_header, organizer_of
 from services.notification.domain.messages import KINDS, Recipient, build_context, plan_messages
-from tests.unit.notification.factories import (
+from tests.factories.images import make_png
+from tests.factories.notification import (
     CERTIFICATE,
     make_agency,
     make_bulk_processed,
@@ -31,7 +32,6 @@ from tests.unit.notification.factories import (
     make_participant,
     make_registration,
 )
-from tests.unit.notification.test_logo import make_png
 
 ORGANIZER = {
     "name": "Kementerian Komunikasi dan Informatika", "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik",

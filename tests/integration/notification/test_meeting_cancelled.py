@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from services.notification.models import Reminder
 from shared.db import read_only
-from tests.unit.notification.factories import make_cancellation, make_meeting_cancelled, make_participant, make_registration, make_upcoming_meeting
+from tests.factories.notification import make_cancellation, make_meeting_cancelled, make_participant, make_registration, make_upcoming_meeting
 
 
 def _calendar_event(message):

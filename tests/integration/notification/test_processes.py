@@ -4,9 +4,10 @@ from __future__ import annotations
 import requests
 
 from tests.fixtures.processes import gunicorn_argv
-from tests.integration.notification.conftest import ADMIN_TOKEN, make_envelope, notification_env
+from tests.integration.notification.conftest import ADMIN_TOKEN, notification_env
+from tests.factories.envelopes import make_envelope
 from tests.integration.notification.test_broker import _purge
-from tests.unit.notification.factories import make_link_issued, make_participant, make_registration
+from tests.factories.notification import make_link_issued, make_participant, make_registration
 
 
 def test_worker_process_mails_a_link_from_the_bus_and_stops_on_sigterm(start_process, amqp_url, bus, sqlite_url_factory, smtp_server, sms_gateway, tmp_path):

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from services.notification.models import Notification, Reminder, processed_table
 from shared.db import make_engine, make_session_factory, read_only
-from tests.integration.notification.conftest import make_envelope, notification_env
-from tests.unit.notification.factories import make_cancellation, make_link_issued, make_participant, make_registration, make_upcoming_meeting
+from tests.integration.notification.conftest import notification_env
+from tests.factories.envelopes import make_envelope
+from tests.factories.notification import make_cancellation, make_link_issued, make_participant, make_registration, make_upcoming_meeting
 
 # Poll interval of the worker's reminder thread is 1 s; the first mail also needs an SMTP round trip.
 ALLOWED_LATENESS = 5.0

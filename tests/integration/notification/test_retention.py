@@ -5,7 +5,7 @@ import datetime as dt
 import json
 
 from services.notification.retention import PURGED, purge_expired
-from tests.unit.notification.factories import make_link_issued, make_meeting, make_registration
+from tests.factories.notification import make_link_issued, make_meeting, make_registration
 
 ENDS_AT = dt.datetime.fromisoformat(make_meeting()["ends_at"])
 

@@ -7,8 +7,8 @@ import pytest
 
 from icalendar import Calendar
 
-from tests.integration.notification.conftest import make_envelope
-from tests.unit.notification.factories import make_cancellation, make_link_issued, make_participant, make_registration
+from tests.factories.envelopes import make_envelope
+from tests.factories.notification import make_cancellation, make_link_issued, make_participant, make_registration
 
 
 def _parts(message):

@@ -11,9 +11,10 @@ from services.notification.fallback import send_due_fallbacks
 from services.notification.models import Notification
 from services.notification.receipts import record_receipts
 from shared.db import read_only
-from tests.integration.notification.conftest import Harness, make_envelope, notification_env
+from tests.integration.notification.conftest import Harness, notification_env
+from tests.factories.envelopes import make_envelope
 from tests.integration.notification.test_broker import _purge
-from tests.unit.notification.factories import make_meeting, make_participant, make_registration
+from tests.factories.notification import make_meeting, make_participant, make_registration
 
 FALLBACK_MEETING = make_meeting(channels=["email", "whatsapp", "sms_fallback"])
 
@@ -120,7 +121,9 @@ def test_two_workers_racing_send_each_fallback_once(database_url, smtp_server, s
 def test_two_worker_processes_send_one_sms_per_failed_whatsapp(start_process, amqp_url, bus, pg_url_factory, smtp_server, sms_gateway, whatsapp_api, tmp_path):
     _purge(amqp_url)
     whatsapp_api.respond_next(400, {"error": {"code": 131026, "message": "Message undeliverable"}}, times=10)
-    env = _env(pg_url_factory(), tmp_path, smtp_server, sms_gateway, whatsapp_api, RABBITMQ_URL=amqp_url)
+    # The model meeting ended in 2021: with the default 90 days, the second worker's purge pass at
+    # its start could scrub rows the first worker had just written (an SMS without its context).
+    env = _env(pg_url_factory(), tmp_path, smtp_server, sms_gateway, whatsapp_api, RABBITMQ_URL=amqp_url, RETENTION_DAYS="3650")
     workers = [start_process(["python", "-m", "services.notification.worker"], env=env) for _ in range(2)]
     registrations = [make_registration(participant=make_participant(), meeting=FALLBACK_MEETING) for _ in range(10)]
     for registration in registrations:

@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 from services.notification.app import create_app
 from tests.fixtures.whatsapp_api import signed
 from tests.integration.notification.conftest import ADMIN_TOKEN, Harness, notification_env
-from tests.unit.notification.factories import make_link_issued, make_meeting, make_participant, make_registration
+from tests.factories.notification import make_link_issued, make_meeting, make_participant, make_registration
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 APP_SECRET, SMS_SECRET, VERIFY_TOKEN = "uji-rahasia-aplikasi-whatsapp", "uji-rahasia-webhook-sms", "uji-verifikasi-rakor"

@@ -9,7 +9,7 @@ from services.registration.app import create_app
 from shared.settings import load_settings
 from shared.web import RateLimiter
 from tests.fixtures.pgbouncer import database_params, database_url_of, pooler_env
-from tests.integration.registration.factories import ADMIN_TOKEN, RegistrationApi
+from tests.integration.registration.harness import ADMIN_TOKEN, RegistrationApi
 
 # Children first, so deleting in this order never trips a foreign key.
 TABLES = (

@@ -11,7 +11,7 @@ from services.registration.app import MIGRATIONS, create_app
 from shared import db
 from shared.web.auth import hash_secret
 from tests.integration.registration.conftest import registration_settings
-from tests.integration.registration.factories import RegistrationApi
+from tests.integration.registration.harness import RegistrationApi
 
 
 def rotate(api, agency, **body):

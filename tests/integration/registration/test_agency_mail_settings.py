@@ -2,7 +2,7 @@
 import pytest
 
 from shared.schemas.events import load_payload
-from tests.integration.registration.factories import participant
+from tests.factories.registration import participant
 from tests.integration.registration.test_bulk import post_bulk
 from tests.integration.registration.test_door import door, make_door_token
 
@@ -109,7 +109,7 @@ def test_migration_0009_goes_down_and_up_again_with_agencies_kept(database_url, 
     from services.registration.app import create_app
     from shared import db
     from tests.integration.registration.conftest import registration_settings
-    from tests.integration.registration.factories import RegistrationApi
+    from tests.integration.registration.harness import RegistrationApi
     from tests.integration.registration.test_agency_keys import migrate_to
 
     api = RegistrationApi(create_app(registration_settings(database_url, tmp_path)))  # migrates to the head

@@ -4,7 +4,8 @@ from sqlalchemy import text
 
 from services.registration.app import create_app
 from tests.integration.registration.conftest import registration_settings
-from tests.integration.registration.factories import RegistrationApi, participant
+from tests.integration.registration.harness import RegistrationApi
+from tests.factories.registration import participant
 
 
 def test_agency_key_is_shown_once_and_stored_only_as_a_hash(api, agency):

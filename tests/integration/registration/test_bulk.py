@@ -1,5 +1,5 @@
 """Bulk intake: seats in list order, an outcome per row, duplicates within the body, limits."""
-from tests.integration.registration.factories import participant
+from tests.factories.registration import participant
 
 
 def post_bulk(api, agency, event_id, rows, headers=None):

@@ -11,7 +11,7 @@ import pytest
 from services.registration.app import create_app
 from tests.integration.registration.bus_tap import Tap, delete_vhost, private_vhost_url
 from tests.integration.registration.conftest import registration_settings
-from tests.integration.registration.factories import ADMIN_TOKEN, RegistrationApi
+from tests.integration.registration.harness import ADMIN_TOKEN, RegistrationApi
 
 REGISTRATION_EVENTS = ("event.created", "event.updated", "registration.*")
 

@@ -13,7 +13,8 @@ from sqlalchemy import create_engine, text
 from shared.messaging.relay import publish_pending
 from tests.fixtures.processes import free_port, gunicorn_argv
 from tests.integration.registration.bus_tap import Tap, delete_vhost, private_vhost_url
-from tests.integration.registration.factories import ADMIN_TOKEN, meeting_body, participant
+from tests.integration.registration.harness import ADMIN_TOKEN
+from tests.factories.registration import meeting_body, participant
 
 CAPACITY, QUOTA, AGENCIES, PER_AGENCY = 20, 8, 4, 60
 pytestmark = pytest.mark.slow

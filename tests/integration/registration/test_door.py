@@ -5,13 +5,7 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from tests.integration.registration.factories import participant
-
-
-def make_door_token(api, event_id, label="Pintu utama 1", **body):
-    response = api.client.post(f"/v1/events/{event_id}/door-tokens", json={"label": label, **body}, headers=api.admin)
-    assert response.status_code == 201, response.json
-    return response.json
+from tests.factories.registration import make_door_token, participant
 
 
 def door(token):
@@ -29,7 +23,7 @@ def rows(api, query, **params):
 
 # ----- tokens ----------------------------------------------------------------------------------
 def test_a_door_token_is_shown_once_listed_without_its_value_and_stored_hashed(api, event):
-    token = make_door_token(api, event["id"], expires_at="2031-12-01T18:00:00+07:00")
+    token = make_door_token(api.client, event["id"], api.admin, expires_at="2031-12-01T18:00:00+07:00")
     assert token["token"].startswith("rkd_") and len(token["token"]) >= 4 + 22  # ≥128 random bits after the prefix
     assert token["label"] == "Pintu utama 1" and dt.datetime.fromisoformat(token["expires_at"]) == dt.datetime(2031, 12, 1, 11, tzinfo=dt.timezone.utc)
     [listed] = api.client.get(f"/v1/events/{event['id']}/door-tokens", headers=api.admin).json
@@ -40,7 +34,7 @@ def test_a_door_token_is_shown_once_listed_without_its_value_and_stored_hashed(a
 
 
 def test_a_revoked_door_token_is_401_at_once_and_listed_inactive(api, event):
-    token = make_door_token(api, event["id"])
+    token = make_door_token(api.client, event["id"], api.admin)
     summary = f"/v1/events/{event['id']}/check-ins/summary"
     assert api.client.get(summary, headers=door(token)).status_code == 200
     assert api.client.delete(f"/v1/door-tokens/{token['id']}", headers=api.admin).status_code == 204
@@ -52,7 +46,7 @@ def test_a_revoked_door_token_is_401_at_once_and_listed_inactive(api, event):
 
 
 def test_an_expired_door_token_is_401(api, event):
-    token = make_door_token(api, event["id"], expires_at=(dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=30)).isoformat())
+    token = make_door_token(api.client, event["id"], api.admin, expires_at=(dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=30)).isoformat())
     with api.app.extensions["rakor_engine"].begin() as connection:
         connection.execute(text("UPDATE door_tokens SET expires_at = :past"), {"past": dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)})
     assert api.client.get(f"/v1/events/{event['id']}/check-ins/summary", headers=door(token)).status_code == 401
@@ -79,7 +73,7 @@ def test_door_tokens_of_an_unknown_meeting_are_404(api):
 # ----- who may do what -------------------------------------------------------------------------
 def test_a_door_token_works_only_its_own_meetings_door(api, agency, event):
     other = api.make_event()
-    token = make_door_token(api, event["id"])
+    token = make_door_token(api.client, event["id"], api.admin)
     registration = api.register(agency, event["id"])
     for path in (f"/v1/events/{event['id']}/check-ins/summary", f"/v1/events/{event['id']}/check-ins/lookup?q=rina"):
         assert api.client.get(path, headers=door(token)).status_code == 200
@@ -110,7 +104,7 @@ def test_an_unknown_door_token_is_401(api, event):
 
 # ----- check-in --------------------------------------------------------------------------------
 def test_a_door_token_checks_in_by_code_once_and_a_second_scan_says_already(api, agency, event):
-    token = make_door_token(api, event["id"])
+    token = make_door_token(api.client, event["id"], api.admin)
     registration = api.register(agency, event["id"])
     first = scan(api, event["id"], door(token), code=registration["check_in_code"])
     second = scan(api, event["id"], door(token), code=registration["check_in_code"].lower())
@@ -193,7 +187,7 @@ def test_summary_counts_confirmed_in_person_and_those_checked_in(api, agency):
 
 
 def test_undo_clears_the_check_in_records_who_and_tells_the_bus(api, agency, event):
-    token = make_door_token(api, event["id"])
+    token = make_door_token(api.client, event["id"], api.admin)
     registration = api.register(agency, event["id"])
     checked = scan(api, event["id"], door(token), code=registration["check_in_code"]).json
     response = api.client.delete(f"/v1/events/{event['id']}/check-ins/{registration['id']}", headers=door(token))
@@ -227,7 +221,7 @@ def test_undo_refuses_what_it_cannot_undo(api, agency, event):
 def test_two_phones_scanning_one_code_at_once_record_one_check_in(api, agency):
     event = api.make_event(in_person_capacity=5)
     people = [api.register(agency, event["id"]) for _ in range(5)]
-    tokens = [make_door_token(api, event["id"], label=f"Pintu {n}") for n in range(4)]
+    tokens = [make_door_token(api.client, event["id"], api.admin, label=f"Pintu {n}") for n in range(4)]
     answers: list = []
     lock = threading.Lock()
     for person in people:

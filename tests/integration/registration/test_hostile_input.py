@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.integration.registration.factories import meeting_body, participant
+from tests.factories.registration import meeting_body, participant
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from shared.schemas.events import load_payload
-from tests.integration.registration.factories import meeting_body, participant
+from tests.factories.registration import meeting_body, participant
 
 DEFAULT = [{"before": "P1D", "at": "09:00"}, {"before": "PT1H", "at": None}]
 REASON = "Ditunda karena kebijakan PPKM Level 4; jadwal baru akan diumumkan."

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from tests.integration.registration.factories import meeting_body
+from tests.factories.registration import meeting_body
 
 
 def test_create_meeting_records_event_created_with_the_meeting(api, event):

@@ -64,6 +64,6 @@ def test_docs_page_is_served(sqlite_api):
 def sqlite_api(tmp_path_factory, sqlite_url_factory):
     from services.registration.app import create_app
     from tests.integration.registration.conftest import registration_settings
-    from tests.integration.registration.factories import RegistrationApi
+    from tests.integration.registration.harness import RegistrationApi
 
     return RegistrationApi(create_app(registration_settings(sqlite_url_factory(), tmp_path_factory.mktemp("openapi"))))

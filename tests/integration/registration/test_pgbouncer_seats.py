@@ -16,7 +16,8 @@ from sqlalchemy import create_engine, text
 
 from tests.fixtures.pgbouncer import SERVER_POOL_SIZE
 from tests.fixtures.processes import free_port, gunicorn_argv
-from tests.integration.registration.factories import ADMIN_TOKEN, meeting_body, participant
+from tests.factories.registration import meeting_body, participant
+from tests.integration.registration.harness import ADMIN_TOKEN
 
 CAPACITY, REGISTRATIONS = 12, 200
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.pgbouncer]

@@ -2,7 +2,8 @@
 import pytest
 
 from tests.integration.registration.conftest import registration_settings
-from tests.integration.registration.factories import RegistrationApi, participant
+from tests.integration.registration.harness import RegistrationApi
+from tests.factories.registration import participant
 
 
 def test_in_person_registrations_are_confirmed_up_to_capacity_then_waitlisted(api, agency, event):

@@ -9,7 +9,8 @@ from services.streaming.api import EXTENSION
 from services.streaming.app import create_app
 from shared.settings import load_settings
 from tests.fixtures.pgbouncer import database_params, database_url_of, pooler_env
-from tests.integration.streaming.factories import ADMIN_TOKEN, PUBLIC_BASE_URL, Feeder, make_meeting
+from tests.factories.streaming import make_meeting
+from tests.integration.streaming.probes import ADMIN_TOKEN, PUBLIC_BASE_URL, Feeder
 
 
 @pytest.fixture(params=database_params)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from shared.messaging.relay import publish_pending
 from services.streaming.api import EXTENSION
-from tests.integration.streaming.factories import ADMIN, make_registration, outbox_events, set_channels, token_of
+from tests.factories.streaming import make_registration
+from tests.integration.streaming.probes import ADMIN, outbox_events, set_channels, token_of
 
 
 def engine_of(app):

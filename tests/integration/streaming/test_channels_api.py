@@ -5,7 +5,8 @@ import uuid
 
 import pytest
 
-from tests.integration.streaming.factories import ADMIN, ADMIN_TOKEN, YOUTUBE_URL, ZOOM_URL, set_channels
+from tests.factories.streaming import YOUTUBE_URL, ZOOM_URL
+from tests.integration.streaming.probes import ADMIN, ADMIN_TOKEN, set_channels
 
 
 def test_organizer_sets_both_channels_and_reads_them_back(client, meeting):

@@ -6,15 +6,8 @@ import datetime as dt
 from services.streaming.handlers import HANDLERS
 from shared.messaging.handling import process_message
 from shared.messaging.topology import SUBSCRIPTIONS
-from tests.integration.streaming.factories import (
-    ADMIN,
-    eligible,
-    links_of,
-    make_meeting,
-    make_registration,
-    outbox_events,
-    set_channels,
-)
+from tests.factories.streaming import make_meeting, make_registration
+from tests.integration.streaming.probes import ADMIN, eligible, links_of, outbox_events, set_channels
 
 
 def publish(client, meeting):

@@ -16,16 +16,8 @@ from shared.schemas.envelope import EnvelopeSchema
 from shared.local_time import format_clock, format_datetime
 from shared.schemas.events import load_payload
 from shared.web import RateLimiter
-from tests.integration.streaming.factories import (
-    ADMIN,
-    YOUTUBE_URL,
-    ZOOM_URL,
-    make_meeting,
-    make_registration,
-    outbox_events,
-    set_channels,
-    token_of,
-)
+from tests.factories.streaming import YOUTUBE_URL, ZOOM_URL, make_meeting, make_registration
+from tests.integration.streaming.probes import ADMIN, outbox_events, set_channels, token_of
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,8 @@ from sqlalchemy import inspect, text
 from services.streaming.api import EXTENSION
 from services.streaming.app import MIGRATIONS
 from shared.schemas.events import load_payload
-from tests.integration.streaming.factories import ADMIN, make_registration, outbox_events, set_channels
+from tests.factories.streaming import make_registration
+from tests.integration.streaming.probes import ADMIN, outbox_events, set_channels
 
 HEADER = "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,In Waiting Room\r\n"
 

@@ -9,7 +9,9 @@ import requests
 
 from shared.schemas.events import load_payload
 from tests.fixtures.processes import free_port, gunicorn_argv
-from tests.integration.streaming.factories import ADMIN, ADMIN_TOKEN, PUBLIC_BASE_URL, ZOOM_URL, make_envelope, make_meeting, make_registration
+from tests.factories.envelopes import make_envelope
+from tests.factories.streaming import ZOOM_URL, make_meeting, make_registration
+from tests.integration.streaming.probes import ADMIN, ADMIN_TOKEN, PUBLIC_BASE_URL
 
 pytestmark = pytest.mark.slow
 

@@ -7,15 +7,8 @@ import uuid
 from sqlalchemy import text
 
 from shared.web.auth import hash_secret
-from tests.integration.streaming.factories import (
-    ADMIN,
-    PUBLIC_BASE_URL,
-    YOUTUBE_URL,
-    make_registration,
-    outbox_events,
-    set_channels,
-    token_of,
-)
+from tests.factories.streaming import YOUTUBE_URL, make_registration
+from tests.integration.streaming.probes import ADMIN, PUBLIC_BASE_URL, outbox_events, set_channels, token_of
 
 
 def publish(client, event_id):

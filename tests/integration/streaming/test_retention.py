@@ -8,7 +8,7 @@ from sqlalchemy import func, insert, select, text
 from services.streaming.models import Participant
 from services.streaming.retention import purge_expired
 from shared.messaging.outbox_store import outbox
-from tests.integration.streaming.factories import make_meeting, make_registration
+from tests.factories.streaming import make_meeting, make_registration
 
 
 def _participants(session_factory, event_id):

@@ -7,7 +7,7 @@ import pytest
 
 from services.notification.domain.audience import certificate_recipient, registration_recipient, shows_links
 from services.notification.domain.check_in import CLEAR, KEEP, WAIT, on_check_in_reverted
-from tests.unit.notification.factories import make_certificate_issued, make_registration
+from tests.factories.notification import make_certificate_issued, make_registration
 
 JOIN = "https://rakor.example.go.id/j/8XbQ2m"
 YOUTUBE = "https://youtu.be/Rk7p0Zs1sLw"

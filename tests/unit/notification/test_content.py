@@ -12,7 +12,7 @@ from services.notification.content.mail_message import build_email
 from services.notification.content.qr_image import qr_png
 from services.notification.content.rendering import Renderer
 from services.notification.domain.messages import Recipient, build_context, plan_messages
-from tests.unit.notification.factories import make_meeting
+from tests.factories.notification import make_meeting
 
 
 def _context(kind="confirmed", sequence=2, attendance_mode="in_person"):

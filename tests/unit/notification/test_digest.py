@@ -19,7 +19,7 @@ from services.notification.domain.digest import (
     window_start,
 )
 from services.notification.domain.messages import EMAIL, build_context, plan_messages
-from tests.unit.notification.factories import (
+from tests.factories.notification import (
     make_agency,
     make_bulk_processed,
     make_cancellation,

@@ -9,7 +9,7 @@ from shared.local_time import format_datetime, format_span, zone_label
 from services.notification.domain.letterhead import from_header, online_channels, organizer_of, sms_signature
 from services.notification.domain.messages import Recipient, announces_schedule_change, build_context, calendar_uid, plan_messages
 from services.notification.domain.sms_text import count_segments, prepare_sms, to_gsm7
-from tests.unit.notification.factories import make_meeting
+from tests.factories.notification import make_meeting
 
 NINE_WIB = dt.datetime(2021, 12, 1, 2, 0, tzinfo=dt.timezone.utc)
 

@@ -8,7 +8,7 @@ import pytest
 from services.notification.domain.reminders import (
     ARMED, CANCEL, SEND, SKIP, SKIPPED, InvalidReminder, decide, due_moment, parse_duration, plan_reminders, receives_reminders, withdrawn,
 )
-from tests.unit.notification.factories import make_meeting
+from tests.factories.notification import make_meeting
 
 UTC = dt.timezone.utc
 # The model meeting starts Wednesday 1 December 2021, 09:00 WIB = 02:00 UTC.

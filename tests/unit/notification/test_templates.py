@@ -6,7 +6,7 @@ import pytest
 from services.notification.content.rendering import EMAIL_PARTS, LOCALES, TEMPLATES_DIR, Renderer, template_names
 from services.notification.domain.letterhead import organizer_of
 from services.notification.domain.messages import EMAIL_ONLY_KINDS, KINDS, Recipient, build_context, plan_messages
-from tests.unit.notification.factories import CERTIFICATE, make_meeting
+from tests.factories.notification import CERTIFICATE, make_meeting
 
 renderer = Renderer()
 

@@ -22,7 +22,7 @@ from services.notification.domain.whatsapp import (
     parse_templates,
     wa_phone,
 )
-from tests.unit.notification.factories import make_meeting
+from tests.factories.notification import make_meeting
 
 T0 = dt.datetime(2021, 12, 1, 2, 0, tzinfo=dt.timezone.utc)
 

@@ -1,44 +1,14 @@
-"""Small factories for registration tests: participants, agencies, meetings and registrations through the API."""
+"""The registration API through the Flask test client for registration tests (payload builders: tests/factories)."""
 from __future__ import annotations
 
-import itertools
 import json
 from typing import Any
 
 from sqlalchemy import text
 
+from tests.factories.registration import meeting_body, participant
+
 ADMIN_TOKEN = "organizer-token-ditjen-ikp-2021"
-_counter = itertools.count(1)
-
-
-def participant(**overrides: Any) -> dict[str, Any]:
-    """A distinct, valid participant (unique email, NIP and mobile number per call)."""
-    n = next(_counter)
-    body = {
-        "full_name": f"Rina Wulandari {n}",
-        "email": f"rina.wulandari{n}@kominfo.go.id",
-        "phone": f"0812{n:08d}",
-        "nip": f"1985{1 + (n // 999) % 12:02d}{1 + (n // 11988) % 28:02d}2010012{1 + n % 999:03d}",
-        "position": "Pranata Humas Ahli Muda",
-        "attendance_mode": "in_person",
-    }
-    body.update(overrides)
-    return {k: v for k, v in body.items() if v is not ...}
-
-
-def meeting_body(**overrides: Any) -> dict[str, Any]:
-    body = {
-        "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
-        "theme": "Penguatan peran Pranata Humas dalam komunikasi publik pemerintah",
-        "starts_at": "2031-12-01T09:00:00+07:00",
-        "ends_at": "2031-12-01T16:00:00+07:00",
-        "timezone": "Asia/Jakarta",
-        "venue": {"name": "Hotel Aviary Bintaro", "address": "Jl. Boulevard Bintaro Jaya Blok B7/A1", "city": "Tangerang Selatan"},
-        "in_person_capacity": 3,
-        "health_protocol": "Peserta wajib sudah divaksin dua kali dan hasil antigen negatif.",
-    }
-    body.update(overrides)
-    return body
 
 
 class RegistrationApi:

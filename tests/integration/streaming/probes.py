@@ -1,87 +1,20 @@
-"""Factories and probes for streaming tests: meetings, registrations, a bus feeder, outbox and link readers."""
+"""Probes for streaming tests: the organizer token, a bus feeder, outbox and link readers (builders: tests/factories)."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
-import uuid
 from typing import Any
 
 from sqlalchemy import text
 
 from services.streaming.handlers import HANDLERS
 from shared.messaging.handling import ACK, process_message
+from tests.factories.envelopes import make_envelope
+from tests.factories.streaming import YOUTUBE_URL, ZOOM_URL, utcnow
 
 ADMIN_TOKEN = "ditjen-ikp-admin-token-2021"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 PUBLIC_BASE_URL = "https://rakor.kominfo.go.id"
-ZOOM_URL = "https://us02web.zoom.us/j/81234567890?pwd=UmFrb3JIdW1hcw"
-YOUTUBE_URL = "https://www.youtube.com/watch?v=DitjenIKP21"
-
-PEOPLE = [
-    ("Rina Wulandari", "rina.wulandari@kominfo.go.id", "+6281234567890", "Kementerian Komunikasi dan Informatika"),
-    ("Budi Santoso", "budi.santoso@jabarprov.go.id", "+6281398765432", "Diskominfo Provinsi Jawa Barat"),
-    ("Dewi Lestari", "dewi.lestari@bkn.go.id", None, "Badan Kepegawaian Negara"),
-    ("Agus Prasetyo", "agus.prasetyo@menpan.go.id", "+6285712345678", "Kementerian PAN-RB"),
-]
-_names = itertools.cycle(PEOPLE)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def make_meeting(event_id: str | None = None, **overrides: Any) -> dict[str, Any]:
-    """The meeting as registration describes it on the bus; running now unless the times are overridden."""
-    now = utcnow()
-    meeting = {
-        "id": event_id or str(uuid.uuid4()),
-        "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
-        "theme": "Tantangan Pranata Humas di Era Disrupsi",
-        "starts_at": (now - dt.timedelta(hours=1)).isoformat(),
-        "ends_at": (now + dt.timedelta(hours=6)).isoformat(),
-        "timezone": "Asia/Jakarta",
-        "venue": {"name": "Hotel Aviary", "address": "Jl. Lingkar Barat, Bintaro", "city": "Tangerang Selatan"},
-        "health_protocol": "Masker, jaga jarak, cuci tangan",
-        "online": True,
-        "sequence": 0,
-    }
-    meeting.update(overrides)
-    return meeting
-
-
-def make_registration(meeting: dict[str, Any], *, status: str = "confirmed", mode: str = "online", registration_id: str | None = None, **overrides: Any) -> dict[str, Any]:
-    """A registration.confirmed-shaped payload for one participant of `meeting`."""
-    full_name, email, phone, agency = next(_names)
-    data = {
-        "registration_id": registration_id or str(uuid.uuid4()),
-        "event_id": meeting["id"],
-        "agency_id": str(uuid.uuid5(uuid.NAMESPACE_DNS, agency)),
-        "agency_name": agency,
-        "participant": {"full_name": full_name, "email": email, "phone": phone, "locale": "id"},
-        "attendance_mode": mode,
-        "status": status,
-        "check_in_code": "K7Q2M9" if mode == "in_person" and status == "confirmed" else None,
-        "meeting": meeting,
-    }
-    data.update(overrides)
-    return data
-
-
-def make_envelope(event_type: str, data: dict[str, Any], *, occurred_at: dt.datetime | None = None, event_id: str | None = None) -> bytes:
-    """The JSON body registration's relay would publish for this event."""
-    body = {
-        "id": event_id or str(uuid.uuid4()),
-        "type": event_type,
-        "version": 1,
-        "occurred_at": (occurred_at or utcnow()).isoformat(),
-        "producer": "registration",
-        "correlation_id": None,
-        "data": data,
-    }
-    return json.dumps(body).encode()
-
-
 class Feeder:
     """Delivers events to the streaming handlers through the real message path (parse, dedupe, handle, commit)."""
 

@@ -1,0 +1,159 @@
+"""What the notification benchmarks share: a fresh vhost, a queue filled before the worker starts,
+the worker run as in production, and a counting peer (SMTP sink, fake WhatsApp API) in its own process.
+
+A counting peer writes "<accepted> <monotonic time of the first> <of the last>" to its count file
+every 100 ms; rates are taken from the first to the last message, so start-up is not in them.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pika
+
+from shared.messaging.topology import EXCHANGE, declare_topology, queue_name
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_ADMIN_TOKEN = "bench-admin-token-0123456789"
+MEETING = {
+    "id": "bench-rakor-jfph",
+    "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
+    "theme": "Tantangan Pranata Humas di Era Disrupsi",
+    "starts_at": "2021-12-01T09:00:00+07:00",
+    "ends_at": "2021-12-01T12:00:00+07:00",
+    "timezone": "Asia/Jakarta",
+    "venue": {"name": "Hotel Aviary", "address": "Jl. Raya Sudimara Pinang No. 88, Bintaro", "city": "Tangerang Selatan"},
+    "health_protocol": None,
+    "online": True,
+    "sequence": 0,
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fresh_vhost() -> str:
+    vhost = f"rakor-bench-{uuid.uuid4().hex[:8]}"
+    subprocess.run(["rabbitmqctl", "add_vhost", vhost], check=True, capture_output=True)
+    subprocess.run(["rabbitmqctl", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], check=True, capture_output=True)
+    return vhost
+
+
+def delete_vhost(vhost: str) -> None:
+    subprocess.run(["rabbitmqctl", "delete_vhost", vhost], check=False, capture_output=True)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def link_payload(i: int) -> dict:
+    return {
+        "registration_id": f"bench-reg-{i:06d}",
+        "event_id": MEETING["id"],
+        "participant": {"full_name": f"Peserta Uji {i}", "email": f"peserta{i}@humas.go.id", "phone": None, "locale": "id"},
+        "join_url": f"https://rakor.example.go.id/j/{uuid.uuid4().hex}",
+        "youtube_url": "https://www.youtube.com/watch?v=ditjenikp2021",
+        "channel_kinds": ["zoom", "youtube"],
+        "meeting": MEETING,
+    }
+
+
+class CountingPeer:
+    """A counting peer (`python -m <module> --port --delay --count-file`) in its own process, so its work does not share our interpreter's lock."""
+
+    def __init__(self, module: str, workdir: Path, delay: float, *, name: str, unit: str):
+        self.port = free_port()
+        self.unit = unit
+        self.count_file = workdir / f"{name}-{self.port}.count"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", module, "--port", str(self.port), "--delay", str(delay), "--count-file", str(self.count_file)],
+            cwd=ROOT,
+        )
+        self._wait(lambda: self.count_file.exists(), 30, f"the {name} did not start")
+
+    def read(self) -> tuple[int, float, float]:
+        try:
+            count, first, last = self.count_file.read_text().split()
+        except (OSError, ValueError):
+            return 0, 0.0, 0.0
+        return int(count), float(first), float(last)
+
+    def rate_when(self, total: int, timeout: float, process: subprocess.Popen | None = None) -> float:
+        """Wait until `total` arrived (failing early if the sending `process` exits); their rate from the first to the last."""
+        self._wait(lambda: self.read()[0] >= total, timeout, f"fewer than {total} {self.unit} arrived", process)
+        count, first, last = self.read()
+        return (count - 1) / (last - first)
+
+    def _wait(self, predicate: Callable[[], bool], timeout: float, message: str, process: subprocess.Popen | None = None) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if process is not None and process.poll() is not None:
+                raise RuntimeError(f"the sender exited with {process.returncode}; {message}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{message} within {timeout:g}s (got {self.read()[0]})")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def queue_link_events(amqp_url: str, payloads: Iterable[dict], count: int) -> None:
+    """Publish one stream.link_issued event per payload and wait until the notification queue holds `count`."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    declare_topology(channel, (5, 30))
+    for data in payloads:
+        envelope = {"id": str(uuid.uuid4()), "type": "stream.link_issued", "version": 1, "occurred_at": "2021-11-30T02:00:00+00:00", "producer": "streaming", "correlation_id": None, "data": data}
+        channel.basic_publish(EXCHANGE, "stream.link_issued", json.dumps(envelope).encode(), pika.BasicProperties(delivery_mode=2, content_type="application/json"))
+    while channel.queue_declare(queue_name("notification"), passive=True).method.message_count < count:
+        time.sleep(0.2)
+    connection.close()
+
+
+def worker_env(data_dir: Path, database_url: str, amqp_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a notification worker of the benchmarks (warnings only in its log)."""
+    return {
+        **os.environ,
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": database_url,
+        "RAKOR_ADMIN_TOKEN": BENCH_ADMIN_TOKEN,
+        "RABBITMQ_URL": amqp_url,
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def link_fanout_rate(count: int, payload: Callable[[int], dict], peer: CountingPeer, workdir: Path, database: str | None, timeout: float, **env: str) -> float:
+    """`count` link events queued in a fresh vhost, then one worker (`python -m services.notification.worker`)
+    started on them; the rate at which `peer` receives its messages. The peer is stopped afterwards."""
+    vhost = worker = None
+    try:
+        vhost = fresh_vhost()
+        amqp_url = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+        queue_link_events(amqp_url, (payload(i) for i in range(count)), count)
+        database_url = database or f"sqlite:///{workdir / 'worker' / 'notification.db'}"
+        env = worker_env(workdir / "worker", database_url, amqp_url, RETRY_DELAYS="5,30", **env)
+        worker = subprocess.Popen([sys.executable, "-m", "services.notification.worker"], cwd=ROOT, env=env)
+        return peer.rate_when(count, timeout, worker)
+    finally:
+        if worker is not None:
+            stop_process(worker)
+        peer.stop()
+        if vhost is not None:
+            delete_vhost(vhost)
