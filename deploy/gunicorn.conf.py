@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from gunicorn.glogging import Logger
+from gunicorn.workers.gthread import ThreadWorker
 
 DEFAULT_PORTS = {"registration": 8001, "notification": 8002, "streaming": 8003, "console": 8004}
 MAX_DEFAULT_WORKERS = 8
@@ -44,7 +45,43 @@ service = _service_from_argv(sys.argv)
 port = _env_int(f"{service.upper()}_PORT", DEFAULT_PORTS[service])
 
 bind = [f"{os.environ.get('GUNICORN_HOST') or '0.0.0.0'}:{port}"]
-worker_class = "gthread"
+
+
+class LoadSafeThreadWorker(ThreadWorker):
+    """gunicorn's gthread worker, except that a stop signal arriving while the app is being created
+    is acted on right after, not in the middle of it.
+
+    On SIGINT or SIGQUIT gunicorn raises SystemExit from the signal handler wherever the worker's main
+    thread happens to be. Stopped while starting (Ctrl-C reaches every process of `make run`, then
+    the master sends its own SIGQUIT), a worker got that exception inside create_app(): in imports,
+    in the first broker check's thread start, and the second signal landed while the first one
+    was unwinding through a threading lock's wait, leaving the lock released twice ("RuntimeError:
+    release unlocked lock", a traceback and a non-zero worker instead of a clean stop). While the
+    app loads, the signal is only noted; the worker exits (status 0) as soon as loading is over.
+    Once serving, the main thread only runs gunicorn's poll loop and the usual handling applies.
+    """
+
+    _loading = False
+    _quit_requested = False
+
+    def load_wsgi(self) -> None:
+        self._loading = True
+        try:
+            super().load_wsgi()
+        finally:
+            self._loading = False
+        if self._quit_requested:
+            sys.exit(0)
+
+    def handle_quit(self, sig, frame) -> None:
+        if self._loading:
+            self.alive = False
+            self._quit_requested = True
+            return
+        super().handle_quit(sig, frame)
+
+
+worker_class = LoadSafeThreadWorker
 workers = _env_int("GUNICORN_WORKERS", min(2 * (os.cpu_count() or 1) + 1, MAX_DEFAULT_WORKERS))
 threads = _env_int("GUNICORN_THREADS", 4)
 timeout = _env_int("GUNICORN_TIMEOUT", 30)

@@ -6,6 +6,8 @@ the WhatsApp row's `fallback` goes armed -> done in the same transaction that in
 update changed the row sends. The SMS row is created claimed; if that worker dies before the
 outcome is written, its claim expires and a later pass of any worker takes it over, as it does an
 SMS whose send failed for a moment (30 s apart, `PASSES` tries, then `dead` for a manual re-drive).
+While a pass is still sending, it renews the leases of the SMS it holds, so a slow batch is never
+taken over (and sent a second time) by another worker.
 """
 from __future__ import annotations
 
@@ -16,9 +18,10 @@ import uuid
 
 from services.notification import operations, store
 from services.notification.courier import Claim, Courier
-from services.notification.domain.delivery import SENDING
+from services.notification.domain.delivery import SENDING, DeliveryResult
 from services.notification.domain.messages import SMS
 from services.notification.domain.receipts import needs_sms_fallback
+from services.notification.leases import LeaseKeeper
 from shared.db import unit_of_work, utcnow
 
 log = logging.getLogger(__name__)
@@ -75,5 +78,20 @@ def send_due_fallbacks(session_factory: operations.SessionFactory, courier: Cour
     claims += [operations.claim_from_row(row) for row in again]
     if not claims:
         return 0
-    outcomes = list(courier.executor.map(lambda claim: operations.send_and_record(session_factory, courier, claim, retries_left=claim.attempt_number < PASSES), claims))
+    # A pass may hold up to a batch of SMS (200) sent through a few threads against a gateway
+    # timeout each: that can outlast the lease, and another worker's pass would take over the
+    # claims still waiting here and send them too. Held claims are renewed until their outcome is written.
+    keeper = LeaseKeeper(session_factory, [claim.id for claim in claims], channels.lease_seconds)
+    keeper.start()
+
+    def send_one(claim: Claim) -> tuple[str, DeliveryResult]:
+        try:
+            return operations.send_and_record(session_factory, courier, claim, retries_left=claim.attempt_number < PASSES)
+        finally:
+            keeper.release(claim.id)
+
+    try:
+        outcomes = list(courier.executor.map(send_one, claims))
+    finally:
+        keeper.stop()
     return sum(1 for status, _ in outcomes if status == "sent")

@@ -63,10 +63,21 @@ class _CachedCheck:
     def __call__(self) -> str | None:
         """None when the last check passed, else what failed (or "unknown" before the first result)."""
         with self._lock:
-            if not self._running and time.monotonic() - self._at > self.ttl:
+            start = not self._running and time.monotonic() - self._at > self.ttl
+            if start:
                 self._running = True
+            error = self._error
+        if start:
+            # Started outside the lock: Thread.start() waits for the new thread, and the first call
+            # comes from the app factory in a gunicorn worker's main thread, where a stop signal may
+            # interrupt any wait. Only the flag is decided under the lock.
+            try:
                 threading.Thread(target=self._refresh, name="broker-check", daemon=True).start()
-            return self._error
+            except BaseException:
+                with self._lock:
+                    self._running = False
+                raise
+        return error
 
     def _refresh(self) -> None:
         try:

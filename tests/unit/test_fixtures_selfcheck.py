@@ -13,7 +13,9 @@ import requests
 
 from tests.fixtures.guard import ExternalNetworkBlocked, NetworkGuard, raise_for_violations
 
-PYTEST_ARGS = ["-q", "-p", "tests.fixtures.guard", "-p", "no:cacheprovider", "test_outside.py"]
+# The inner run has no configuration file, so no per-test timeout of its own: one is given here, so
+# that a hang inside it is reported by name rather than as the outer run's timeout.
+PYTEST_ARGS = ["-q", "-p", "tests.fixtures.guard", "-p", "no:cacheprovider", "-o", "timeout=30", "test_outside.py"]
 OUTSIDE = ("192.0.2.10", 25)  # TEST-NET-1: never routed, so nothing leaves even if the guard broke
 
 
@@ -35,6 +37,7 @@ def test_a_swallowed_refusal_still_fails_the_test(network_guard):
 
 def test_outside_hostnames_and_udp_are_refused(network_guard):
     with socket.socket() as tcp, pytest.raises(ExternalNetworkBlocked):
+        tcp.settimeout(5)  # were the guard broken, fail in seconds instead of waiting on DNS and TCP
         tcp.connect(("smtp.kominfo.go.id", 25))
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, pytest.raises(ExternalNetworkBlocked):
         udp.sendto(b"query", ("8.8.8.8", 53))
@@ -64,10 +67,21 @@ def test_allowed_hosts_extend_loopback():
 
 def test_real_loopback_traffic_passes_the_installed_guard():
     with socket.create_server(("127.0.0.1", 0)) as server:
+        # Every wait here is bounded: a server thread that is never connected to ends, it does not hang.
+        server.settimeout(30)
         port = server.getsockname()[1]
-        threading.Thread(target=lambda: server.accept()[0].sendall(b"220 ok\r\n"), daemon=True).start()
-        with socket.create_connection(("localhost", port), timeout=2) as client:
+
+        def greet():
+            connection, _ = server.accept()
+            with connection:
+                connection.sendall(b"220 ok\r\n")
+
+        greeter = threading.Thread(target=greet, daemon=True)
+        greeter.start()
+        with socket.create_connection(("localhost", port), timeout=30) as client:
             assert client.recv(16) == b"220 ok\r\n"
+        greeter.join(30)
+        assert not greeter.is_alive(), "the loopback server thread never finished its answer"
 
 
 def test_unix_socket_pair_passes_the_installed_guard(tmp_path):
@@ -91,14 +105,19 @@ def test_the_autouse_guard_fails_a_test_that_swallowed_the_refusal(tmp_path):
         "    socket.socket().connect_ex(('127.0.0.1', 9))\n"
     )
     repo_root = Path(__file__).resolve().parents[2]
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", *PYTEST_ARGS],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(repo_root)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest", *PYTEST_ARGS],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(repo_root)},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    except subprocess.TimeoutExpired as expired:
+        so_far = "".join(part.decode(errors="replace") if isinstance(part, bytes) else part for part in (expired.stdout or "", expired.stderr or ""))
+        pytest.fail(f"the inner pytest run did not finish within {expired.timeout}s; its output so far:\n{so_far}")
     assert run.returncode == 1, run.stdout + run.stderr
     # The swallowing test errors at teardown; the local one is untouched.
     assert "ERROR test_outside.py::test_quietly_retries - Failed: outside network access" in run.stdout

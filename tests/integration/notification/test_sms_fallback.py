@@ -1,13 +1,15 @@
 """The SMS fallback of WhatsApp: once when WhatsApp failed or stayed undelivered, never when it arrived, also with two workers."""
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
+from dataclasses import replace
 
 from sqlalchemy import select
 
 from services.notification.domain.receipts import Receipt
-from services.notification.fallback import send_due_fallbacks
+from services.notification.fallback import send_due_fallbacks, utcnow
 from services.notification.models import Notification
 from services.notification.receipts import record_receipts
 from shared.db import read_only
@@ -23,7 +25,7 @@ def _env(database_url, tmp_path, smtp_server, sms_gateway, whatsapp_api, **extra
     # The factories' meeting ended in 2021: with the default retention, the purge a worker runs as it
     # starts would wipe the contexts another worker has just written, and their SMS could not be rendered.
     extra.setdefault("RETENTION_DAYS", "3650")
-    return notification_env(database_url, tmp_path, **smtp_server.env(), **sms_gateway.env(), **whatsapp_api.env(), **extra)
+    return notification_env(database_url, tmp_path, **{**smtp_server.env(), **sms_gateway.env(), **whatsapp_api.env(), **extra})
 
 
 def _confirm(harness, n=1):
@@ -118,6 +120,39 @@ def test_two_workers_racing_send_each_fallback_once(database_url, smtp_server, s
         second.close()
 
 
+def test_a_pass_still_sending_keeps_its_sms_from_another_workers_pass(database_url, smtp_server, sms_gateway, whatsapp_api, tmp_path):
+    # The first worker's gateway call outlasts the SMS's lease (a loaded machine, a slow gateway, a
+    # long batch): the lease is renewed while it sends, so the second worker's pass finds the SMS held
+    # and does not send it a second time.
+    # A short lease with a long gateway timeout stands for a batch that takes longer than its lease.
+    first = Harness(_env(database_url, tmp_path, smtp_server, sms_gateway, whatsapp_api, SMS_TIMEOUT="60"))
+    second = Harness(_env(database_url, tmp_path, smtp_server, sms_gateway, whatsapp_api))
+    first.courier.channels = replace(first.courier.channels, lease_seconds=6.0)
+    try:
+        whatsapp_api.invalid_number()
+        _confirm(first)
+        sms_gateway.hold()
+        passes = []
+        sending = threading.Thread(target=lambda: passes.append(send_due_fallbacks(first.session_factory, first.courier)))
+        sending.start()
+        sms_gateway.wait_held(1)
+        [row] = _rows(first, "sms")
+        first_lease = row.claimed_until if row.claimed_until.tzinfo else row.claimed_until.replace(tzinfo=dt.timezone.utc)
+        while utcnow() <= first_lease:
+            time.sleep(0.1)  # polling the clock until the lease taken at the claim is over; only a renewal holds the SMS now
+        assert send_due_fallbacks(second.session_factory, second.courier) == 0
+        sms_gateway.release()
+        sending.join(timeout=60)
+        assert not sending.is_alive() and passes == [1]
+        [row] = _rows(first, "sms")
+        assert row.status == "sent" and row.attempt_count == 1
+        assert len(sms_gateway.requests) == 1 and len(sms_gateway.messages) == 1
+    finally:
+        sms_gateway.release()
+        first.close()
+        second.close()
+
+
 def test_two_worker_processes_send_one_sms_per_failed_whatsapp(start_process, amqp_url, bus, pg_url_factory, smtp_server, sms_gateway, whatsapp_api, tmp_path):
     _purge(amqp_url)
     whatsapp_api.respond_next(400, {"error": {"code": 131026, "message": "Message undeliverable"}}, times=10)
@@ -139,9 +174,12 @@ def test_two_worker_processes_send_one_sms_per_failed_whatsapp(start_process, am
             if len(fallbacks) == 10 and set(fallbacks) == {"sent"}:
                 break
             time.sleep(0.2)  # polling the database for the workers' outcome, not waiting for a fixed time
-        assert sorted(fallbacks) == ["sent"] * 10
-        assert len(sms_gateway.messages) == 10
+        requests = [(r["status"], r["body"][:80]) for r in sms_gateway.requests]
+        assert sorted(fallbacks) == ["sent"] * 10, (fallbacks, requests)
+        assert len(sms_gateway.messages) == 10, requests
     finally:
         harness.close()
     for worker in workers:
-        assert worker.stop(timeout=20) == 0
+        # SIGTERM, then SIGKILL only after a minute: a loaded machine may take a while to close the
+        # consumer and let the scheduler finish its pass; a kill would read as an unclean exit.
+        assert worker.stop(timeout=60) == 0, worker.tail()
