@@ -346,6 +346,11 @@ def test_hybrid_meeting_story_reaches_every_participant_and_ends_in_the_attendan
                        json=make_participant("Wulan Sari", "wulan.sari@kominfo.go.id", "online", "0813-8888-0009")).json()
     [to_wulan] = whatsapp_api.wait_for(1, timeout=20)
     assert to_wulan["to"] == "6281388880009" and to_wulan["template"] == "rakor_konfirmasi" and to_wulan["body"][0] == "Wulan Sari"
+    # The fake has the message once it answers, the worker records its wamid only when it commits the
+    # outcome a moment later; a receipt before that is ignored (unknown id), so wait as Meta's would.
+    wulan_ledger = f"{stack.notification}/v1/registrations/{wulan['id']}/notifications"
+    wait_until(lambda: ("whatsapp", "sent") in [(i["channel"], i["status"]) for i in stack.call("GET", wulan_ledger, 200, admin).json()["items"]],
+               20, "Wulan's WhatsApp send on record")
     for status in ("read", "delivered"):  # out of order, as phones report them
         assert whatsapp_api.post_status(f"{stack.notification}/webhooks/whatsapp", WHATSAPP_APP_SECRET, to_wulan["wamid"], status).status_code == 200
     whatsapp_api.respond_next(400, _error(131026, "Message undeliverable", "Receiver is incapable of receiving this message"))
