@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     report = make_report(args.participants)
     best: dict[str, float] = {}
-    for round_number in range(args.rounds):
+    for _ in range(args.rounds):
         data_dir = tempfile.mkdtemp(prefix="rakor-bench-zoom-")
         pg_name = f"rakor_bench_zoom_{uuid.uuid4().hex[:8]}"
         database_url = pg_database(args.pg_admin_url, pg_name) if args.database == "postgresql" else f"sqlite:///{data_dir}/streaming.db"
@@ -93,8 +93,8 @@ def main(argv: list[str] | None = None) -> int:
             steps = {
                 "csv.reader (baseline)": lambda: sum(1 for _ in csv.reader(io.StringIO(report.decode("utf-8-sig")))),
                 "parse_zoom_csv": lambda: len(parse_zoom_csv(report, WIB)),
-                "first import": lambda: client.post(url, data=report, headers=headers).get_json(),
-                "same report again": lambda: client.post(url, data=report, headers=headers).get_json(),
+                "first import": lambda client=client, url=url, headers=headers: client.post(url, data=report, headers=headers).get_json(),
+                "same report again": lambda client=client, url=url, headers=headers: client.post(url, data=report, headers=headers).get_json(),
             }
             for name, step in steps.items():
                 seconds, result = timed(step)

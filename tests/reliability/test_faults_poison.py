@@ -69,7 +69,7 @@ def test_poison_burst_on_every_queue_is_dead_lettered_with_reasons_while_good_me
 
     for service, message in good.items():
         url = rig.service_env(service)["DATABASE_URL"]
-        wait_until(lambda: processed(url, message["id"]), 60, f"{service} handling its good message after the poison")
+        wait_until(lambda url=url, message=message: processed(url, message["id"]), 60, f"{service} handling its good message after the poison")
     mails = smtp_server.wait_for(2, timeout=30)  # the link and the confirmation of the same participant
     assert {r for m in mails for r in m.rcpt_tos} == {participant["email"]}
 

@@ -142,7 +142,7 @@ def test_make_run_starts_every_process_and_ctrl_c_stops_them_all(runner_data_dir
         **{f"{service.upper()}_PORT": str(port) for service, port in ports.items()},
     }
     runner = start_process(["python", "-m", "deploy.dev_runner"], env=env)
-    for service, port in ports.items():
+    for port in ports.values():
         runner.wait_healthy(f"http://127.0.0.1:{port}/healthz", timeout=120)
     runner.wait_healthy(f"http://127.0.0.1:{console_port}/healthz", timeout=120)
     for service, port in {**ports, "console": console_port}.items():
@@ -157,7 +157,7 @@ def test_make_run_starts_every_process_and_ctrl_c_stops_them_all(runner_data_dir
     output = runner.output()
     token = (runner_data_dir / "dev-admin-token").read_text().strip()
     assert token in output
-    for service, port in ports.items():
+    for port in ports.values():
         assert f"http://localhost:{port}/docs" in output
     for name in dev_runner.PROCESSES:
         assert re.search(rf"^\d\d:\d\d:\d\d {re.escape(name)}\s*\| ", output, flags=re.MULTILINE), f"no line of {name}"

@@ -61,7 +61,6 @@ def make_agency(base: str, name: str, email: str) -> str:
 
 def test_an_agency_has_one_budget_across_replicas_and_workers(start_process, tmp_path, redis_prefix):
     bases = start_replicas(start_process, tmp_path, "registration", redis_prefix, AGENCY_RATE_LIMIT="6")
-    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     busy = {"Authorization": f"Bearer {make_agency(bases[0], 'Diskominfo Provinsi Jawa Tengah', 'humas@jatengprov.go.id')}"}
     other = {"Authorization": f"Bearer {make_agency(bases[0], 'Biro Humas Provinsi Bali', 'humas@baliprov.go.id')}"}
     replicas = itertools.cycle(bases)

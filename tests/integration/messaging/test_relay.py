@@ -78,7 +78,7 @@ def test_cut_broker_connections_lose_nothing_and_take_effect_once(messaging_db, 
     for round_no in range(3):
         ids += messaging_db.record(400, prefix=f"cut{round_no}-")
         target = len(ids) - 200
-        wait_until(lambda: sum(messaging_db.effects_by_registration().values()) >= target, 60, f"{target} effects before cut {round_no}")
+        wait_until(lambda target=target: sum(messaging_db.effects_by_registration().values()) >= target, 60, f"{target} effects before cut {round_no}")
         proxy.cut()
         time.sleep(0.3)
         proxy.restore()

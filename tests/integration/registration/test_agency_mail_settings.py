@@ -4,7 +4,8 @@ import pytest
 from shared.schemas.events import load_payload
 from tests.factories.registration import participant
 from tests.integration.registration.test_bulk import post_bulk
-from tests.integration.registration.test_door import door, make_door_token
+from tests.factories.registration import make_door_token
+from tests.integration.registration.test_door import door
 
 
 def patch(api, agency_id, body, headers):
@@ -46,7 +47,7 @@ def test_another_agencys_key_learns_nothing_and_changes_nothing(api, agency, oth
 
 
 def test_a_door_token_may_not_change_an_agency(api, agency, event):
-    token = make_door_token(api, event["id"])
+    token = make_door_token(api.client, event["id"], api.admin)
     assert patch(api, agency["id"], {"digest_enabled": False}, door(token)).status_code == 403
 
 

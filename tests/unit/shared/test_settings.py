@@ -1,6 +1,7 @@
 """load_settings: every variable's parsing, and one line naming the variable when it is wrong."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -424,7 +425,7 @@ def test_stream_allowed_hosts_is_a_lowercased_comma_list(raw, hosts):
 
 def test_settings_are_frozen():
     settings = load()
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         settings.port = 1  # type: ignore[misc]
 
 
