@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: venv test test-pgbouncer test-cluster test-fast run bench lint clean openapi lock swagger-ui secrets
+.PHONY: venv test test-pgbouncer test-cluster test-fast run bench lint lint-fix clean openapi lock swagger-ui secrets
 
 # The first install takes a few minutes: pip's own progress is shown, one line per step.
 $(STAMP): pyproject.toml
@@ -33,6 +33,17 @@ test-pgbouncer: $(STAMP)
 ## two of every process under load through node and process kills; a few minutes). `make test` skips them.
 test-cluster: $(STAMP)
 	$(BIN)/python -m pytest -m cluster tests/cluster -p no:cacheprovider $(PYTEST_ARGS)
+
+## make lint: ruff's linter and formatter check over the tree, and the import-linter contracts (the suite runs them too).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+## make lint-fix: let ruff fix what it safely can and format the tree.
+lint-fix: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 ## make test-fast: pure unit tests only.
 test-fast: $(STAMP)

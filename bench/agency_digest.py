@@ -10,6 +10,7 @@ and sink: as many bulk summaries (one mail each, the bus path of `agency.bulk_pr
 after another. The ratio says what sealing and building a digest of --items changes costs on top of
 sending one agency mail.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.notification_throughput import MEETING, Sink
 from services.notification import digest_store, digesting, operations, store
 from services.notification.channels import build_channels
 from services.notification.courier import Courier
@@ -28,32 +30,52 @@ from shared.db import make_engine, make_session_factory, migrate, unit_of_work
 from shared.schemas.events import load_payload
 from shared.settings import load_settings
 
-from bench.notification_throughput import MEETING, Sink
-
 MINUTES = 60
 
 
 def _agency(n: int) -> dict:
-    return {"agency_id": f"bench-agency-{n:04d}", "name": f"Dinas Kominfo Kabupaten Uji {n}", "contact_email": f"kepegawaian{n}@kab-uji.go.id",
-            "digest_enabled": True, "locale": "id", "updated_at": "2021-11-01T08:00:00+07:00"}
+    return {
+        "agency_id": f"bench-agency-{n:04d}",
+        "name": f"Dinas Kominfo Kabupaten Uji {n}",
+        "contact_email": f"kepegawaian{n}@kab-uji.go.id",
+        "digest_enabled": True,
+        "locale": "id",
+        "updated_at": "2021-11-01T08:00:00+07:00",
+    }
 
 
 def seed(session_factory, agencies: int, items: int) -> None:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     meeting = load_payload("event.created", MEETING)
     with unit_of_work(session_factory) as session:
         store.save_meeting(session, meeting, now)
         for n in range(agencies):
             digest_store.save_agency(session, load_payload("agency.updated", _agency(n)), now)
             for i in range(items):
-                data = {"registration_id": f"bench-{n:04d}-{i:04d}", "event_id": MEETING["id"], "agency_id": f"bench-agency-{n:04d}", "attendance_mode": "in_person",
-                        "participant": {"full_name": f"Peserta Uji {n}-{i}", "position": "Pranata Humas Ahli Muda"}, "meeting": meeting}
+                data = {
+                    "registration_id": f"bench-{n:04d}-{i:04d}",
+                    "event_id": MEETING["id"],
+                    "agency_id": f"bench-agency-{n:04d}",
+                    "attendance_mode": "in_person",
+                    "participant": {"full_name": f"Peserta Uji {n}-{i}", "position": "Pranata Humas Ahli Muda"},
+                    "meeting": meeting,
+                }
                 digest_store.record_item(session, f"bench-event-{n:04d}-{i:04d}", digest_item("registration.confirmed", data, now), now)
 
 
 def _courier(database_url: str, workdir: Path, port: int) -> Courier:
-    settings = load_settings("notification", environ={"RAKOR_ENV": "dev", "DATABASE_URL": database_url, "DATA_DIR": str(workdir),
-                                                      "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_POOL_SIZE": "1"}, require_admin_token=False)
+    settings = load_settings(
+        "notification",
+        environ={
+            "RAKOR_ENV": "dev",
+            "DATABASE_URL": database_url,
+            "DATA_DIR": str(workdir),
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(port),
+            "SMTP_POOL_SIZE": "1",
+        },
+        require_admin_token=False,
+    )
     return Courier(build_channels(settings))
 
 
@@ -68,16 +90,27 @@ def run(args, workdir: Path) -> tuple[float, float]:
         sessions = make_session_factory(engine)
         seed(sessions, args.agencies, args.items)
         courier = _courier(database_url, workdir, sink.port)
-        later = window_start(dt.datetime.now(dt.timezone.utc), MINUTES) + dt.timedelta(minutes=MINUTES)
+        later = window_start(dt.datetime.now(dt.UTC), MINUTES) + dt.timedelta(minutes=MINUTES)
         started = time.perf_counter()
         taken = digesting.send_due_digests(sessions, courier, MINUTES, clock=lambda: later)
         digests = time.perf_counter() - started
         assert taken == args.agencies, f"{taken} digests of {args.agencies}"
         started = time.perf_counter()
         for n in range(args.agencies):
-            data = load_payload("agency.bulk_processed", {"request_id": f"bench-{n}", "agency_id": f"bench-agency-{n:04d}", "event_id": MEETING["id"], "created": args.items,
-                                                          "duplicates": 0, "invalid": [], "agency": _agency(n), "meeting": MEETING})
-            operations.notify(sessions, courier, f"bench-bulk-{n:06d}", "agency.bulk_processed", data, dt.datetime.now(dt.timezone.utc), attempt=1)
+            data = load_payload(
+                "agency.bulk_processed",
+                {
+                    "request_id": f"bench-{n}",
+                    "agency_id": f"bench-agency-{n:04d}",
+                    "event_id": MEETING["id"],
+                    "created": args.items,
+                    "duplicates": 0,
+                    "invalid": [],
+                    "agency": _agency(n),
+                    "meeting": MEETING,
+                },
+            )
+            operations.notify(sessions, courier, f"bench-bulk-{n:06d}", "agency.bulk_processed", data, dt.datetime.now(dt.UTC), attempt=1)
         summaries = time.perf_counter() - started
         # The sink writes its count file after each mail; wait for the last one to be counted.
         sink.rate_when(2 * args.agencies, 30, sink.process)
@@ -98,8 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="rakor-bench-digest-") as directory:
         digests, summaries = run(args, Path(directory))
-    print(f"digest pass: {args.agencies} agencies x {args.items} changes sealed and sent in {digests:.2f} s = {args.agencies / digests:.1f} digests/s")
-    print(f"baseline (same run): {args.agencies} bulk summaries one after another in {summaries:.2f} s = {args.agencies / summaries:.1f} mails/s")
+    print(
+        f"digest pass: {args.agencies} agencies x {args.items} changes sealed and sent in {digests:.2f} s = {args.agencies / digests:.1f} digests/s"
+    )
+    print(
+        f"baseline (same run): {args.agencies} bulk summaries one after another in {summaries:.2f} s = {args.agencies / summaries:.1f} mails/s"
+    )
     print(f"ratio: {summaries / digests:.2f} of the baseline's rate ({args.delay * 1000:g} ms per SMTP reply)")
     return 0
 

@@ -7,6 +7,7 @@ with the key cache as shipped (KEY_CACHE_SECONDS), with the cache off (every req
 up), and with the organizer's token (no key look-up) as the baseline of the same run; then the two
 look-ups alone (a cache hit, the database query), whose difference is what a request pays on a miss.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,7 +25,13 @@ def make_app(database_url: str, data_dir: str):
     from services.registration.app import create_app
     from shared.settings import load_settings
 
-    environ = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "DATABASE_URL": database_url, "DATA_DIR": data_dir, "AGENCY_RATE_LIMIT": "100000000", "LOG_LEVEL": "WARNING"}
+    environ = {
+        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+        "DATABASE_URL": database_url,
+        "DATA_DIR": data_dir,
+        "AGENCY_RATE_LIMIT": "100000000",
+        "LOG_LEVEL": "WARNING",
+    }
     return create_app(load_settings("registration", environ=environ))
 
 
@@ -54,15 +61,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     pg_name = f"rakor_bench_keys_{uuid.uuid4().hex[:8]}"
-    results: dict[str, list[float]] = {"organizer token (no key look-up)": [], f"agency key, cache {KEY_CACHE_SECONDS} s": [], "agency key, no cache": []}
+    results: dict[str, list[float]] = {
+        "organizer token (no key look-up)": [],
+        f"agency key, cache {KEY_CACHE_SECONDS} s": [],
+        "agency key, no cache": [],
+    }
     with tempfile.TemporaryDirectory(prefix="rakor-bench-keys-") as data_dir:
         url = pg_database(args.pg_admin_url, pg_name) if args.database == "postgresql" else f"sqlite:///{data_dir}/registration.db"
         try:
             app = make_app(url, data_dir)
             client, admin = app.test_client(), {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-            key = client.post("/v1/agencies", json={"name": "Biro Humas Kementerian", "kind": "ministry", "contact_email": "humas@kementerian.go.id"}, headers=admin).json["api_key"]
-            meeting = {"title": "Rapat Koordinasi Kehumasan", "starts_at": "2031-12-01T09:00:00+07:00", "ends_at": "2031-12-01T16:00:00+07:00",
-                       "venue": {"name": "Hotel Bidakara", "address": "Jl. Gatot Subroto Kav. 71-73"}, "in_person_capacity": 10}
+            key = client.post(
+                "/v1/agencies",
+                json={"name": "Biro Humas Kementerian", "kind": "ministry", "contact_email": "humas@kementerian.go.id"},
+                headers=admin,
+            ).json["api_key"]
+            meeting = {
+                "title": "Rapat Koordinasi Kehumasan",
+                "starts_at": "2031-12-01T09:00:00+07:00",
+                "ends_at": "2031-12-01T16:00:00+07:00",
+                "venue": {"name": "Hotel Bidakara", "address": "Jl. Gatot Subroto Kav. 71-73"},
+                "in_person_capacity": 10,
+            }
             path = f"/v1/events/{client.post('/v1/events', json=meeting, headers=admin).json['id']}"
             agency = {"Authorization": f"Bearer {key}"}
             context = app.extensions[EXTENSION]
@@ -76,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
                 warm = AgencyKeyCache()
                 warm.put(key_hash, find_agency_by_key(context.session_factory, key_hash))
                 lookups["cache hit"].append(per_call_ms(lambda cache=warm: cache.get(key_hash), args.requests))
-                lookups["database look-up"].append(per_call_ms(lambda: find_agency_by_key(context.session_factory, key_hash), args.requests))
+                lookups["database look-up"].append(
+                    per_call_ms(lambda: find_agency_by_key(context.session_factory, key_hash), args.requests)
+                )
                 names = list(results)
                 results[names[0]].append(timed(client, path, admin, args.requests))
                 context.agency_keys = AgencyKeyCache()

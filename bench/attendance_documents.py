@@ -5,6 +5,7 @@
 Pure rendering (no database, no HTTP), wall time and CPU time, best of --rounds interleaved rounds.
 Targets: PDF ≤ 3 s, XLSX ≤ 2 s. The baseline is the csv module writing the same rows in the same run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,18 +18,24 @@ from services.registration.documents.attendance_pdf import render_attendance_pdf
 from services.registration.documents.attendance_sheet import AttendanceSheet, build_sheet
 from services.registration.documents.attendance_xlsx import render_attendance_xlsx
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 MEETING = {
-    "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas", "timezone": "Asia/Jakarta",
-    "starts_at": dt.datetime(2021, 12, 1, 2, tzinfo=UTC), "venue_name": "Hotel Aviary Bintaro",
-    "venue_address": "Jl. Boulevard Bintaro Jaya Blok B7/A1", "venue_city": "Tangerang Selatan",
+    "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
+    "timezone": "Asia/Jakarta",
+    "starts_at": dt.datetime(2021, 12, 1, 2, tzinfo=UTC),
+    "venue_name": "Hotel Aviary Bintaro",
+    "venue_address": "Jl. Boulevard Bintaro Jaya Blok B7/A1",
+    "venue_city": "Tangerang Selatan",
 }
 FIRST = ("Rina", "Ahmad", "Ni Luh Putu", "I Gusti Ngurah", "Siti", "Yohanes", "Cut Nyak", "Muhammad", "Dewi", "Teuku")
 LAST = ("Wulandari", "Siregar", "Lestari", "Manurung", "Rahmawati", "Pangaribuan", "Kusumaningtyas", "Hidayat", "Sartika", "Oka")
 
 
 def make_sheet(participants: int, agencies: int) -> AttendanceSheet:
-    agency_rows = [{"agency_id": f"a{i}", "agency_name": f"Dinas Komunikasi dan Informatika Kabupaten {i + 1}", "attended": 0, "confirmed": 0} for i in range(agencies)]
+    agency_rows = [
+        {"agency_id": f"a{i}", "agency_name": f"Dinas Komunikasi dan Informatika Kabupaten {i + 1}", "attended": 0, "confirmed": 0}
+        for i in range(agencies)
+    ]
     people = []
     for n in range(participants):
         agency = agency_rows[n % agencies]
@@ -36,13 +43,20 @@ def make_sheet(participants: int, agencies: int) -> AttendanceSheet:
         attended = n % 5 != 0
         agency["confirmed"] += 1
         agency["attended"] += attended
-        people.append({
-            "agency_id": agency["agency_id"], "agency_name": agency["agency_name"], "full_name": f"{FIRST[n % 10]} {LAST[(n // 10) % 10]} {n}",
-            "nip": f"1985{n % 12 + 1:02d}{n % 28 + 1:02d}2010012{n % 1000:03d}", "position": "Pranata Humas Ahli Muda", "status": "confirmed",
-            "attendance_mode": "online" if online else "in_person",
-            "checked_in_at": dt.datetime(2021, 12, 1, 1, 50, tzinfo=UTC) if attended and not online else None,
-            "first_join_at": dt.datetime(2021, 12, 1, 2, 3, tzinfo=UTC) if attended and online else None, "attended": attended,
-        })
+        people.append(
+            {
+                "agency_id": agency["agency_id"],
+                "agency_name": agency["agency_name"],
+                "full_name": f"{FIRST[n % 10]} {LAST[(n // 10) % 10]} {n}",
+                "nip": f"1985{n % 12 + 1:02d}{n % 28 + 1:02d}2010012{n % 1000:03d}",
+                "position": "Pranata Humas Ahli Muda",
+                "status": "confirmed",
+                "attendance_mode": "online" if online else "in_person",
+                "checked_in_at": dt.datetime(2021, 12, 1, 1, 50, tzinfo=UTC) if attended and not online else None,
+                "first_join_at": dt.datetime(2021, 12, 1, 2, 3, tzinfo=UTC) if attended and online else None,
+                "attended": attended,
+            }
+        )
     return build_sheet(MEETING, people, agency_rows, {"confirmed": participants, "attended": sum(a["attended"] for a in agency_rows)})
 
 

@@ -7,6 +7,7 @@ one core whatever else the machine runs. Target: â‰¥ 100 PDFs/s per core, each â
 draws the same certificate with ReportLab's built-in Helvetica (no font embedded, latin-1 only): the
 difference is what the embedded font that prints every name costs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,15 +17,21 @@ from unittest import mock
 from services.notification.content import certificate_pdf
 
 CERTIFICATE = {
-    "number": "001/SERT/DJIKP/2021", "nip": "198507122010012003", "position": "Pranata Humas Ahli Muda",
+    "number": "001/SERT/DJIKP/2021",
+    "nip": "198507122010012003",
+    "position": "Pranata Humas Ahli Muda",
     "agency_name": "Dinas Komunikasi dan Informatika Provinsi Bali",
-    "meeting_title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas", "meeting_date": "2021-12-01", "hours": 8,
+    "meeting_title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
+    "meeting_date": "2021-12-01",
+    "hours": 8,
 }
 
 
 def rate(count: int, fonts: tuple[str, str] | None) -> tuple[float, int]:
     """PDFs per CPU second and the largest size, rendering `count` distinct certificates."""
-    patches = [mock.patch.object(certificate_pdf, "REGULAR", fonts[0]), mock.patch.object(certificate_pdf, "BOLD", fonts[1])] if fonts else []
+    patches = (
+        [mock.patch.object(certificate_pdf, "REGULAR", fonts[0]), mock.patch.object(certificate_pdf, "BOLD", fonts[1])] if fonts else []
+    )
     for patch in patches:
         patch.start()
     try:
@@ -32,7 +39,11 @@ def rate(count: int, fonts: tuple[str, str] | None) -> tuple[float, int]:
         start = time.process_time()
         for n in range(count):
             document = certificate_pdf.render_certificate(
-                {**CERTIFICATE, "full_name": f"Ni Luh Putu Ayu Lestari {n}", "verify_url": f"https://rakor.kominfo.go.id/c/q8Hx3kPZ0bT1vW9yA2c{n:04d}"}
+                {
+                    **CERTIFICATE,
+                    "full_name": f"Ni Luh Putu Ayu Lestari {n}",
+                    "verify_url": f"https://rakor.kominfo.go.id/c/q8Hx3kPZ0bT1vW9yA2c{n:04d}",
+                }
             )
             largest = max(largest, len(document))
         return count / (time.process_time() - start), largest
@@ -55,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.certificates} certificates per round, best of {args.rounds} rounds, one thread")
     for name, values in results.items():
         best = max(r for r, _ in values)
-        print(f"  {name:40s} {best:6.0f} PDFs per CPU second  {best / baseline:4.2f} of baseline  largest {max(s for _, s in values) / 1024:5.1f} KB")
+        print(
+            f"  {name:40s} {best:6.0f} PDFs per CPU second  {best / baseline:4.2f} of baseline  largest {max(s for _, s in values) / 1024:5.1f} KB"
+        )
     return 0
 
 

@@ -8,6 +8,7 @@ notification benchmark (each reply waits --delay). Measured: from the button to 
 mail accepted. The baseline, in the same run, is the same worker sending as many stream.link_issued
 emails (no PDF) already queued, counted at the sink from first to last mail.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,19 +34,39 @@ def prepare(app, count: int) -> str:
     """A finished meeting with `count` online participants who all joined; its outbox emptied (the
     confirmations are not what is measured)."""
     client = app.test_client()
-    agency = client.post("/v1/agencies", json={"name": "Biro Humas Kementerian", "kind": "ministry", "contact_email": "humas@kementerian.go.id"}, headers=ADMIN).json
-    meeting = {"title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas", "starts_at": "2021-12-01T09:00:00+07:00",
-               "ends_at": "2021-12-01T16:00:00+07:00", "venue": {"name": "Hotel Aviary Bintaro", "address": "Jl. Boulevard Bintaro Jaya"},
-               "in_person_capacity": 0, "certificate_hours": 8}
+    agency = client.post(
+        "/v1/agencies",
+        json={"name": "Biro Humas Kementerian", "kind": "ministry", "contact_email": "humas@kementerian.go.id"},
+        headers=ADMIN,
+    ).json
+    meeting = {
+        "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
+        "starts_at": "2021-12-01T09:00:00+07:00",
+        "ends_at": "2021-12-01T16:00:00+07:00",
+        "venue": {"name": "Hotel Aviary Bintaro", "address": "Jl. Boulevard Bintaro Jaya"},
+        "in_person_capacity": 0,
+        "certificate_hours": 8,
+    }
     event_id = client.post("/v1/events", json=meeting, headers=ADMIN).json["id"]
     key = {"Authorization": f"Bearer {agency['api_key']}"}
     for start in range(0, count, 500):
-        rows = [{"full_name": f"Peserta Rakor {n}", "email": f"peserta{n}@humas.go.id", "nip": f"198501{1 + n // 999:02d}2010012{1 + n % 999:03d}",
-                 "position": "Pranata Humas Ahli Muda", "attendance_mode": "online"} for n in range(start, min(count, start + 500))]
+        rows = [
+            {
+                "full_name": f"Peserta Rakor {n}",
+                "email": f"peserta{n}@humas.go.id",
+                "nip": f"198501{1 + n // 999:02d}2010012{1 + n % 999:03d}",
+                "position": "Pranata Humas Ahli Muda",
+                "attendance_mode": "online",
+            }
+            for n in range(start, min(count, start + 500))
+        ]
         response = client.post(f"/v1/events/{event_id}/registrations/bulk", json={"registrations": rows}, headers=key)
         assert response.status_code in (200, 207), response.json
     with app.extensions["rakor_engine"].begin() as connection:
-        connection.execute(text("UPDATE registrations SET online_joined_at = :at, online_join_count = 1"), {"at": dt.datetime(2021, 12, 1, 2, 5, tzinfo=dt.timezone.utc)})
+        connection.execute(
+            text("UPDATE registrations SET online_joined_at = :at, online_join_count = 1"),
+            {"at": dt.datetime(2021, 12, 1, 2, 5, tzinfo=dt.UTC)},
+        )
         connection.execute(text("DELETE FROM outbox"))
     return event_id
 
@@ -77,18 +98,46 @@ def run_certificates(args, workdir: Path) -> tuple[float, float]:
     amqp_url = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
     sink = Sink(workdir, args.delay)
     registration_db = f"sqlite:///{workdir / 'registration.db'}"
-    base_env = {**os.environ, "RAKOR_ADMIN_TOKEN": ADMIN["Authorization"].split()[1], "RABBITMQ_URL": amqp_url, "LOG_LEVEL": "WARNING", "RETRY_DELAYS": "5,30"}
+    base_env = {
+        **os.environ,
+        "RAKOR_ADMIN_TOKEN": ADMIN["Authorization"].split()[1],
+        "RABBITMQ_URL": amqp_url,
+        "LOG_LEVEL": "WARNING",
+        "RETRY_DELAYS": "5,30",
+    }
     processes: list[subprocess.Popen] = []
     try:
-        app = create_app(load_settings("registration", environ={**base_env, "DATABASE_URL": registration_db, "DATA_DIR": str(workdir), "AGENCY_RATE_LIMIT": "100000"}))
+        app = create_app(
+            load_settings(
+                "registration",
+                environ={**base_env, "DATABASE_URL": registration_db, "DATA_DIR": str(workdir), "AGENCY_RATE_LIMIT": "100000"},
+            )
+        )
         event_id = prepare(app, args.certificates)
         (workdir / "worker-c").mkdir()
-        processes.append(subprocess.Popen([sys.executable, "-m", "services.notification.worker"], cwd=ROOT, env={
-            **base_env, "DATA_DIR": str(workdir / "worker-c"), "DATABASE_URL": f"sqlite:///{workdir / 'worker-c' / 'notification.db'}",
-            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port), "SMTP_POOL_SIZE": str(args.pool),
-            "CONSUMER_CONCURRENCY": str(args.concurrency), "CONSUMER_PREFETCH": str(args.concurrency * 4),
-        }))
-        processes.append(subprocess.Popen([sys.executable, "-m", "services.registration.relay"], cwd=ROOT, env={**base_env, "DATABASE_URL": registration_db, "DATA_DIR": str(workdir)}))
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "services.notification.worker"],
+                cwd=ROOT,
+                env={
+                    **base_env,
+                    "DATA_DIR": str(workdir / "worker-c"),
+                    "DATABASE_URL": f"sqlite:///{workdir / 'worker-c' / 'notification.db'}",
+                    "SMTP_HOST": "127.0.0.1",
+                    "SMTP_PORT": str(sink.port),
+                    "SMTP_POOL_SIZE": str(args.pool),
+                    "CONSUMER_CONCURRENCY": str(args.concurrency),
+                    "CONSUMER_PREFETCH": str(args.concurrency * 4),
+                },
+            )
+        )
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "services.registration.relay"],
+                cwd=ROOT,
+                env={**base_env, "DATABASE_URL": registration_db, "DATA_DIR": str(workdir)},
+            )
+        )
         wait_for_consumer(amqp_url, processes[0])
         pressed = time.monotonic()
         response = app.test_client().post(f"/v1/events/{event_id}/certificates", headers=ADMIN)

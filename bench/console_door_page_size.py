@@ -7,6 +7,7 @@ registration service is needed; the page then lacks only its counter, a few byte
 reading the page's <link> and <script> tags, so whatever the page loads is counted. The baseline, measured
 in the same run, is the same page served without compression; the target is 250 KB in total.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,10 +33,20 @@ def transfer(client, path: str, gzip: bool) -> int:
 
 def measure() -> dict[str, dict[str, int]]:
     with tempfile.TemporaryDirectory() as data_dir:
-        app = create_app(load_console_settings({"CONSOLE_SECRET_KEY": secrets.token_hex(32), "DATA_DIR": data_dir,
-                                                "REGISTRATION_URL": "http://127.0.0.1:9", "LOG_LEVEL": "ERROR", "CONSOLE_HTTP_TIMEOUT": "0.5"}))
+        app = create_app(
+            load_console_settings(
+                {
+                    "CONSOLE_SECRET_KEY": secrets.token_hex(32),
+                    "DATA_DIR": data_dir,
+                    "REGISTRATION_URL": "http://127.0.0.1:9",
+                    "LOG_LEVEL": "ERROR",
+                    "CONSOLE_HTTP_TIMEOUT": "0.5",
+                }
+            )
+        )
         session_id, _session = app.extensions[EXTENSION].sessions.create(
-            secrets.token_urlsafe(32), {"event_id": "bench", "label": "Pintu 1", "timezone": "Asia/Jakarta"})
+            secrets.token_urlsafe(32), {"event_id": "bench", "label": "Pintu 1", "timezone": "Asia/Jakarta"}
+        )
         client = app.test_client()
         client.set_cookie(COOKIE, session_id, path="/door")
         page = client.get("/door")
@@ -57,8 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     packed = sum(s["gzip"] for s in sizes.values())
     plain = sum(s["identity"] for s in sizes.values())
     print(f"{'total':<{width}}  {packed:>9,}  {plain:>9,}")
-    print(f"served: {packed / 1024:.1f} KB = {packed / plain:.2f} of the uncompressed baseline ({plain / 1024:.1f} KB); "
-          f"{packed / TARGET_BYTES:.2f} of the 250 KB target -> {'met' if packed <= TARGET_BYTES else 'NOT met'}")
+    print(
+        f"served: {packed / 1024:.1f} KB = {packed / plain:.2f} of the uncompressed baseline ({plain / 1024:.1f} KB); "
+        f"{packed / TARGET_BYTES:.2f} of the 250 KB target -> {'met' if packed <= TARGET_BYTES else 'NOT met'}"
+    )
     return 0 if packed <= TARGET_BYTES else 1
 
 

@@ -9,6 +9,7 @@ In the same run, under the same gunicorn settings and driven the same way, a bar
 validates the same body and answers 200 without a database gives the stack's floor for comparison.
 Target: p99 ≤ 100 ms.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -84,8 +85,10 @@ def setup(base: str, people: int, doors: int) -> tuple[str, list[str], list[dict
     """A meeting with `people` confirmed in-person registrations (bulk, 4 agencies) and `doors` door tokens."""
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     meeting = {
-        "title": "Rapat Koordinasi Nasional Kehumasan Pemerintah", "starts_at": "2031-12-01T09:00:00+07:00",
-        "ends_at": "2031-12-01T16:00:00+07:00", "venue": {"name": "Hotel Bidakara", "address": "Jl. Gatot Subroto Kav. 71-73, Jakarta Selatan"},
+        "title": "Rapat Koordinasi Nasional Kehumasan Pemerintah",
+        "starts_at": "2031-12-01T09:00:00+07:00",
+        "ends_at": "2031-12-01T16:00:00+07:00",
+        "venue": {"name": "Hotel Bidakara", "address": "Jl. Gatot Subroto Kav. 71-73, Jakarta Selatan"},
         "in_person_capacity": people,
     }
     event_id = requests.post(f"{base}/v1/events", json=meeting, headers=admin, timeout=30).json()["id"]
@@ -98,11 +101,17 @@ def setup(base: str, people: int, doors: int) -> tuple[str, list[str], list[dict
             {"full_name": f"Peserta Rakornas {a}-{n}", "email": f"peserta{a}.{n}@kementerian.go.id", "attendance_mode": "in_person"}
             for n in range(min(per_agency, people - len(codes)))
         ]
-        answer = requests.post(f"{base}/v1/events/{event_id}/registrations/bulk", json={"registrations": rows},
-                               headers={"Authorization": f"Bearer {key}"}, timeout=120).json()
+        answer = requests.post(
+            f"{base}/v1/events/{event_id}/registrations/bulk",
+            json={"registrations": rows},
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=120,
+        ).json()
         codes += [r["registration"]["check_in_code"] for r in answer["results"] if r["outcome"] == "created"]
     tokens = [
-        {"Authorization": f"Bearer {requests.post(f'{base}/v1/events/{event_id}/door-tokens', json={'label': f'Pintu {d + 1}'}, headers=admin, timeout=30).json()['token']}"}
+        {
+            "Authorization": f"Bearer {requests.post(f'{base}/v1/events/{event_id}/door-tokens', json={'label': f'Pintu {d + 1}'}, headers=admin, timeout=30).json()['token']}"
+        }
         for d in range(doors)
     ]
     assert len(codes) == people and all(codes), "not every participant got a seat and a code"
@@ -151,7 +160,13 @@ def main(argv: list[str] | None = None) -> int:
                 scan_all(base, "x", fake_codes, [{}] * args.doors)
             finally:
                 stop(baseline)
-            env = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "DATABASE_URL": database_url, "DATA_DIR": data_dir, "AGENCY_RATE_LIMIT": "1000000", "LOG_LEVEL": "WARNING"}
+            env = {
+                "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+                "DATABASE_URL": database_url,
+                "DATA_DIR": data_dir,
+                "AGENCY_RATE_LIMIT": "1000000",
+                "LOG_LEVEL": "WARNING",
+            }
             base, api = serve_logged("services.registration.app:create_app()", args.workers, env, logs / "api.log")
             try:
                 event_id, codes, tokens = setup(base, args.people, args.doors)

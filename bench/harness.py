@@ -4,6 +4,7 @@ the worker run as in production, and a counting peer (SMTP sink, fake WhatsApp A
 A counting peer writes "<accepted> <monotonic time of the first> <of the last>" to its count file
 every 100 ms; rates are taken from the first to the last message, so start-up is not in them.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import pika
 
@@ -119,8 +120,21 @@ def queue_link_events(amqp_url: str, payloads: Iterable[dict], count: int) -> No
     channel = connection.channel()
     declare_topology(channel, (5, 30))
     for data in payloads:
-        envelope = {"id": str(uuid.uuid4()), "type": "stream.link_issued", "version": 1, "occurred_at": "2021-11-30T02:00:00+00:00", "producer": "streaming", "correlation_id": None, "data": data}
-        channel.basic_publish(EXCHANGE, "stream.link_issued", json.dumps(envelope).encode(), pika.BasicProperties(delivery_mode=2, content_type="application/json"))
+        envelope = {
+            "id": str(uuid.uuid4()),
+            "type": "stream.link_issued",
+            "version": 1,
+            "occurred_at": "2021-11-30T02:00:00+00:00",
+            "producer": "streaming",
+            "correlation_id": None,
+            "data": data,
+        }
+        channel.basic_publish(
+            EXCHANGE,
+            "stream.link_issued",
+            json.dumps(envelope).encode(),
+            pika.BasicProperties(delivery_mode=2, content_type="application/json"),
+        )
     while channel.queue_declare(queue_name("notification"), passive=True).method.message_count < count:
         time.sleep(0.2)
     connection.close()
@@ -139,7 +153,9 @@ def worker_env(data_dir: Path, database_url: str, amqp_url: str, **extra: str) -
     }
 
 
-def link_fanout_rate(count: int, payload: Callable[[int], dict], peer: CountingPeer, workdir: Path, database: str | None, timeout: float, **env: str) -> float:
+def link_fanout_rate(
+    count: int, payload: Callable[[int], dict], peer: CountingPeer, workdir: Path, database: str | None, timeout: float, **env: str
+) -> float:
     """`count` link events queued in a fresh vhost, then one worker (`python -m services.notification.worker`)
     started on them; the rate at which `peer` receives its messages. The peer is stopped afterwards."""
     vhost = worker = None

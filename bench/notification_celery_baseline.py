@@ -4,6 +4,7 @@ Started by bench.notification_throughput as `celery -A bench.notification_celery
 the task renders the same link email with the same templates, then opens smtplib, sends, quits.
 It records nothing in a database, which only flatters the baseline.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,13 @@ _renderer = Renderer()
 def send_link_email(context: dict, notification_id: str) -> None:
     rendered = _renderer.email(context)
     participant = context["participant"]
-    message = build_email(rendered, sender="Panitia Rakor <rakor@kominfo.go.id>", to_name=participant["full_name"], to_address=participant["email"], message_key=notification_id)
+    message = build_email(
+        rendered,
+        sender="Panitia Rakor <rakor@kominfo.go.id>",
+        to_name=participant["full_name"],
+        to_address=participant["email"],
+        message_key=notification_id,
+    )
     smtp = smtplib.SMTP(os.environ["BENCH_SMTP_HOST"], int(os.environ["BENCH_SMTP_PORT"]), timeout=30)
     try:
         smtp.send_message(message, "rakor@kominfo.go.id", [participant["email"]])

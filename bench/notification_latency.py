@@ -7,6 +7,7 @@ SQLite and a fresh vhost of the local RabbitMQ; the SMTP server runs in this pro
 recipient's mail arrives (every reply after `--delay` seconds, like a real relay). Targets: p50 ≤ 150 ms,
 p99 ≤ 1 s at 20 registrations/s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,8 @@ from pathlib import Path
 import requests
 from aiosmtpd.controller import Controller
 
-from bench.notification_smtp_sink import _SlowSMTP
 from bench.harness import delete_vhost, free_port, fresh_vhost
+from bench.notification_smtp_sink import _SlowSMTP
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "bench-organizer-token-0123456789"
@@ -86,13 +87,23 @@ def main(argv: list[str] | None = None) -> int:
     vhost = fresh_vhost()
     workdir = Path(tempfile.mkdtemp(prefix="rakor-latency-"))
     env = {
-        **os.environ, "PYTHONPATH": str(ROOT), "DATA_DIR": str(workdir), "RAKOR_ADMIN_TOKEN": TOKEN,
-        "RABBITMQ_URL": f"amqp://guest:guest@127.0.0.1:5672/{vhost}", "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(smtp_port), "LOG_LEVEL": "WARNING", "REGISTRATION_PORT": str(api_port),
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATA_DIR": str(workdir),
+        "RAKOR_ADMIN_TOKEN": TOKEN,
+        "RABBITMQ_URL": f"amqp://guest:guest@127.0.0.1:5672/{vhost}",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_port),
+        "LOG_LEVEL": "WARNING",
+        "REGISTRATION_PORT": str(api_port),
     }
     python = sys.executable
     processes = [
-        start([python, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{api_port}", "services.registration.app:create_app()"], env, workdir / "api.log"),
+        start(
+            [python, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{api_port}", "services.registration.app:create_app()"],
+            env,
+            workdir / "api.log",
+        ),
         start([python, "-m", "services.registration.relay"], env, workdir / "relay.log"),
         start([python, "-m", "services.notification.worker"], env, workdir / "worker.log"),
     ]
@@ -100,15 +111,28 @@ def main(argv: list[str] | None = None) -> int:
         base = f"http://127.0.0.1:{api_port}"
         wait_healthy(f"{base}/healthz")
         admin = {"Authorization": f"Bearer {TOKEN}"}
-        key = requests.post(f"{base}/v1/agencies", headers=admin, json={"name": "Diskominfo Provinsi Banten", "kind": "province", "contact_email": "humas@bantenprov.go.id"}).json()["api_key"]
-        meeting = requests.post(f"{base}/v1/events", headers=admin, json={
-            "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
-            "starts_at": "2031-12-01T09:00:00+07:00", "ends_at": "2031-12-01T16:00:00+07:00",
-            "venue": {"name": "Hotel Aviary Bintaro", "address": "Jl. Boulevard Bintaro Jaya Blok B7/A1"},
-            "in_person_capacity": 100000,
-        }).json()["id"]
+        key = requests.post(
+            f"{base}/v1/agencies",
+            headers=admin,
+            json={"name": "Diskominfo Provinsi Banten", "kind": "province", "contact_email": "humas@bantenprov.go.id"},
+        ).json()["api_key"]
+        meeting = requests.post(
+            f"{base}/v1/events",
+            headers=admin,
+            json={
+                "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
+                "starts_at": "2031-12-01T09:00:00+07:00",
+                "ends_at": "2031-12-01T16:00:00+07:00",
+                "venue": {"name": "Hotel Aviary Bintaro", "address": "Jl. Boulevard Bintaro Jaya Blok B7/A1"},
+                "in_person_capacity": 100000,
+            },
+        ).json()["id"]
         agency = {"Authorization": f"Bearer {key}"}
-        warm = requests.post(f"{base}/v1/events/{meeting}/registrations", headers=agency, json={"full_name": "Pemanasan", "email": "pemanasan@bantenprov.go.id", "attendance_mode": "online"})
+        warm = requests.post(
+            f"{base}/v1/events/{meeting}/registrations",
+            headers=agency,
+            json={"full_name": "Pemanasan", "email": "pemanasan@bantenprov.go.id", "attendance_mode": "online"},
+        )
         assert warm.status_code == 201, warm.text
         deadline = time.monotonic() + 60
         while "pemanasan@bantenprov.go.id" not in clock.arrived and time.monotonic() < deadline:
@@ -123,8 +147,12 @@ def main(argv: list[str] | None = None) -> int:
             session_local.session = session
             email = f"peserta{n}@bantenprov.go.id"
             posted[email] = time.monotonic()
-            answer = session.post(f"{base}/v1/events/{meeting}/registrations", headers=agency, timeout=30, json={
-                "full_name": f"Peserta Rakor {n}", "email": email, "phone": f"0812{n:08d}", "attendance_mode": "in_person"})
+            answer = session.post(
+                f"{base}/v1/events/{meeting}/registrations",
+                headers=agency,
+                timeout=30,
+                json={"full_name": f"Peserta Rakor {n}", "email": email, "phone": f"0812{n:08d}", "attendance_mode": "in_person"},
+            )
             assert answer.status_code == 201, answer.text
 
         started = time.monotonic()
@@ -140,8 +168,10 @@ def main(argv: list[str] | None = None) -> int:
         latencies = [(clock.arrived[email] - at) * 1000 for email, at in posted.items() if email in clock.arrived]
         missing = len(posted) - len(latencies)
         print(f"{total} registrations at {args.rate}/s, SMTP reply delay {args.delay * 1000:.0f} ms")
-        print(f"p50 {percentile(latencies, 0.5):.0f} ms, p90 {percentile(latencies, 0.9):.0f} ms, p99 {percentile(latencies, 0.99):.0f} ms, "
-              f"max {max(latencies):.0f} ms, mean {statistics.mean(latencies):.0f} ms, missing {missing}")
+        print(
+            f"p50 {percentile(latencies, 0.5):.0f} ms, p90 {percentile(latencies, 0.9):.0f} ms, p99 {percentile(latencies, 0.99):.0f} ms, "
+            f"max {max(latencies):.0f} ms, mean {statistics.mean(latencies):.0f} ms, missing {missing}"
+        )
         return 0 if missing == 0 else 1
     finally:
         for process in processes:

@@ -13,6 +13,7 @@ own method (bench.notification_throughput.run_worker); the reminder rate is give
 The participants are written through the store functions the bus handlers use (confirmations
 through the bus would mail everyone first).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,24 +24,30 @@ import tempfile
 import time
 from pathlib import Path
 
-from services.notification import store
-from services.notification import MIGRATIONS
-from shared.db import make_engine, make_session_factory, migrate, unit_of_work
-from shared.schemas.events import load_payload
-
 from bench.harness import MEETING, ROOT, delete_vhost, fresh_vhost, stop_process, worker_env
 from bench.notification_throughput import Sink, run_worker
+from services.notification import MIGRATIONS, store
+from shared.db import make_engine, make_session_factory, migrate, unit_of_work
+from shared.schemas.events import load_payload
 
 LEAD_SECONDS = 5
 
 
 def _meeting(starts_in: dt.timedelta, reminders: list[dict], sequence: int) -> dict:
-    starts = (dt.datetime.now(dt.timezone.utc) + starts_in).replace(microsecond=0)
-    return {**MEETING, "id": "bench-rakor-pengingat", "starts_at": starts.isoformat(), "ends_at": (starts + dt.timedelta(hours=3)).isoformat(), "reminders": reminders, "sequence": sequence, "status": "scheduled"}
+    starts = (dt.datetime.now(dt.UTC) + starts_in).replace(microsecond=0)
+    return {
+        **MEETING,
+        "id": "bench-rakor-pengingat",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + dt.timedelta(hours=3)).isoformat(),
+        "reminders": reminders,
+        "sequence": sequence,
+        "status": "scheduled",
+    }
 
 
 def seed(session_factory, meeting: dict, count: int) -> None:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with unit_of_work(session_factory) as session:
         store.save_meeting(session, load_payload("event.created", meeting), now)
         for i in range(count):
@@ -82,11 +89,11 @@ def run_reminders(count: int, args, workdir: Path) -> tuple[float, float]:
         worker = subprocess.Popen([sys.executable, "-m", "services.notification.worker"], cwd=ROOT, env=env)
         # The moment: a whole second LEAD_SECONDS ahead, written as the reminder's distance from the start.
         starts = dt.datetime.fromisoformat(meeting["starts_at"])
-        due = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=LEAD_SECONDS)).replace(microsecond=0)
+        due = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=LEAD_SECONDS)).replace(microsecond=0)
         armed = {**meeting, "sequence": 1, "reminders": [{"before": f"PT{int((starts - due).total_seconds())}S"}]}
         with unit_of_work(session_factory) as session:
-            store.save_meeting(session, load_payload("event.updated", armed), dt.datetime.now(dt.timezone.utc))
-        due_monotonic = time.monotonic() + (due - dt.datetime.now(dt.timezone.utc)).total_seconds()
+            store.save_meeting(session, load_payload("event.updated", armed), dt.datetime.now(dt.UTC))
+        due_monotonic = time.monotonic() + (due - dt.datetime.now(dt.UTC)).total_seconds()
         rate = sink.rate_when(count, args.timeout, worker)
         _, first, _ = sink.read()
         return first - due_monotonic, rate
@@ -111,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="rakor-bench-reminders-") as directory:
         workdir = Path(directory)
         first_mail, rate = run_reminders(args.recipients, args, workdir)
-        print(f"reminders: first mail {first_mail:.2f} s after the moment (target <= 5 s), {rate:.1f} mails/s ({args.recipients} reminders, pool {args.pool}, {args.delay * 1000:g} ms per SMTP reply)")
+        print(
+            f"reminders: first mail {first_mail:.2f} s after the moment (target <= 5 s), {rate:.1f} mails/s ({args.recipients} reminders, pool {args.pool}, {args.delay * 1000:g} ms per SMTP reply)"
+        )
         links = run_worker(args.link_messages, args, workdir)
         print(f"link fan-out (same run, bench.notification_throughput's method): {links:.1f} mails/s ({args.link_messages} mails)")
         print(f"ratio: {rate / links:.2f}")

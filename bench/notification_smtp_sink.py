@@ -5,6 +5,7 @@
 It keeps no messages (parsing them would steal CPU from the sender being measured); it writes
 "<count> <monotonic time of the first mail> <of the last mail>" to --count-file every 100 ms.
 """
+
 from __future__ import annotations
 
 import argparse

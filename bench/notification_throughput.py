@@ -10,6 +10,7 @@ the baseline is Celery with 2 prefork processes and a new smtplib connection per
 counted at the sink from the first to the last mail, so start-up is not in it. The queue is filled
 before a consumer starts. Each side gets a fresh RabbitMQ vhost (made with rabbitmqctl).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,16 +54,40 @@ def run_baseline(count: int, args, workdir: Path) -> float:
         for i in range(count):
             payload = link_payload(i)
             person = payload["participant"]
-            recipients.append(Recipient(payload["registration_id"], person["full_name"], person["email"], None, "id", "online", "confirmed"))
+            recipients.append(
+                Recipient(payload["registration_id"], person["full_name"], person["email"], None, "id", "online", "confirmed")
+            )
         with app.producer_or_acquire() as producer:
             for i, recipient in enumerate(recipients):
                 [message] = plan_messages("link_issued", [recipient])
-                context = build_context(message, MEETING, extra={"join_url": f"https://rakor.example.go.id/j/{i}", "youtube_url": "https://www.youtube.com/watch?v=ditjenikp2021"})
+                context = build_context(
+                    message,
+                    MEETING,
+                    extra={
+                        "join_url": f"https://rakor.example.go.id/j/{i}",
+                        "youtube_url": "https://www.youtube.com/watch?v=ditjenikp2021",
+                    },
+                )
                 send_link_email.apply_async((context, str(uuid.uuid4())), producer=producer)
         env = {**os.environ, "BENCH_CELERY_BROKER": broker, "BENCH_SMTP_HOST": "127.0.0.1", "BENCH_SMTP_PORT": str(sink.port)}
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "bench.notification_celery_baseline", "worker", "--concurrency", str(args.baseline_processes),
-             "--pool", "prefork", "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "bench.notification_celery_baseline",
+                "worker",
+                "--concurrency",
+                str(args.baseline_processes),
+                "--pool",
+                "prefork",
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
             cwd=ROOT,
             env=env,
         )
@@ -77,7 +102,9 @@ def run_baseline(count: int, args, workdir: Path) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.notification_throughput", description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000, help="link emails through the worker")
-    parser.add_argument("--baseline-messages", type=int, default=1_000, help="link emails through Celery (its rate is steady; 10,000 take ~12 min)")
+    parser.add_argument(
+        "--baseline-messages", type=int, default=1_000, help="link emails through Celery (its rate is steady; 10,000 take ~12 min)"
+    )
     parser.add_argument("--delay", type=float, default=0.02, help="seconds the SMTP sink waits before each reply")
     parser.add_argument("--pool", type=int, default=16, help="SMTP_POOL_SIZE of the worker")
     parser.add_argument("--concurrency", type=int, default=16, help="CONSUMER_CONCURRENCY of the worker")
@@ -89,11 +116,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="rakor-bench-notification-") as directory:
         workdir = Path(directory)
         ours = run_worker(args.messages, args, workdir)
-        print(f"notification worker: {ours:.1f} mails/s ({args.messages} mails, pool {args.pool}, {args.concurrency} threads, {args.delay * 1000:g} ms per SMTP reply)")
+        print(
+            f"notification worker: {ours:.1f} mails/s ({args.messages} mails, pool {args.pool}, {args.concurrency} threads, {args.delay * 1000:g} ms per SMTP reply)"
+        )
         if args.skip_baseline:
             return 0
         baseline = run_baseline(args.baseline_messages, args, workdir)
-        print(f"celery baseline:     {baseline:.1f} mails/s ({args.baseline_messages} mails, {args.baseline_processes} processes, new connection per mail)")
+        print(
+            f"celery baseline:     {baseline:.1f} mails/s ({args.baseline_messages} mails, {args.baseline_processes} processes, new connection per mail)"
+        )
         print(f"ratio: {ours / baseline:.1f}x")
     return 0
 

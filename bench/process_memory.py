@@ -9,6 +9,7 @@ the heartbeat file of a relay or consumer), sends each API --requests requests (
 resident set (RSS) of every process of its tree: a gunicorn pod is the master and its workers. PSS
 splits pages shared after fork fairly, so the sum is what the pod costs; RSS counts them twice.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,10 +59,16 @@ def main() -> None:
     args = parser.parse_args()
     data = Path(tempfile.mkdtemp(prefix="rakor-memory-"))
     env = {
-        **os.environ, "PYTHONPATH": str(REPO), "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "DATA_DIR": str(data), "LOG_LEVEL": "WARNING",
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+        "DATA_DIR": str(data),
+        "LOG_LEVEL": "WARNING",
         "RABBITMQ_URL": os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"),
-        "GUNICORN_WORKERS": str(args.gunicorn_workers), "CONSOLE_SECRET_KEY": "bench-console-secret-key-0123456789",
-        "REGISTRATION_URL": f"http://127.0.0.1:{PORTS['registration-api']}", "NOTIFICATION_URL": f"http://127.0.0.1:{PORTS['notification-api']}",
+        "GUNICORN_WORKERS": str(args.gunicorn_workers),
+        "CONSOLE_SECRET_KEY": "bench-console-secret-key-0123456789",
+        "REGISTRATION_URL": f"http://127.0.0.1:{PORTS['registration-api']}",
+        "NOTIFICATION_URL": f"http://127.0.0.1:{PORTS['notification-api']}",
         "STREAMING_URL": f"http://127.0.0.1:{PORTS['streaming-api']}",
         "PROMETHEUS_MULTIPROC_DIR": str(data / "metrics"),
     }
@@ -83,7 +90,7 @@ def main() -> None:
         print(f"{'process':<22} {'procs':>5} {'PSS MB':>8} {'RSS MB':>8}")
         for name, process in processes.items():
             pids = tree(process.pid)
-            pss, rss = map(sum, zip(*(memory_kb(pid) for pid in pids)))
+            pss, rss = map(sum, zip(*(memory_kb(pid) for pid in pids), strict=False))
             print(f"{name:<22} {len(pids):>5} {pss / 1024:>8.1f} {rss / 1024:>8.1f}")
     finally:
         for process in processes.values():

@@ -6,6 +6,7 @@ One agency sends `batches` bodies of `rows` participants each (in person and onl
 list order), one after the other, as an HR system would; the same run then sends the same number of
 single registrations with 8 concurrent clients. Bulk should move rows several times faster.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,11 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="rakor-bench-bulk-") as data_dir:
         env = {
-            "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "DATABASE_URL": args.pg_url or f"sqlite:///{data_dir}/registration.db",
-            "DATA_DIR": data_dir, "AGENCY_RATE_LIMIT": "1000000", "LOG_LEVEL": "WARNING",
+            "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+            "DATABASE_URL": args.pg_url or f"sqlite:///{data_dir}/registration.db",
+            "DATA_DIR": data_dir,
+            "AGENCY_RATE_LIMIT": "1000000",
+            "LOG_LEVEL": "WARNING",
         }
         port = free_port()
         api = serve("services.registration.app:create_app()", port, args.workers, env)
@@ -42,15 +46,25 @@ def main(argv: list[str] | None = None) -> int:
             for _ in range(args.batches):
                 rows = [next(bodies) for _ in range(args.rows)]
                 began = time.perf_counter()
-                answer = session.post(f"{base}/v1/events/{event_id}/registrations/bulk", json={"registrations": rows}, headers=keys[0], timeout=300)
+                answer = session.post(
+                    f"{base}/v1/events/{event_id}/registrations/bulk", json={"registrations": rows}, headers=keys[0], timeout=300
+                )
                 latencies.append(time.perf_counter() - began)
                 created += answer.json()["summary"]["created"]
             bulk_rows_per_second = created / (time.perf_counter() - start)
-            single_rps, statuses = drive(f"{base}/v1/events/{event_id}/registrations", lambda i: keys[1], args.batches * args.rows // 5, 8, first=args.batches * args.rows + 1)
+            single_rps, statuses = drive(
+                f"{base}/v1/events/{event_id}/registrations",
+                lambda i: keys[1],
+                args.batches * args.rows // 5,
+                8,
+                first=args.batches * args.rows + 1,
+            )
         finally:
             stop(api)
     database = "postgresql" if args.pg_url else "sqlite"
-    print(f"bulk ({database}): {bulk_rows_per_second:8.1f} rows/s, {created} created, {args.rows} rows per body in {min(latencies):.2f}-{max(latencies):.2f} s")
+    print(
+        f"bulk ({database}): {bulk_rows_per_second:8.1f} rows/s, {created} created, {args.rows} rows per body in {min(latencies):.2f}-{max(latencies):.2f} s"
+    )
     print(f"single ({database}): {single_rps:8.1f} rows/s  {statuses}")
     print(f"bulk / single: {bulk_rows_per_second / single_rps:.1f}x")
     return 0 if created == args.batches * args.rows else 1

@@ -6,6 +6,7 @@ Both apps run under gunicorn with the same worker count and are driven by the sa
 run, so the ratio (target: at least 0.5) survives a noisy machine. The bare endpoint validates the same
 participant schema and answers 201 without touching a database: the ceiling of the stack.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,7 +63,19 @@ def create_baseline_app():
 
 
 def serve(app_spec: str, port: int, workers: int, env: dict[str, str], extra_args: tuple[str, ...] | list[str] = ()) -> subprocess.Popen:
-    argv = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", *extra_args, app_spec]
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        *extra_args,
+        app_spec,
+    ]
     process = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **env}, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -134,7 +147,8 @@ def setup_meeting(base: str, agencies: int) -> tuple[str, list[dict[str, str]]]:
         keys.append({"Authorization": f"Bearer {requests.post(f'{base}/v1/agencies', json=body, headers=admin).json()['api_key']}"})
     meeting = {
         "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
-        "starts_at": "2031-12-01T09:00:00+07:00", "ends_at": "2031-12-01T16:00:00+07:00",
+        "starts_at": "2031-12-01T09:00:00+07:00",
+        "ends_at": "2031-12-01T16:00:00+07:00",
         "venue": {"name": "Hotel Aviary Bintaro", "address": "Jl. Boulevard Bintaro Jaya Blok B7/A1"},
         "in_person_capacity": 500,
     }
@@ -154,16 +168,26 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         baseline = serve("bench.registration_intake:create_baseline_app()", port, args.workers, {})
         try:
-            base_rps, base_statuses = drive(f"http://127.0.0.1:{port}/v1/events/x/registrations", lambda i: {}, args.requests, args.concurrency)
+            base_rps, base_statuses = drive(
+                f"http://127.0.0.1:{port}/v1/events/x/registrations", lambda i: {}, args.requests, args.concurrency
+            )
         finally:
             stop(baseline)
-        env = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "DATABASE_URL": database_url, "DATA_DIR": data_dir, "AGENCY_RATE_LIMIT": "1000000", "LOG_LEVEL": "WARNING"}
+        env = {
+            "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+            "DATABASE_URL": database_url,
+            "DATA_DIR": data_dir,
+            "AGENCY_RATE_LIMIT": "1000000",
+            "LOG_LEVEL": "WARNING",
+        }
         port = free_port()
         api = serve("services.registration.app:create_app()", port, args.workers, env)
         try:
             base = f"http://127.0.0.1:{port}"
             event_id, keys = setup_meeting(base, 8)
-            rps, statuses = drive(f"{base}/v1/events/{event_id}/registrations", lambda i: keys[i % len(keys)], args.requests, args.concurrency)
+            rps, statuses = drive(
+                f"{base}/v1/events/{event_id}/registrations", lambda i: keys[i % len(keys)], args.requests, args.concurrency
+            )
         finally:
             stop(api)
     database = "postgresql" if args.pg_url else "sqlite"

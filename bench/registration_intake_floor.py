@@ -9,6 +9,7 @@ durably. No auth, no ORM, no event schema, no rate limit, no metrics, no idempot
 is left is the database work and the web stack, so its ratio to the ceiling bounds what the real
 service can reach on this machine whatever its code looks like.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,7 +45,7 @@ def create_floor_app() -> Flask:
             data = schema.load(request.get_json())
         except ValidationError as exc:
             return jsonify({"errors": exc.messages}), 422
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         registration_id = str(uuid.uuid4())
         connection = engine.raw_connection()
         try:
@@ -58,7 +59,9 @@ def create_floor_app() -> Flask:
             try:
                 if sqlite:
                     cursor.execute("BEGIN IMMEDIATE")
-                cursor.execute(f"SELECT in_person_capacity FROM meetings WHERE id = {mark}" + ("" if sqlite else " FOR UPDATE"), (event_id,))
+                cursor.execute(
+                    f"SELECT in_person_capacity FROM meetings WHERE id = {mark}" + ("" if sqlite else " FOR UPDATE"), (event_id,)
+                )
                 capacity = cursor.fetchone()[0]
                 cursor.execute(
                     f"SELECT count(*) FROM registrations WHERE event_id = {mark} AND status = 'confirmed' AND attendance_mode = 'in_person'",
@@ -72,10 +75,31 @@ def create_floor_app() -> Flask:
                     "INSERT INTO registrations (id, event_id, agency_id, full_name, email, phone, nip, position, locale,"
                     " attendance_mode, status, check_in_code, online_join_count, created_at, updated_at)"
                     f" VALUES ({', '.join([mark] * 15)})",
-                    (registration_id, event_id, agency[0], data["full_name"], data["email"], data.get("phone"), data.get("nip"),
-                     data.get("position"), "id", data["attendance_mode"], status, code, 0, stamp(now), stamp(now)),
+                    (
+                        registration_id,
+                        event_id,
+                        agency[0],
+                        data["full_name"],
+                        data["email"],
+                        data.get("phone"),
+                        data.get("nip"),
+                        data.get("position"),
+                        "id",
+                        data["attendance_mode"],
+                        status,
+                        code,
+                        0,
+                        stamp(now),
+                        stamp(now),
+                    ),
                 )
-                body = json.dumps({"id": str(uuid.uuid4()), "type": f"registration.{status}", "data": {"registration_id": registration_id, "participant": data}})
+                body = json.dumps(
+                    {
+                        "id": str(uuid.uuid4()),
+                        "type": f"registration.{status}",
+                        "data": {"registration_id": registration_id, "participant": data},
+                    }
+                )
                 cursor.execute(
                     f"INSERT INTO outbox (event_id, event_type, body, created_at) VALUES ({mark}, {mark}, {mark}, {mark})",
                     (str(uuid.uuid4()), f"registration.{status}", body, stamp(now)),

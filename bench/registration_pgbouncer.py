@@ -11,6 +11,7 @@ the two alternating so a noisy moment of the machine hits both. Reported: the me
 burst on each, their ratio (through PgBouncer / direct), and per burst that exactly --capacity were
 confirmed (the run fails otherwise).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,13 +51,16 @@ def burst(base: str, key: dict[str, str], registrations: int, capacity: int, con
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     meeting = {
         "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
-        "starts_at": "2031-12-01T09:00:00+07:00", "ends_at": "2031-12-01T16:00:00+07:00",
+        "starts_at": "2031-12-01T09:00:00+07:00",
+        "ends_at": "2031-12-01T16:00:00+07:00",
         "venue": {"name": "Hotel Aviary Bintaro", "address": "Jl. Boulevard Bintaro Jaya Blok B7/A1"},
         "in_person_capacity": capacity,
     }
     event_id = requests.post(f"{base}/v1/events", json=meeting, headers=admin, timeout=30).json()["id"]
     start = time.perf_counter()
-    _, statuses = drive(f"{base}/v1/events/{event_id}/registrations", lambda i: key, registrations, concurrency, first=int(time.time() * 1000) % 10**7)
+    _, statuses = drive(
+        f"{base}/v1/events/{event_id}/registrations", lambda i: key, registrations, concurrency, first=int(time.time() * 1000) % 10**7
+    )
     elapsed = time.perf_counter() - start
     assert statuses == {201: registrations}, statuses
     seats = requests.get(f"{base}/v1/events/{event_id}", headers=admin, timeout=30).json()["seats"]
@@ -107,9 +111,15 @@ def main(argv: list[str] | None = None) -> int:
             drop_database(args.pg_admin_url, name)
         shutil.rmtree(directory, ignore_errors=True)
     direct, pooled = statistics.median(times["direct"]), statistics.median(times["pgbouncer"])
-    print(f"{args.registrations} simultaneous registrations, {args.capacity} seats, {args.concurrency} client threads, {args.workers} gunicorn workers, {args.rounds} rounds")
-    print(f"direct PostgreSQL:           median {direct:6.2f} s   ({args.registrations / direct:6.1f} registrations/s)  rounds {[round(t, 2) for t in times['direct']]}")
-    print(f"through PgBouncer ({SERVER_POOL_SIZE} conns): median {pooled:6.2f} s   ({args.registrations / pooled:6.1f} registrations/s)  rounds {[round(t, 2) for t in times['pgbouncer']]}")
+    print(
+        f"{args.registrations} simultaneous registrations, {args.capacity} seats, {args.concurrency} client threads, {args.workers} gunicorn workers, {args.rounds} rounds"
+    )
+    print(
+        f"direct PostgreSQL:           median {direct:6.2f} s   ({args.registrations / direct:6.1f} registrations/s)  rounds {[round(t, 2) for t in times['direct']]}"
+    )
+    print(
+        f"through PgBouncer ({SERVER_POOL_SIZE} conns): median {pooled:6.2f} s   ({args.registrations / pooled:6.1f} registrations/s)  rounds {[round(t, 2) for t in times['pgbouncer']]}"
+    )
     print(f"ratio pgbouncer / direct: {pooled / direct:.2f}; seats exactly filled in every burst: {ok}")
     return 0 if ok else 1
 

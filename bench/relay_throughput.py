@@ -13,6 +13,7 @@ where a publish is confirmed only once a majority of nodes has written it. The r
 cluster as RABBITMQ_URL would give it (every node, one picked at random per connection), so it
 may publish through a follower that forwards to the leader, as in production.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,8 @@ import pika
 from sqlalchemy import MetaData, create_engine, text
 
 from shared.db import make_engine, make_session_factory, unit_of_work
-from shared.messaging.outbox import build_envelope, define_messaging_tables, record_events
 from shared.messaging.connection import node_parameters, open_blocking
+from shared.messaging.outbox import build_envelope, define_messaging_tables, record_events
 from shared.messaging.relay import publish_pending
 from shared.messaging.topology import EXCHANGE, declare_topology
 
@@ -39,7 +40,7 @@ EVENT_TYPE = "stream.joined"
 
 
 def sample_payload(i: int) -> dict:
-    return {"registration_id": str(uuid.uuid4()), "event_id": "bench-meeting", "at": dt.datetime.now(dt.timezone.utc), "channel_kind": "zoom"}
+    return {"registration_id": str(uuid.uuid4()), "event_id": "bench-meeting", "at": dt.datetime.now(dt.UTC), "channel_kind": "zoom"}
 
 
 def raw_pika_ceiling(amqp_url: str, bodies: list[bytes], window: int = 5000) -> float:
@@ -58,7 +59,13 @@ def raw_pika_ceiling(amqp_url: str, bodies: list[bytes], window: int = 5000) -> 
         if not state["start"]:
             state["start"] = time.perf_counter()
         while state["sent"] < len(bodies) and state["sent"] - state["acked"] < window:
-            channel.basic_publish(EXCHANGE, EVENT_TYPE, bodies[state["sent"]], pika.BasicProperties(delivery_mode=2, message_id=str(state["sent"])), mandatory=True)
+            channel.basic_publish(
+                EXCHANGE,
+                EVENT_TYPE,
+                bodies[state["sent"]],
+                pika.BasicProperties(delivery_mode=2, message_id=str(state["sent"])),
+                mandatory=True,
+            )
             state["sent"] += 1
 
     def on_confirm(frame):
@@ -70,7 +77,9 @@ def raw_pika_ceiling(amqp_url: str, bodies: list[bytes], window: int = 5000) -> 
         else:
             pump()
 
-    connection = pika.SelectConnection(pika.URLParameters(amqp_url.split(",")[0]), on_open_callback=on_open, on_close_callback=lambda c, r: c.ioloop.stop())
+    connection = pika.SelectConnection(
+        pika.URLParameters(amqp_url.split(",")[0]), on_open_callback=on_open, on_close_callback=lambda c, r: c.ioloop.stop()
+    )
     connection.ioloop.start()
     return len(bodies) / (state["end"] - state["start"])
 
@@ -147,7 +156,7 @@ def cluster_main(args) -> None:
         for path in ("raw pika", "relay on postgresql"):
             best = max(results[(name, path)])
             single = results[("single node", path)]
-            per_round = sorted(mine / theirs for mine, theirs in zip(results[(name, path)], single))
+            per_round = sorted(mine / theirs for mine, theirs in zip(results[(name, path)], single, strict=False))
             print(f"{name:<16}{path:<22}{best:>14,.0f}{best / max(single):>18.2f}{statistics.median(per_round):>30.2f}")
     print("all rounds:", {f"{k[0]} / {k[1]}": [round(v) for v in values] for k, values in results.items()})
 

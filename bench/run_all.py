@@ -3,6 +3,7 @@
 Each benchmark measures its own baseline in the same run, so compare the ratios it prints, not
 absolute figures across runs: the machine is shared and noisy.
 """
+
 from __future__ import annotations
 
 import subprocess

@@ -1,4 +1,5 @@
 """The ceiling for bench.streaming_join: a bare Flask endpoint that answers every /j/{token} with a fixed redirect."""
+
 from __future__ import annotations
 
 from flask import Flask, redirect

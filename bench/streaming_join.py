@@ -7,6 +7,7 @@ while bench/streaming_join_wrk.sh measures against the registration ceiling (bar
 marshmallow), the comparator the target is set against. Rounds alternate between the two servers so a
 noisy neighbour hurts both alike; the best round of each counts.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -87,25 +88,42 @@ def hammer(port: int, tokens: list[str], total: int, clients: int) -> float:
 
 def prepare(database_url: str, data_dir: str, links: int) -> list[str]:
     """A meeting with a Zoom channel and `links` published personal links; returns their tokens."""
-    settings = load_settings("streaming", environ={"RAKOR_ADMIN_TOKEN": ADMIN, "DATABASE_URL": database_url, "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING"})
+    settings = load_settings(
+        "streaming", environ={"RAKOR_ADMIN_TOKEN": ADMIN, "DATABASE_URL": database_url, "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING"}
+    )
     app = create_app(settings)
     engine = app.extensions[EXTENSION].session_factory.kw["bind"]
     client, headers = app.test_client(), {"Authorization": f"Bearer {ADMIN}"}
     event_id = str(uuid.uuid4())
     client.put(f"/v1/events/{event_id}/channels/zoom", json={"url": "https://us02web.zoom.us/j/81234567890"}, headers=headers)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with engine.begin() as conn:
         # A meeting under way, as event.created would describe it: every visit passes the join window check.
         conn.execute(
-            update(Meeting).where(Meeting.id == event_id).values(
-                title="Rapat Koordinasi Kehumasan", timezone="Asia/Jakarta", starts_at=now - dt.timedelta(minutes=10), ends_at=now + dt.timedelta(days=1)
+            update(Meeting)
+            .where(Meeting.id == event_id)
+            .values(
+                title="Rapat Koordinasi Kehumasan",
+                timezone="Asia/Jakarta",
+                starts_at=now - dt.timedelta(minutes=10),
+                ends_at=now + dt.timedelta(days=1),
             )
         )
         conn.execute(
             insert(Participant.__table__),
             [
-                {"registration_id": str(uuid.uuid4()), "event_id": event_id, "full_name": f"Peserta {n}", "email": f"p{n}@pemda.go.id",
-                 "locale": "id", "attendance_mode": "online", "status": "confirmed", "eligible": True, "last_event_at": now, "updated_at": now}
+                {
+                    "registration_id": str(uuid.uuid4()),
+                    "event_id": event_id,
+                    "full_name": f"Peserta {n}",
+                    "email": f"p{n}@pemda.go.id",
+                    "locale": "id",
+                    "attendance_mode": "online",
+                    "status": "confirmed",
+                    "eligible": True,
+                    "last_event_at": now,
+                    "updated_at": now,
+                }
                 for n in range(links)
             ],
         )
@@ -134,7 +152,13 @@ def main() -> None:
     else:
         database_url = f"sqlite:///{data_dir}/streaming.db"
     tokens = prepare(database_url, data_dir, 200)
-    env = {"RAKOR_ADMIN_TOKEN": ADMIN, "DATABASE_URL": database_url, "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING", "JOIN_RATE_LIMIT": "100000000"}
+    env = {
+        "RAKOR_ADMIN_TOKEN": ADMIN,
+        "DATABASE_URL": database_url,
+        "DATA_DIR": data_dir,
+        "LOG_LEVEL": "WARNING",
+        "JOIN_RATE_LIMIT": "100000000",
+    }
     servers = {"bare": serve("bench.streaming_bare_app:app", env), "streaming": serve("services.streaming.app:create_app()", env)}
     results: dict[str, list[float]] = {"bare": [], "streaming": []}
     try:
@@ -150,7 +174,9 @@ def main() -> None:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
             admin.dispose()
     bare, streaming = max(results["bare"]), max(results["streaming"])
-    print(f"database: {args.database}, {args.requests} requests x {args.rounds} rounds, {args.clients} keep-alive clients, gunicorn {' '.join(GUNICORN)}")
+    print(
+        f"database: {args.database}, {args.requests} requests x {args.rounds} rounds, {args.clients} keep-alive clients, gunicorn {' '.join(GUNICORN)}"
+    )
     print(f"bare Flask redirect     {bare:>8,.0f} req/s")
     print(f"streaming /j/{{token}}    {streaming:>8,.0f} req/s   ratio {streaming / bare:.2f} of the bare redirect")
     print("all rounds:", {key: [round(v) for v in values] for key, values in results.items()})

@@ -8,6 +8,7 @@ the code alternately (it only uses `bench.streaming_join.prepare` and the HTTP A
 change made the join path slower. A bare Flask redirect on the same test client is the baseline of the
 run, so the printed ratio does not depend on how busy the machine was.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,7 +70,13 @@ def main() -> None:
         database_url = f"sqlite:///{data_dir}/streaming.db"
     try:
         tokens = prepare(database_url, data_dir, 500)
-        environ = {"RAKOR_ADMIN_TOKEN": ADMIN, "DATABASE_URL": database_url, "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING", "JOIN_RATE_LIMIT": "100000000"}
+        environ = {
+            "RAKOR_ADMIN_TOKEN": ADMIN,
+            "DATABASE_URL": database_url,
+            "DATA_DIR": data_dir,
+            "LOG_LEVEL": "WARNING",
+            "JOIN_RATE_LIMIT": "100000000",
+        }
         app = create_app(load_settings("streaming", environ=environ))
         bare = best_round(bare_app().test_client(), tokens, args.visits, args.rounds)
         join = best_round(app.test_client(), tokens, args.visits, args.rounds)

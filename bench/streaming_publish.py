@@ -5,6 +5,7 @@
 Target: under 10 s from the organizer's POST until the broker confirmed all events. The relay runs
 as in production (OutboxRelay with pipelined confirms), started together with the POST.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,7 +68,13 @@ def main() -> None:
     try:
         settings = load_settings(
             "streaming",
-            environ={"RAKOR_ADMIN_TOKEN": ADMIN, "DATABASE_URL": database_url, "DATA_DIR": data_dir, "RABBITMQ_URL": amqp_url, "LOG_LEVEL": "WARNING"},
+            environ={
+                "RAKOR_ADMIN_TOKEN": ADMIN,
+                "DATABASE_URL": database_url,
+                "DATA_DIR": data_dir,
+                "RABBITMQ_URL": amqp_url,
+                "LOG_LEVEL": "WARNING",
+            },
         )
         app = create_app(settings)
         engine = app.extensions[EXTENSION].session_factory.kw["bind"]
@@ -75,11 +82,21 @@ def main() -> None:
         event_id = str(uuid.uuid4())
         client.put(f"/v1/events/{event_id}/channels/zoom", json={"url": "https://us02web.zoom.us/j/81234567890"}, headers=headers)
         client.put(f"/v1/events/{event_id}/channels/youtube", json={"url": "https://www.youtube.com/watch?v=DitjenIKP21"}, headers=headers)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         rows = [
-            {"registration_id": str(uuid.uuid4()), "event_id": event_id, "full_name": f"Peserta Daring {n}", "email": f"peserta{n}@pemda.go.id",
-             "phone": "+6281234567890", "locale": "id", "attendance_mode": "online", "status": "confirmed", "eligible": True,
-             "last_event_at": now, "updated_at": now}
+            {
+                "registration_id": str(uuid.uuid4()),
+                "event_id": event_id,
+                "full_name": f"Peserta Daring {n}",
+                "email": f"peserta{n}@pemda.go.id",
+                "phone": "+6281234567890",
+                "locale": "id",
+                "attendance_mode": "online",
+                "status": "confirmed",
+                "eligible": True,
+                "last_event_at": now,
+                "updated_at": now,
+            }
             for n in range(args.participants)
         ]
         with engine.begin() as conn:

@@ -4,6 +4,7 @@
 
 Writes "<accepted> <monotonic time of the first> <of the last>" to --count-file every 100 ms.
 """
+
 from __future__ import annotations
 
 import argparse

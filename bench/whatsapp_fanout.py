@@ -10,6 +10,7 @@ seconds. The baseline is the same WhatsApp sender called in one loop, one messag
 against the same fake: what a plain script would do. Rates are counted at the fake API from the first
 to the last accepted message, so start-up is not in them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,7 +62,13 @@ def run_baseline(count: int, args, workdir: Path) -> float:
     template = Template("rakor_tautan", url_button=True)
     try:
         for i in range(count):
-            sender.send(f"+62813{i:08d}", template, "id", [f"Peserta Uji {i}", MEETING["title"], "1 Desember 2021", "online", "-"], f"j/{uuid.uuid4().hex}")
+            sender.send(
+                f"+62813{i:08d}",
+                template,
+                "id",
+                [f"Peserta Uji {i}", MEETING["title"], "1 Desember 2021", "online", "-"],
+                f"j/{uuid.uuid4().hex}",
+            )
         return api.rate_when(count, 60)
     finally:
         sender.close()
@@ -71,7 +78,9 @@ def run_baseline(count: int, args, workdir: Path) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.whatsapp_fanout", description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=3_000, help="link messages through the worker")
-    parser.add_argument("--baseline-messages", type=int, default=100, help="messages through the one-at-a-time loop (its rate is 1/delay at best)")
+    parser.add_argument(
+        "--baseline-messages", type=int, default=100, help="messages through the one-at-a-time loop (its rate is 1/delay at best)"
+    )
     parser.add_argument("--delay", type=float, default=0.1, help="seconds the fake API waits before each answer")
     parser.add_argument("--database", help="DATABASE_URL of the worker (default: a fresh SQLite file)")
     parser.add_argument("--timeout", type=float, default=3600)
@@ -79,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="rakor-bench-whatsapp-") as directory:
         workdir = Path(directory)
         ours = run_worker(args.messages, args, workdir)
-        print(f"notification worker: {ours:.1f} messages/s ({args.messages} WhatsApp links, default settings, {args.delay * 1000:g} ms per API answer)")
+        print(
+            f"notification worker: {ours:.1f} messages/s ({args.messages} WhatsApp links, default settings, {args.delay * 1000:g} ms per API answer)"
+        )
         baseline = run_baseline(args.baseline_messages, args, workdir)
         print(f"one-at-a-time loop:  {baseline:.1f} messages/s ({args.baseline_messages} messages, same fake API)")
         print(f"ratio: {ours / baseline:.1f}x")

@@ -8,6 +8,7 @@ baseline), parsing them into stays (`parse_zoom_csv`), the first import (every s
 total announced) and a second import of the same file (nothing changes). Target: a report of a
 large meeting imports in well under the HTTP timeout of a browser (a few seconds).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,27 +44,46 @@ def make_report(participants: int) -> bytes:
     lines = [HEADER]
     for n in range(participants):
         first_leave = start + dt.timedelta(minutes=30 + n % 60)
-        lines.append(f"Peserta Daring {n},peserta{n}@pemda.go.id,{zoom_time(start + dt.timedelta(seconds=n % 300))},{zoom_time(first_leave)},35,No,No\r\n")
-        lines.append(f"Peserta Daring {n},peserta{n}@pemda.go.id,{zoom_time(first_leave - dt.timedelta(minutes=1))},{zoom_time(start + dt.timedelta(hours=3))},140,No,No\r\n")
+        lines.append(
+            f"Peserta Daring {n},peserta{n}@pemda.go.id,{zoom_time(start + dt.timedelta(seconds=n % 300))},{zoom_time(first_leave)},35,No,No\r\n"
+        )
+        lines.append(
+            f"Peserta Daring {n},peserta{n}@pemda.go.id,{zoom_time(first_leave - dt.timedelta(minutes=1))},{zoom_time(start + dt.timedelta(hours=3))},140,No,No\r\n"
+        )
     for n in range(participants // 20):
         lines.append(f"Tamu {n},,{zoom_time(start)},{zoom_time(start + dt.timedelta(hours=1))},60,Yes,No\r\n")
     return "".join(lines).encode("utf-8")
 
 
 def fresh_app(database_url: str, data_dir: str, participants: int):
-    settings = load_settings("streaming", environ={"RAKOR_ADMIN_TOKEN": ADMIN, "DATABASE_URL": database_url, "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING"})
+    settings = load_settings(
+        "streaming", environ={"RAKOR_ADMIN_TOKEN": ADMIN, "DATABASE_URL": database_url, "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING"}
+    )
     app = create_app(settings)
     engine = app.extensions[EXTENSION].session_factory.kw["bind"]
     event_id = str(uuid.uuid4())
     client, headers = app.test_client(), {"Authorization": f"Bearer {ADMIN}"}
     client.put(f"/v1/events/{event_id}/channels/zoom", json={"url": "https://us02web.zoom.us/j/81234567890"}, headers=headers)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with engine.begin() as connection:
-        connection.execute(insert(Participant.__table__), [
-            {"registration_id": str(uuid.uuid4()), "event_id": event_id, "full_name": f"Peserta Daring {n}", "email": f"peserta{n}@pemda.go.id",
-             "locale": "id", "attendance_mode": "online", "status": "confirmed", "eligible": True, "last_event_at": now, "updated_at": now}
-            for n in range(participants)
-        ])
+        connection.execute(
+            insert(Participant.__table__),
+            [
+                {
+                    "registration_id": str(uuid.uuid4()),
+                    "event_id": event_id,
+                    "full_name": f"Peserta Daring {n}",
+                    "email": f"peserta{n}@pemda.go.id",
+                    "locale": "id",
+                    "attendance_mode": "online",
+                    "status": "confirmed",
+                    "eligible": True,
+                    "last_event_at": now,
+                    "updated_at": now,
+                }
+                for n in range(participants)
+            ],
+        )
     return app, engine, event_id
 
 
@@ -94,13 +114,18 @@ def main(argv: list[str] | None = None) -> int:
                 "csv.reader (baseline)": lambda: sum(1 for _ in csv.reader(io.StringIO(report.decode("utf-8-sig")))),
                 "parse_zoom_csv": lambda: len(parse_zoom_csv(report, WIB)),
                 "first import": lambda client=client, url=url, headers=headers: client.post(url, data=report, headers=headers).get_json(),
-                "same report again": lambda client=client, url=url, headers=headers: client.post(url, data=report, headers=headers).get_json(),
+                "same report again": lambda client=client, url=url, headers=headers: client.post(
+                    url, data=report, headers=headers
+                ).get_json(),
             }
             for name, step in steps.items():
                 seconds, result = timed(step)
                 if isinstance(result, dict):
                     changed = sum(r["changed"] for r in result["registrations"])
-                    assert result["matched"] == 2 * args.participants and changed == (args.participants if name == "first import" else 0), (name, changed)
+                    assert result["matched"] == 2 * args.participants and changed == (args.participants if name == "first import" else 0), (
+                        name,
+                        changed,
+                    )
                 best[name] = min(best.get(name, seconds), seconds)
             engine.dispose()
         finally:

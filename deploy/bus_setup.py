@@ -16,6 +16,7 @@ delivery limit) cannot be redeclared: the broker refuses other arguments for an 
 The setup names each such queue and exits 3; with the consumers stopped, `--migrate-queues` moves
 each one to its current form keeping its messages (shared/messaging/layout_migration.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,7 +48,15 @@ def rabbitmqctl_commands(vhost: str, permissions: BusPermissions) -> list[list[s
     """The rabbitmqctl calls that give one service's user exactly `permissions` (after add_user/change_password)."""
     return [
         ["set_permissions", "-p", vhost, permissions.user, permissions.configure, permissions.write, permissions.read],
-        ["set_topic_permissions", "-p", vhost, permissions.user, permissions.topic_exchange, permissions.topic_write, permissions.topic_read],
+        [
+            "set_topic_permissions",
+            "-p",
+            vhost,
+            permissions.user,
+            permissions.topic_exchange,
+            permissions.topic_write,
+            permissions.topic_read,
+        ],
     ]
 
 
@@ -63,13 +72,17 @@ def apply_with_rabbitmqctl(vhost: str, users: Sequence[tuple[BusPermissions, str
             run(command)
 
 
-def apply_with_management_api(base_url: str, admin_user: str, admin_password: str, vhost: str, users: Sequence[tuple[BusPermissions, str]]) -> None:
+def apply_with_management_api(
+    base_url: str, admin_user: str, admin_password: str, vhost: str, users: Sequence[tuple[BusPermissions, str]]
+) -> None:
     auth = "Basic " + b64encode(f"{admin_user}:{admin_password}".encode()).decode()
     v = quote(vhost, safe="")
 
     def put(path: str, body: Mapping) -> None:
         request = urllib.request.Request(
-            base_url.rstrip("/") + path, data=json.dumps(body).encode(), method="PUT",
+            base_url.rstrip("/") + path,
+            data=json.dumps(body).encode(),
+            method="PUT",
             headers={"Authorization": auth, "Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=10):
@@ -79,7 +92,10 @@ def apply_with_management_api(base_url: str, admin_user: str, admin_password: st
         user = quote(permissions.user, safe="")
         put(f"/api/users/{user}", {"password": password, "tags": ""})
         put(f"/api/permissions/{v}/{user}", {"configure": permissions.configure, "write": permissions.write, "read": permissions.read})
-        put(f"/api/topic-permissions/{v}/{user}", {"exchange": permissions.topic_exchange, "write": permissions.topic_write, "read": permissions.topic_read})
+        put(
+            f"/api/topic-permissions/{v}/{user}",
+            {"exchange": permissions.topic_exchange, "write": permissions.topic_write, "read": permissions.topic_read},
+        )
 
 
 def service_users(env: Mapping[str, str], prefix: str = "rakor-") -> list[tuple[BusPermissions, str]]:
@@ -118,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     how.add_argument("--management-url", help="e.g. http://rabbitmq:15672")
     how.add_argument("--rabbitmqctl", action="store_true", help="use the local rabbitmqctl")
     parser.add_argument("--user-prefix", default="rakor-", help="user names are <prefix><service> (default rakor-)")
-    parser.add_argument("--migrate-queues", action="store_true", help="replace queues of an older layout, keeping their messages (stop the consumers first)")
+    parser.add_argument(
+        "--migrate-queues", action="store_true", help="replace queues of an older layout, keeping their messages (stop the consumers first)"
+    )
     args = parser.parse_args(argv)
     env = os.environ
     admin_url = env.get("RABBITMQ_ADMIN_URL", "")
@@ -137,8 +155,11 @@ def main(argv: list[str] | None = None) -> int:
         if outdated:
             for queue, reason in outdated:
                 print(f"bus_setup: queue {queue!r} was declared by an older layout: {reason}", file=sys.stderr)
-            print("bus_setup: stop the consumers (workers) of those services, then run this again with --migrate-queues: "
-                  "each queue is replaced by its current form and keeps its messages; relays may keep running", file=sys.stderr)
+            print(
+                "bus_setup: stop the consumers (workers) of those services, then run this again with --migrate-queues: "
+                "each queue is replaced by its current form and keeps its messages; relays may keep running",
+                file=sys.stderr,
+            )
             return 3
         declare_layout(admin_url, retry_delays)
     except (SettingsError, OSError, subprocess.CalledProcessError, urllib.error.URLError) as exc:

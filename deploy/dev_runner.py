@@ -7,6 +7,7 @@ under var/mail/, SMS appended to var/sms.log, and a development admin token gene
 var/dev-admin-token. Each output line is prefixed with its process name; Ctrl-C stops every process.
 `python -m deploy.dev_runner --print` shows the process table and the settings without starting anything.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,17 +15,17 @@ import os
 import secrets
 import socket
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Callable, Mapping
 from urllib.parse import urlparse
 
 from honcho.environ import parse_procfile
 from honcho.manager import Manager
 from honcho.printer import Printer
 
+from deploy.local_broker import NoBroker, provide_broker
 from services.console.settings import DEFAULT_PORT as CONSOLE_DEFAULT_PORT
 from services.console.settings import load_console_settings
-from deploy.local_broker import NoBroker, provide_broker
 from shared.settings import DEFAULT_PORTS, SERVICES, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -199,8 +200,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if os.environ.get("DATABASE_URL"):
-        print("dev_runner: DATABASE_URL is ignored here (the three services would share one database); "
-              "set REGISTRATION_DATABASE_URL, NOTIFICATION_DATABASE_URL and STREAMING_DATABASE_URL instead.", file=sys.stderr)
+        print(
+            "dev_runner: DATABASE_URL is ignored here (the three services would share one database); "
+            "set REGISTRATION_DATABASE_URL, NOTIFICATION_DATABASE_URL and STREAMING_DATABASE_URL instead.",
+            file=sys.stderr,
+        )
     environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env = dev_environment(environ, create_token=not args.print_only)
 
@@ -221,11 +225,17 @@ def main(argv: list[str] | None = None) -> int:
     if not broker_answers(env["RABBITMQ_URL"]):
         if environ.get("RABBITMQ_URL"):
             # The developer named a broker: theirs to start; the processes retry until it answers.
-            print(f"dev_runner: warning: nothing answers at {_hide_password(env['RABBITMQ_URL'])}; "
-                  "workers and relays will keep retrying until RabbitMQ is up.", file=sys.stderr, flush=True)
+            print(
+                f"dev_runner: warning: nothing answers at {_hide_password(env['RABBITMQ_URL'])}; "
+                "workers and relays will keep retrying until RabbitMQ is up.",
+                file=sys.stderr,
+                flush=True,
+            )
         else:
             try:
-                env["RABBITMQ_URL"], stop_broker = provide_broker(Path(env["DATA_DIR"]), lambda line: print(f"dev_runner: {line}", flush=True))
+                env["RABBITMQ_URL"], stop_broker = provide_broker(
+                    Path(env["DATA_DIR"]), lambda line: print(f"dev_runner: {line}", flush=True)
+                )
             except NoBroker as exc:
                 print(f"dev_runner: {exc}", file=sys.stderr)
                 return 1

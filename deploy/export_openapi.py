@@ -4,6 +4,7 @@ The apps are built with throwaway settings (a temporary SQLite data directory, a
 no broker, database server or secret is needed. A service whose package cannot be imported yet is skipped
 with a message.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,7 +39,9 @@ def build_spec(service: str) -> dict | None:
             return None
         raise
     with tempfile.TemporaryDirectory(prefix=f"rakor-openapi-{service}-") as data_dir:
-        settings = load_settings(service, environ={"DATA_DIR": data_dir, "RAKOR_ADMIN_TOKEN": DUMMY_ADMIN_TOKEN, "LOG_LEVEL": "WARNING", "RAKOR_ENV": "dev"})
+        settings = load_settings(
+            service, environ={"DATA_DIR": data_dir, "RAKOR_ADMIN_TOKEN": DUMMY_ADMIN_TOKEN, "LOG_LEVEL": "WARNING", "RAKOR_ENV": "dev"}
+        )
         app = module.create_app(settings)
         response = app.test_client().get("/openapi.json")
         if response.status_code != 200:

@@ -6,6 +6,7 @@ GUNICORN_HOST is the address to listen on (0.0.0.0, as a container needs; `make 
 Tuning comes from GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_TIMEOUT, GUNICORN_GRACEFUL_TIMEOUT,
 GUNICORN_KEEPALIVE and GUNICORN_MAX_REQUESTS.
 """
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ The private node is this checkout's own: its node name, AMQP and distribution po
 (no management plugin) all live under var/rabbitmq/, so it never touches a RabbitMQ the machine
 already runs. It is stopped together with the other processes when `make run` ends.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -13,8 +14,8 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 DEFAULT_PORT = 5682
 START_TIMEOUT = 180.0
@@ -132,7 +133,9 @@ class PrivateNode:
         if self._process is None:
             return
         if self._process.poll() is None:
-            subprocess.run([str(self.ctl), "-n", self.nodename, "stop"], env=self.environment(), capture_output=True, timeout=timeout, check=False)
+            subprocess.run(
+                [str(self.ctl), "-n", self.nodename, "stop"], env=self.environment(), capture_output=True, timeout=timeout, check=False
+            )
             try:
                 self._process.wait(timeout)
             except subprocess.TimeoutExpired:

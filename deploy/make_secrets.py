@@ -3,6 +3,7 @@
 Every password, token and key of the stack comes from this file and nowhere else (docker-compose.yml
 names them only as ${VARIABLE:?…}). Values are URL-safe, so they can stand inside connection URLs.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -11,14 +11,15 @@
 It reads the same environment as the processes (DATABASE_URL or <SERVICE>_DATABASE_URL, RABBITMQ_URL …).
 It lives above the three services because it is the one place that drives all of them.
 """
+
 from __future__ import annotations
 
 import importlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import click
 from marshmallow import ValidationError
@@ -116,7 +117,9 @@ def create_agency(name: str, kind: str, contact_email: str) -> None:
 
 @agencies.command("rotate-key")
 @click.argument("agency_id")
-@click.option("--grace-seconds", type=click.IntRange(0, 30 * 24 * 3600), default=0, show_default=True, help="How long the old keys keep working.")
+@click.option(
+    "--grace-seconds", type=click.IntRange(0, 30 * 24 * 3600), default=0, show_default=True, help="How long the old keys keep working."
+)
 def rotate_key(agency_id: str, grace_seconds: int) -> None:
     """Give the agency a new API key (printed once); its old keys stop after the grace period."""
     from services.registration import operations

@@ -1,4 +1,5 @@
 """The body of every service's Alembic env.py: migrate on the connection handed over by shared.db.migrate."""
+
 from __future__ import annotations
 
 from alembic import context

@@ -1,4 +1,5 @@
 """The correlation id of the work in hand: set from the HTTP request or the bus message, read by logs and the outbox."""
+
 from __future__ import annotations
 
 import contextvars

@@ -1,9 +1,11 @@
 """Tables as CSV files a spreadsheet opens safely: UTF-8 with a BOM, formula-looking cells neutralized."""
+
 from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 # Excel and LibreOffice run a cell that starts with one of these as a formula (=HYPERLINK(...),
 # +cmd|..., @SUM(...)); tab and CR can precede one. A leading apostrophe makes the cell text.

@@ -3,6 +3,7 @@
 Usage: python -m shared.healthcheck /data/registration-relay.alive --max-age 30
 Exits 0 when the file was modified less than --max-age seconds ago, 1 otherwise (missing file included).
 """
+
 from __future__ import annotations
 
 import argparse

@@ -3,6 +3,7 @@
 The streaming service's "not yet" page and the notification service's messages write times alike:
 both import this one module.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,5 +1,6 @@
 """Logging for every process: one line per record (text or JSON) with service and correlation id; emails,
 phone numbers, API keys, bearer tokens and join-link tokens masked."""
+
 from __future__ import annotations
 
 import logging

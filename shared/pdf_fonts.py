@@ -4,12 +4,13 @@ Shipped as a Python dependency rather than found on the machine: a subset is emb
 so every Latin name with its diacritics prints the same wherever the service runs. ReportLab reads
 each file once per process and keeps it in its registry.
 """
+
 from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Iterator
 from importlib import resources
-from typing import Iterator
 
 from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics

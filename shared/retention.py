@@ -7,13 +7,14 @@
 - a meeting's personal data in notification and streaming: RETENTION_DAYS (default 90) after the
   meeting ended.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session

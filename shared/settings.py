@@ -1,12 +1,14 @@
 """Typed settings read once from the environment, with one clear line for the first bad variable."""
+
 from __future__ import annotations
 
 import math
 import os
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urlparse
 
 SERVICES = ("registration", "notification", "streaming")
@@ -274,7 +276,9 @@ class Settings:
     # http limits
     agency_rate_limit: int = setting("AGENCY_RATE_LIMIT", 600, _whole(1))  # requests per minute per agency key
     join_rate_limit: int = setting("JOIN_RATE_LIMIT", 60, _whole(0))  # failed lookups per minute per client on /j/{token}; 0: no limit
-    join_opens_minutes: int = setting("JOIN_OPENS_MINUTES", 30, _whole(0, 24 * 60))  # a personal link counts as a join from this long before the start
+    join_opens_minutes: int = setting(
+        "JOIN_OPENS_MINUTES", 30, _whole(0, 24 * 60)
+    )  # a personal link counts as a join from this long before the start
     # redis://… shares budgets between workers and replicas; empty: in memory
     rate_limit_storage_url: str = setting("RATE_LIMIT_STORAGE_URL", "", _address("redis", "rediss"))
     rate_limit_key_prefix: str = setting("RATE_LIMIT_KEY_PREFIX", "rakor", _text_or_default)  # keeps stacks sharing one Redis apart

@@ -4,6 +4,7 @@ Each failure is one line naming what is wrong, with any password in a URL masked
 exit: an operator reads the cause in `docker compose logs` at once, and gunicorn never starts a loop
 of workers that each die with a traceback. `check_service` is also what a `check-config` command calls.
 """
+
 from __future__ import annotations
 
 import sys
@@ -38,7 +39,9 @@ def check_database(url: str, timeout: float = DATABASE_TIMEOUT_SECONDS) -> None:
         engine.dispose()
 
 
-def check_service(service: str, environ: Mapping[str, str] | None = None, *, require_admin_token: bool = True, database: bool = True) -> Settings:
+def check_service(
+    service: str, environ: Mapping[str, str] | None = None, *, require_admin_token: bool = True, database: bool = True
+) -> Settings:
     """Settings of `service` from the environment, and its database answering; StartupError on the first problem."""
     try:
         settings = load_settings(service, environ, require_admin_token=require_admin_token)
@@ -58,7 +61,14 @@ def start_or_exit(service: str, *, require_admin_token: bool = True) -> Settings
         raise SystemExit(2) from None
 
 
-def start_worker(service: str, migrations: Path, *, log_name: str | None = None, adjust: Callable[[Settings], Settings] | None = None, pool_size: Callable[[Settings], int] | None = None) -> tuple[Settings, Engine]:
+def start_worker(
+    service: str,
+    migrations: Path,
+    *,
+    log_name: str | None = None,
+    adjust: Callable[[Settings], Settings] | None = None,
+    pool_size: Callable[[Settings], int] | None = None,
+) -> tuple[Settings, Engine]:
     """What every relay and consumer does first: settings (or exit 2), logging, the engine, migrations at start.
 
     `adjust` changes the settings before use (notification's sender threads), `pool_size` sizes

@@ -1,4 +1,5 @@
 """Fixtures shared by every layer of the suite; the fixture modules live in tests/fixtures/."""
+
 import os
 
 # Tests send mail to a local SMTP server without TLS and SMS to a log: the dev environment allows that.

@@ -1,4 +1,5 @@
 """Reading rendered PDFs back in tests: their text (pypdf) and the QR codes on a page (pdftoppm, then zxing-cpp)."""
+
 from __future__ import annotations
 
 import io

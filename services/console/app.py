@@ -1,4 +1,5 @@
 """The console's Flask app; gunicorn runs 'services.console.app:create_app()'."""
+
 from __future__ import annotations
 
 import requests
@@ -15,7 +16,17 @@ from services.console.settings import ConsoleSettings, console_settings_or_exit
 from shared.logs import configure_logging
 from shared.web.app_base import register_correlation, register_probes
 
-NOTICES = frozenset({"meeting.created", "meeting.saved", "meeting.cancelled", "messages.resent", "messages.not_resendable", "streaming.saved", "doors.revoked"})
+NOTICES = frozenset(
+    {
+        "meeting.created",
+        "meeting.saved",
+        "meeting.cancelled",
+        "messages.resent",
+        "messages.not_resendable",
+        "streaming.saved",
+        "doors.revoked",
+    }
+)
 
 # Every page of the console, one blueprint each; a new page is one more entry here.
 BLUEPRINTS = [
@@ -74,4 +85,6 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = _with_locale(timefmt.format_date)
     app.jinja_env.filters["time"] = _with_locale(timefmt.format_time)
     app.jinja_env.filters["moment"] = _with_locale(timefmt.format_moment)
-    app.jinja_env.globals["span"] = lambda meeting: timefmt.format_span(meeting["starts_at"], meeting["ends_at"], meeting["timezone"], g.get("locale", "id"))
+    app.jinja_env.globals["span"] = lambda meeting: timefmt.format_span(
+        meeting["starts_at"], meeting["ends_at"], meeting["timezone"], g.get("locale", "id")
+    )

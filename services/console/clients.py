@@ -4,11 +4,13 @@ One class per service API. Every call has a timeout; only idempotent reads are r
 timed out may have worked, so it is never sent twice). Failures become the exceptions below, which the
 console's error handlers turn into pages people understand.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import quote
 
 import requests

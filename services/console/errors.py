@@ -1,4 +1,5 @@
 """Every failure as a page people understand: which service cannot be reached, what to do — never a trace or raw JSON."""
+
 from __future__ import annotations
 
 import logging

@@ -1,10 +1,11 @@
 """Who is signed in, CSRF on every POST, and the security headers of every answer."""
+
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Callable
 
 import requests
 from flask import Flask, Response, current_app, g, redirect, request, url_for
@@ -63,7 +64,11 @@ def signed_in(view: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         if current_session() is None:
             expired = bool(request.cookies.get(SESSION_COOKIE))
-            return redirect(url_for("auth.signin", next=request.full_path.rstrip("?") if request.method == "GET" else None, expired=1 if expired else None))
+            return redirect(
+                url_for(
+                    "auth.signin", next=request.full_path.rstrip("?") if request.method == "GET" else None, expired=1 if expired else None
+                )
+            )
         return view(*args, **kwargs)
 
     return wrapper
@@ -81,7 +86,9 @@ def start_session(response: Response, token: str) -> None:
     # Sign-ins are rare: a good moment to sweep away sessions that simply ran out.
     store.purge_expired()
     session_id, _session = store.create(token)
-    response.set_cookie(SESSION_COOKIE, session_id, max_age=int(state().sessions.lifetime), httponly=True, samesite="Lax", secure=_secure_cookie(), path="/")
+    response.set_cookie(
+        SESSION_COOKIE, session_id, max_age=int(state().sessions.lifetime), httponly=True, samesite="Lax", secure=_secure_cookie(), path="/"
+    )
 
 
 def end_session(response: Response) -> None:
@@ -140,9 +147,11 @@ def register_security(app: Flask) -> None:
 
 def accepts_upload(limit_bytes: int) -> Callable[[Callable], Callable]:
     """Let one view take a body up to `limit_bytes` (a file), above the console's small form limit."""
+
     def mark(view: Callable) -> Callable:
         view.upload_limit = limit_bytes
         return view
+
     return mark
 
 

@@ -5,6 +5,7 @@ restarted console) sees it, and a directory listing reveals no cookie. The admin
 is XOR-ed with an HMAC-SHA256 keystream of the console's secret key and the session id: reading the
 files alone (a backup, a misplaced copy) does not give the token away.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -13,9 +14,9 @@ import json
 import os
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 
 @dataclass
@@ -40,13 +41,13 @@ def _keystream(secret_key: str, session_id: str, length: int) -> bytes:
 def seal(secret: str, secret_key: str, session_id: str) -> str:
     """`secret` encrypted under a keystream only the console's key and the session id can recreate (hex)."""
     raw = secret.encode()
-    return bytes(a ^ b for a, b in zip(raw, _keystream(secret_key, session_id, len(raw)))).hex()
+    return bytes(a ^ b for a, b in zip(raw, _keystream(secret_key, session_id, len(raw)), strict=False)).hex()
 
 
 def unseal(sealed: str, secret_key: str, session_id: str) -> str:
     """The inverse of seal()."""
     raw = bytes.fromhex(sealed)
-    return bytes(a ^ b for a, b in zip(raw, _keystream(secret_key, session_id, len(raw)))).decode()
+    return bytes(a ^ b for a, b in zip(raw, _keystream(secret_key, session_id, len(raw)), strict=False)).decode()
 
 
 class SessionStore:
@@ -62,9 +63,15 @@ class SessionStore:
     def create(self, token: str, details: dict | None = None) -> tuple[str, Session]:
         """A new session for `token` (with `details` kept beside it); returns its id (for the cookie) and the session."""
         session_id = secrets.token_urlsafe(32)
-        session = Session(token=token, expires_at=self.clock() + self.lifetime, csrf_secret=secrets.token_hex(16), details=dict(details or {}))
-        record = {"token": seal(token, self.secret_key, session_id), "expires_at": session.expires_at, "csrf_secret": session.csrf_secret,
-                  "details": session.details}
+        session = Session(
+            token=token, expires_at=self.clock() + self.lifetime, csrf_secret=secrets.token_hex(16), details=dict(details or {})
+        )
+        record = {
+            "token": seal(token, self.secret_key, session_id),
+            "expires_at": session.expires_at,
+            "csrf_secret": session.csrf_secret,
+            "details": session.details,
+        }
         path = self._path(session_id)
         temporary = path.with_suffix(".tmp")
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -1,10 +1,11 @@
 """The console's typed settings, read once from the environment (the services' own settings live in shared.settings)."""
+
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 from shared.settings import (
     LOG_LEVELS,

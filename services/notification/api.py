@@ -1,11 +1,11 @@
 """The notification API (admin only): list, read with attempts, re-drive, and stats."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
 from marshmallow import RAISE
 
 from services.notification import operations
-from services.notification.web import state
 from services.notification.schemas import (
     NotificationDetailSchema,
     NotificationPageSchema,
@@ -13,10 +13,13 @@ from services.notification.schemas import (
     StatsQuerySchema,
     StatsSchema,
 )
+from services.notification.web import state
 from shared.web import Blueprint, organizer_only
 from shared.web.cursor import decode_cursor, encode_cursor
 
-blp = Blueprint("notifications", __name__, url_prefix="/v1/notifications", description="Messages sent to participants, their attempts, and re-drives.")
+blp = Blueprint(
+    "notifications", __name__, url_prefix="/v1/notifications", description="Messages sent to participants, their attempts, and re-drives."
+)
 
 
 @blp.route("")

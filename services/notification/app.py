@@ -1,17 +1,18 @@
 """create_app(): the notification API; gunicorn runs 'services.notification.app:create_app()'."""
+
 from __future__ import annotations
 
 from flask import Flask
 
 from services.notification import MIGRATIONS
 from services.notification.api import blp
-from services.notification.ledger import blp as ledger_blp
-from services.notification.webhooks import blp as webhooks_blp
 from services.notification.channels import Channels, build_channels
 from services.notification.courier import Courier
+from services.notification.ledger import blp as ledger_blp
 from services.notification.logo_api import blp as logo_blp
 from services.notification.logos import LogoCache
 from services.notification.web import EXTENSION, NotificationAppState, register_domain_errors
+from services.notification.webhooks import blp as webhooks_blp
 from shared.db import make_session_factory
 from shared.settings import Settings, settings_or_exit
 from shared.web import create_service_app

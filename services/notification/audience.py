@@ -1,4 +1,5 @@
 """Who hears about a bus event: the read models (meeting, contacts) are brought up to date, then the recipients found."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,9 @@ from shared.db import utcnow
 from shared.domain.registration_events import registration_status
 
 
-def update_and_find_audience(session: Session, event_type: str, data: dict[str, Any], occurred_at: dt.datetime) -> tuple[list[Recipient], dict[str, Any] | None, dict[str, Any]]:
+def update_and_find_audience(
+    session: Session, event_type: str, data: dict[str, Any], occurred_at: dt.datetime
+) -> tuple[list[Recipient], dict[str, Any] | None, dict[str, Any]]:
     """Update the read models for one event; return who must hear about it, the meeting, and template extras."""
     now = utcnow()
     if event_type == "event.updated":
@@ -29,7 +32,9 @@ def update_and_find_audience(session: Session, event_type: str, data: dict[str, 
         contacts = store.active_contacts(session, data["id"])
         return [store.recipient_of(c) for c in contacts], meeting, {"reason": data.get("reason")}
     if event_type == "stream.link_issued":
-        meeting = store.save_meeting(session, data["meeting"], now) if data.get("meeting") else store.load_meeting(session, data["event_id"])
+        meeting = (
+            store.save_meeting(session, data["meeting"], now) if data.get("meeting") else store.load_meeting(session, data["event_id"])
+        )
         recipient = store.save_link(session, data, now)
         extra = {"join_url": data["join_url"], "youtube_url": data.get("youtube_url")}
         # Only this message knows the meeting's channels; later ones name the link without a platform.
@@ -52,7 +57,9 @@ def update_and_find_audience(session: Session, event_type: str, data: dict[str, 
     return [recipient], meeting, extra
 
 
-def _certificate_audience(session: Session, data: dict[str, Any], now: dt.datetime) -> tuple[list[Recipient], dict[str, Any], dict[str, Any]]:
+def _certificate_audience(
+    session: Session, data: dict[str, Any], now: dt.datetime
+) -> tuple[list[Recipient], dict[str, Any], dict[str, Any]]:
     """certificate.issued: the participant alone, with what the PDF prints."""
     meeting = store.save_meeting(session, data["meeting"], now)
     recipient, extra = certificate_recipient(data)

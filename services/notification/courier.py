@@ -1,12 +1,14 @@
 """Renders a claimed notification and hands it to its channel; every outcome comes back as a DeliveryResult."""
+
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from services.notification import metrics
 from services.notification.channels import Channels

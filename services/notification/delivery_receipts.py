@@ -3,6 +3,7 @@
 Shared by the receipt webhooks (receipts.py) and the send path (operations.record_outcome), which
 applies the receipts that arrived before its outcome was committed.
 """
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session

@@ -1,4 +1,5 @@
 """Queries of the agency digest: agencies kept from the bus, items recorded, digests sealed per window and claimed; callers own the transaction."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,8 +26,12 @@ def save_agency(session: Session, data: dict[str, Any], now: dt.datetime) -> Age
     Turning the digest off drops the changes still waiting for it: the agency asked for no more mail.
     """
     values = {
-        "name": data["name"], "contact_email": data["contact_email"], "digest_enabled": bool(data.get("digest_enabled", True)),
-        "locale": data.get("locale") or "id", "version_at": data["updated_at"], "updated_at": now,
+        "name": data["name"],
+        "contact_email": data["contact_email"],
+        "digest_enabled": bool(data.get("digest_enabled", True)),
+        "locale": data.get("locale") or "id",
+        "version_at": data["updated_at"],
+        "updated_at": now,
     }
     table = Agency.__table__
     session.execute(_insert(session)(table).values(id=data["agency_id"], **values).on_conflict_do_nothing(index_elements=["id"]))
@@ -47,18 +52,32 @@ def record_item(session: Session, item_id: str, item: dict[str, Any], now: dt.da
     if agency is not None and not agency.digest_enabled:
         return False
     row = {
-        "id": item_id, "agency_id": item["agency_id"], "digest_id": None, "kind": item["kind"], "event_id": item["event_id"],
-        "registration_id": item["registration_id"], "data": json.dumps(item, ensure_ascii=False),
-        "occurred_at": dt.datetime.fromisoformat(item["occurred_at"]), "recorded_at": now,
+        "id": item_id,
+        "agency_id": item["agency_id"],
+        "digest_id": None,
+        "kind": item["kind"],
+        "event_id": item["event_id"],
+        "registration_id": item["registration_id"],
+        "data": json.dumps(item, ensure_ascii=False),
+        "occurred_at": dt.datetime.fromisoformat(item["occurred_at"]),
+        "recorded_at": now,
     }
     table = DigestItem.__table__
     # RETURNING, not rowcount: psycopg answers -1 for INSERT … ON CONFLICT DO NOTHING here.
-    return session.execute(_insert(session)(table).values(**row).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)).scalar() is not None
+    return (
+        session.execute(_insert(session)(table).values(**row).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)).scalar()
+        is not None
+    )
 
 
 def agencies_with_items_before(session: Session, boundary: dt.datetime) -> list[str]:
     """Agencies with a change recorded before `boundary` that no digest has taken yet."""
-    query = select(DigestItem.agency_id).where(DigestItem.digest_id.is_(None), DigestItem.recorded_at < boundary).distinct().order_by(DigestItem.agency_id)
+    query = (
+        select(DigestItem.agency_id)
+        .where(DigestItem.digest_id.is_(None), DigestItem.recorded_at < boundary)
+        .distinct()
+        .order_by(DigestItem.agency_id)
+    )
     return list(session.scalars(query))
 
 
@@ -72,16 +91,30 @@ def seal(session: Session, agency_id: str, window: dt.datetime, now: dt.datetime
     # RETURNING, not rowcount: psycopg answers -1 for INSERT … ON CONFLICT DO NOTHING here.
     digest_id = session.execute(
         _insert(session)(table)
-        .values(id=str(uuid.uuid4()), agency_id=agency_id, window_start=window, status=ARMED, passes=0, item_count=0, created_at=now, updated_at=now)
+        .values(
+            id=str(uuid.uuid4()),
+            agency_id=agency_id,
+            window_start=window,
+            status=ARMED,
+            passes=0,
+            item_count=0,
+            created_at=now,
+            updated_at=now,
+        )
         .on_conflict_do_nothing(index_elements=["agency_id", "window_start"])
         .returning(table.c.id)
     ).scalar()
     if digest_id is None:
         return None
     taken = session.execute(
-        update(DigestItem).where(DigestItem.agency_id == agency_id, DigestItem.digest_id.is_(None)).values(digest_id=digest_id).execution_options(synchronize_session=False)
+        update(DigestItem)
+        .where(DigestItem.agency_id == agency_id, DigestItem.digest_id.is_(None))
+        .values(digest_id=digest_id)
+        .execution_options(synchronize_session=False)
     ).rowcount
-    session.execute(update(AgencyDigest).where(AgencyDigest.id == digest_id).values(item_count=taken).execution_options(synchronize_session=False))
+    session.execute(
+        update(AgencyDigest).where(AgencyDigest.id == digest_id).values(item_count=taken).execution_options(synchronize_session=False)
+    )
     return digest_id
 
 
@@ -95,13 +128,20 @@ def any_claimable(session: Session, now: dt.datetime) -> bool:
 
 def next_claimable(session: Session, now: dt.datetime) -> AgencyDigest | None:
     """A sealed digest not sent yet (or whose sender's lease ran out), locked; SKIP LOCKED lets several workers take different ones."""
-    query = select(AgencyDigest).where(_claimable(now)).order_by(AgencyDigest.window_start, AgencyDigest.id).limit(1).with_for_update(skip_locked=True)
+    query = (
+        select(AgencyDigest)
+        .where(_claimable(now))
+        .order_by(AgencyDigest.window_start, AgencyDigest.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
     return session.scalars(query).first()
 
 
 def claim(session: Session, digest_id: str, now: dt.datetime, lease_until: dt.datetime) -> None:
     session.execute(
-        update(AgencyDigest).where(AgencyDigest.id == digest_id)
+        update(AgencyDigest)
+        .where(AgencyDigest.id == digest_id)
         .values(status=SENDING, claimed_until=lease_until, passes=AgencyDigest.passes + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -109,12 +149,27 @@ def claim(session: Session, digest_id: str, now: dt.datetime, lease_until: dt.da
 
 def hold(session: Session, digest_id: str, now: dt.datetime, until: dt.datetime) -> None:
     """Keep the digest claimed until `until` (a transient failure is retried then, by whichever worker)."""
-    session.execute(update(AgencyDigest).where(AgencyDigest.id == digest_id).values(claimed_until=until, updated_at=now).execution_options(synchronize_session=False))
+    session.execute(
+        update(AgencyDigest)
+        .where(AgencyDigest.id == digest_id)
+        .values(claimed_until=until, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def close(session: Session, digest_id: str, status: str, now: dt.datetime) -> None:
-    session.execute(update(AgencyDigest).where(AgencyDigest.id == digest_id).values(status=status, claimed_until=None, updated_at=now).execution_options(synchronize_session=False))
+    session.execute(
+        update(AgencyDigest)
+        .where(AgencyDigest.id == digest_id)
+        .values(status=status, claimed_until=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def items_of(session: Session, digest_id: str) -> list[dict[str, Any]]:
-    return [json.loads(data) for data in session.scalars(select(DigestItem.data).where(DigestItem.digest_id == digest_id).order_by(DigestItem.occurred_at, DigestItem.id))]
+    return [
+        json.loads(data)
+        for data in session.scalars(
+            select(DigestItem.data).where(DigestItem.digest_id == digest_id).order_by(DigestItem.occurred_at, DigestItem.id)
+        )
+    ]

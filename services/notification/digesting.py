@@ -6,12 +6,14 @@ row whose source is the digest's id, so the unique (source, channel, recipient) 
 many workers run and however often it is claimed again after a crash. Sealing is once per (agency,
 window) by a unique key; changes recorded meanwhile wait for the next window, so none is lost.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from services.notification import digest_store, operations, store
 from services.notification.courier import Courier
@@ -43,7 +45,7 @@ class ClaimedDigest:
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _agency(row: Agency) -> dict[str, Any]:
@@ -100,7 +102,9 @@ def send_digest(session_factory: operations.SessionFactory, courier: Courier, di
     [message] = plan_messages(AGENCY_DIGEST, [agency_recipient(digest.agency)], (EMAIL,))
     now = utcnow()
     with unit_of_work(session_factory) as session:
-        row = operations.notification_row(digest.id, AGENCY_DIGEST, message, letterhead_meeting(content["meetings"]), {"digest": content}, now, now + lease)
+        row = operations.notification_row(
+            digest.id, AGENCY_DIGEST, message, letterhead_meeting(content["meetings"]), {"digest": content}, now, now + lease
+        )
         rows = store.insert_claimed_once(session, [row]) or store.claim_sendable(session, digest.id, now, now + lease)
     operations.send_claims(session_factory, courier, [operations.claim_from_row(r) for r in rows], retries_left=retries_left)
     now = utcnow()
@@ -127,5 +131,12 @@ def send_due_digests(
     while not should_stop() and (digest := claim_next(session_factory, lease, clock())) is not None:
         taken += 1
         status = send_digest(session_factory, courier, digest)
-        log.info("agency digest %s of %s (%d changes), pass %d: %s", digest.id, digest.agency["agency_id"], len(digest.items), digest.passes, status)
+        log.info(
+            "agency digest %s of %s (%d changes), pass %d: %s",
+            digest.id,
+            digest.agency["agency_id"],
+            len(digest.items),
+            digest.passes,
+            status,
+        )
     return taken

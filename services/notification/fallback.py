@@ -9,6 +9,7 @@ SMS whose send failed for a moment (30 s apart, `PASSES` tries, then `dead` for 
 While a pass is still sending, it renews the leases of the SMS it holds, so a slow batch is never
 taken over (and sent a second time) by another worker.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,7 +61,9 @@ def arm_due_fallbacks(session_factory: operations.SessionFactory, minutes: float
     with unit_of_work(session_factory) as session:
         rows = []
         for whatsapp in store.due_fallbacks(session, now, minutes):
-            if not needs_sms_fallback(whatsapp.status, whatsapp.created_at, now, minutes) or not store.disarm_fallback(session, whatsapp.id):
+            if not needs_sms_fallback(whatsapp.status, whatsapp.created_at, now, minutes) or not store.disarm_fallback(
+                session, whatsapp.id
+            ):
                 continue
             log.info("notification %s (whatsapp, %s): SMS fallback", whatsapp.id, whatsapp.status)
             # A meeting asking for both sms and sms_fallback already has this SMS: the unique key inserts nothing.

@@ -1,4 +1,5 @@
 """Bus events in -> operations. ctx.deps is the worker's Courier (channels, renderer, fan-out threads)."""
+
 from __future__ import annotations
 
 from services.notification import operations
@@ -13,7 +14,17 @@ def _notify(event: Event, ctx: HandlerContext) -> None:
     problem = untrusted_field(event.data, courier.channels.link_rules)
     if problem:
         raise PermanentError(f"{event.type}: {problem}; nothing sent", reason="untrusted-payload")
-    operations.notify(ctx.session_factory, courier, event.id, event.type, event.data, event.occurred_at, attempt=event.attempt, executor=courier.executor, final_session=ctx.session)
+    operations.notify(
+        ctx.session_factory,
+        courier,
+        event.id,
+        event.type,
+        event.data,
+        event.occurred_at,
+        attempt=event.attempt,
+        executor=courier.executor,
+        final_session=ctx.session,
+    )
 
 
 def on_event_created(event: Event, ctx: HandlerContext) -> None:

@@ -1,10 +1,11 @@
 """Leases on claimed notifications, renewed while a fan-out is still sending them."""
+
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 

@@ -1,4 +1,5 @@
 """GET /v1/registrations/{id}/notifications: the ledger of everything sent to one participant (admin)."""
+
 from __future__ import annotations
 
 from flask.views import MethodView

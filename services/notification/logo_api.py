@@ -1,4 +1,5 @@
 """The organizer's logo of a meeting (admin): upload the image bytes, read what is stored, remove it."""
+
 from __future__ import annotations
 
 from flask import Response, request
@@ -11,7 +12,10 @@ from services.notification.web import state
 from shared.web import Blueprint, abort_json, organizer_only
 
 blp = Blueprint(
-    "logos", __name__, url_prefix="/v1/events", description="The organizer's logo in the letterhead of a meeting's mail (inline, never fetched)."
+    "logos",
+    __name__,
+    url_prefix="/v1/events",
+    description="The organizer's logo in the letterhead of a meeting's mail (inline, never fetched).",
 )
 
 _IMAGE_BODY = {
@@ -51,9 +55,15 @@ class MeetingLogo(MethodView):
             abort_json(404, "This meeting has no logo.")
         if request.args.get("raw") == "1":
             # Served as a download with no sniffing, so an SVG is never rendered in the API's origin.
-            return Response(logo.data, mimetype=logo.content_type, headers={
-                "Content-Disposition": "attachment", "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'",
-            })
+            return Response(
+                logo.data,
+                mimetype=logo.content_type,
+                headers={
+                    "Content-Disposition": "attachment",
+                    "X-Content-Type-Options": "nosniff",
+                    "Content-Security-Policy": "default-src 'none'",
+                },
+            )
         return logo
 
     @organizer_only

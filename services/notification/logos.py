@@ -4,13 +4,14 @@ Why the notification service takes the upload on its own admin API rather than o
 is only ever used to write mail, which this service alone does; carrying up to 256 KiB in an event would
 put it in every consumer's queue and in registration's outbox for nothing.
 """
+
 from __future__ import annotations
 
 import hashlib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session

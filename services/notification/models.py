@@ -1,4 +1,5 @@
 """Tables of the notification service: meetings and contacts it needs, notifications and their delivery attempts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -105,7 +106,7 @@ class Notification(Base):
     # The SMS stand-in: the id of the WhatsApp notification it replaces.
     fallback_for: Mapped[str | None] = mapped_column(String(36))
 
-    attempts: Mapped[list["Attempt"]] = relationship(order_by="Attempt.number", lazy="raise")
+    attempts: Mapped[list[Attempt]] = relationship(order_by="Attempt.number", lazy="raise")
 
     __table_args__ = (
         UniqueConstraint("source_event_id", "channel", "recipient", name="uq_notifications_source_channel_recipient"),

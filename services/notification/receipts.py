@@ -1,9 +1,10 @@
 """Use case of the receipt webhooks: record what the provider reports about messages it accepted."""
+
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy.orm import Session
 
@@ -33,7 +34,9 @@ def record_receipts(session_factory: Callable[[], Session], receipts: Iterable[R
             row = store.lock_by_provider_id(session, receipt.provider_id, channels)
             if row is None:
                 store.keep_early_receipt(session, receipt, channels, utcnow())
-                log.info("receipt for a provider id not known yet (%s, %s) kept until its send is recorded", receipt.provider_id, receipt.status)
+                log.info(
+                    "receipt for a provider id not known yet (%s, %s) kept until its send is recorded", receipt.provider_id, receipt.status
+                )
                 continue
             moved = apply_to_row(row, receipt)
         changed += moved

@@ -6,12 +6,14 @@ reminder's id), so a crash or a second worker never sends one person the same re
 a channel: whoever takes the reminder over after the lease inserts nothing already there and only
 claims the rows still unsent.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from services.notification import operations, reminder_store, store
 from services.notification.courier import Courier
@@ -59,7 +61,9 @@ def _extra(recipient: Recipient) -> dict[str, Any]:
     return {"join_url": recipient.join_url, "youtube_url": recipient.youtube_url, "link_pending": online and not recipient.join_url}
 
 
-def _send_batch(session_factory, courier: Courier, reminder: ClaimedReminder, recipients: list[Recipient], lease: dt.timedelta, retries_left: bool) -> bool:
+def _send_batch(
+    session_factory, courier: Courier, reminder: ClaimedReminder, recipients: list[Recipient], lease: dt.timedelta, retries_left: bool
+) -> bool:
     """Create and send one batch; False when the reminder was withdrawn meanwhile (moved, called off)."""
     now = utcnow()
     with unit_of_work(session_factory) as session:
@@ -67,8 +71,16 @@ def _send_batch(session_factory, courier: Courier, reminder: ClaimedReminder, re
             return False
         reminder_store.extend_lease(session, reminder.id, now, now + lease)
         planned = plan_messages(REMINDER, recipients, reminder.meeting.get("channels"))
-        rows = store.insert_claimed_once(session, [operations.notification_row(reminder.id, REMINDER, m, reminder.meeting, _extra(m.recipient), now, now + lease) for m in planned])
-    operations.send_claims(session_factory, courier, [operations.claim_from_row(r) for r in rows], retries_left=retries_left, executor=courier.executor)
+        rows = store.insert_claimed_once(
+            session,
+            [
+                operations.notification_row(reminder.id, REMINDER, m, reminder.meeting, _extra(m.recipient), now, now + lease)
+                for m in planned
+            ],
+        )
+    operations.send_claims(
+        session_factory, courier, [operations.claim_from_row(r) for r in rows], retries_left=retries_left, executor=courier.executor
+    )
     return True
 
 
@@ -82,13 +94,22 @@ def send_reminder(session_factory, courier: Courier, reminder: ClaimedReminder, 
         if should_stop():
             # Left claimed: the lease runs out and this or another worker finishes the fan-out.
             return SENDING
-        if not _send_batch(session_factory, courier, reminder, recipients[start:start + BATCH], lease, retries_left):
+        if not _send_batch(session_factory, courier, reminder, recipients[start : start + BATCH], lease, retries_left):
             return CANCELLED
     # Rows of an earlier pass: transient failures, or claims a crashed sender held past their lease.
     now = utcnow()
     with unit_of_work(session_factory) as session:
         leftovers = store.claim_sendable(session, reminder.id, now, now + lease)
-    statuses = [status for status, _ in operations.send_claims(session_factory, courier, [operations.claim_from_row(r) for r in leftovers], retries_left=retries_left, executor=courier.executor)]
+    statuses = [
+        status
+        for status, _ in operations.send_claims(
+            session_factory,
+            courier,
+            [operations.claim_from_row(r) for r in leftovers],
+            retries_left=retries_left,
+            executor=courier.executor,
+        )
+    ]
     now = utcnow()
     with unit_of_work(session_factory) as session:
         if store.count_unsettled(session, reminder.id, []) and retries_left:
@@ -96,16 +117,26 @@ def send_reminder(session_factory, courier: Courier, reminder: ClaimedReminder, 
             return SENDING
         reminder_store.close(session, reminder.id, SENT, now)
     if DEAD in statuses:
-        log.warning("reminder %s of %s: %d notifications dead after %d passes", reminder.key, reminder.event_id, statuses.count(DEAD), reminder.passes)
+        log.warning(
+            "reminder %s of %s: %d notifications dead after %d passes",
+            reminder.key,
+            reminder.event_id,
+            statuses.count(DEAD),
+            reminder.passes,
+        )
     return SENT
 
 
-def send_due_reminders(session_factory, courier: Courier, *, should_stop: Callable[[], bool] = lambda: False, clock: Callable[[], dt.datetime] = utcnow) -> int:
+def send_due_reminders(
+    session_factory, courier: Courier, *, should_stop: Callable[[], bool] = lambda: False, clock: Callable[[], dt.datetime] = utcnow
+) -> int:
     """Send every reminder due now, one after another; returns how many were taken."""
     lease = dt.timedelta(seconds=courier.channels.lease_seconds)
     taken = 0
     while not should_stop() and (reminder := claim_next(session_factory, lease, clock())) is not None:
         taken += 1
         status = send_reminder(session_factory, courier, reminder, should_stop=should_stop)
-        log.info("reminder %s of %s (due %s), pass %d: %s", reminder.key, reminder.event_id, reminder.due_at.isoformat(), reminder.passes, status)
+        log.info(
+            "reminder %s of %s (due %s), pass %d: %s", reminder.key, reminder.event_id, reminder.due_at.isoformat(), reminder.passes, status
+        )
     return taken

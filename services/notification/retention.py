@@ -3,6 +3,7 @@
 A notification row stays as the record that something was sent (kind, channel, status, attempts),
 with its recipient and the context it was rendered from removed.
 """
+
 from __future__ import annotations
 
 import datetime as dt

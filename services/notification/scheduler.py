@@ -1,4 +1,5 @@
 """The worker's reminder thread: polls the reminders table, the due SMS fallbacks and the agency digests and sends them (several workers may run it at once)."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Schemas of the notification API (admin only): list filters, notifications with their attempts, stats."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -85,7 +86,11 @@ class StatsSchema(Schema):
 class SmsReceiptSchema(_Strict):
     """One delivery report of the generic SMS gateway (documented in the service README)."""
 
-    id = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"description": "the id the gateway answered when it accepted the SMS"})
+    id = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "the id the gateway answered when it accepted the SMS"},
+    )
     status = fields.String(required=True, validate=validate.OneOf(("sent", "delivered", "failed")))
     at = fields.AwareDateTime(required=True)
     reason = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=500))

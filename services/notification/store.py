@@ -1,4 +1,5 @@
 """Queries and upserts of the notification tables; callers own the transaction."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,8 @@ from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from services.notification.domain.delivery import BUS_CLAIMABLE, SENDABLE, SENDING
-from services.notification.domain.receipts import FALLBACK_AT_ONCE, FALLBACK_NEVER, Receipt
 from services.notification.domain.messages import Recipient
+from services.notification.domain.receipts import FALLBACK_AT_ONCE, FALLBACK_NEVER, Receipt
 from services.notification.models import Attempt, Contact, EarlyReceipt, Meeting, Notification, UtcDateTime
 from services.notification.reminder_store import arm_reminders
 from shared.db.inserts import dialect_insert
@@ -35,13 +36,21 @@ def save_meeting(session: Session, meeting: dict[str, Any], now: dt.datetime) ->
     stored = session.execute(select(table.c.sequence, table.c.snapshot).where(table.c.id == snapshot["id"])).first()
     if stored is None:
         # Two handlers may bring the same new meeting at once: the loser of the insert just compares below.
-        inserted = session.execute(dialect_insert(session)(table).values(id=snapshot["id"], sequence=sequence, snapshot=text, updated_at=now).on_conflict_do_nothing(index_elements=["id"]))
+        inserted = session.execute(
+            dialect_insert(session)(table)
+            .values(id=snapshot["id"], sequence=sequence, snapshot=text, updated_at=now)
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
         if inserted.rowcount:
             arm_reminders(session, snapshot, now)
             return snapshot
         stored = session.execute(select(table.c.sequence, table.c.snapshot).where(table.c.id == snapshot["id"])).first()
     if sequence > stored.sequence or (sequence == stored.sequence and text != stored.snapshot):
-        session.execute(update(table).where(table.c.id == snapshot["id"], table.c.sequence <= sequence).values(sequence=sequence, snapshot=text, updated_at=now))
+        session.execute(
+            update(table)
+            .where(table.c.id == snapshot["id"], table.c.sequence <= sequence)
+            .values(sequence=sequence, snapshot=text, updated_at=now)
+        )
         arm_reminders(session, snapshot, now)
         return snapshot
     # Every registration event carries the snapshot; an unchanged one costs no write.
@@ -62,7 +71,7 @@ def save_link(session: Session, data: dict[str, Any], now: dt.datetime) -> Recip
         "attendance_mode": "online",
         "status": "confirmed",
         # Oldest possible: any registration event, whenever it arrives, overrides these guesses.
-        "last_event_at": dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc),
+        "last_event_at": dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
         "join_url": data["join_url"],
         "youtube_url": data.get("youtube_url"),
         "link_revoked_at": None,
@@ -76,7 +85,9 @@ def load_meeting(session: Session, meeting_id: str) -> dict[str, Any] | None:
     return json.loads(row.snapshot) if row else None
 
 
-def save_contact(session: Session, data: dict[str, Any], *, status: str, occurred_at: dt.datetime, now: dt.datetime) -> tuple[Contact, bool]:
+def save_contact(
+    session: Session, data: dict[str, Any], *, status: str, occurred_at: dt.datetime, now: dt.datetime
+) -> tuple[Contact, bool]:
     """Create or update the contact of a registration; an event older than the stored state changes nothing.
 
     Also says whether the event was stale (older than the newest seen), in which case nothing may be sent for it.
@@ -117,14 +128,40 @@ def recipient_of(contact: Contact) -> Recipient:
 
 def active_contacts(session: Session, event_id: str) -> list[Contact]:
     """Everyone still expecting the meeting (confirmed or waitlisted), in a stable order."""
-    query = select(Contact).where(Contact.event_id == event_id, Contact.status.in_(("confirmed", "waitlisted"))).order_by(Contact.registration_id)
+    query = (
+        select(Contact)
+        .where(Contact.event_id == event_id, Contact.status.in_(("confirmed", "waitlisted")))
+        .order_by(Contact.registration_id)
+    )
     return list(session.scalars(query))
 
 
-CLAIM_COLUMNS = (Notification.id, Notification.channel, Notification.recipient, Notification.kind, Notification.context, Notification.attempt_count)
+CLAIM_COLUMNS = (
+    Notification.id,
+    Notification.channel,
+    Notification.recipient,
+    Notification.kind,
+    Notification.context,
+    Notification.attempt_count,
+)
 _NOTIFICATION_FIELDS = (
-    "id", "source_event_id", "source_event_type", "kind", "channel", "recipient", "registration_id", "event_id",
-    "locale", "status", "context", "attempt_count", "fallback", "fallback_for", "claimed_until", "created_at", "updated_at",
+    "id",
+    "source_event_id",
+    "source_event_type",
+    "kind",
+    "channel",
+    "recipient",
+    "registration_id",
+    "event_id",
+    "locale",
+    "status",
+    "context",
+    "attempt_count",
+    "fallback",
+    "fallback_for",
+    "claimed_until",
+    "created_at",
+    "updated_at",
 )
 _UTC_FIELDS = ("claimed_until", "created_at", "updated_at", "last_event_at", "link_revoked_at")
 # Upserts are written as SQL text: SQLAlchemy cannot cache the compiled form of ON CONFLICT
@@ -136,8 +173,20 @@ _INSERT_CLAIMED = text(
     "RETURNING id, channel, recipient, kind, context, attempt_count"
 ).bindparams(*(bindparam(f, type_=UtcDateTime()) for f in ("claimed_until", "created_at", "updated_at")))
 _CONTACT_FIELDS = (
-    "registration_id", "event_id", "full_name", "email", "phone", "locale", "position", "attendance_mode",
-    "status", "last_event_at", "join_url", "youtube_url", "link_revoked_at", "updated_at",
+    "registration_id",
+    "event_id",
+    "full_name",
+    "email",
+    "phone",
+    "locale",
+    "position",
+    "attendance_mode",
+    "status",
+    "last_event_at",
+    "join_url",
+    "youtube_url",
+    "link_revoked_at",
+    "updated_at",
 )
 _UPSERT_LINK = (
     text(
@@ -167,18 +216,44 @@ _SETTLE_NOTIFICATION = text(
 
 
 def record_attempt(
-    session: Session, notification_id: str, number: int, started_at: dt.datetime, finished_at: dt.datetime, outcome: str,
-    error: str | None, provider_id: str | None, *, status: str, segments: int | None, sent_at: dt.datetime | None,
+    session: Session,
+    notification_id: str,
+    number: int,
+    started_at: dt.datetime,
+    finished_at: dt.datetime,
+    outcome: str,
+    error: str | None,
+    provider_id: str | None,
+    *,
+    status: str,
+    segments: int | None,
+    sent_at: dt.datetime | None,
 ) -> None:
     """Write one attempt and the notification's new status (its claim released); `provider_id`, `segments`
     and `sent_at` change the notification only when given."""
     session.execute(
         _INSERT_ATTEMPT,
-        {"notification_id": notification_id, "number": number, "started_at": started_at, "finished_at": finished_at, "outcome": outcome, "error": error, "provider_id": provider_id},
+        {
+            "notification_id": notification_id,
+            "number": number,
+            "started_at": started_at,
+            "finished_at": finished_at,
+            "outcome": outcome,
+            "error": error,
+            "provider_id": provider_id,
+        },
     )
     session.execute(
         _SETTLE_NOTIFICATION,
-        {"id": notification_id, "status": status, "last_error": error, "updated_at": finished_at, "provider_id": provider_id or None, "segments": segments, "sent_at": sent_at},
+        {
+            "id": notification_id,
+            "status": status,
+            "last_error": error,
+            "updated_at": finished_at,
+            "provider_id": provider_id or None,
+            "segments": segments,
+            "sent_at": sent_at,
+        },
     )
 
 
@@ -229,8 +304,14 @@ def claim_one(session: Session, notification_id: str, statuses: tuple[str, ...],
 
 def count_unsettled(session: Session, source_event_id: str, excluding: list[str]) -> int:
     """Notifications of an event, other than `excluding`, that are not final yet (pending, being sent, awaiting a retry)."""
-    query = select(func.count()).select_from(Notification).where(
-        Notification.source_event_id == source_event_id, Notification.status.in_(SENDABLE + (SENDING,)), Notification.id.not_in(excluding)
+    query = (
+        select(func.count())
+        .select_from(Notification)
+        .where(
+            Notification.source_event_id == source_event_id,
+            Notification.status.in_(SENDABLE + (SENDING,)),
+            Notification.id.not_in(excluding),
+        )
     )
     return int(session.scalar(query) or 0)
 
@@ -248,7 +329,9 @@ def list_notifications(session: Session, filters: dict[str, Any], limit: int, cu
             query = query.where(getattr(Notification, name) == filters[name])
     if cursor is not None:
         created_at, last_id = cursor
-        query = query.where(or_(Notification.created_at < created_at, and_(Notification.created_at == created_at, Notification.id < last_id)))
+        query = query.where(
+            or_(Notification.created_at < created_at, and_(Notification.created_at == created_at, Notification.id < last_id))
+        )
     query = query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
     return list(session.scalars(query))
 
@@ -278,15 +361,27 @@ def lock_notification(session: Session, notification_id: str) -> Notification:
 
 
 def keep_early_receipt(session: Session, receipt: Receipt, channels: tuple[str, ...], now: dt.datetime) -> None:
-    session.add(EarlyReceipt(provider_id=receipt.provider_id, channels=",".join(channels), status=receipt.status,
-                             at=receipt.at, reason=receipt.reason, received_at=now))
+    session.add(
+        EarlyReceipt(
+            provider_id=receipt.provider_id,
+            channels=",".join(channels),
+            status=receipt.status,
+            at=receipt.at,
+            reason=receipt.reason,
+            received_at=now,
+        )
+    )
 
 
 def take_early_receipts(session: Session, provider_id: str, channel: str) -> list[Receipt]:
     """Remove and return the kept receipts of one provider id that came through `channel`'s webhook, oldest first."""
-    rows = [row for row in session.scalars(select(EarlyReceipt).where(EarlyReceipt.provider_id == provider_id)
-                                           .order_by(EarlyReceipt.id).with_for_update())
-            if channel in row.channels.split(",")]
+    rows = [
+        row
+        for row in session.scalars(
+            select(EarlyReceipt).where(EarlyReceipt.provider_id == provider_id).order_by(EarlyReceipt.id).with_for_update()
+        )
+        if channel in row.channels.split(",")
+    ]
     for row in rows:
         session.delete(row)
     session.flush()
@@ -295,8 +390,12 @@ def take_early_receipts(session: Session, provider_id: str, channel: str) -> lis
 
 def early_receipts_now_known(session: Session, limit: int = 500) -> list[tuple[str, str, str]]:
     """(provider id, channel, notification id) of kept receipts whose notification has been recorded since."""
-    query = (select(Notification.provider_id, Notification.channel, Notification.id)
-             .join(EarlyReceipt, EarlyReceipt.provider_id == Notification.provider_id).distinct().limit(limit))
+    query = (
+        select(Notification.provider_id, Notification.channel, Notification.id)
+        .join(EarlyReceipt, EarlyReceipt.provider_id == Notification.provider_id)
+        .distinct()
+        .limit(limit)
+    )
     return [tuple(row) for row in session.execute(query)]
 
 
@@ -315,21 +414,38 @@ def count_receipts(session: Session, event_id: str | None = None) -> tuple[int, 
 
 def registration_ledger(session: Session, registration_id: str) -> list[Notification]:
     """Everything sent to one participant, oldest first (email before SMS/WhatsApp of the same event)."""
-    query = select(Notification).where(Notification.registration_id == registration_id).order_by(Notification.created_at, Notification.channel, Notification.id)
+    query = (
+        select(Notification)
+        .where(Notification.registration_id == registration_id)
+        .order_by(Notification.created_at, Notification.channel, Notification.id)
+    )
     return list(session.scalars(query))
 
 
 def due_fallbacks(session: Session, now: dt.datetime, minutes: float, limit: int = 200) -> list[Notification]:
     """WhatsApp notifications whose SMS fallback is due (domain/receipts.py), locked; rows another worker holds are skipped."""
     cutoff = now - dt.timedelta(minutes=minutes)
-    due = or_(Notification.status.in_(FALLBACK_AT_ONCE), and_(Notification.status.not_in(FALLBACK_NEVER), Notification.created_at <= cutoff))
-    query = select(Notification).where(Notification.fallback == "armed", due).order_by(Notification.created_at).limit(limit).with_for_update(skip_locked=True)
+    due = or_(
+        Notification.status.in_(FALLBACK_AT_ONCE), and_(Notification.status.not_in(FALLBACK_NEVER), Notification.created_at <= cutoff)
+    )
+    query = (
+        select(Notification)
+        .where(Notification.fallback == "armed", due)
+        .order_by(Notification.created_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
     return list(session.scalars(query))
 
 
 def disarm_fallback(session: Session, notification_id: str) -> bool:
     """armed -> done, once: False when another worker did it first."""
-    result = session.execute(update(Notification).where(Notification.id == notification_id, Notification.fallback == "armed").values(fallback="done").execution_options(synchronize_session=False))
+    result = session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.fallback == "armed")
+        .values(fallback="done")
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount == 1
 
 

@@ -1,8 +1,9 @@
 """What notification's views share: the app's state, and the one map from domain errors to HTTP answers."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import Flask
 from sqlalchemy.orm import Session

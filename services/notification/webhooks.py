@@ -3,6 +3,7 @@
 Not behind the admin token: the providers authenticate with an HMAC of the raw body instead. A
 missing or wrong signature is 401 before anything is parsed, so nothing changes.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,9 @@ from services.notification.web import state
 from shared.web import Blueprint, abort_json, tokens_equal
 from shared.web.state import service_settings
 
-blp = Blueprint("webhooks", __name__, url_prefix="/webhooks", description="Delivery receipts posted by the WhatsApp Cloud API and the SMS gateway.")
+blp = Blueprint(
+    "webhooks", __name__, url_prefix="/webhooks", description="Delivery receipts posted by the WhatsApp Cloud API and the SMS gateway."
+)
 
 _sms_receipts = SmsReceiptSchema(many=True)
 
@@ -46,7 +49,12 @@ def _record(found: list[Receipt], channels: tuple[str, ...]) -> dict:
 
 @blp.route("/whatsapp")
 class WhatsAppWebhook(MethodView):
-    @blp.doc(security=[], parameters=[{"in": "query", "name": name, "schema": {"type": "string"}} for name in ("hub.mode", "hub.verify_token", "hub.challenge")])
+    @blp.doc(
+        security=[],
+        parameters=[
+            {"in": "query", "name": name, "schema": {"type": "string"}} for name in ("hub.mode", "hub.verify_token", "hub.challenge")
+        ],
+    )
     @blp.alt_response(200, description="The challenge, as text")
     @blp.alt_response(403, description="Wrong verify token")
     def get(self):

@@ -1,18 +1,19 @@
 """`python -m services.notification.worker`: migrate, build the channels, then consume, send and remind until SIGTERM."""
+
 from __future__ import annotations
 
 from dataclasses import replace
 
 from services.notification import MIGRATIONS
 from services.notification.channels import build_channels
-from services.notification.logos import LogoCache
 from services.notification.courier import Courier
 from services.notification.handlers import HANDLERS
+from services.notification.logos import LogoCache
 from services.notification.retention import purge_expired
 from services.notification.scheduler import ReminderScheduler
 from shared.db import make_session_factory
-from shared.retention import PurgeLoop
 from shared.messaging.consumer import run_consumer
+from shared.retention import PurgeLoop
 from shared.settings import Settings
 from shared.startup import start_worker
 
@@ -33,7 +34,10 @@ def sender_settings(settings: Settings) -> Settings:
 
 def main() -> None:
     settings, engine = start_worker(
-        "notification", MIGRATIONS, log_name="notification-worker", adjust=sender_settings,
+        "notification",
+        MIGRATIONS,
+        log_name="notification-worker",
+        adjust=sender_settings,
         # Every handler thread and fan-out thread may hold a connection for a short transaction.
         pool_size=lambda s: s.consumer_concurrency + s.smtp_pool_size,
     )

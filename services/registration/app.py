@@ -1,4 +1,5 @@
 """create_app(): wiring of the registration API (settings, database, migrations, blueprints, errors)."""
+
 from __future__ import annotations
 
 from flask import Flask

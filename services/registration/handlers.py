@@ -1,4 +1,5 @@
 """Bus events the registration service consumes: online joins and Zoom presence reported by the streaming service."""
+
 from __future__ import annotations
 
 from services.registration import operations

@@ -1,4 +1,5 @@
 """SQLAlchemy tables of the registration service, plus the shared outbox and processed-events tables."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -148,7 +149,7 @@ class Registration(Base):
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTC_DATETIME)
 
     @property
-    def participant(self) -> "Registration":
+    def participant(self) -> Registration:
         """The person's fields live on the registration; the API nests them under `participant`."""
         return self
 

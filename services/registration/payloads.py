@@ -1,4 +1,5 @@
 """Event payloads built from the tables: the meeting snapshot and the participant contact every consumer needs."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,11 @@ def meeting_fields(meeting: Meeting) -> dict[str, Any]:
         "ends_at": _local(meeting.ends_at, zone),
         "timezone": meeting.timezone,
         "venue": {
-            "name": meeting.venue_name, "address": meeting.venue_address, "city": meeting.venue_city,
-            "latitude": meeting.venue_latitude, "longitude": meeting.venue_longitude,
+            "name": meeting.venue_name,
+            "address": meeting.venue_address,
+            "city": meeting.venue_city,
+            "latitude": meeting.venue_latitude,
+            "longitude": meeting.venue_longitude,
         },
         "in_person_capacity": meeting.in_person_capacity,
         "agency_in_person_quota": meeting.agency_in_person_quota,
@@ -46,8 +50,10 @@ def organizer(meeting: Meeting) -> dict[str, Any] | None:
     if not meeting.organizer_name:
         return None
     return {
-        "name": meeting.organizer_name, "unit": meeting.organizer_unit,
-        "signatory_name": meeting.organizer_signatory_name, "signatory_title": meeting.organizer_signatory_title,
+        "name": meeting.organizer_name,
+        "unit": meeting.organizer_unit,
+        "signatory_name": meeting.organizer_signatory_name,
+        "signatory_title": meeting.organizer_signatory_title,
     }
 
 
@@ -136,7 +142,12 @@ def certificate_issued(certificate: Certificate, registration: Registration, mee
         "hours": certificate.hours,
         "verify_url": verify_url,
         "issued_at": certificate.issued_at,
-        "participant": {**contact(registration), "full_name": certificate.full_name, "nip": certificate.nip, "position": certificate.position},
+        "participant": {
+            **contact(registration),
+            "full_name": certificate.full_name,
+            "nip": certificate.nip,
+            "position": certificate.position,
+        },
         "meeting": meeting_snapshot(meeting),
     }
 

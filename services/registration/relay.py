@@ -1,4 +1,5 @@
 """`python -m services.registration.relay`: migrate, then publish the outbox to the bus until SIGTERM."""
+
 from __future__ import annotations
 
 from services.registration import MIGRATIONS

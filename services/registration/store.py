@@ -1,4 +1,5 @@
 """Queries of the registration service; the locking of a meeting's seats lives here."""
+
 from __future__ import annotations
 
 import uuid
@@ -42,8 +43,9 @@ _SEATS = union_all(
     select(Registration.agency_id, func.count())
     .where(Registration.event_id == bindparam("event_id"), Registration.status == CONFIRMED, Registration.attendance_mode == IN_PERSON)
     .group_by(Registration.agency_id),
-    select(literal(None, String), func.coalesce(func.max(Registration.waitlist_position), 0))
-    .where(Registration.event_id == bindparam("event_id"), Registration.status == WAITLISTED),
+    select(literal(None, String), func.coalesce(func.max(Registration.waitlist_position), 0)).where(
+        Registration.event_id == bindparam("event_id"), Registration.status == WAITLISTED
+    ),
 )
 _INSERT_REGISTRATION = insert(Registration.__table__)
 _REGISTRATION_COLUMNS = tuple(column.key for column in Registration.__table__.columns)
@@ -129,9 +131,9 @@ def find_active_duplicate(session: Session, event_id: str, email: str, nip: str 
     """(id, owning agency id, field) of an active registration of the meeting with the same email or NIP."""
     match = Registration.email == email if nip is None else or_(Registration.email == email, Registration.nip == nip)
     row = session.execute(
-        select(Registration.id, Registration.agency_id, Registration.email).where(
-            Registration.event_id == event_id, Registration.status != "cancelled", match
-        ).limit(1)
+        select(Registration.id, Registration.agency_id, Registration.email)
+        .where(Registration.event_id == event_id, Registration.status != "cancelled", match)
+        .limit(1)
     ).first()
     if row is None:
         return None

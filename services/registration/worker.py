@@ -1,4 +1,5 @@
 """`python -m services.registration.worker`: migrate, then consume stream.joined and stream.presence_recorded (and purge expired records) until SIGTERM."""
+
 from __future__ import annotations
 
 from services.registration import MIGRATIONS

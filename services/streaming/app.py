@@ -1,4 +1,5 @@
 """The streaming service's Flask app; gunicorn runs 'services.streaming.app:create_app()'."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -22,7 +23,16 @@ def create_app(settings: Settings | None = None) -> Flask:
         title="Rakor streaming",
         description="Zoom and YouTube channels of each meeting, personal join links and online joins.",
     )
-    app.extensions[EXTENSION] = StreamingState(make_session_factory(engine), JoinPath(engine, statement_timeout=settings.db_statement_timeout, lock_timeout=settings.db_lock_timeout, transaction_pooler=settings.db_pooler == "transaction"), rate_limiter(settings, settings.join_rate_limit, "join-failures"))
+    app.extensions[EXTENSION] = StreamingState(
+        make_session_factory(engine),
+        JoinPath(
+            engine,
+            statement_timeout=settings.db_statement_timeout,
+            lock_timeout=settings.db_lock_timeout,
+            transaction_pooler=settings.db_pooler == "transaction",
+        ),
+        rate_limiter(settings, settings.join_rate_limit, "join-failures"),
+    )
     register_domain_errors(app)
     api.register_blueprint(admin.blp)
     api.register_blueprint(join.blp)

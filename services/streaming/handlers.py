@@ -1,4 +1,5 @@
 """Bus events in: the meeting read model and who may watch; links issued or revoked as eligibility changes."""
+
 from __future__ import annotations
 
 from services.streaming import operations

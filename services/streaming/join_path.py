@@ -6,6 +6,7 @@ work itself, so this module runs fixed SQL strings on the pooled DB-API connecti
 few datetimes by hand, exactly as the UtcDateTime column type stores them. The stream.joined
 envelope is built directly in its JSON form; a test holds it equal to the shared schema's output.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -112,7 +113,8 @@ class JoinPath:
             # that sets them for itself (SET LOCAL), three round trips more.
             self._local_settings = (
                 timeout_settings_sql(statement_timeout, lock_timeout) + ", set_config('synchronous_commit', 'off', true)"
-                if transaction_pooler else None
+                if transaction_pooler
+                else None
             )
 
     def close(self) -> None:
@@ -123,8 +125,18 @@ class JoinPath:
     def _row(self, found) -> LinkRow:
         """A row of _LINK_COLUMNS; SQLite gives its datetimes as naive UTC text."""
         return LinkRow(
-            found[0], found[1], found[2], found[3] is not None, _utc(found[4]), _utc(found[5]), found[6] is not None,
-            found[7], found[8], found[9], found[10], found[11],
+            found[0],
+            found[1],
+            found[2],
+            found[3] is not None,
+            _utc(found[4]),
+            _utc(found[5]),
+            found[6] is not None,
+            found[7],
+            found[8],
+            found[9],
+            found[10],
+            found[11],
         )
 
     def visit(self, token_hash: str, decide, now: dt.datetime, opens_before: dt.timedelta, record: bool = True):
@@ -160,7 +172,7 @@ class JoinPath:
             row = self._row(found)
             decision, channel_kind = decide(row)
             if channel_kind is not None:
-                stamp = now.astimezone(dt.timezone.utc).strftime(SQLITE_FORMAT)
+                stamp = now.astimezone(dt.UTC).strftime(SQLITE_FORMAT)
                 join, outbox = self._rows(row, stamp, now, channel_kind)
                 with self._writers.held() if self._writers else contextlib.nullcontext():
                     cursor.execute("BEGIN IMMEDIATE")
@@ -217,13 +229,24 @@ class JoinPath:
         row = self._row(found)
         decision, channel_kind = decide(row)
         if channel_kind != found[-1]:
-            log.error("join recorded as %r but decide_join says %r (outcome %s): RECORD_VISIT and the domain rule differ", found[-1], channel_kind, decision.outcome)
+            log.error(
+                "join recorded as %r but decide_join says %r (outcome %s): RECORD_VISIT and the domain rule differ",
+                found[-1],
+                channel_kind,
+                decision.outcome,
+            )
         return row, decision
 
     @staticmethod
     def _rows(row: LinkRow, stamp, now: dt.datetime, channel_kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """The parameters of the join row and of its stream.joined outbox row."""
-        join = {"link_id": row.link_id, "registration_id": row.registration_id, "event_id": row.event_id, "joined_at": stamp, "channel_kind": channel_kind}
+        join = {
+            "link_id": row.link_id,
+            "registration_id": row.registration_id,
+            "event_id": row.event_id,
+            "joined_at": stamp,
+            "channel_kind": channel_kind,
+        }
         return join, outbox_row(joined_envelope(row.registration_id, row.event_id, now, channel_kind), stamp)
 
 
@@ -231,7 +254,7 @@ def _utc(moment) -> dt.datetime | None:
     if isinstance(moment, str):
         moment = dt.datetime.fromisoformat(moment)
     if moment is not None and moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment
 
 
@@ -249,7 +272,12 @@ def _autocommit_engine(engine: Engine, statement_timeout: float, lock_timeout: f
     """
     # Autocommit connections hold no transaction to roll back when they return to the pool.
     own = create_engine(
-        engine.url, pool_size=10, max_overflow=10, pool_pre_ping=False, pool_recycle=1800, pool_reset_on_return=None,
+        engine.url,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=False,
+        pool_recycle=1800,
+        pool_reset_on_return=None,
         connect_args=pooler_connect_args(transaction_pooler),
     )
 

@@ -1,4 +1,5 @@
 """Tables of the streaming service: meetings and their channels, who may watch, personal links, joins."""
+
 from __future__ import annotations
 
 import datetime as dt

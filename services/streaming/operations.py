@@ -1,10 +1,12 @@
 """Use cases of the streaming service, used by the HTTP API and the bus handlers alike."""
+
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -155,7 +157,7 @@ def _issue_links(
         session,
         [
             {"token_hash": hash_secret(token), "registration_id": p.registration_id, "event_id": meeting.id, "issued_at": now}
-            for token, p in zip(tokens, participants)
+            for token, p in zip(tokens, participants, strict=False)
         ],
     )
     youtube = next((c.url for c in channels if c.kind == "youtube"), None)
@@ -169,7 +171,7 @@ def _issue_links(
     }
     personal = [
         {"registration_id": p.registration_id, "participant": _contact(p), "join_url": f"{settings.public_base_url}/j/{token}"}
-        for token, p in zip(tokens, participants)
+        for token, p in zip(tokens, participants, strict=False)
     ]
     issued = record_events_alike(session, PRODUCER, "stream.link_issued", {**common, **personal[0]}, personal[1:])
     # Counted before the commit: a rolled-back publish over-counts, which a counter of attempts tolerates.
@@ -182,8 +184,10 @@ def _apply_snapshot(meeting: Meeting, snapshot: dict[str, Any], occurred_at: dt.
     if snapshot.get("status") == "cancelled" and meeting.cancelled_at is None:
         # Whichever event first says so (a registration event may overtake event.cancelled): final either way.
         meeting.cancelled_at = snapshot.get("cancelled_at") or occurred_at
-    newer = meeting.snapshot_at is None or snapshot.get("sequence", 0) > meeting.sequence or (
-        snapshot.get("sequence", 0) == meeting.sequence and occurred_at >= meeting.snapshot_at
+    newer = (
+        meeting.snapshot_at is None
+        or snapshot.get("sequence", 0) > meeting.sequence
+        or (snapshot.get("sequence", 0) == meeting.sequence and occurred_at >= meeting.snapshot_at)
     )
     if not newer:
         return
@@ -269,8 +273,14 @@ def open_link(
 
     def decide(row: LinkRow):
         decision = decide_join(
-            revoked=row.revoked, cancelled=row.cancelled, starts_at=row.starts_at, ends_at=row.ends_at,
-            zoom_url=row.zoom_url, youtube_url=row.youtube_url, now=now, opens_before=opens_before,
+            revoked=row.revoked,
+            cancelled=row.cancelled,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            zoom_url=row.zoom_url,
+            youtube_url=row.youtube_url,
+            now=now,
+            opens_before=opens_before,
         )
         return decision, decision.channel_kind if record and decision.outcome is JoinOutcome.REDIRECT else None
 
@@ -284,4 +294,7 @@ def list_joins(session_factory: SessionFactory, event_id: str) -> list[JoinRow]:
     with read_only(session_factory) as session:
         if store.get_meeting(session, event_id) is None:
             raise MeetingNotFound(event_id)
-        return [JoinRow(r.registration_id, r.full_name, r.agency_id, r.agency_name, r.first_joined_at, r.last_joined_at, r.count) for r in store.join_summary(session, event_id)]
+        return [
+            JoinRow(r.registration_id, r.full_name, r.agency_id, r.agency_name, r.first_joined_at, r.last_joined_at, r.count)
+            for r in store.join_summary(session, event_id)
+        ]

@@ -1,11 +1,13 @@
 """Use case: import a Zoom participant report, store each stay once, announce changed totals (stream.presence_recorded)."""
+
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -53,7 +55,11 @@ class ImportResult:
 
 
 def import_presence_report(
-    session_factory: Callable[[], Session], event_id: str, source: str, content: Any, timezone: str | None = None,
+    session_factory: Callable[[], Session],
+    event_id: str,
+    source: str,
+    content: Any,
+    timezone: str | None = None,
     now: dt.datetime | None = None,
 ) -> ImportResult:
     """Read a report (`content`: the CSV's bytes or the parsed JSON), match rows by email, add the new stays.
@@ -74,14 +80,28 @@ def import_presence_report(
             raise MeetingNotFound(event_id)
         counted, waiting_room = attended_rows(rows)
         matched, unmatched = _match(counted, store.participants_for_matching(session, event_id))
-        store.insert_stays(session, [
-            {"event_id": event_id, "registration_id": registration_id, "joined_at": r.joined_at, "left_at": r.left_at, "source": source, "imported_at": now}
-            for registration_id, r in _distinct_stays(matched)
-        ])
+        store.insert_stays(
+            session,
+            [
+                {
+                    "event_id": event_id,
+                    "registration_id": registration_id,
+                    "joined_at": r.joined_at,
+                    "left_at": r.left_at,
+                    "source": source,
+                    "imported_at": now,
+                }
+                for registration_id, r in _distinct_stays(matched)
+            ],
+        )
         registrations = _recount(session, event_id, {rid: name for rid, name, _ in matched}, source, now)
     log.info(
         "presence report for event %s: %d rows, %d matched, %d unmatched, %d totals changed",
-        event_id, len(rows), len(matched), len(unmatched), sum(r.changed for r in registrations),
+        event_id,
+        len(rows),
+        len(matched),
+        len(unmatched),
+        sum(r.changed for r in registrations),
     )
     return ImportResult(event_id, source, len(rows), len(matched), waiting_room, unmatched, registrations)
 
@@ -141,11 +161,22 @@ def _recount(session: Session, event_id: str, names: dict[str, str | None], sour
         total = totals.get(registration_id)
         is_changed = total is None or (total.minutes, total.first_join_at) != (minutes, first)
         if is_changed:
-            changed.append({"registration_id": registration_id, "event_id": event_id, "minutes": minutes, "first_join_at": first, "updated_at": now})
+            changed.append(
+                {"registration_id": registration_id, "event_id": event_id, "minutes": minutes, "first_join_at": first, "updated_at": now}
+            )
         result.append(RegistrationPresence(registration_id, names[registration_id], minutes, first, is_changed))
     if changed:
         store.save_presence_totals(session, changed)
-        events = [{"registration_id": c["registration_id"], "event_id": event_id, "minutes": c["minutes"], "source": source, "first_join_at": c["first_join_at"]} for c in changed]
+        events = [
+            {
+                "registration_id": c["registration_id"],
+                "event_id": event_id,
+                "minutes": c["minutes"],
+                "source": source,
+                "first_join_at": c["first_join_at"],
+            }
+            for c in changed
+        ]
         # One payload validated, the others differing only in plain values (ids, an int, an ISO time as the schema writes it).
         rest = [{**e, "first_join_at": e["first_join_at"].isoformat()} for e in events[1:]]
         record_events_alike(session, PRODUCER, "stream.presence_recorded", events[0], rest)

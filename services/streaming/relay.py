@@ -1,4 +1,5 @@
 """`python -m services.streaming.relay`: publish the outbox (link issued/revoked, joins) to the bus."""
+
 from __future__ import annotations
 
 from services.streaming import MIGRATIONS

@@ -2,6 +2,7 @@
 
 Links keep only token hashes and joins only registration ids, so they stay as the meeting's record.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,9 +1,11 @@
 """API schemas of the streaming service (strict: unknown fields are rejected)."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from shared.schemas.validators import StrictSchema as _Strict, validate_timezone
+from shared.schemas.validators import StrictSchema as _Strict
+from shared.schemas.validators import validate_timezone
 
 
 class ChannelBodySchema(_Strict):
@@ -63,7 +65,10 @@ class PresenceQuerySchema(_Strict):
     timezone = fields.String(
         load_default=None,
         validate=validate_timezone,
-        metadata={"description": "IANA zone of the report's times when they carry no offset; default: the meeting's zone.", "example": "Asia/Jakarta"},
+        metadata={
+            "description": "IANA zone of the report's times when they carry no offset; default: the meeting's zone.",
+            "example": "Asia/Jakarta",
+        },
     )
 
 

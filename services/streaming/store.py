@@ -1,4 +1,5 @@
 """Queries of the streaming service, including the bulk inserts that make publishing to thousands fast."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,9 +46,7 @@ def channels_of(session: Session, event_id: str) -> list[Channel]:
 
 
 def active_link(session: Session, registration_id: str) -> Link | None:
-    return session.execute(
-        select(Link).where(Link.registration_id == registration_id, Link.revoked_at.is_(None))
-    ).scalar_one_or_none()
+    return session.execute(select(Link).where(Link.registration_id == registration_id, Link.revoked_at.is_(None))).scalar_one_or_none()
 
 
 def eligible_without_link(session: Session, event_id: str) -> list:
@@ -70,9 +69,7 @@ def eligible_without_link(session: Session, event_id: str) -> list:
 
 
 def count_active_links(session: Session, event_id: str) -> int:
-    return session.execute(
-        select(func.count()).select_from(Link).where(Link.event_id == event_id, Link.revoked_at.is_(None))
-    ).scalar_one()
+    return session.execute(select(func.count()).select_from(Link).where(Link.event_id == event_id, Link.revoked_at.is_(None))).scalar_one()
 
 
 LINK_COLUMNS = ("token_hash", "registration_id", "event_id", "issued_at")

@@ -1,4 +1,5 @@
 """`python -m services.streaming.worker`: consume registration and meeting events (who may watch, links)."""
+
 from __future__ import annotations
 
 from services.streaming import MIGRATIONS

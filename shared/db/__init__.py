@@ -1,12 +1,13 @@
 """Engines, sessions and the unit of work on SQLite (default) or PostgreSQL, and migrations run at start."""
+
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import fcntl
 import logging
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
@@ -19,7 +20,7 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 def utcnow() -> dt.datetime:
     """Now, timezone-aware in UTC: what every timestamp column of the suite stores."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -45,7 +46,9 @@ def make_engine(
         _configure_sqlite(engine)
         return engine
     connect_args = pooler_connect_args(transaction_pooler)
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800, connect_args=connect_args)
+    engine = create_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800, connect_args=connect_args
+    )
     _configure_postgresql(engine, statement_timeout, lock_timeout)
     return engine
 

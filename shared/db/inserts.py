@@ -1,4 +1,5 @@
 """Inserts that differ by database: the dialect's INSERT (for ON CONFLICT) and inserts of many rows."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -8,13 +8,14 @@ lock is free. PostgreSQL needs none of this: its row locks already wake waiters 
 
 Writers that do not queue here (a relay, a consumer) still meet SQLite's busy timeout as before.
 """
+
 from __future__ import annotations
 
 import contextlib
 import fcntl
 import os
 import threading
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session

@@ -3,6 +3,7 @@
 Notification and streaming both keep a copy of each registration from these events; the same rules
 keep the two copies in step.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,7 +17,9 @@ def registration_status(event_type: str, data: dict[str, Any]) -> str:
     return "cancelled" if event_type == CANCELLED_EVENT else data["status"]
 
 
-def is_stale(occurred_at: dt.datetime, seen_at: dt.datetime | None, *, sequence: int | None = None, seen_sequence: int | None = None) -> bool:
+def is_stale(
+    occurred_at: dt.datetime, seen_at: dt.datetime | None, *, sequence: int | None = None, seen_sequence: int | None = None
+) -> bool:
     """Newest event wins: True when an event is older than the newest one seen, by `occurred_at`, ties broken by a sequence when both have one.
 
     A late, older event (a confirmation arriving after the cancellation) must neither undo the newer

@@ -8,6 +8,7 @@ Derived from the layout in topology.py, so a new subscription or event type need
 - topic write on `rakor.events`: only the routing keys of the events the service produces, so a
   stolen streaming password cannot forge `registration.confirmed`.
 """
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ in a fresh random order each time: a node that is down costs one refused connect
 a LAN) before the next is tried, and replicas spread over the nodes instead of all landing on the
 first one, so the loss of one node moves only its share of the connections.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,9 @@ HEARTBEAT_SECONDS = 30
 CONNECT_TIMEOUT_SECONDS = 5
 
 
-def node_parameters(url: str, *, name: str | None = None, heartbeat: int = HEARTBEAT_SECONDS, shuffle: bool = True) -> list[pika.URLParameters]:
+def node_parameters(
+    url: str, *, name: str | None = None, heartbeat: int = HEARTBEAT_SECONDS, shuffle: bool = True
+) -> list[pika.URLParameters]:
     """Parameters for each node `url` lists, shuffled unless told otherwise (one item: a list of one)."""
     nodes = [_parameters(node, name=name, heartbeat=heartbeat) for node in split_node_urls(url)]
     if shuffle:

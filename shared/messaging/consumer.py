@@ -10,18 +10,20 @@ next retry tier and acked; whatever it does later is ignored by the runner (and 
 it commits). While it hangs the worker reports itself unhealthy: its heartbeat file goes stale and
 `rakor_consumer_handlers_overdue` is above 0, so an orchestrator restarts it.
 """
+
 from __future__ import annotations
 
 import functools
 import logging
-import socket
 import os
+import socket
 import threading
 import time
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import pika
 from prometheus_client import Counter, Gauge, Histogram
@@ -36,7 +38,9 @@ log = logging.getLogger(__name__)
 
 MESSAGES = Counter("rakor_consumer_messages_total", "Bus messages settled by consumers", ["service", "action", "reason"])
 HANDLE_SECONDS = Histogram("rakor_consumer_handle_seconds", "Time to handle one bus message", ["service"])
-HANDLERS_OVERDUE = Gauge("rakor_consumer_handlers_overdue", "Handlers still running past their deadline (the worker is unhealthy)", ["service"])
+HANDLERS_OVERDUE = Gauge(
+    "rakor_consumer_handlers_overdue", "Handlers still running past their deadline (the worker is unhealthy)", ["service"]
+)
 CONSUMER_HEALTHY = Gauge("rakor_consumer_healthy", "1 while attached to the broker with no handler past its deadline", ["service"])
 
 ATTEMPT_HEADER = "x-rakor-attempt"
@@ -202,7 +206,9 @@ class Consumer:
     def _work(self, connection, publisher, delivery: InFlight) -> None:
         started = time.perf_counter()
         try:
-            outcome = process_message(delivery.body, attempt=delivery.attempt, handlers=self.handlers, session_factory=self.session_factory, deps=self.deps)
+            outcome = process_message(
+                delivery.body, attempt=delivery.attempt, handlers=self.handlers, session_factory=self.session_factory, deps=self.deps
+            )
         except Exception as exc:  # noqa: BLE001 - the runner must survive anything a handler or the database does
             log.exception("%s: processing failed outside the handler", self.name)
             outcome = Outcome(RETRY, "error", f"{type(exc).__name__}: {exc}"[:500])
@@ -220,7 +226,12 @@ class Consumer:
         """On the connection's thread: settle a handler's outcome, unless its deadline already settled it."""
         if delivery.abandoned:
             self._overdue.discard(delivery)
-            log.warning("%s: a handler finished %.0f s after its message was retried (%s)", self.name, time.monotonic() - delivery.started, outcome.reason)
+            log.warning(
+                "%s: a handler finished %.0f s after its message was retried (%s)",
+                self.name,
+                time.monotonic() - delivery.started,
+                outcome.reason,
+            )
             return
         self._in_flight.pop(delivery.method.delivery_tag, None)
         self._settle(delivery.channel, publisher, delivery.method, delivery.properties, delivery.body, delivery.attempt, outcome)
@@ -234,7 +245,12 @@ class Consumer:
             delivery.abandoned = True
             del self._in_flight[tag]
             self._overdue.add(delivery)
-            log.error("%s: handler of message %s still running after %g s; retrying it and reporting unhealthy", self.name, delivery.properties.message_id or tag, self.handler_timeout)
+            log.error(
+                "%s: handler of message %s still running after %g s; retrying it and reporting unhealthy",
+                self.name,
+                delivery.properties.message_id or tag,
+                self.handler_timeout,
+            )
             outcome = Outcome(RETRY, "handler-timeout", f"the handler did not finish within {self.handler_timeout:g} s")
             self._settle(delivery.channel, publisher, delivery.method, delivery.properties, delivery.body, delivery.attempt, outcome)
 
@@ -257,10 +273,19 @@ class Consumer:
                 if delay is None:
                     outcome = Outcome(DEAD, "retries-exhausted", outcome.error, event_type=outcome.event_type, event_id=outcome.event_id)
                 else:
-                    self._republish(publisher, self.service, retry_queue_name(self.service, delay), method, properties, body, attempt + 1, outcome)
+                    self._republish(
+                        publisher, self.service, retry_queue_name(self.service, delay), method, properties, body, attempt + 1, outcome
+                    )
             if outcome.action == DEAD:
                 self._republish(publisher, self.service, dead_letter_queue_name(self.service), method, properties, body, attempt, outcome)
-                log.error("%s: dead-lettered %s %s: %s %s", self.name, outcome.event_type or "message", outcome.event_id or method.delivery_tag, outcome.reason, outcome.error)
+                log.error(
+                    "%s: dead-lettered %s %s: %s %s",
+                    self.name,
+                    outcome.event_type or "message",
+                    outcome.event_id or method.delivery_tag,
+                    outcome.reason,
+                    outcome.error,
+                )
             channel.basic_ack(method.delivery_tag)
             self.settled += 1
             MESSAGES.labels(self.service, outcome.action, outcome.reason).inc()

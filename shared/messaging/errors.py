@@ -1,4 +1,5 @@
 """The two kinds of failure a bus handler can report: the runner retries one and dead-letters the other."""
+
 from __future__ import annotations
 
 

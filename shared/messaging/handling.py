@@ -3,13 +3,15 @@
 The outcome (ack, retry or dead-letter, with a reason) is returned to the runner in consumer.py,
 which is the only part that talks to RabbitMQ.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import insert, select
@@ -87,7 +89,9 @@ def parse_message(body: bytes, handlers: Mapping[str, Handler], attempt: int) ->
         return Outcome(DEAD, "invalid-envelope", json.dumps(exc.messages)[:500])
     event_type, event_id = envelope["type"], str(envelope["id"])
     if envelope["version"] > SCHEMA_VERSION:
-        return Outcome(DEAD, "unsupported-version", f"version {envelope['version']} > {SCHEMA_VERSION}", event_type=event_type, event_id=event_id)
+        return Outcome(
+            DEAD, "unsupported-version", f"version {envelope['version']} > {SCHEMA_VERSION}", event_type=event_type, event_id=event_id
+        )
     if event_type not in handlers:
         return Outcome(DEAD, "unknown-type", f"no handler for {event_type!r}", event_type=event_type, event_id=event_id)
     try:

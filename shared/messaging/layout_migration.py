@@ -14,6 +14,7 @@ busy, and one attached to nothing fails its checks until the move ends). Relays 
 while the queue is gone, their events are unroutable, the broker returns them (mandatory publish)
 and the relay leaves those rows pending and publishes them again later.
 """
+
 from __future__ import annotations
 
 import pika

@@ -8,6 +8,7 @@ or a bare `host[:port]`, which takes everything else (scheme, user, password, vh
 from the first item: one password to rotate, not three. A comma inside a password must be written
 %2C, as URL rules want anyway. One item alone is the single-broker setting it always was.
 """
+
 from __future__ import annotations
 
 import re

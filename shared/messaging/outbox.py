@@ -1,9 +1,11 @@
 """The transactional outbox: events are written in the producer's own transaction and published later by the relay."""
+
 from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, column, insert, table
 from sqlalchemy.orm import Session
@@ -77,7 +79,9 @@ OUTBOX_COLUMNS = ("event_id", "event_type", "body", "created_at")
 RAW_INSERT = f"INSERT INTO {OUTBOX_TABLE} ({', '.join(OUTBOX_COLUMNS)}) VALUES ({', '.join(':' + name for name in OUTBOX_COLUMNS)})"
 
 
-def envelope(producer: str, event_type: str, data: dict[str, Any], *, occurred_at: str | None = None, correlation_id: str | None = None) -> dict[str, Any]:
+def envelope(
+    producer: str, event_type: str, data: dict[str, Any], *, occurred_at: str | None = None, correlation_id: str | None = None
+) -> dict[str, Any]:
     """The one envelope builder; `data` is the payload in its JSON form, already validated (build_envelope validates)."""
     return {
         "id": str(uuid.uuid4()),
@@ -139,7 +143,9 @@ def record_events_alike(session: Session, producer: str, event_type: str, first:
     """
     head = build_envelope(producer, event_type, first)
     template, occurred_at, correlation_id = head["data"], head["occurred_at"], head["correlation_id"]
-    copies = [envelope(producer, event_type, {**template, **changes}, occurred_at=occurred_at, correlation_id=correlation_id) for changes in rest]
+    copies = [
+        envelope(producer, event_type, {**template, **changes}, occurred_at=occurred_at, correlation_id=correlation_id) for changes in rest
+    ]
     return len(write_envelopes(session, [head, *copies]))
 
 

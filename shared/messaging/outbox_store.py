@@ -1,4 +1,5 @@
 """The relay's queries on the outbox table: claim a batch under a lease, mark sent, release, purge."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,8 +1,9 @@
 """The life of a relay or consumer process: run until SIGTERM/SIGINT, with its metrics served."""
+
 from __future__ import annotations
 
 import signal
-from typing import Callable
+from collections.abc import Callable
 
 from shared.messaging.connection import serve_worker_metrics
 

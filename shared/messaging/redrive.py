@@ -6,6 +6,7 @@
 Each message is republished with a confirm, then removed from the dead-letter queue, so a crash
 in between duplicates a message (absorbed by the consumers' dedup) but never loses one.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,9 +43,20 @@ def redrive(amqp_url: str, service: str, *, limit: int | None = None, list_only:
                 continue
             headers[ATTEMPT_HEADER] = 1
             headers["x-rakor-redriven"] = True
-            channel.basic_publish("", queue_name(service), body, pika.BasicProperties(
-                content_type=properties.content_type, delivery_mode=2, message_id=properties.message_id,
-                type=properties.type, app_id=properties.app_id, headers=headers), mandatory=True)
+            channel.basic_publish(
+                "",
+                queue_name(service),
+                body,
+                pika.BasicProperties(
+                    content_type=properties.content_type,
+                    delivery_mode=2,
+                    message_id=properties.message_id,
+                    type=properties.type,
+                    app_id=properties.app_id,
+                    headers=headers,
+                ),
+                mandatory=True,
+            )
             channel.basic_ack(method.delivery_tag)
             moved += 1
     finally:

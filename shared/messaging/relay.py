@@ -7,6 +7,7 @@ connection the unconfirmed rows are published again; consumers absorb the duplic
 The I/O side runs on pika's SelectConnection, whose loop also serves heartbeats; the database side
 runs on a Bookkeeper thread so the two overlap.
 """
+
 from __future__ import annotations
 
 import collections
@@ -61,7 +62,13 @@ class OutboxRelay:
         self.name = f"{producer}-relay@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.store = OutboxStore(engine, self.name, dt.timedelta(seconds=lease_seconds))
         self.poll_interval = poll_interval
-        self.books = Bookkeeper(self.store, batch_size=batch_size, poll_interval=poll_interval, heartbeat=Heartbeat(heartbeat_file), on_batch_ready=self._wake_loop)
+        self.books = Bookkeeper(
+            self.store,
+            batch_size=batch_size,
+            poll_interval=poll_interval,
+            heartbeat=Heartbeat(heartbeat_file),
+            on_batch_ready=self._wake_loop,
+        )
         self._stopping = threading.Event()
         self._connection: pika.SelectConnection | None = None
         self._channel = None
@@ -190,7 +197,9 @@ class OutboxRelay:
         # it is tried again later, and make the misconfiguration loud.
         self._returned.add(properties.message_id)
         UNROUTABLE.labels(self.producer).inc()
-        log.error("relay %s: event %s of type %s is unroutable (%s)", self.name, properties.message_id, method.routing_key, method.reply_text)
+        log.error(
+            "relay %s: event %s of type %s is unroutable (%s)", self.name, properties.message_id, method.routing_key, method.reply_text
+        )
 
     def _on_confirm(self, frame) -> None:
         method = frame.method

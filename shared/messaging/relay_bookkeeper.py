@@ -3,13 +3,14 @@
 Keeping these round trips off pika's I/O loop lets the database work of one batch overlap the
 publishing of the next (the database drivers release the GIL while they wait on the server).
 """
+
 from __future__ import annotations
 
 import collections
 import logging
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from shared.messaging.connection import Heartbeat
 from shared.messaging.outbox_store import OutboxStore, PendingEvent
@@ -25,7 +26,9 @@ BATCHES_AHEAD = 2
 class Bookkeeper(threading.Thread):
     """Owns every outbox query of one relay; the I/O loop only takes batches and hands back confirms."""
 
-    def __init__(self, store: OutboxStore, *, batch_size: int, poll_interval: float, heartbeat: Heartbeat, on_batch_ready: Callable[[], None]):
+    def __init__(
+        self, store: OutboxStore, *, batch_size: int, poll_interval: float, heartbeat: Heartbeat, on_batch_ready: Callable[[], None]
+    ):
         super().__init__(name=f"{store.relay_name}-bookkeeper", daemon=True)
         self.store = store
         self.batch_size = batch_size

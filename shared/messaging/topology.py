@@ -6,6 +6,7 @@ consumers from the first second, whatever order the processes start in. In produ
 connects as a user allowed only its own queues (see access.py); the layout is then declared once by
 the operator's setup step (`python -m deploy.bus_setup`) and each process only checks its own part.
 """
+
 from __future__ import annotations
 
 import logging
@@ -162,8 +163,12 @@ def prepare_topology(connection, service: str, retry_delays: tuple[float, ...], 
         declare_topology(connection.channel(), retry_delays)
     except pika.exceptions.ChannelClosedByBroker as exc:
         if exc.reply_code == 406:
-            log.error("%s: a queue of the layout exists with other arguments (%s): stop the workers and run "
-                      "`python -m deploy.bus_setup --migrate-queues` (README, \"Moving to quorum queues\")", service, exc.reply_text)
+            log.error(
+                "%s: a queue of the layout exists with other arguments (%s): stop the workers and run "
+                '`python -m deploy.bus_setup --migrate-queues` (README, "Moving to quorum queues")',
+                service,
+                exc.reply_text,
+            )
         if exc.reply_code != 403:
             raise
         log.info("%s: broker user may not declare the layout (%s); checking the one the setup step declared", service, exc.reply_text)

@@ -1,6 +1,7 @@
 """The contract: marshmallow schemas of the event envelope, every event payload, and participants."""
-from shared.schemas.envelope import EnvelopeSchema, SCHEMA_VERSION
-from shared.schemas.events import EVENT_SCHEMAS, EVENT_TYPES, load_payload, dump_payload
+
+from shared.schemas.envelope import SCHEMA_VERSION, EnvelopeSchema
+from shared.schemas.events import EVENT_SCHEMAS, EVENT_TYPES, dump_payload, load_payload
 from shared.schemas.participant import ParticipantSchema
 
 __all__ = [

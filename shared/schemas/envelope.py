@@ -1,4 +1,5 @@
 """The envelope every bus message travels in: {id, type, version, occurred_at, producer, correlation_id, data}."""
+
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate

@@ -1,4 +1,5 @@
 """Payload schemas of every event type on the bus. Loading ignores unknown fields (tolerant reader)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -66,12 +67,8 @@ class MeetingSchema(_Payload):
     # Raised by every change of time or venue; the .ics SEQUENCE of the invitations follows it.
     sequence = fields.Integer(load_default=0, validate=validate.Range(min=0))
     status = fields.String(load_default="scheduled", validate=validate.OneOf(MEETING_STATUSES))
-    reminders = fields.List(
-        fields.Nested(ReminderSchema), load_default=lambda: [dict(r) for r in DEFAULT_REMINDERS]
-    )
-    channels = fields.List(
-        fields.String(validate=validate.OneOf(MESSAGE_CHANNELS)), load_default=lambda: list(DEFAULT_CHANNELS)
-    )
+    reminders = fields.List(fields.Nested(ReminderSchema), load_default=lambda: [dict(r) for r in DEFAULT_REMINDERS])
+    channels = fields.List(fields.String(validate=validate.OneOf(MESSAGE_CHANNELS)), load_default=lambda: list(DEFAULT_CHANNELS))
     # Absent from producers that predate it: the consumer then signs with its ORGANIZER_* settings.
     organizer = fields.Nested(OrganizerSchema, allow_none=True, load_default=None)
 

@@ -1,4 +1,5 @@
 """A participant as an agency posts it (strict: unknown fields are rejected) and as it travels on the bus."""
+
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate

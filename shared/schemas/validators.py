@@ -1,4 +1,5 @@
 """Field types shared by every API: Indonesian-friendly phone numbers (E.164), NIP, email, safe text, time zones."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -107,7 +108,9 @@ def text_problem(value: str, *, single_line: bool) -> str | None:
 
 def unstorable_fields(data: dict) -> dict[str, list[str]]:
     """The keys of `data` whose value holds, at any depth, a string with NUL or an unpaired surrogate."""
-    return {key: ["Must not contain NUL characters or unpaired UTF-16 surrogates."] for key, value in data.items() if _holds_unstorable(value)}
+    return {
+        key: ["Must not contain NUL characters or unpaired UTF-16 surrogates."] for key, value in data.items() if _holds_unstorable(value)
+    }
 
 
 def _holds_unstorable(value) -> bool:

@@ -1,12 +1,14 @@
 """The skeleton every service's create_app() starts from: config, OpenAPI, errors, health, metrics, correlation ids."""
+
 from __future__ import annotations
 
 import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from flask import Flask, Response, g, jsonify, request, send_from_directory
 from flask_smorest import Api
@@ -26,7 +28,10 @@ log = logging.getLogger(__name__)
 
 HTTP_REQUESTS = Counter("rakor_http_requests_total", "HTTP requests answered", ["service", "method", "endpoint", "status"])
 HTTP_LATENCY = Histogram(
-    "rakor_http_request_seconds", "HTTP request latency", ["service", "endpoint"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+    "rakor_http_request_seconds",
+    "HTTP request latency",
+    ["service", "endpoint"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 BROKER_UP = Gauge("rakor_broker_up", "1 when this API's last broker check succeeded", ["service"], multiprocess_mode="max")
 
@@ -141,7 +146,9 @@ def create_base_app(
     return app, api
 
 
-def create_service_app(service: str, settings: Settings, migrations: Path, *, title: str, description: str, log_name: str | None = None) -> tuple[Flask, Api, Engine]:
+def create_service_app(
+    service: str, settings: Settings, migrations: Path, *, title: str, description: str, log_name: str | None = None
+) -> tuple[Flask, Api, Engine]:
     """What every service's create_app does first: logging, the engine, migrations at start, the base app with its broker check."""
     configure_logging(log_name or service, settings.log_level, settings.log_format)
     engine = db.make_service_engine(settings)

@@ -1,11 +1,13 @@
 """Bearer tokens: the organizer's admin token (compared in constant time) and token hashing for stored keys."""
+
 from __future__ import annotations
 
 import functools
 import hashlib
 import hmac
 import secrets
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import g, request
 

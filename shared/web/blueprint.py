@@ -1,4 +1,5 @@
 """flask-smorest Blueprint whose argument parser answers malformed or hostile JSON with 422 like any other invalid input."""
+
 from __future__ import annotations
 
 import json

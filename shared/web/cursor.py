@@ -1,4 +1,5 @@
 """The opaque cursor of every paged list: the (created_at, id) of the last item of a page, in base64url JSON."""
+
 from __future__ import annotations
 
 import base64

@@ -1,9 +1,11 @@
 """Every HTTP error as JSON: {"message", "errors"?}; 422 bodies flattened to {"errors": {"field": ["message"]}}."""
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from flask import Flask, jsonify
 from flask_smorest import abort
@@ -40,7 +42,11 @@ class Answer:
 
     def body(self, error: Exception) -> dict[str, Any]:
         message = self.message(error) if callable(self.message) else self.message
-        body: dict[str, Any] = {"code": self.status, "status": HTTP_STATUS_CODES.get(self.status, ""), "message": message if message is not None else str(error)}
+        body: dict[str, Any] = {
+            "code": self.status,
+            "status": HTTP_STATUS_CODES.get(self.status, ""),
+            "message": message if message is not None else str(error),
+        }
         if self.errors is not None:
             body["errors"] = self.errors(error)
         if self.extra is not None:

@@ -1,4 +1,5 @@
 """Request bodies as JSON, refusing what Python's parser would choke on: deep nesting and integers of thousands of digits."""
+
 from __future__ import annotations
 
 import json

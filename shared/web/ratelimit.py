@@ -4,6 +4,7 @@ With RATE_LIMIT_STORAGE_URL (redis://…) every worker of every replica counts i
 so N gunicorn workers behind a load balancer give an agency one budget, not N. Without it each
 process counts in its own memory (one process, `make run`, tests).
 """
+
 from __future__ import annotations
 
 import logging

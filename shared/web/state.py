@@ -1,4 +1,5 @@
 """The one way a view reaches what its app was built with: the settings, and the service's own state."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -3,6 +3,7 @@
 They take a few minutes and start some twenty processes, so ``make test`` leaves them out: without
 ``-m cluster`` (or another -m naming the mark) they are reported as skipped, with the command to use.
 """
+
 import pytest
 
 

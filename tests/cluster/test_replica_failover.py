@@ -15,6 +15,7 @@ on the wire and in the mailbox are counted and printed, with the publish pause (
 outbox row was confirmed by the broker while registrations kept coming) and the longest time no
 mail went out.
 """
+
 from __future__ import annotations
 
 import collections
@@ -109,9 +110,14 @@ def test_two_of_everything_survive_the_queue_leader_node_killed_and_a_relay_and_
     tap = ClusterTap(url)
     databases = {service: pg_url_factory() for service in SERVICES}
     base_env = {
-        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "RABBITMQ_URL": url, "LOG_LEVEL": "WARNING", "AGENCY_RATE_LIMIT": "1000000",
-        "PUBLIC_BASE_URL": "https://rakor.example.go.id", "SMTP_FROM": "Panitia Rakor <rakor@kominfo.go.id>",
-        "RETRY_DELAYS": ",".join(map(str, RETRY_DELAYS)), "RELAY_LEASE_SECONDS": "2",
+        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+        "RABBITMQ_URL": url,
+        "LOG_LEVEL": "WARNING",
+        "AGENCY_RATE_LIMIT": "1000000",
+        "PUBLIC_BASE_URL": "https://rakor.example.go.id",
+        "SMTP_FROM": "Panitia Rakor <rakor@kominfo.go.id>",
+        "RETRY_DELAYS": ",".join(map(str, RETRY_DELAYS)),
+        "RELAY_LEASE_SECONDS": "2",
     }
 
     def env(service: str, replica: int, **extra: str) -> dict[str, str]:
@@ -127,11 +133,14 @@ def test_two_of_everything_survive_the_queue_leader_node_killed_and_a_relay_and_
         for service in SERVICES:
             port = free_port()
             processes[f"{service}-api-{replica}"] = start_process(
-                gunicorn_argv(f"services.{service}.app:create_app()", port, workers=1), env=env(service, replica, **{f"{service.upper()}_PORT": str(port)})
+                gunicorn_argv(f"services.{service}.app:create_app()", port, workers=1),
+                env=env(service, replica, **{f"{service.upper()}_PORT": str(port)}),
             )
             apis[service].append(f"http://127.0.0.1:{port}")
             for role in WORKERS[service]:
-                processes[f"{service}-{role}-{replica}"] = start_process(["python", "-m", f"services.{service}.{role}"], env=env(service, replica))
+                processes[f"{service}-{role}-{replica}"] = start_process(
+                    ["python", "-m", f"services.{service}.{role}"], env=env(service, replica)
+                )
     for service in SERVICES:
         for replica, base in enumerate(apis[service], 1):
             processes[f"{service}-api-{replica}"].wait_healthy(f"{base}/healthz", timeout=120)
@@ -221,12 +230,14 @@ def test_two_of_everything_survive_the_queue_leader_node_killed_and_a_relay_and_
     mail_duplicates = sum(count - 1 for count in mailed.values())
 
     sent = [row.sent_at for row in outbox]
-    publish_pause = max((b - a).total_seconds() for a, b in zip(sent, sent[1:]))
+    publish_pause = max((b - a).total_seconds() for a, b in zip(sent, sent[1:], strict=False))
     slowest = max((s - c).total_seconds() for c, s in outbox)
     mail_stall = mails.longest_stall(len(ids))
     # Relays and consumers whose connection was on the killed node say so in their log, then reconnect.
     bus_processes = {name: handle for name, handle in processes.items() if "-api-" not in name}
-    cut = sorted(name for name, handle in bus_processes.items() if "connection lost" in handle.output() or "connection closed" in handle.output())
+    cut = sorted(
+        name for name, handle in bus_processes.items() if "connection lost" in handle.output() or "connection closed" in handle.output()
+    )
     killed_at = timeline["node killed"][0]
     print(
         f"CLUSTER failover: {len(ids)} registrations ({statuses['confirmed']} confirmed = {SEATS} seats, {statuses['waitlisted']} waitlisted), "

@@ -1,4 +1,5 @@
 """An API under the shipped gunicorn settings stops cleanly when the operator stops it (Ctrl-C in `make run`, docker stop)."""
+
 from __future__ import annotations
 
 import os
@@ -83,11 +84,26 @@ def test_api_stopped_while_its_workers_start_exits_zero_without_traceback(servic
     # starting, modules importing), not after they all answer.
     port = free_port()
     env = {
-        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "RABBITMQ_URL": amqp_url, "DATA_DIR": str(tmp_path), "LOG_LEVEL": "WARNING",
-        f"{service.upper()}_PORT": str(port), "GUNICORN_HOST": "127.0.0.1", "GUNICORN_WORKERS": "4",
+        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+        "RABBITMQ_URL": amqp_url,
+        "DATA_DIR": str(tmp_path),
+        "LOG_LEVEL": "WARNING",
+        f"{service.upper()}_PORT": str(port),
+        "GUNICORN_HOST": "127.0.0.1",
+        "GUNICORN_WORKERS": "4",
     }
     api = start_process(
-        [sys.executable, "-m", "gunicorn", "--log-level", "info", "--config", "deploy/gunicorn.conf.py", f"services.{service}.app:create_app()"], env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--log-level",
+            "info",
+            "--config",
+            "deploy/gunicorn.conf.py",
+            f"services.{service}.app:create_app()",
+        ],
+        env=env,
     )
     deadline = time.monotonic() + 60
     while _booting_workers(api) < 4 and api.running and time.monotonic() < deadline:
@@ -103,12 +119,19 @@ def test_api_stopped_while_its_workers_start_exits_zero_without_traceback(servic
 def test_api_with_several_workers_exits_zero_without_traceback_when_stopped_like_make_run(service, start_process, tmp_path, amqp_url):
     port = free_port()
     env = {
-        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "RABBITMQ_URL": amqp_url, "DATA_DIR": str(tmp_path), "LOG_LEVEL": "WARNING",
-        f"{service.upper()}_PORT": str(port), "GUNICORN_HOST": "127.0.0.1", "GUNICORN_WORKERS": "4",
+        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+        "RABBITMQ_URL": amqp_url,
+        "DATA_DIR": str(tmp_path),
+        "LOG_LEVEL": "WARNING",
+        f"{service.upper()}_PORT": str(port),
+        "GUNICORN_HOST": "127.0.0.1",
+        "GUNICORN_WORKERS": "4",
     }
     api = start_process(
         [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", f"services.{service}.app:create_app()"],
-        env=env, health_url=f"http://127.0.0.1:{port}/healthz", timeout=60,
+        env=env,
+        health_url=f"http://127.0.0.1:{port}/healthz",
+        timeout=60,
     )
     # Ctrl-C reaches the whole process group, then honcho sends SIGTERM to the master.
     os.killpg(api.pid, signal.SIGINT)

@@ -6,6 +6,7 @@ phone are checked at every turn: confirmation, waitlist, personal link, promotio
 schedule change, check-in at the door and the attendance report. A second meeting reaches people on
 WhatsApp: receipts come back signed, and a number that is not on WhatsApp gets its SMS instead.
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,7 +14,8 @@ import datetime as dt
 import io
 import re
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import requests
@@ -36,6 +38,7 @@ def soon(minutes: int) -> dt.datetime:
     """A whole minute this far from now, in WIB: personal links lead to the meeting only from 30 minutes
     before its start (JOIN_OPENS_MINUTES), so the story's meeting starts within that window."""
     return (dt.datetime.now(WIB) + dt.timedelta(minutes=minutes)).replace(second=0, microsecond=0)
+
 
 # Subject prefixes per message kind and locale (services/notification/templates/<locale>/<kind>.subject.j2).
 SUBJECTS = {
@@ -82,8 +85,14 @@ def make_meeting(**overrides: Any) -> dict[str, Any]:
 
 def make_participant(full_name: str, email: str, mode: str, phone: str | None = None, locale: str = "id", **extra: Any) -> dict[str, Any]:
     """One participant as an agency's HR system posts it."""
-    body = {"full_name": full_name, "email": email, "attendance_mode": mode, "locale": locale,
-            "position": "Pranata Humas Ahli Muda", **extra}
+    body = {
+        "full_name": full_name,
+        "email": email,
+        "attendance_mode": mode,
+        "locale": locale,
+        "position": "Pranata Humas Ahli Muda",
+        **extra,
+    }
     if phone is not None:
         body["phone"] = phone
     return body
@@ -104,7 +113,9 @@ class Mailbox:
 
     def one_mail(self, address: str, kind: str, locale: str = "id"):
         mails = self.mails(address, kind, locale)
-        assert len(mails) == 1, f"{address} got {len(mails)} '{kind}' mails; all subjects: {[str(m['Subject']) for m in self.mails(address)]}"
+        assert len(mails) == 1, (
+            f"{address} got {len(mails)} '{kind}' mails; all subjects: {[str(m['Subject']) for m in self.mails(address)]}"
+        )
         return mails[0]
 
     def texts(self, number: str) -> list[str]:
@@ -132,8 +143,12 @@ def invitation(message) -> Calendar | None:
 
 def calendar_entry(calendar: Calendar) -> dict[str, Any]:
     vevent = next(c for c in calendar.walk("VEVENT"))
-    return {"method": str(calendar["METHOD"]), "uid": str(vevent["UID"]), "sequence": int(vevent["SEQUENCE"]),
-            "dtstart": vevent.decoded("DTSTART")}
+    return {
+        "method": str(calendar["METHOD"]),
+        "uid": str(vevent["UID"]),
+        "sequence": int(vevent["SEQUENCE"]),
+        "dtstart": vevent.decoded("DTSTART"),
+    }
 
 
 class Stack:
@@ -142,27 +157,59 @@ class Stack:
     def __init__(self, start_process, free_port, data_dir, amqp_url, smtp_server, sms_gateway, whatsapp_api) -> None:
         self.registration_port, self.notification_port, self.streaming_port = free_port(), free_port(), free_port()
         # Streaming writes join links under PUBLIC_BASE_URL; notification sends only links that lie under it.
-        base = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "RABBITMQ_URL": amqp_url, "LOG_LEVEL": "WARNING",
-                "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.streaming_port}",
-                "RETRY_DELAYS": ",".join(str(d) for d in RETRY_DELAYS), "CONSUMER_CONCURRENCY": "2"}
+        base = {
+            "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+            "RABBITMQ_URL": amqp_url,
+            "LOG_LEVEL": "WARNING",
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.streaming_port}",
+            "RETRY_DELAYS": ",".join(str(d) for d in RETRY_DELAYS),
+            "CONSUMER_CONCURRENCY": "2",
+        }
         extra = {
             "registration": {"REGISTRATION_PORT": str(self.registration_port)},
-            "notification": {"NOTIFICATION_PORT": str(self.notification_port), "SMTP_FROM": "Panitia Rakor Ditjen IKP <rakor@kominfo.go.id>",
-                             **smtp_server.env(), **sms_gateway.env(), **whatsapp_api.env(), "WHATSAPP_APP_SECRET": WHATSAPP_APP_SECRET},
+            "notification": {
+                "NOTIFICATION_PORT": str(self.notification_port),
+                "SMTP_FROM": "Panitia Rakor Ditjen IKP <rakor@kominfo.go.id>",
+                **smtp_server.env(),
+                **sms_gateway.env(),
+                **whatsapp_api.env(),
+                "WHATSAPP_APP_SECRET": WHATSAPP_APP_SECRET,
+            },
             "streaming": {"STREAMING_PORT": str(self.streaming_port)},
         }
         envs = {}
         for service in ("registration", "notification", "streaming"):
             directory = data_dir / service
             directory.mkdir()
-            envs[service] = {**base, "DATA_DIR": str(directory), f"{service.upper()}_DATABASE_URL": f"sqlite:///{directory / (service + '.db')}", **extra[service]}
+            envs[service] = {
+                **base,
+                "DATA_DIR": str(directory),
+                f"{service.upper()}_DATABASE_URL": f"sqlite:///{directory / (service + '.db')}",
+                **extra[service],
+            }
         # Everything starts at once; the APIs are health-polled afterwards (two cores, eight interpreters).
         self.processes = {}
-        for service, port in (("registration", self.registration_port), ("notification", self.notification_port), ("streaming", self.streaming_port)):
-            self.processes[f"{service}-api"] = start_process(gunicorn_argv(f"services.{service}.app:create_app()", port, workers=1), env=envs[service])
-        for service, role in (("registration", "relay"), ("registration", "worker"), ("notification", "worker"), ("streaming", "relay"), ("streaming", "worker")):
+        for service, port in (
+            ("registration", self.registration_port),
+            ("notification", self.notification_port),
+            ("streaming", self.streaming_port),
+        ):
+            self.processes[f"{service}-api"] = start_process(
+                gunicorn_argv(f"services.{service}.app:create_app()", port, workers=1), env=envs[service]
+            )
+        for service, role in (
+            ("registration", "relay"),
+            ("registration", "worker"),
+            ("notification", "worker"),
+            ("streaming", "relay"),
+            ("streaming", "worker"),
+        ):
             self.processes[f"{service}-{role}"] = start_process(["python", "-m", f"services.{service}.{role}"], env=envs[service])
-        for service, port in (("registration", self.registration_port), ("notification", self.notification_port), ("streaming", self.streaming_port)):
+        for service, port in (
+            ("registration", self.registration_port),
+            ("notification", self.notification_port),
+            ("streaming", self.streaming_port),
+        ):
             self.processes[f"{service}-api"].wait_healthy(f"http://127.0.0.1:{port}/healthz", timeout=60)
         self.registration = f"http://127.0.0.1:{self.registration_port}"
         self.streaming = f"http://127.0.0.1:{self.streaming_port}"
@@ -190,13 +237,36 @@ def test_hybrid_meeting_story_reaches_every_participant_and_ends_in_the_attendan
     meeting = stack.call("POST", f"{reg}/v1/events", 201, admin, json=make_meeting()).json()
     event_id = meeting["id"]
     assert meeting["seats"] == {"capacity": 5, "taken": 0, "waitlisted": 0}
-    stack.call("PUT", f"{stack.streaming}/v1/events/{event_id}/channels/zoom", 200, admin,
-               json={"url": ZOOM_URL, "meeting_id": "812 3456 7890", "passcode": "humas21"})
+    stack.call(
+        "PUT",
+        f"{stack.streaming}/v1/events/{event_id}/channels/zoom",
+        200,
+        admin,
+        json={"url": ZOOM_URL, "meeting_id": "812 3456 7890", "passcode": "humas21"},
+    )
     stack.call("PUT", f"{stack.streaming}/v1/events/{event_id}/channels/youtube", 200, admin, json={"url": YOUTUBE_URL})
-    kominfo = stack.call("POST", f"{reg}/v1/agencies", 201, admin, json={
-        "name": "Biro Hubungan Masyarakat Kementerian Komunikasi dan Informatika", "kind": "ministry", "contact_email": "humas@kominfo.go.id"}).json()
-    jabar = stack.call("POST", f"{reg}/v1/agencies", 201, admin, json={
-        "name": "Dinas Komunikasi dan Informatika Provinsi Jawa Barat", "kind": "province", "contact_email": "diskominfo@jabarprov.go.id"}).json()
+    kominfo = stack.call(
+        "POST",
+        f"{reg}/v1/agencies",
+        201,
+        admin,
+        json={
+            "name": "Biro Hubungan Masyarakat Kementerian Komunikasi dan Informatika",
+            "kind": "ministry",
+            "contact_email": "humas@kominfo.go.id",
+        },
+    ).json()
+    jabar = stack.call(
+        "POST",
+        f"{reg}/v1/agencies",
+        201,
+        admin,
+        json={
+            "name": "Dinas Komunikasi dan Informatika Provinsi Jawa Barat",
+            "kind": "province",
+            "contact_email": "diskominfo@jabarprov.go.id",
+        },
+    ).json()
     kominfo_key = {"Authorization": f"Bearer {kominfo['api_key']}"}
     jabar_key = {"Authorization": f"Bearer {jabar['api_key']}"}
 
@@ -206,20 +276,39 @@ def test_hybrid_meeting_story_reaches_every_participant_and_ends_in_the_attendan
         make_participant("Fajar Nugroho", "fajar.nugroho@kominfo.go.id", "in_person", "+62 812-2222-0002", locale="en"),
         make_participant("Rina Wulandari", "rina.wulandari@kominfo.go.id", "online", "6281333330003"),
     ]
-    dewi, fajar, rina = (stack.call("POST", f"{reg}/v1/events/{event_id}/registrations", 201, kominfo_key, json=body).json() for body in singles)
-    bulk = stack.call("POST", f"{reg}/v1/events/{event_id}/registrations/bulk", 200, jabar_key, json={"registrations": [
-        make_participant("Budi Santoso", "budi.santoso@jabarprov.go.id", "in_person", "081344440004"),
-        make_participant("Siti Rahmawati", "siti.rahmawati@jabarprov.go.id", "in_person"),
-        make_participant("Agus Setiawan", "agus.setiawan@jabarprov.go.id", "in_person", "0813-5555-0006"),
-        make_participant("Yuliani Puspita", "yuliani.puspita@jabarprov.go.id", "in_person", "0813-6666-0007"),
-        make_participant("Hendra Gunawan", "hendra.gunawan@jabarprov.go.id", "online", "0813-7777-0008", locale="en"),
-    ]}).json()
+    dewi, fajar, rina = (
+        stack.call("POST", f"{reg}/v1/events/{event_id}/registrations", 201, kominfo_key, json=body).json() for body in singles
+    )
+    bulk = stack.call(
+        "POST",
+        f"{reg}/v1/events/{event_id}/registrations/bulk",
+        200,
+        jabar_key,
+        json={
+            "registrations": [
+                make_participant("Budi Santoso", "budi.santoso@jabarprov.go.id", "in_person", "081344440004"),
+                make_participant("Siti Rahmawati", "siti.rahmawati@jabarprov.go.id", "in_person"),
+                make_participant("Agus Setiawan", "agus.setiawan@jabarprov.go.id", "in_person", "0813-5555-0006"),
+                make_participant("Yuliani Puspita", "yuliani.puspita@jabarprov.go.id", "in_person", "0813-6666-0007"),
+                make_participant("Hendra Gunawan", "hendra.gunawan@jabarprov.go.id", "online", "0813-7777-0008", locale="en"),
+            ]
+        },
+    ).json()
     assert bulk["summary"] == {"created": 5, "duplicate": 0, "invalid": 0}
     budi, siti, agus, yuliani, hendra = (row["registration"] for row in bulk["results"])
     people = {"dewi": dewi, "fajar": fajar, "rina": rina, "budi": budi, "siti": siti, "agus": agus, "yuliani": yuliani, "hendra": hendra}
-    phones = {"dewi": "+6281311110001", "fajar": "+6281222220002", "rina": "+6281333330003", "budi": "+6281344440004",
-              "agus": "+6281355550006", "yuliani": "+6281366660007", "hendra": "+6281377770008"}
-    assert {name: p["status"] for name, p in people.items()} == {name: "waitlisted" if name == "yuliani" else "confirmed" for name in people}
+    phones = {
+        "dewi": "+6281311110001",
+        "fajar": "+6281222220002",
+        "rina": "+6281333330003",
+        "budi": "+6281344440004",
+        "agus": "+6281355550006",
+        "yuliani": "+6281366660007",
+        "hendra": "+6281377770008",
+    }
+    assert {name: p["status"] for name, p in people.items()} == {
+        name: "waitlisted" if name == "yuliani" else "confirmed" for name in people
+    }
     assert yuliani["waitlist_position"] == 1
     assert {name: p["participant"]["phone"] for name, p in people.items() if name in phones} == phones
     assert siti["participant"]["phone"] is None
@@ -290,8 +379,13 @@ def test_hybrid_meeting_story_reaches_every_participant_and_ends_in_the_attendan
 
     # The organizer moves the start by an hour: every active participant hears, with a newer invitation.
     moved_start = dt.datetime.fromisoformat(meeting["starts_at"]) + dt.timedelta(hours=1)
-    changed = stack.call("PATCH", f"{reg}/v1/events/{event_id}", 200, admin,
-                         json={"starts_at": moved_start.isoformat(), "ends_at": (moved_start + dt.timedelta(hours=3)).isoformat()}).json()
+    changed = stack.call(
+        "PATCH",
+        f"{reg}/v1/events/{event_id}",
+        200,
+        admin,
+        json={"starts_at": moved_start.isoformat(), "ends_at": (moved_start + dt.timedelta(hours=3)).isoformat()},
+    ).json()
     assert changed["sequence"] > meeting["sequence"]
     active = ("fajar", "rina", "budi", "siti", "agus", "yuliani", "hendra")
     box.wait(mails=20, texts=17)
@@ -340,22 +434,45 @@ def test_hybrid_meeting_story_reaches_every_participant_and_ends_in_the_attendan
     assert stats["by_channel"] == {"email": {"sent": 20}, "sms": {"sent": 17}}
 
     # A second meeting tells people on WhatsApp, with an SMS only when WhatsApp does not arrive.
-    webinar = stack.call("POST", f"{reg}/v1/events", 201, admin, json=make_meeting(
-        title="Webinar Pranata Humas: Literasi Digital", in_person_capacity=0, channels=["email", "whatsapp", "sms_fallback"])).json()
-    wulan = stack.call("POST", f"{reg}/v1/events/{webinar['id']}/registrations", 201, kominfo_key,
-                       json=make_participant("Wulan Sari", "wulan.sari@kominfo.go.id", "online", "0813-8888-0009")).json()
+    webinar = stack.call(
+        "POST",
+        f"{reg}/v1/events",
+        201,
+        admin,
+        json=make_meeting(
+            title="Webinar Pranata Humas: Literasi Digital", in_person_capacity=0, channels=["email", "whatsapp", "sms_fallback"]
+        ),
+    ).json()
+    wulan = stack.call(
+        "POST",
+        f"{reg}/v1/events/{webinar['id']}/registrations",
+        201,
+        kominfo_key,
+        json=make_participant("Wulan Sari", "wulan.sari@kominfo.go.id", "online", "0813-8888-0009"),
+    ).json()
     [to_wulan] = whatsapp_api.wait_for(1, timeout=20)
     assert to_wulan["to"] == "6281388880009" and to_wulan["template"] == "rakor_konfirmasi" and to_wulan["body"][0] == "Wulan Sari"
     # The fake has the message once it answers, the worker records its wamid only when it commits the
     # outcome a moment later; a receipt before that is ignored (unknown id), so wait as Meta's would.
     wulan_ledger = f"{stack.notification}/v1/registrations/{wulan['id']}/notifications"
-    wait_until(lambda: ("whatsapp", "sent") in [(i["channel"], i["status"]) for i in stack.call("GET", wulan_ledger, 200, admin).json()["items"]],
-               20, "Wulan's WhatsApp send on record")
+    wait_until(
+        lambda: ("whatsapp", "sent") in [(i["channel"], i["status"]) for i in stack.call("GET", wulan_ledger, 200, admin).json()["items"]],
+        20,
+        "Wulan's WhatsApp send on record",
+    )
     for status in ("read", "delivered"):  # out of order, as phones report them
-        assert whatsapp_api.post_status(f"{stack.notification}/webhooks/whatsapp", WHATSAPP_APP_SECRET, to_wulan["wamid"], status).status_code == 200
+        assert (
+            whatsapp_api.post_status(f"{stack.notification}/webhooks/whatsapp", WHATSAPP_APP_SECRET, to_wulan["wamid"], status).status_code
+            == 200
+        )
     whatsapp_api.respond_next(400, _error(131026, "Message undeliverable", "Receiver is incapable of receiving this message"))
-    stack.call("POST", f"{reg}/v1/events/{webinar['id']}/registrations", 201, jabar_key,
-               json=make_participant("Joko Prasetyo", "joko.prasetyo@jabarprov.go.id", "online", "0813-9999-0010"))
+    stack.call(
+        "POST",
+        f"{reg}/v1/events/{webinar['id']}/registrations",
+        201,
+        jabar_key,
+        json=make_participant("Joko Prasetyo", "joko.prasetyo@jabarprov.go.id", "online", "0813-9999-0010"),
+    )
     box.wait(mails=22, texts=18)  # two confirmations by mail; only Joko's number falls back to SMS
     [fallback] = box.texts("+6281399990010")
     assert "Joko Prasetyo" in fallback and box.texts("+6281388880009") == []

@@ -1,5 +1,6 @@
 """A Zoom participant report through the real processes and broker: imported on streaming, totals on the bus,
 attendance and certificates on registration judged by the meeting's minimum online minutes."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,14 +37,23 @@ class Services:
 
     def __init__(self, start_process, data_dir, amqp_url) -> None:
         ports = {"registration": free_port(), "streaming": free_port()}
-        base = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "RABBITMQ_URL": amqp_url, "LOG_LEVEL": "WARNING",
-                "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports['streaming']}", "RETRY_DELAYS": ",".join(str(d) for d in RETRY_DELAYS)}
+        base = {
+            "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+            "RABBITMQ_URL": amqp_url,
+            "LOG_LEVEL": "WARNING",
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports['streaming']}",
+            "RETRY_DELAYS": ",".join(str(d) for d in RETRY_DELAYS),
+        }
         processes = {}
         for service, port in ports.items():
             directory = data_dir / service
             directory.mkdir()
-            env = {**base, "DATA_DIR": str(directory), f"{service.upper()}_DATABASE_URL": f"sqlite:///{directory / (service + '.db')}",
-                   f"{service.upper()}_PORT": str(port)}
+            env = {
+                **base,
+                "DATA_DIR": str(directory),
+                f"{service.upper()}_DATABASE_URL": f"sqlite:///{directory / (service + '.db')}",
+                f"{service.upper()}_PORT": str(port),
+            }
             processes[f"{service}-api"] = start_process(gunicorn_argv(f"services.{service}.app:create_app()", port, workers=1), env=env)
             for role in ("relay", "worker"):
                 processes[f"{service}-{role}"] = start_process(["python", "-m", f"services.{service}.{role}"], env=env)
@@ -65,17 +75,32 @@ def services(start_process, tmp_path, amqp_url, bus) -> Services:
 
 def test_a_zoom_report_decides_online_attendance_and_certificates(services):
     s = services
-    meeting = s.call("POST", f"{s.registration}/v1/events", 201, json={
-        "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
-        "starts_at": "2021-12-01T09:00:00+07:00", "ends_at": "2021-12-01T12:00:00+07:00", "timezone": "Asia/Jakarta",
-        "venue": {"name": "Hotel Aviary", "address": "Jl. Raya Sudimara Pinang No. 88, Bintaro"},
-        "in_person_capacity": 10, "min_online_minutes": 60,
-    })
+    meeting = s.call(
+        "POST",
+        f"{s.registration}/v1/events",
+        201,
+        json={
+            "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
+            "starts_at": "2021-12-01T09:00:00+07:00",
+            "ends_at": "2021-12-01T12:00:00+07:00",
+            "timezone": "Asia/Jakarta",
+            "venue": {"name": "Hotel Aviary", "address": "Jl. Raya Sudimara Pinang No. 88, Bintaro"},
+            "in_person_capacity": 10,
+            "min_online_minutes": 60,
+        },
+    )
     event_id = meeting["id"]
-    agency = s.call("POST", f"{s.registration}/v1/agencies", 201, json={"name": "Kementerian Komunikasi dan Informatika", "kind": "ministry", "contact_email": "humas@kominfo.go.id"})
+    agency = s.call(
+        "POST",
+        f"{s.registration}/v1/agencies",
+        201,
+        json={"name": "Kementerian Komunikasi dan Informatika", "kind": "ministry", "contact_email": "humas@kominfo.go.id"},
+    )
     key = {"Authorization": f"Bearer {agency['api_key']}"}
     people = {
-        name: s.call("POST", f"{s.registration}/v1/events/{event_id}/registrations", 201, headers=key, json=make_participant(full, email, mode))
+        name: s.call(
+            "POST", f"{s.registration}/v1/events/{event_id}/registrations", 201, headers=key, json=make_participant(full, email, mode)
+        )
         for name, full, email, mode in (
             ("rina", "Rina Wulandari", "Rina.Wulandari@kominfo.go.id", "online"),
             ("budi", "Budi Santoso", "budi.santoso@jabarprov.go.id", "online"),
@@ -87,7 +112,9 @@ def test_a_zoom_report_decides_online_attendance_and_certificates(services):
 
     def imported():
         # Importing again is harmless, so the report is simply sent until streaming has heard of the registrations.
-        result = s.call("POST", f"{s.streaming}/v1/events/{event_id}/online-attendance", 200, data=REPORT, headers={**ADMIN, "Content-Type": "text/csv"})
+        result = s.call(
+            "POST", f"{s.streaming}/v1/events/{event_id}/online-attendance", 200, data=REPORT, headers={**ADMIN, "Content-Type": "text/csv"}
+        )
         return result if result["matched"] == 4 else None
 
     result = wait_until(imported, 30, "streaming matching the report's rows to the online registrations")
@@ -97,7 +124,11 @@ def test_a_zoom_report_decides_online_attendance_and_certificates(services):
     def reported():
         report = s.call("GET", f"{s.registration}/v1/events/{event_id}/attendance", 200)
         rows = {p["registration_id"]: p for p in report["participants"]}
-        return rows if rows[people["budi"]["id"]]["online_minutes"] is not None and rows[people["rina"]["id"]]["online_minutes"] is not None else None
+        return (
+            rows
+            if rows[people["budi"]["id"]]["online_minutes"] is not None and rows[people["rina"]["id"]]["online_minutes"] is not None
+            else None
+        )
 
     rows = wait_until(reported, 30, "registration receiving stream.presence_recorded")
     assert (rows[people["rina"]["id"]]["online_minutes"], rows[people["rina"]["id"]]["attended"]) == (182, True)
@@ -111,6 +142,8 @@ def test_a_zoom_report_decides_online_attendance_and_certificates(services):
     assert {c["registration_id"] for c in certificates} == {people["rina"]["id"], people["ahmad"]["id"]}
 
     # The same report again: nothing changes anywhere.
-    again = s.call("POST", f"{s.streaming}/v1/events/{event_id}/online-attendance", 200, data=REPORT, headers={**ADMIN, "Content-Type": "text/csv"})
+    again = s.call(
+        "POST", f"{s.streaming}/v1/events/{event_id}/online-attendance", 200, data=REPORT, headers={**ADMIN, "Content-Type": "text/csv"}
+    )
     assert not any(r["changed"] for r in again["registrations"])
     assert s.call("POST", f"{s.registration}/v1/events/{event_id}/certificates", 202) == {"issued": 0, "already_issued": 2}

@@ -1,4 +1,5 @@
 """Small real images for logo and letterhead tests: a PNG, a JPEG and a safe SVG."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """Payloads as the bus carries them, with defaults from the model meeting (Rakor JFPH, Hotel Aviary, 1 Desember 2021)."""
+
 from __future__ import annotations
 
 import itertools
@@ -93,7 +94,9 @@ def make_meeting_update(changed_fields: list[str], **overrides: Any) -> dict[str
     return data
 
 
-def make_meeting_cancelled(reason: str | None = "Bertepatan dengan agenda pimpinan yang tidak dapat ditunda", **overrides: Any) -> dict[str, Any]:
+def make_meeting_cancelled(
+    reason: str | None = "Bertepatan dengan agenda pimpinan yang tidak dapat ditunda", **overrides: Any
+) -> dict[str, Any]:
     """event.cancelled payload: the meeting as called off, why and when."""
     data = make_meeting(**{"status": "cancelled", **overrides})
     data.update(reason=reason, cancelled_at="2021-11-25T10:00:00+07:00")
@@ -104,8 +107,10 @@ def make_upcoming_meeting(starts_in_seconds: float, reminders: list[dict[str, An
     """A meeting starting `starts_in_seconds` from now (whole seconds, UTC), with the given reminders."""
     import datetime as dt
 
-    starts = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=starts_in_seconds)).replace(microsecond=0)
-    return make_meeting(**{"starts_at": starts.isoformat(), "ends_at": (starts + dt.timedelta(hours=3)).isoformat(), "reminders": reminders, **overrides})
+    starts = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=starts_in_seconds)).replace(microsecond=0)
+    return make_meeting(
+        **{"starts_at": starts.isoformat(), "ends_at": (starts + dt.timedelta(hours=3)).isoformat(), "reminders": reminders, **overrides}
+    )
 
 
 def make_certificate_issued(**overrides: Any) -> dict[str, Any]:
@@ -131,9 +136,15 @@ def make_certificate_issued(**overrides: Any) -> dict[str, Any]:
 
 # The certificate as it stands in a notification's context (what certificate.* templates render).
 CERTIFICATE = {
-    "certificate_id": "q8Hx3kPZ0bT1vW9yA2cD4e", "number": "007/SERT/DJIKP/2021", "full_name": "Andi Pratama", "nip": "198507122010011001",
-    "position": "Pranata Humas Ahli Muda", "agency_name": "Dinas Kominfo Provinsi Jawa Tengah",
-    "meeting_title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas", "meeting_date": "2021-12-01", "hours": 8,
+    "certificate_id": "q8Hx3kPZ0bT1vW9yA2cD4e",
+    "number": "007/SERT/DJIKP/2021",
+    "full_name": "Andi Pratama",
+    "nip": "198507122010011001",
+    "position": "Pranata Humas Ahli Muda",
+    "agency_name": "Dinas Kominfo Provinsi Jawa Tengah",
+    "meeting_title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
+    "meeting_date": "2021-12-01",
+    "hours": 8,
     "verify_url": "https://rakor.example.go.id/c/q8Hx3kPZ0bT1vW9yA2cD4e",
 }
 
@@ -165,7 +176,13 @@ def make_bulk_processed(**overrides: Any) -> dict[str, Any]:
         "duplicates": 1,
         "invalid": [
             {"row": 4, "errors": {"email": ["Not a valid email address."]}},
-            {"row": 5, "errors": {"phone": ["Use an Indonesian mobile number (08… or +62…)."], "attendance_mode": ["Must be one of: in_person, online."]}},
+            {
+                "row": 5,
+                "errors": {
+                    "phone": ["Use an Indonesian mobile number (08… or +62…)."],
+                    "attendance_mode": ["Must be one of: in_person, online."],
+                },
+            },
         ],
         "agency": overrides.pop("agency", None) or make_agency(),
         "meeting": overrides.pop("meeting", None) or make_meeting(),

@@ -1,4 +1,5 @@
 """Request bodies of the registration API: distinct participants, a meeting; door tokens made through the API."""
+
 from __future__ import annotations
 
 import itertools

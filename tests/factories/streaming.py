@@ -1,4 +1,5 @@
 """Payloads of the streaming tests: meetings running now, registrations of four participants in turn, channel links."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +20,7 @@ _names = itertools.cycle(PEOPLE)
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def make_meeting(event_id: str | None = None, **overrides: Any) -> dict[str, Any]:
@@ -41,7 +42,9 @@ def make_meeting(event_id: str | None = None, **overrides: Any) -> dict[str, Any
     return meeting
 
 
-def make_registration(meeting: dict[str, Any], *, status: str = "confirmed", mode: str = "online", registration_id: str | None = None, **overrides: Any) -> dict[str, Any]:
+def make_registration(
+    meeting: dict[str, Any], *, status: str = "confirmed", mode: str = "online", registration_id: str | None = None, **overrides: Any
+) -> dict[str, Any]:
     """A registration.confirmed-shaped payload for one participant of `meeting`."""
     full_name, email, phone, agency = next(_names)
     data = {

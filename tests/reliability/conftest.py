@@ -1,17 +1,19 @@
 """Fault tests' rig: the real service processes wired to the test vhost, SMTP and SMS servers, behind cuttable proxies."""
+
 from __future__ import annotations
 
 import collections
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import requests
 
-from tests.fixtures.processes import ProcessHandle, gunicorn_argv
 from tests.factories import registration as factories
+from tests.fixtures.processes import ProcessHandle, gunicorn_argv
 
 ADMIN_TOKEN = "uji-token-admin-rakor-keandalan"
 
@@ -48,7 +50,12 @@ class RegistrationClient:
         self.agency_headers: dict[str, str] = {}
 
     def make_agency(self, name: str = "Biro Humas Pemerintah Provinsi Jawa Barat", kind: str = "province") -> dict[str, Any]:
-        response = requests.post(f"{self.base_url}/v1/agencies", json={"name": name, "kind": kind, "contact_email": "humas@jabarprov.go.id"}, headers=self.admin, timeout=self.timeout)
+        response = requests.post(
+            f"{self.base_url}/v1/agencies",
+            json={"name": name, "kind": kind, "contact_email": "humas@jabarprov.go.id"},
+            headers=self.admin,
+            timeout=self.timeout,
+        )
         assert response.status_code == 201, response.text
         agency = response.json()
         self.agency_headers = {"Authorization": f"Bearer {agency['api_key']}"}
@@ -61,7 +68,12 @@ class RegistrationClient:
 
     def register(self, event_id: str, **overrides: Any) -> requests.Response:
         """POST one registration; raises requests' Timeout if the API does not answer in time."""
-        return requests.post(f"{self.base_url}/v1/events/{event_id}/registrations", json=participant_body(**overrides), headers=self.agency_headers, timeout=self.timeout)
+        return requests.post(
+            f"{self.base_url}/v1/events/{event_id}/registrations",
+            json=participant_body(**overrides),
+            headers=self.agency_headers,
+            timeout=self.timeout,
+        )
 
 
 @dataclass

@@ -8,6 +8,7 @@ null pointer through ctypes: a segmentation fault, as a buggy native library (a 
 decoder) would cause, not a Python exception the runner could catch. Every other event is recorded
 as a row in `effects`, so the test counts how often each took effect.
 """
+
 from __future__ import annotations
 
 import ctypes

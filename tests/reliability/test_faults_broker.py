@@ -1,4 +1,5 @@
 """The broker goes away for 20 s while agencies keep registering: the API never waits on it, nothing is lost."""
+
 from __future__ import annotations
 
 import time
@@ -14,7 +15,9 @@ OUTAGE_SECONDS = 20
 REQUEST_TIMEOUT = 5.0
 
 
-def test_registrations_accepted_while_the_broker_is_unreachable_are_delivered_and_mailed_after_it_returns(rig, bus, tcp_proxy, smtp_server, sms_gateway, amqp_url):
+def test_registrations_accepted_while_the_broker_is_unreachable_are_delivered_and_mailed_after_it_returns(
+    rig, bus, tcp_proxy, smtp_server, sms_gateway, amqp_url
+):
     proxy = tcp_proxy("127.0.0.1", 5672)
     rig.env["RABBITMQ_URL"] = proxy.url_for(amqp_url)
     base = rig.api("registration")
@@ -72,7 +75,9 @@ def test_registrations_accepted_while_the_broker_is_unreachable_are_delivered_an
     wait_until(lambda: phones <= set(sms_by_recipient(sms_gateway)), 30, "an SMS to each participant")
     mails = mails_by_recipient(smtp_server)
     duplicates = sum(count - 1 for count in mails.values())
-    print(f"FAULTS broker outage {OUTAGE_SECONDS} s: {len(ids)} accepted, {len(events)} events on the wire, "
-          f"{sum(mails.values())} mails ({duplicates} duplicates), {len(sms_gateway.messages)} SMS, slowest request {slowest:.2f} s, "
-          f"/readyz during the outage {readiness_during_outage}")
+    print(
+        f"FAULTS broker outage {OUTAGE_SECONDS} s: {len(ids)} accepted, {len(events)} events on the wire, "
+        f"{sum(mails.values())} mails ({duplicates} duplicates), {len(sms_gateway.messages)} SMS, slowest request {slowest:.2f} s, "
+        f"/readyz during the outage {readiness_during_outage}"
+    )
     assert duplicates == 0

@@ -5,6 +5,7 @@ The broker counts a delivery returned by a dead consumer against the main queue'
 at-least-once to the service's dead-letter queue, where `rakor redrive` finds it. The worker is
 restarted after each crash, as an orchestrator would.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,7 +26,9 @@ SIGSEGV_EXIT = -11
 
 
 def joined(registration_id: str) -> dict:
-    return build_envelope("streaming", EVENT_TYPE, {"registration_id": registration_id, "event_id": "rapat-koordinasi", "at": dt.datetime.now(dt.timezone.utc)})
+    return build_envelope(
+        "streaming", EVENT_TYPE, {"registration_id": registration_id, "event_id": "rapat-koordinasi", "at": dt.datetime.now(dt.UTC)}
+    )
 
 
 def wait_until_true(condition, timeout: float, what: str, every: float = 0.2):
@@ -58,7 +61,11 @@ def test_a_message_that_segfaults_its_worker_every_time_is_dead_lettered_after_t
         bus.publish_raw(EVENT_TYPE, envelope)
 
     def settled() -> bool:
-        return bus.queue_depth(dead_letter_queue_name(SERVICE)) == 1 and bus.queue_depth(queue_name(SERVICE)) == 0 and len(effects(database)) == 6
+        return (
+            bus.queue_depth(dead_letter_queue_name(SERVICE)) == 1
+            and bus.queue_depth(queue_name(SERVICE)) == 0
+            and len(effects(database)) == 6
+        )
 
     crashes = 0
     worker = start_process(["python", "-m", "tests.reliability.crashing_worker", bus.url, str(database)])
@@ -81,5 +88,7 @@ def test_a_message_that_segfaults_its_worker_every_time_is_dead_lettered_after_t
     first_death = dead[0].headers.get("x-first-death-reason")
     assert first_death == "delivery_limit", dead[0].headers
     assert effects(database) == {e["data"]["registration_id"]: 1 for e in [*before, *after]}
-    print(f"FAULTS poison crash: the worker segfaulted {crashes} times on one message (delivery limit {DELIVERY_LIMIT}), "
-          f"then the broker dead-lettered it ({first_death}); the 6 good messages around it took effect once each")
+    print(
+        f"FAULTS poison crash: the worker segfaulted {crashes} times on one message (delivery limit {DELIVERY_LIMIT}), "
+        f"then the broker dead-lettered it ({first_death}); the 6 good messages around it took effect once each"
+    )

@@ -4,6 +4,7 @@ The machine's shared PostgreSQL serves other tests at the same time, so this tes
 server: a cluster made with initdb in a temporary directory, owned by the `postgres` user (the
 server refuses to run as root), on a port of its own.
 """
+
 from __future__ import annotations
 
 import collections
@@ -118,7 +119,9 @@ def test_api_answers_503_while_postgres_is_down_and_recovers_by_itself(rig, priv
         private_postgres.start()
         phase = "back"
         restarted_at = time.monotonic()
-        wait_until(lambda: sum(1 for p, s in statuses if p == "back" and s in (200, 201)) >= 20, 30, "20 answered requests after the restart")
+        wait_until(
+            lambda: sum(1 for p, s in statuses if p == "back" and s in (200, 201)) >= 20, 30, "20 answered requests after the restart"
+        )
         recovered_after = time.monotonic() - restarted_at
     finally:
         stop.set()

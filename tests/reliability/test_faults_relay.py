@@ -1,4 +1,5 @@
 """The registration relay SIGKILLed and restarted twice while agencies register: no event lost, each takes effect once."""
+
 from __future__ import annotations
 
 import collections
@@ -69,7 +70,9 @@ def test_relay_killed_twice_under_load_loses_no_event_and_each_is_mailed_once(ri
     mails = mails_by_recipient(smtp_server)
     wire_duplicates = sum(count - 1 for count in on_wire.values())
     mail_duplicates = sum(count - 1 for count in mails.values())
-    print(f"FAULTS relay SIGKILL x2: {len(ids)} registrations (kills after {kills[0]} and {kills[1]}), "
-          f"{sum(on_wire.values())} messages on the wire ({wire_duplicates} raw duplicates), "
-          f"{sum(mails.values())} mails ({mail_duplicates} duplicates)")
+    print(
+        f"FAULTS relay SIGKILL x2: {len(ids)} registrations (kills after {kills[0]} and {kills[1]}), "
+        f"{sum(on_wire.values())} messages on the wire ({wire_duplicates} raw duplicates), "
+        f"{sum(mails.values())} mails ({mail_duplicates} duplicates)"
+    )
     assert mail_duplicates == 0

@@ -1,4 +1,5 @@
 """The SMTP server unreachable for 30 s: mails wait in the retry tiers and all go out once it is back, none dead."""
+
 from __future__ import annotations
 
 import collections
@@ -10,8 +11,8 @@ from sqlalchemy import create_engine, text
 from shared.messaging.outbox import build_envelope
 from shared.messaging.topology import dead_letter_queue_name
 from shared.schemas.events import load_payload
-from tests.reliability.conftest import mails_by_recipient, wait_until
 from tests.factories.notification import make_link_issued, make_participant, make_registration
+from tests.reliability.conftest import mails_by_recipient, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +27,9 @@ def notification_statuses(database_url: str) -> collections.Counter:
     engine = create_engine(database_url)
     try:
         with engine.connect() as conn:
-            return collections.Counter(dict(conn.execute(text("SELECT channel || ':' || status, count(*) FROM notifications GROUP BY 1")).all()))
+            return collections.Counter(
+                dict(conn.execute(text("SELECT channel || ':' || status, count(*) FROM notifications GROUP BY 1")).all())
+            )
     finally:
         engine.dispose()
 
@@ -61,8 +64,10 @@ def test_mails_due_while_smtp_is_down_for_30_s_are_retried_and_delivered_once_it
     statuses = notification_statuses(database_url)
     mails = mails_by_recipient(smtp_server)
     duplicates = sum(count - 1 for count in mails.values())
-    print(f"FAULTS smtp down {OUTAGE_SECONDS} s: {MAILS} mails + {MAILS} SMS, all mails {delivered_after:.1f} s after the server returned, "
-          f"{sum(mails.values())} mails ({duplicates} duplicates), statuses {dict(statuses)}")
+    print(
+        f"FAULTS smtp down {OUTAGE_SECONDS} s: {MAILS} mails + {MAILS} SMS, all mails {delivered_after:.1f} s after the server returned, "
+        f"{sum(mails.values())} mails ({duplicates} duplicates), statuses {dict(statuses)}"
+    )
     assert duplicates == 0
     assert statuses == {"email:sent": MAILS, "sms:sent": MAILS}
     assert bus.queue_depth(dead_letter_queue_name("notification")) == 0

@@ -5,6 +5,7 @@ each (no phone number, so no SMS): the fault under test is the consumer's crash 
 committing, and feeding the queue directly puts all 2,000 in it at once, so the kill lands with a
 full prefetch window in hand. The producer side (API, outbox, relay) has its own fault tests.
 """
+
 from __future__ import annotations
 
 import time
@@ -14,8 +15,8 @@ import pytest
 from shared.messaging.outbox import build_envelope
 from shared.messaging.topology import dead_letter_queue_name
 from shared.schemas.events import load_payload
-from tests.reliability.conftest import mails_by_recipient, wait_until
 from tests.factories.notification import make_link_issued, make_participant, make_registration
+from tests.reliability.conftest import mails_by_recipient, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -46,8 +47,10 @@ def test_worker_killed_mid_fan_out_and_restarted_mails_everyone_with_at_most_a_p
     wait_until(lambda: set(emails) <= set(mails_by_recipient(smtp_server)), 240, f"a mail to each of {MAILS} participants", every=1)
     mails = mails_by_recipient(smtp_server)
     duplicates = sum(count - 1 for count in mails.values())
-    print(f"FAULTS worker SIGKILL: {MAILS} mails due, killed after {sent_before_kill}, all {len(mails)} recipients mailed "
-          f"{time.monotonic() - started:.0f} s after the restart, {sum(mails.values())} mails, {duplicates} duplicates")
+    print(
+        f"FAULTS worker SIGKILL: {MAILS} mails due, killed after {sent_before_kill}, all {len(mails)} recipients mailed "
+        f"{time.monotonic() - started:.0f} s after the restart, {sum(mails.values())} mails, {duplicates} duplicates"
+    )
     assert set(mails) == set(emails)
     assert duplicates <= PREFETCH
     assert bus.queue_depth(dead_letter_queue_name("notification")) == 0

@@ -5,6 +5,7 @@ request counts as failed when the answer is a 5xx, has a status code the spec do
 a body or content type that does not match the documented schema. Path ids are real ones most of
 the time (a meeting, a registration that exist), so the handlers behind the 404 are exercised too.
 """
+
 from __future__ import annotations
 
 import functools
@@ -61,7 +62,11 @@ def seed_registration(app) -> dict[str, str]:
     """An agency, a meeting and one registration of that agency, made through the API itself."""
     client = app.test_client()
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    agency = client.post("/v1/agencies", json={"name": "Biro Humas Kementerian Kominfo", "kind": "ministry", "contact_email": "humas@kominfo.go.id"}, headers=admin)
+    agency = client.post(
+        "/v1/agencies",
+        json={"name": "Biro Humas Kementerian Kominfo", "kind": "ministry", "contact_email": "humas@kominfo.go.id"},
+        headers=admin,
+    )
     assert agency.status_code == 201, agency.get_json()
     meeting = client.post(
         "/v1/events",
@@ -78,7 +83,12 @@ def seed_registration(app) -> dict[str, str]:
     agency_headers = {"Authorization": f"Bearer {agency.get_json()['api_key']}"}
     registration = client.post(
         f"/v1/events/{meeting.get_json()['id']}/registrations",
-        json={"full_name": "Dewi Anggraini", "email": "dewi.anggraini@kominfo.go.id", "phone": "081234567890", "attendance_mode": "in_person"},
+        json={
+            "full_name": "Dewi Anggraini",
+            "email": "dewi.anggraini@kominfo.go.id",
+            "phone": "081234567890",
+            "attendance_mode": "in_person",
+        },
         headers=agency_headers,
     )
     assert registration.status_code == 201, registration.get_json()
@@ -89,7 +99,9 @@ def seed_streaming(app) -> dict[str, str]:
     """A meeting with a Zoom channel (setting a channel makes the meeting known before event.created)."""
     event_id = "6f1c2b9e-3d4a-4c1e-9a57-0b8d2e7f1a21"
     response = app.test_client().put(
-        f"/v1/events/{event_id}/channels/zoom", json={"url": "https://us02web.zoom.us/j/81234567890", "passcode": "humas21"}, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        f"/v1/events/{event_id}/channels/zoom",
+        json={"url": "https://us02web.zoom.us/j/81234567890", "passcode": "humas21"},
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
     )
     assert response.status_code == 200, response.get_json()
     return {"event_id": event_id}
@@ -98,7 +110,10 @@ def seed_streaming(app) -> dict[str, str]:
 SEEDS = {"registration": seed_registration, "streaming": seed_streaming}
 
 
-@pytest.fixture(params=[("registration", "admin"), ("registration", "agency"), ("notification", "admin"), ("streaming", "admin")], ids=lambda p: f"{p[0]}-as-{p[1]}")
+@pytest.fixture(
+    params=[("registration", "admin"), ("registration", "agency"), ("notification", "admin"), ("streaming", "admin")],
+    ids=lambda p: f"{p[0]}-as-{p[1]}",
+)
 def target(request, tmp_path) -> Target:
     service, role = request.param
     app = make_app(service, tmp_path)
@@ -146,8 +161,12 @@ def call_with_escaped_json(case, target: Target) -> None:
         headers={**(case.headers or {}), **target.headers, "Content-Type": "application/json"},
     )
     documented = set((case.operation.definition.raw or {}).get("responses", {}))
-    assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code} {response.get_data(as_text=True)[:300]}"
-    assert str(response.status_code) in documented or "default" in documented, f"{case.method} {case.formatted_path}: undocumented {response.status_code}"
+    assert response.status_code < 500, (
+        f"{case.method} {case.formatted_path}: {response.status_code} {response.get_data(as_text=True)[:300]}"
+    )
+    assert str(response.status_code) in documented or "default" in documented, (
+        f"{case.method} {case.formatted_path}: undocumented {response.status_code}"
+    )
 
 
 def fuzz_operation(operation, target: Target, mode: GenerationMode) -> int:

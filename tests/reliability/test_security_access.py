@@ -4,6 +4,7 @@ The access matrix calls every endpoint as nobody, with a wrong token, as agency 
 as the organizer. The notification and streaming services know only the organizer's token: an
 agency key is an unknown token there (401), as is any other string.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -39,7 +40,12 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def participant(n: int, mode: str = "in_person") -> dict[str, Any]:
-    return {"full_name": f"Rina Marlina {n}", "email": f"rina.marlina{n}@jabarprov.go.id", "phone": f"08129{n:07d}", "attendance_mode": mode}
+    return {
+        "full_name": f"Rina Marlina {n}",
+        "email": f"rina.marlina{n}@jabarprov.go.id",
+        "phone": f"08129{n:07d}",
+        "attendance_mode": mode,
+    }
 
 
 MEETING = {
@@ -67,7 +73,9 @@ class World:
 
 
 def make_agency(client, name: str) -> dict[str, Any]:
-    response = client.post("/v1/agencies", json={"name": name, "kind": "province", "contact_email": "humas@example.go.id"}, headers=bearer(ADMIN_TOKEN))
+    response = client.post(
+        "/v1/agencies", json={"name": name, "kind": "province", "contact_email": "humas@example.go.id"}, headers=bearer(ADMIN_TOKEN)
+    )
     assert response.status_code == 201, response.json
     return response.json
 
@@ -88,7 +96,17 @@ def world(tmp_path) -> World:
     reg_a = client.post(f"/v1/events/{event_id}/registrations", json=participant(1), headers=headers["agency_a"])
     reg_b = client.post(f"/v1/events/{event_id}/registrations", json=participant(2), headers=headers["agency_b"])
     assert reg_a.status_code == reg_b.status_code == 201
-    return World(client, headers, [agency_a["api_key"], agency_b["api_key"]], event_id, reg_a.json, reg_b.json, agency_a["id"], agency_b["id"], tmp_path / "registration.db")
+    return World(
+        client,
+        headers,
+        [agency_a["api_key"], agency_b["api_key"]],
+        event_id,
+        reg_a.json,
+        reg_b.json,
+        agency_a["id"],
+        agency_b["id"],
+        tmp_path / "registration.db",
+    )
 
 
 def registration_matrix(w: World) -> list[tuple[str, str, Any, tuple[int, ...]]]:
@@ -96,14 +114,24 @@ def registration_matrix(w: World) -> list[tuple[str, str, Any, tuple[int, ...]]]
     e, ra = w.event_id, w.registration_a["id"]
     n = iter(range(100, 200))
     return [
-        ("POST", "/v1/agencies", lambda: {"name": f"Biro Humas {next(n)}", "kind": "ministry", "contact_email": "humas@kemenkeu.go.id"}, (401, 401, 403, 403, 201)),
+        (
+            "POST",
+            "/v1/agencies",
+            lambda: {"name": f"Biro Humas {next(n)}", "kind": "ministry", "contact_email": "humas@kemenkeu.go.id"},
+            (401, 401, 403, 403, 201),
+        ),
         ("GET", "/v1/agencies", None, (401, 401, 403, 403, 200)),
         ("POST", "/v1/events", lambda: MEETING, (401, 401, 403, 403, 201)),
         ("GET", "/v1/events", None, (401, 401, 200, 200, 200)),
         ("GET", f"/v1/events/{e}", None, (401, 401, 200, 200, 200)),
         ("PATCH", f"/v1/events/{e}", lambda: {"health_protocol": "Wajib bermasker."}, (401, 401, 403, 403, 200)),
         ("POST", f"/v1/events/{e}/registrations", lambda: participant(next(n), "online"), (401, 401, 201, 201, 403)),
-        ("POST", f"/v1/events/{e}/registrations/bulk", lambda: {"registrations": [participant(next(n), "online")]}, (401, 401, 200, 200, 403)),
+        (
+            "POST",
+            f"/v1/events/{e}/registrations/bulk",
+            lambda: {"registrations": [participant(next(n), "online")]},
+            (401, 401, 200, 200, 403),
+        ),
         ("GET", f"/v1/events/{e}/registrations", None, (401, 401, 200, 200, 200)),
         ("GET", f"/v1/registrations/{ra}", None, (401, 401, 200, 404, 200)),
         ("PATCH", f"/v1/registrations/{ra}", lambda: {"attendance_mode": "in_person"}, (401, 401, 200, 404, 200)),
@@ -142,7 +170,12 @@ def test_every_registration_endpoint_answers_each_caller_as_the_spec_says(world)
 def test_agency_b_never_sees_nor_changes_agency_a_registrations(world):
     client, a, b = world.client, world.registration_a, world.registration_b
     for _ in range(3):
-        assert client.post(f"/v1/events/{world.event_id}/registrations", json=participant(300 + _), headers=world.headers["agency_a"]).status_code == 201
+        assert (
+            client.post(
+                f"/v1/events/{world.event_id}/registrations", json=participant(300 + _), headers=world.headers["agency_a"]
+            ).status_code
+            == 201
+        )
     as_b = world.headers["agency_b"]
     listed = client.get(f"/v1/events/{world.event_id}/registrations?limit=100", headers=as_b).json["items"]
     assert [item["id"] for item in listed] == [b["id"]]
@@ -177,9 +210,13 @@ def scoped_headers(w: World) -> dict[str, dict[str, str]]:
     assert client.delete(f"/v1/agencies/{revoked_agency['id']}/keys", headers=admin).status_code == 204
     rotated_in = client.post(f"/v1/agencies/{w.agency_b_id}/keys", json={"grace_seconds": 0}, headers=admin).json["api_key"]
     return {
-        "door_own": bearer(own["token"]), "door_other": bearer(other["token"]), "door_revoked": bearer(revoked["token"]),
-        "door_expired": bearer(expired["token"]), "agency_revoked": bearer(revoked_agency["api_key"]),
-        "agency_rotated_out": w.headers["agency_b"], "agency_rotated_in": bearer(rotated_in),
+        "door_own": bearer(own["token"]),
+        "door_other": bearer(other["token"]),
+        "door_revoked": bearer(revoked["token"]),
+        "door_expired": bearer(expired["token"]),
+        "agency_revoked": bearer(revoked_agency["api_key"]),
+        "agency_rotated_out": w.headers["agency_b"],
+        "agency_rotated_in": bearer(rotated_in),
     }
 
 

@@ -1,4 +1,5 @@
 """Revoked and rotated agency keys stop on every gunicorn worker within a second, whatever each worker cached."""
+
 from __future__ import annotations
 
 import time

@@ -7,10 +7,10 @@ go out by mail and SMS, a link is opened, a registration cancelled, and requests
 their query string. Then no process output may hold a clear email, a phone number in any notation,
 an agency API key or a join token; and the streaming database holds no join token in clear.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-
 import re
 
 import pytest
@@ -75,7 +75,12 @@ def test_no_email_phone_key_or_token_in_any_log_line_of_a_full_run(start_process
         directory = tmp_path / service
         directory.mkdir()
         port = ports[service]
-        service_env = {**env, "DATA_DIR": str(directory), "DATABASE_URL": f"sqlite:///{directory / (service + '.db')}", f"{service.upper()}_PORT": str(port)}
+        service_env = {
+            **env,
+            "DATA_DIR": str(directory),
+            "DATABASE_URL": f"sqlite:///{directory / (service + '.db')}",
+            f"{service.upper()}_PORT": str(port),
+        }
         processes[f"{service}-api"] = start_process(
             ["python", "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", f"services.{service}.app:create_app()"],
             env=service_env,
@@ -88,7 +93,12 @@ def test_no_email_phone_key_or_token_in_any_log_line_of_a_full_run(start_process
             processes[f"{service}-{role}"] = start_process(["python", "-m", f"services.{service}.{role}"], env=service_env)
 
     reg, stream = urls["registration"], urls["streaming"]
-    agency = requests.post(f"{reg}/v1/agencies", json={"name": "Biro Humas Kementerian Kominfo", "kind": "ministry", "contact_email": "humas.biro@kominfo.go.id"}, headers=ADMIN, timeout=10)
+    agency = requests.post(
+        f"{reg}/v1/agencies",
+        json={"name": "Biro Humas Kementerian Kominfo", "kind": "ministry", "contact_email": "humas.biro@kominfo.go.id"},
+        headers=ADMIN,
+        timeout=10,
+    )
     assert agency.status_code == 201, agency.text
     api_key = agency.json()["api_key"]
     as_agency = {"Authorization": f"Bearer {api_key}"}
@@ -97,8 +107,8 @@ def test_no_email_phone_key_or_token_in_any_log_line_of_a_full_run(start_process
         json={
             "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
             # Starting soon: personal links lead to the meeting (and log a join) only from 30 minutes before.
-            "starts_at": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=10)).isoformat(),
-            "ends_at": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)).isoformat(),
+            "starts_at": (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)).isoformat(),
+            "ends_at": (dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)).isoformat(),
             "venue": {"name": "Hotel Aviary", "address": "Jl. Raya Sudimara Pinang No. 88, Bintaro", "city": "Tangerang Selatan"},
             "in_person_capacity": 1,
         },
@@ -106,7 +116,12 @@ def test_no_email_phone_key_or_token_in_any_log_line_of_a_full_run(start_process
         timeout=10,
     ).json()
     event_id = meeting["id"]
-    zoom = requests.put(f"{stream}/v1/events/{event_id}/channels/zoom", json={"url": "https://us02web.zoom.us/j/81234567890", "passcode": "humas21"}, headers=ADMIN, timeout=10)
+    zoom = requests.put(
+        f"{stream}/v1/events/{event_id}/channels/zoom",
+        json={"url": "https://us02web.zoom.us/j/81234567890", "passcode": "humas21"},
+        headers=ADMIN,
+        timeout=10,
+    )
     assert zoom.status_code == 200, zoom.text
     assert requests.post(f"{stream}/v1/events/{event_id}/publish", headers=ADMIN, timeout=10).status_code == 202
 
@@ -117,8 +132,24 @@ def test_no_email_phone_key_or_token_in_any_log_line_of_a_full_run(start_process
         assert response.status_code == 201, response.text
         registration_ids.append(response.json()["id"])
     # Hostile and careless requests: a duplicate, an invalid phone, personal data in query strings.
-    assert requests.post(f"{reg}/v1/events/{event_id}/registrations", json={"full_name": "Dewi", "email": PARTICIPANTS[0][0], "attendance_mode": "online"}, headers=as_agency, timeout=10).status_code == 409
-    assert requests.post(f"{reg}/v1/events/{event_id}/registrations", json={"full_name": "Agus", "email": "agus.lain@kemenkeu.go.id", "phone": "0812-34", "attendance_mode": "online"}, headers=as_agency, timeout=10).status_code == 422
+    assert (
+        requests.post(
+            f"{reg}/v1/events/{event_id}/registrations",
+            json={"full_name": "Dewi", "email": PARTICIPANTS[0][0], "attendance_mode": "online"},
+            headers=as_agency,
+            timeout=10,
+        ).status_code
+        == 409
+    )
+    assert (
+        requests.post(
+            f"{reg}/v1/events/{event_id}/registrations",
+            json={"full_name": "Agus", "email": "agus.lain@kemenkeu.go.id", "phone": "0812-34", "attendance_mode": "online"},
+            headers=as_agency,
+            timeout=10,
+        ).status_code
+        == 422
+    )
     requests.get(f"{reg}/v1/events/{event_id}/registrations", params={"status": PARTICIPANTS[1][0]}, headers=as_agency, timeout=10)
     requests.get(f"{urls['notification']}/v1/notifications", params={"registration_id": PARTICIPANTS[2][1]}, headers=ADMIN, timeout=10)
 

@@ -1,4 +1,5 @@
 """The walls between packages are checked, not hoped for: import-linter contracts of pyproject.toml."""
+
 from __future__ import annotations
 
 import ast
@@ -53,7 +54,9 @@ def test_test_data_builders_come_from_tests_factories_not_from_unit_tests():
     # tests/factories; reaching into tests/unit ties them to another layer's test modules.
     unit = ROOT / "tests" / "unit"
     offenders = {
-        str(path.relative_to(ROOT)): sorted(name for name in _imported_modules(path) if name == "tests.unit" or name.startswith("tests.unit."))
+        str(path.relative_to(ROOT)): sorted(
+            name for name in _imported_modules(path) if name == "tests.unit" or name.startswith("tests.unit.")
+        )
         for folder in ("tests", "bench")
         for path in (ROOT / folder).rglob("*.py")
         if unit not in path.parents

@@ -1,4 +1,5 @@
 """pyproject.toml and requirements.lock (what the image installs) agree, and the floors match what the code calls."""
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,9 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 LOCK_TEXT = (ROOT / "requirements.lock").read_text(encoding="utf-8")
-PINS = {canonicalize_name(name): Version(version) for name, version in re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", LOCK_TEXT, flags=re.MULTILINE)}
+PINS = {
+    canonicalize_name(name): Version(version) for name, version in re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", LOCK_TEXT, flags=re.MULTILINE)
+}
 RUNTIME = [Requirement(line) for line in PROJECT["dependencies"]]
 DEV_ONLY = {"honcho", "pypng", "uv", "pytest", "aiosmtpd", "schemathesis", "testcontainers"}
 
@@ -22,7 +25,9 @@ DEV_ONLY = {"honcho", "pypng", "uv", "pytest", "aiosmtpd", "schemathesis", "test
 def test_every_runtime_dependency_is_locked_at_a_version_pyproject_allows(requirement):
     name = canonicalize_name(requirement.name)
     assert name in PINS, f"{name} is in pyproject.toml but not in requirements.lock: run `make lock`"
-    assert requirement.specifier.contains(PINS[name], prereleases=True), f"{name}=={PINS[name]} is outside {requirement.specifier}: run `make lock`"
+    assert requirement.specifier.contains(PINS[name], prereleases=True), (
+        f"{name}=={PINS[name]} is outside {requirement.specifier}: run `make lock`"
+    )
 
 
 def test_the_lock_holds_nothing_but_the_runtime_closure_each_with_hashes():
@@ -38,7 +43,9 @@ def test_the_lock_holds_nothing_but_the_runtime_closure_each_with_hashes():
 def test_production_extras_hold_no_dev_only_packages():
     runtime = {canonicalize_name(r.name) for r in RUNTIME}
     assert not DEV_ONLY & runtime
-    assert all(not r.extras for r in RUNTIME if canonicalize_name(r.name) == "qrcode"), "qrcode[png] pulls pypng, which the code does not use"
+    assert all(not r.extras for r in RUNTIME if canonicalize_name(r.name) == "qrcode"), (
+        "qrcode[png] pulls pypng, which the code does not use"
+    )
 
 
 @pytest.mark.parametrize("name, too_old, enough", [("icalendar", "6.0.1", "6.1.0"), ("gunicorn", "22.0.0", "23.0.0")])

@@ -1,4 +1,5 @@
 """The network guard lets loopback through and fails tests that reach anything else."""
+
 from __future__ import annotations
 
 import os
@@ -116,7 +117,9 @@ def test_the_autouse_guard_fails_a_test_that_swallowed_the_refusal(tmp_path):
             timeout=120,
         )
     except subprocess.TimeoutExpired as expired:
-        so_far = "".join(part.decode(errors="replace") if isinstance(part, bytes) else part for part in (expired.stdout or "", expired.stderr or ""))
+        so_far = "".join(
+            part.decode(errors="replace") if isinstance(part, bytes) else part for part in (expired.stdout or "", expired.stderr or "")
+        )
         pytest.fail(f"the inner pytest run did not finish within {expired.timeout}s; its output so far:\n{so_far}")
     assert run.returncode == 1, run.stdout + run.stderr
     # The swallowing test errors at teardown; the local one is untouched.

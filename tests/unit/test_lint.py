@@ -1,4 +1,5 @@
 """The tree is formatted and linted by ruff as pyproject.toml configures it: a review never argues about either."""
+
 from __future__ import annotations
 
 import subprocess

@@ -1,7 +1,8 @@
 """The meeting's attendance page: how online attendance is judged, and whose rows the organizer sees."""
+
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 # The registration API's ?format= values the console passes through, with the media type and file extension.
 DOWNLOADS = {
@@ -30,6 +31,7 @@ def listed(participants: Sequence[Mapping], agency_id: str = "") -> list[Mapping
     so the table must show it too, or the numbers would not add up to the list behind them.
     """
     return [
-        p for p in participants
+        p
+        for p in participants
         if (p.get("status") != "cancelled" or p.get("attended")) and (not agency_id or p.get("agency_id") == agency_id)
     ]

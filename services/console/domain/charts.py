@@ -3,11 +3,12 @@
 Colours differ in lightness as well as hue (and the waitlist is hatched), so the charts read in
 grayscale; every chart carries its numbers as text and an aria-label for screen readers.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Sequence
 
 TAKEN = "#1d70b8"
 FREE = "#f3f2f1"
@@ -47,8 +48,10 @@ def seats_figure(taken: int, capacity: int, waitlisted: int) -> SeatsFigure:
 
 
 def _hatch(pattern_id: str) -> str:
-    return (f'<defs><pattern id="{pattern_id}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-            f'<rect width="6" height="6" fill="{WAITLIST}"/><rect width="2" height="6" fill="{OUTLINE}"/></pattern></defs>')
+    return (
+        f'<defs><pattern id="{pattern_id}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        f'<rect width="6" height="6" fill="{WAITLIST}"/><rect width="2" height="6" fill="{OUTLINE}"/></pattern></defs>'
+    )
 
 
 def seats_bar(taken: int, capacity: int, waitlisted: int, label: str, uid: str = "s") -> str:
@@ -65,7 +68,9 @@ def seats_bar(taken: int, capacity: int, waitlisted: int, label: str, uid: str =
     if figure.taken_width:
         parts.append(f'<rect class="taken" x="1" y="1" width="{figure.taken_width}" height="{BAR_HEIGHT}" fill="{TAKEN}"/>')
     if figure.waitlist_width:
-        parts.append(f'<rect class="waitlist" x="{BAR_WIDTH + 11}" y="1" width="{figure.waitlist_width}" height="{BAR_HEIGHT}" fill="url(#{pattern_id})" stroke="{OUTLINE}" stroke-width="1"/>')
+        parts.append(
+            f'<rect class="waitlist" x="{BAR_WIDTH + 11}" y="1" width="{figure.waitlist_width}" height="{BAR_HEIGHT}" fill="url(#{pattern_id})" stroke="{OUTLINE}" stroke-width="1"/>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -77,18 +82,26 @@ def agency_bars(rows: Sequence[dict], series_labels: dict[str, str], label: str)
     name_height, bar_height, gap, width, bar_area = 20, 11, 12, 400, 340
     group_height = name_height + len(SERIES) * (bar_height + 2) + gap
     height = max(group_height * len(rows), 1)
-    parts = [f'<svg class="chart chart--agencies" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{escape(label, quote=True)}">',
-             f"<title>{escape(label)}</title>"]
+    parts = [
+        f'<svg class="chart chart--agencies" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{escape(label, quote=True)}">',
+        f"<title>{escape(label)}</title>",
+    ]
     for index, row in enumerate(rows):
         top = index * group_height
         name = str(row.get("agency_name") or "")
         shown = name if len(name) <= 52 else name[:51] + "…"
-        parts.append(f'<text x="0" y="{top + 15}" font-size="13" font-weight="700" fill="{OUTLINE}" font-family="sans-serif">{escape(shown)}</text>')
+        parts.append(
+            f'<text x="0" y="{top + 15}" font-size="13" font-weight="700" fill="{OUTLINE}" font-family="sans-serif">{escape(shown)}</text>'
+        )
         for number, key in enumerate(SERIES):
             value = int(row.get(key) or 0)
             y = top + name_height + number * (bar_height + 2)
             bar = round(bar_area * value / scale_max, 2)
-            parts.append(f'<rect class="{key}" x="0" y="{y}" width="{max(bar, 1)}" height="{bar_height}" fill="{SERIES_COLOURS[key]}"><title>{escape(series_labels[key])}: {value}</title></rect>')
-            parts.append(f'<text x="{bar + 6}" y="{y + bar_height - 1}" font-size="12" fill="{OUTLINE}" font-family="sans-serif">{value}</text>')
+            parts.append(
+                f'<rect class="{key}" x="0" y="{y}" width="{max(bar, 1)}" height="{bar_height}" fill="{SERIES_COLOURS[key]}"><title>{escape(series_labels[key])}: {value}</title></rect>'
+            )
+            parts.append(
+                f'<text x="{bar + 6}" y="{y + bar_height - 1}" font-size="12" fill="{OUTLINE}" font-family="sans-serif">{value}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)

@@ -1,4 +1,5 @@
 """CSRF tokens bound to the visitor: an HMAC of a per-visitor secret, compared in constant time."""
+
 from __future__ import annotations
 
 import hashlib

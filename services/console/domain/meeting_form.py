@@ -1,16 +1,30 @@
 """The meeting form: from posted fields to the registration API's body, and which changes reach participants."""
+
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from services.console.domain.timefmt import instant_from_local, local_input_value, parse_instant
 
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 # A change of any of these is mailed to every active participant (event.updated, time or venue).
 NOTIFYING_FIELDS = ("starts_at", "ends_at", "timezone", "venue")
-FIELDS = ("title", "theme", "starts_at", "ends_at", "timezone", "venue.name", "venue.address", "venue.city",
-          "in_person_capacity", "agency_in_person_quota", "online", "health_protocol", "registration_closes_at",
-          "min_online_minutes")
+FIELDS = (
+    "title",
+    "theme",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "venue.name",
+    "venue.address",
+    "venue.city",
+    "in_person_capacity",
+    "agency_in_person_quota",
+    "online",
+    "health_protocol",
+    "registration_closes_at",
+    "min_online_minutes",
+)
 
 
 def _text(form: Mapping[str, str], name: str) -> str:
@@ -70,12 +84,18 @@ def form_values(meeting: Mapping) -> dict[str, str]:
     venue = meeting.get("venue") or {}
     timezone = meeting.get("timezone") or "Asia/Jakarta"
     return {
-        "title": meeting.get("title") or "", "theme": meeting.get("theme") or "",
-        "starts_at": local_input_value(meeting.get("starts_at"), timezone), "ends_at": local_input_value(meeting.get("ends_at"), timezone),
-        "timezone": timezone, "venue.name": venue.get("name") or "", "venue.address": venue.get("address") or "", "venue.city": venue.get("city") or "",
+        "title": meeting.get("title") or "",
+        "theme": meeting.get("theme") or "",
+        "starts_at": local_input_value(meeting.get("starts_at"), timezone),
+        "ends_at": local_input_value(meeting.get("ends_at"), timezone),
+        "timezone": timezone,
+        "venue.name": venue.get("name") or "",
+        "venue.address": venue.get("address") or "",
+        "venue.city": venue.get("city") or "",
         "in_person_capacity": str(meeting.get("in_person_capacity", "")),
         "agency_in_person_quota": "" if meeting.get("agency_in_person_quota") is None else str(meeting["agency_in_person_quota"]),
-        "online": "1" if meeting.get("online", True) else "", "health_protocol": meeting.get("health_protocol") or "",
+        "online": "1" if meeting.get("online", True) else "",
+        "health_protocol": meeting.get("health_protocol") or "",
         "registration_closes_at": local_input_value(meeting.get("registration_closes_at"), timezone),
         "min_online_minutes": str(meeting.get("min_online_minutes") or 0),
     }

@@ -1,9 +1,10 @@
 """The registrants table: filter by agency, status and mode, search by name, NIP or email, and page."""
+
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 PER_PAGE = 50
 
@@ -52,7 +53,8 @@ def filter_registrations(registrations: Sequence[dict], filters: Filters) -> lis
     """The registrations that match every chosen filter; the search ignores case and spaces in a NIP."""
     needle = filters.query.strip().casefold()
     return [
-        r for r in registrations
+        r
+        for r in registrations
         if (not filters.agency_id or r.get("agency_id") == filters.agency_id)
         and (not filters.status or r.get("status") == filters.status)
         and (not filters.mode or r.get("attendance_mode") == filters.mode)
@@ -65,7 +67,7 @@ def paginate(rows: Sequence[dict], number: int, per_page: int = PER_PAGE) -> Pag
     pages = max(1, math.ceil(len(rows) / per_page))
     number = min(max(number, 1), pages)
     start = (number - 1) * per_page
-    return Page(list(rows[start:start + per_page]), number, pages, len(rows), start + 1)
+    return Page(list(rows[start : start + per_page]), number, pages, len(rows), start + 1)
 
 
 def active_participants(registrations: Sequence[dict]) -> int:

@@ -3,6 +3,7 @@
 shared.local_time is the one rule for words, zones (WIB, WITA, WIT) and spans; what is the console's
 own here is reading the APIs' strings, the short form of its tables, and its form fields.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

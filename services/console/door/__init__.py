@@ -1,4 +1,5 @@
 """The door check-in page for phones: `init_door(app)` mounts it on the console (after the console's state)."""
+
 from __future__ import annotations
 
 from flask import Flask, request

@@ -4,11 +4,12 @@ loads the page (about 63 KB instead of 266 KB) before the queue notices.
 static/vendor/jsQR.js is jsQR 1.4.0 from npm (`dist/jsQR.js`, unmodified; Apache-2.0, licence in
 static/vendor/jsQR.LICENSE). To update it: `npm pack jsqr`, copy `package/dist/jsQR.js` and `package/LICENSE`.
 """
+
 from __future__ import annotations
 
 import gzip
 import mimetypes
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, request
@@ -19,7 +20,7 @@ DOOR_ASSETS = ("door.css", "door.js", "vendor/jsQR.js")
 blueprint = Blueprint("door_assets", __name__)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _asset(name: str) -> tuple[bytes, bytes]:
     raw = (STATIC / name).read_bytes()
     return raw, gzip.compress(raw, compresslevel=9, mtime=0)

@@ -1,4 +1,5 @@
 """The registration service's door endpoints, called with the door token exactly as any client would."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

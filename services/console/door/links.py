@@ -1,4 +1,5 @@
 """The door link: what the organizer hands to door staff, and how the console reads it back."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """What a check-in answer means at the door: a colour, a headline and the person, in pure functions."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -34,7 +35,9 @@ def status_name(status: str | None, locale: str) -> str:
 
 def checked_in(answer: dict, *, timezone: str, locale: str) -> Outcome:
     """The registration service's 200: green when this scan checked the person in, amber when an earlier one did."""
-    person = [part for part in (answer.get("full_name"), answer.get("agency_name"), mode_name(answer.get("attendance_mode"), locale)) if part]
+    person = [
+        part for part in (answer.get("full_name"), answer.get("agency_name"), mode_name(answer.get("attendance_mode"), locale)) if part
+    ]
     name = answer.get("full_name")
     if answer.get("already_checked_in"):
         when = format_time(answer["checked_in_at"], timezone, locale)

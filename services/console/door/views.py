@@ -5,6 +5,7 @@ an Outcome and renders it: as HTML for the forms (they work without JavaScript) 
 The door session is the console's server-side session under its own cookie, holding the door token
 (sealed) and the meeting it opens; door staff never hold an organizer's session.
 """
+
 from __future__ import annotations
 
 import logging
@@ -78,11 +79,14 @@ def _sign_in(link: DoorLink | None) -> Response:
     except ServiceUnavailable:
         return _sign_in_page(_text("unavailable"), status=503)
     state().sessions.delete(request.cookies.get(COOKIE))
-    session_id, _session = state().sessions.create(link.token, {"event_id": link.event_id, "label": link.label, "timezone": DEFAULT_TIMEZONE})
+    session_id, _session = state().sessions.create(
+        link.token, {"event_id": link.event_id, "label": link.label, "timezone": DEFAULT_TIMEZONE}
+    )
     # 303 to /door: the token leaves the address bar and the history; the cookie holds only the session id.
     response = redirect(url_for("door.page"), code=303)
-    response.set_cookie(COOKIE, session_id, max_age=int(state().sessions.lifetime), httponly=True, samesite="Strict",
-                        secure=_secure_cookie(), path="/door")
+    response.set_cookie(
+        COOKIE, session_id, max_age=int(state().sessions.lifetime), httponly=True, samesite="Strict", secure=_secure_cookie(), path="/door"
+    )
     return response
 
 
@@ -127,18 +131,34 @@ def page():
 _ASK = object()
 
 
-def _render_page(door: Session, *, outcome: outcomes.Outcome | None = None, query: str = "", matches: list | None = None,
-                 notice: str | None = None, status: int = 200, counter: Any = _ASK) -> Response:
+def _render_page(
+    door: Session,
+    *,
+    outcome: outcomes.Outcome | None = None,
+    query: str = "",
+    matches: list | None = None,
+    notice: str | None = None,
+    status: int = 200,
+    counter: Any = _ASK,
+) -> Response:
     locale = g.get("locale", "id")
     if counter is _ASK:
         try:
             counter = _client(door).summary()
         except (ServiceUnavailable, *TOKEN_REFUSED):
             counter = None  # the page still shows the answer; the next poll of door.js tells the rest
-    body = render_template("door.html", door=door.details, door_csrf=csrf_token(state().settings.secret_key, door.csrf_secret),
-                           outcome=outcome, counter=counter, query=query, matches=matches, notice=notice,
-                           mode_name=lambda mode: outcomes.mode_name(mode, locale),
-                           status_name=lambda status: outcomes.status_name(status, locale))
+    body = render_template(
+        "door.html",
+        door=door.details,
+        door_csrf=csrf_token(state().settings.secret_key, door.csrf_secret),
+        outcome=outcome,
+        counter=counter,
+        query=query,
+        matches=matches,
+        notice=notice,
+        mode_name=lambda mode: outcomes.mode_name(mode, locale),
+        status_name=lambda status: outcomes.status_name(status, locale),
+    )
     return make_response(body, status)
 
 

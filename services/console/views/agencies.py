@@ -1,4 +1,5 @@
 """Agencies: create one (its API key shown once), rotate its key, revoke every key."""
+
 from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
@@ -14,9 +15,21 @@ KINDS = ("ministry", "agency", "province", "regency", "city", "other")
 
 def _page(status: int = 200, *, errors=None, values=None, new_key=None, notice=None):
     agencies = sorted(services().registration.agencies(), key=lambda a: a["name"].casefold())
-    labels = {"name": translate("agencies.name", g.locale), "kind": translate("agencies.kind", g.locale), "contact_email": translate("agencies.contact", g.locale)}
-    return render_template("agencies/index.html", agencies=agencies, kinds=KINDS, errors=errors or {}, values=values or {},
-                           labels=labels, new_key=new_key, notice=notice), status
+    labels = {
+        "name": translate("agencies.name", g.locale),
+        "kind": translate("agencies.kind", g.locale),
+        "contact_email": translate("agencies.contact", g.locale),
+    }
+    return render_template(
+        "agencies/index.html",
+        agencies=agencies,
+        kinds=KINDS,
+        errors=errors or {},
+        values=values or {},
+        labels=labels,
+        new_key=new_key,
+        notice=notice,
+    ), status
 
 
 @blp.get("")
@@ -28,7 +41,11 @@ def index():
 @blp.post("")
 @signed_in
 def create():
-    body = {"name": request.form.get("name", "").strip(), "kind": request.form.get("kind", ""), "contact_email": request.form.get("contact_email", "").strip()}
+    body = {
+        "name": request.form.get("name", "").strip(),
+        "kind": request.form.get("kind", ""),
+        "contact_email": request.form.get("contact_email", "").strip(),
+    }
     try:
         agency = services().registration.create_agency(body)
     except InvalidInput as refused:

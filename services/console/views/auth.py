@@ -1,4 +1,5 @@
 """Sign in with the admin token, sign out, and the language switch."""
+
 from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for

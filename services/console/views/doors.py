@@ -1,12 +1,13 @@
 """Door links of a meeting: create one (a link and a QR to open on the door staff's phone), list, revoke."""
+
 from __future__ import annotations
 
 import base64
 import io
 
 import qrcode
-from qrcode.image.pure import PyPNGImage
 from flask import Blueprint, g, redirect, render_template, request, url_for
+from qrcode.image.pure import PyPNGImage
 
 from services.console.clients import InvalidInput, ServiceError
 from services.console.domain.meeting_form import flatten_errors

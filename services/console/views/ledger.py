@@ -1,4 +1,5 @@
 """One participant's messages (the notification service's ledger), linked from a meeting's registrations table."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template
@@ -23,6 +24,14 @@ def show(event_id: str, registration_id: str):
     except NotFound:
         # Nothing was ever sent to this participant (or the notification service has not seen them yet).
         items = []
-    return render_template("ledger/index.html", meeting=meeting, registration_id=registration_id, items=items, statuses=LEDGER_STATUSES,
-                           channels=LEDGER_CHANNELS, resendable=RESENDABLE, tab="overview",
-                           known_kinds={key for key in CATALOGUE if key.startswith("mkind.")})
+    return render_template(
+        "ledger/index.html",
+        meeting=meeting,
+        registration_id=registration_id,
+        items=items,
+        statuses=LEDGER_STATUSES,
+        channels=LEDGER_CHANNELS,
+        resendable=RESENDABLE,
+        tab="overview",
+        known_kinds={key for key in CATALOGUE if key.startswith("mkind.")},
+    )

@@ -1,4 +1,5 @@
 """The organizer's meetings: the list with seats at a glance, create, the meeting page, edit with a confirm step."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
@@ -16,8 +17,14 @@ blp = Blueprint("meetings", __name__, url_prefix="/meetings")
 def seats_svg(meeting: dict) -> str:
     """The meeting's seats bar with its accessible label (used by every page that shows a meeting)."""
     seats = meeting.get("seats") or {}
-    numbers = {"taken": seats.get("taken", 0), "capacity": seats.get("capacity", meeting.get("in_person_capacity", 0)), "waitlisted": seats.get("waitlisted", 0)}
-    return charts.seats_bar(numbers["taken"], numbers["capacity"], numbers["waitlisted"], translate("seats.text", g.locale, **numbers), uid=meeting["id"])
+    numbers = {
+        "taken": seats.get("taken", 0),
+        "capacity": seats.get("capacity", meeting.get("in_person_capacity", 0)),
+        "waitlisted": seats.get("waitlisted", 0),
+    }
+    return charts.seats_bar(
+        numbers["taken"], numbers["capacity"], numbers["waitlisted"], translate("seats.text", g.locale, **numbers), uid=meeting["id"]
+    )
 
 
 def _translated(errors: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -25,11 +32,22 @@ def _translated(errors: dict[str, list[str]]) -> dict[str, list[str]]:
 
 
 def _labels() -> dict[str, str]:
-    keys = {"title": "form.title", "theme": "form.theme", "starts_at": "form.starts_at", "ends_at": "form.ends_at", "timezone": "form.timezone",
-            "venue.name": "form.venue_name", "venue.address": "form.venue_address", "venue.city": "form.venue_city",
-            "in_person_capacity": "form.capacity", "agency_in_person_quota": "form.quota", "online": "form.online",
-            "health_protocol": "form.health_protocol", "registration_closes_at": "form.closes_at",
-            "min_online_minutes": "form.min_online"}
+    keys = {
+        "title": "form.title",
+        "theme": "form.theme",
+        "starts_at": "form.starts_at",
+        "ends_at": "form.ends_at",
+        "timezone": "form.timezone",
+        "venue.name": "form.venue_name",
+        "venue.address": "form.venue_address",
+        "venue.city": "form.venue_city",
+        "in_person_capacity": "form.capacity",
+        "agency_in_person_quota": "form.quota",
+        "online": "form.online",
+        "health_protocol": "form.health_protocol",
+        "registration_closes_at": "form.closes_at",
+        "min_online_minutes": "form.min_online",
+    }
     return {field: translate(key, g.locale) for field, key in keys.items()}
 
 
@@ -71,12 +89,27 @@ def show(event_id: str):
     stats = client.stats(event_id)
     agencies = {a["id"]: a["name"] for a in client.agencies()}
     registrations = client.registrations(event_id)
-    filters = Filters(request.args.get("agency", ""), request.args.get("status", ""), request.args.get("mode", ""), request.args.get("q", ""))
+    filters = Filters(
+        request.args.get("agency", ""), request.args.get("status", ""), request.args.get("mode", ""), request.args.get("q", "")
+    )
     page = paginate(filter_registrations(registrations, filters), request.args.get("page", 1, type=int) or 1)
     series = {key: translate(f"col.{key}", g.locale) for key in charts.SERIES}
-    chart = charts.agency_bars(stats.get("agencies", []), series, translate("meeting.agencies_chart", g.locale)) if stats.get("agencies") else ""
-    return render_template("meetings/show.html", meeting=meeting, stats=stats, agencies=agencies, page=page, filters=filters,
-                           seats_svg=seats_svg, chart=chart, tab="overview")
+    chart = (
+        charts.agency_bars(stats.get("agencies", []), series, translate("meeting.agencies_chart", g.locale))
+        if stats.get("agencies")
+        else ""
+    )
+    return render_template(
+        "meetings/show.html",
+        meeting=meeting,
+        stats=stats,
+        agencies=agencies,
+        page=page,
+        filters=filters,
+        seats_svg=seats_svg,
+        chart=chart,
+        tab="overview",
+    )
 
 
 @blp.get("/<event_id>/edit")
@@ -100,8 +133,15 @@ def update(event_id: str):
     if meeting_form.notifies_participants(patch) and request.form.get("confirmed") != "1":
         # Say what will happen before it happens: the number of people this change will reach.
         count = active_participants(client.registrations(event_id))
-        return render_template("meetings/confirm.html", meeting=meeting, patch=patch, count=count, values=request.form,
-                               labels=_labels(), fields=meeting_form.FIELDS)
+        return render_template(
+            "meetings/confirm.html",
+            meeting=meeting,
+            patch=patch,
+            count=count,
+            values=request.form,
+            labels=_labels(),
+            fields=meeting_form.FIELDS,
+        )
     try:
         client.update_meeting(event_id, patch)
     except InvalidInput as refused:
@@ -154,9 +194,18 @@ def attendance(event_id: str):
     page = paginate(rows, request.args.get("page", 1, type=int) or 1)
     rule_key, rule_numbers = attendance_rules.judgement(report.get("online_report", False), report.get("min_online_minutes"))
     agency_names = {a["agency_id"]: a["agency_name"] for a in report.get("agencies", [])}
-    return render_template("meetings/attendance.html", meeting=meeting, report=report, totals=report.get("totals") or {},
-                           page=page, agency_id=agency_id, agency_name=agency_names.get(agency_id, ""),
-                           rule=translate(rule_key, g.locale, **rule_numbers), downloads=attendance_rules.DOWNLOADS, tab="attendance")
+    return render_template(
+        "meetings/attendance.html",
+        meeting=meeting,
+        report=report,
+        totals=report.get("totals") or {},
+        page=page,
+        agency_id=agency_id,
+        agency_name=agency_names.get(agency_id, ""),
+        rule=translate(rule_key, g.locale, **rule_numbers),
+        downloads=attendance_rules.DOWNLOADS,
+        tab="attendance",
+    )
 
 
 @blp.get("/<event_id>/attendance.<any(csv, xlsx, pdf):fmt>")
@@ -164,5 +213,8 @@ def attendance(event_id: str):
 def attendance_download(event_id: str, fmt: str):
     # Passed through as registration renders it; the file name is the console's, the same for every format.
     upstream = services().registration.attendance_document(event_id, fmt)
-    return Response(upstream.content, mimetype=attendance_rules.DOWNLOADS[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="daftar-hadir-{event_id}.{fmt}"'})
+    return Response(
+        upstream.content,
+        mimetype=attendance_rules.DOWNLOADS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="daftar-hadir-{event_id}.{fmt}"'},
+    )

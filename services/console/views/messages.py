@@ -1,4 +1,5 @@
 """A meeting's messages to participants: counts by status and channel, the list, re-send a failed or dead one."""
+
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -24,9 +25,19 @@ def index(event_id: str):
     filters = {k: v for k, v in (("status", status), ("channel", channel)) if v}
     stats = clients.notification.stats(event_id)
     notifications = clients.notification.notifications(event_id, **filters)
-    return render_template("messages/index.html", meeting=meeting, stats=stats, notifications=notifications, status=status, channel=channel,
-                           statuses=STATUSES, channels=CHANNELS, resendable=RESENDABLE, tab="messages",
-                           known_kinds={key for key in CATALOGUE if key.startswith("mkind.")})
+    return render_template(
+        "messages/index.html",
+        meeting=meeting,
+        stats=stats,
+        notifications=notifications,
+        status=status,
+        channel=channel,
+        statuses=STATUSES,
+        channels=CHANNELS,
+        resendable=RESENDABLE,
+        tab="messages",
+        known_kinds={key for key in CATALOGUE if key.startswith("mkind.")},
+    )
 
 
 @blp.post("/<notification_id>/retry")

@@ -1,4 +1,5 @@
 """A meeting's online side: Zoom and YouTube channels, publishing personal links, who joined."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -21,7 +22,9 @@ def _page(event_id: str, status: int = 200, **context):
     joins = clients.streaming.joins(event_id)
     by_kind = {c["kind"]: c for c in channels.get("channels", [])}
     context.setdefault("errors", {})
-    return render_template("streaming/index.html", meeting=meeting, channels=channels, by_kind=by_kind, joins=joins, kinds=KINDS, tab="streaming", **context), status
+    return render_template(
+        "streaming/index.html", meeting=meeting, channels=channels, by_kind=by_kind, joins=joins, kinds=KINDS, tab="streaming", **context
+    ), status
 
 
 @blp.get("")

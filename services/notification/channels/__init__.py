@@ -1,4 +1,5 @@
 """The channels a notification goes out on, built once from the settings by the worker and the API."""
+
 from __future__ import annotations
 
 import ssl
@@ -6,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from services.notification.channels.email_senders import FileSender, SmtpSender
-from services.notification.channels.smtp_pool import SmtpPool
 from services.notification.channels.sms_senders import HttpSmsSender, LogSmsSender, TwilioSmsSender
-from services.notification.domain.bus_trust import LinkRules
+from services.notification.channels.smtp_pool import SmtpPool
 from services.notification.channels.whatsapp_cloud import WhatsAppCloudSender
-from services.notification.domain.whatsapp import Template, parse_templates
+from services.notification.domain.bus_trust import LinkRules
 from services.notification.domain.sms_text import SmsText
+from services.notification.domain.whatsapp import Template, parse_templates
 
 
 class EmailSender(Protocol):

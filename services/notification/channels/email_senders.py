@@ -1,4 +1,5 @@
 """Where emails go: an SMTP server through the connection pool, or .eml files in a folder (the default)."""
+
 from __future__ import annotations
 
 import os

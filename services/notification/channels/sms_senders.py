@@ -1,4 +1,5 @@
 """Where SMS go: the generic JSON gateway, a Twilio-compatible API, or a log file (the default)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,8 @@ def parse_retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 def raise_for_gateway_status(response: requests.Response, provider: str) -> None:
@@ -37,9 +38,13 @@ def raise_for_gateway_status(response: requests.Response, provider: str) -> None
         return
     detail = " ".join(response.text[:200].split())
     if status == 429:
-        raise TransientFailure(f"{provider} rate limited (429) {detail}".strip(), retry_after=parse_retry_after(response.headers.get("Retry-After")))
+        raise TransientFailure(
+            f"{provider} rate limited (429) {detail}".strip(), retry_after=parse_retry_after(response.headers.get("Retry-After"))
+        )
     if status >= 500:
-        raise TransientFailure(f"{provider} answered {status} {detail}".strip(), retry_after=parse_retry_after(response.headers.get("Retry-After")))
+        raise TransientFailure(
+            f"{provider} answered {status} {detail}".strip(), retry_after=parse_retry_after(response.headers.get("Retry-After"))
+        )
     raise PermanentFailure(f"{provider} refused the message ({status}) {detail}".strip())
 
 
@@ -89,7 +94,14 @@ class HttpSmsSender:
 
     def send(self, to: str, text: SmsText, reference: str) -> str:
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-        response = _post(self.session, "SMS gateway", self.url, self.timeout, json={"to": to, "message": text.text, "reference": reference}, headers=headers)
+        response = _post(
+            self.session,
+            "SMS gateway",
+            self.url,
+            self.timeout,
+            json={"to": to, "message": text.text, "reference": reference},
+            headers=headers,
+        )
         raise_for_gateway_status(response, "SMS gateway")
         body = _json(response)
         return str(body.get("id") or body.get("message_id") or reference)
@@ -108,7 +120,9 @@ class TwilioSmsSender:
         self.session = _session(pool_size, self.url)
 
     def send(self, to: str, text: SmsText, reference: str) -> str:
-        response = _post(self.session, "Twilio", self.url, self.timeout, data={"To": to, "From": self.from_number, "Body": text.text}, auth=self.auth)
+        response = _post(
+            self.session, "Twilio", self.url, self.timeout, data={"To": to, "From": self.from_number, "Body": text.text}, auth=self.auth
+        )
         raise_for_gateway_status(response, "Twilio")
         return str(_json(response).get("sid") or reference)
 
@@ -125,7 +139,14 @@ class LogSmsSender:
 
     def send(self, to: str, text: SmsText, reference: str) -> str:
         line = json.dumps(
-            {"at": dt.datetime.now(dt.timezone.utc).isoformat(), "to": to, "reference": reference, "encoding": text.encoding, "segments": text.segments, "message": text.text},
+            {
+                "at": dt.datetime.now(dt.UTC).isoformat(),
+                "to": to,
+                "reference": reference,
+                "encoding": text.encoding,
+                "segments": text.segments,
+                "message": text.text,
+            },
             ensure_ascii=False,
         )
         try:

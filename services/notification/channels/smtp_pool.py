@@ -1,9 +1,9 @@
 """A pool of reused SMTP connections: STARTTLS and login once per connection, reconnect when one went stale."""
+
 from __future__ import annotations
 
 import logging
 import smtplib
-import socket
 import ssl
 import threading
 import time
@@ -115,7 +115,7 @@ class SmtpPool:
             if connection.reused:
                 raise _StaleConnection(str(exc) or "disconnected") from None
             raise TransientFailure(f"SMTP server disconnected: {exc}") from None
-        except (socket.timeout, TimeoutError) as exc:
+        except TimeoutError as exc:
             raise TransientFailure(f"SMTP timeout after {self.timeout:g}s: {exc}") from None
         except (OSError, smtplib.SMTPException) as exc:
             if connection.reused and isinstance(exc, (ConnectionResetError, BrokenPipeError)):

@@ -1,4 +1,5 @@
 """WhatsApp through the Business Cloud API: one template message per notification."""
+
 from __future__ import annotations
 
 from services.notification.channels.sms_senders import _json, _post, _session, parse_retry_after

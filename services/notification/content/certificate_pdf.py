@@ -4,6 +4,7 @@ Pure: data in, bytes out. ReportLab rather than fpdf2: fpdf2 parses and subsets 
 again with fontTools for every document (a few certificates per second), ReportLab reads it once per
 process and subsets it itself (hundreds per second per core; BENCHMARKS.md). The font: shared.pdf_fonts.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,6 +44,7 @@ _TEXTS = {
         "verify": "Scan the QR code to check that this certificate is genuine",
     },
 }
+
 
 def qr_image(data: str) -> Image.Image:
     """The QR code with one pixel per module; the PDF scales it up without smoothing, so it stays sharp."""

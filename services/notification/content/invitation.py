@@ -1,4 +1,5 @@
 """The .ics invitation: METHOD:REQUEST adds or moves the calendar entry, METHOD:CANCEL removes it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,7 +62,7 @@ def build_invitation(context: dict[str, Any], *, organizer: str, now: dt.datetim
     event = Event()
     event.add("uid", calendar_info["uid"])
     event.add("sequence", int(calendar_info["sequence"]))
-    event.add("dtstamp", (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc))
+    event.add("dtstamp", (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC))
     event.add("dtstart", _moment(meeting["starts_at"], timezone))
     event.add("dtend", _moment(meeting["ends_at"], timezone))
     event.add("summary", meeting["title"])

@@ -3,18 +3,19 @@
 Built with the compat32 MIME classes rather than EmailMessage: they produce the same structure
 about three times faster, and building messages is most of a sender's CPU time in a big send-out.
 """
+
 from __future__ import annotations
 
+from email import encoders
 from email.charset import QP, Charset
 from email.header import Header
+from email.message import Message
 from email.mime.application import MIMEApplication
 from email.mime.base import MIMEBase
 from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, parseaddr
-from email import encoders
-from email.message import Message
 
 from services.notification.content.rendering import LOGO_CID, QR_CID, RenderedEmail
 

@@ -1,4 +1,5 @@
 """The check-in code as a QR code PNG, scanned at the venue's door."""
+
 from __future__ import annotations
 
 import struct

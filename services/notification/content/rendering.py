@@ -1,4 +1,5 @@
 """Jinja2 templates per message kind and locale (templates/<locale>/<kind>.{subject,txt,html,sms}.j2)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +10,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from services.notification.domain.letterhead import display_name, online_channels, organizer_of, sms_signature
-from shared.local_time import format_datetime, format_span
 from services.notification.domain.sms_text import SmsText, prepare_sms
+from shared.local_time import format_datetime, format_span
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LOCALES = ("id", "en")
@@ -38,14 +39,26 @@ def template_variables(context: dict[str, Any]) -> dict[str, Any]:
     participant = context["participant"]
     in_person = participant.get("attendance_mode") == "in_person"
     defaults = {
-        "join_url": None, "youtube_url": None, "waitlist_position": None, "previous_mode": None, "changed_fields": [],
-        "reason": None, "certificate": None, "channel_kinds": None, "zoom_meeting_id": None,
+        "join_url": None,
+        "youtube_url": None,
+        "waitlist_position": None,
+        "previous_mode": None,
+        "changed_fields": [],
+        "reason": None,
+        "certificate": None,
+        "channel_kinds": None,
+        "zoom_meeting_id": None,
     }
     organizer = context.get("organizer") or organizer_of(meeting, {"name": "Rakor"})
     channels = online_channels(context.get("channel_kinds"), context.get("youtube_url"))
+
     def span(of: dict[str, Any]) -> str:
         """A meeting's date and hours in the reader's language (the digest names several meetings)."""
-        return format_span(_moment(of["starts_at"]), _moment(of["ends_at"]), of.get("timezone") or "Asia/Jakarta", locale) if of.get("starts_at") else ""
+        return (
+            format_span(_moment(of["starts_at"]), _moment(of["ends_at"]), of.get("timezone") or "Asia/Jakarta", locale)
+            if of.get("starts_at")
+            else ""
+        )
 
     def moment(value: Any, zone: str | None = None) -> str:
         return format_datetime(_moment(value), zone or timezone, locale) if value else ""
@@ -54,7 +67,8 @@ def template_variables(context: dict[str, Any]) -> dict[str, Any]:
     timed = bool(meeting.get("starts_at"))
     return {
         **defaults,
-        "digest": None, "bulk": None,
+        "digest": None,
+        "bulk": None,
         **context,
         "span": span,
         "moment": moment,

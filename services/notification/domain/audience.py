@@ -3,6 +3,7 @@
 The read models (meeting, contacts) are kept by services/notification/audience.py; these are the
 rules it applies to what they hold.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,7 +18,9 @@ def shows_links(attendance_mode: str, link_revoked: bool) -> bool:
     return attendance_mode == "online" and not link_revoked
 
 
-def registration_recipient(data: dict[str, Any], status: str, *, join_url: str | None, youtube_url: str | None, link_revoked: bool) -> tuple[Recipient, dict[str, Any]]:
+def registration_recipient(
+    data: dict[str, Any], status: str, *, join_url: str | None, youtube_url: str | None, link_revoked: bool
+) -> tuple[Recipient, dict[str, Any]]:
     """The participant of a registration.* event, and the template extras: the event's payload is the truth for this message.
 
     `join_url` / `youtube_url` are the links the contact holds (they come from streaming's events).
@@ -48,10 +51,18 @@ def certificate_recipient(data: dict[str, Any]) -> tuple[Recipient, dict[str, An
     """certificate.issued: the participant alone (by email), with what the PDF prints (rendered when the mail is sent)."""
     person = data["participant"]
     recipient = Recipient(
-        registration_id=data["registration_id"], full_name=person["full_name"], email=person["email"], phone=None,
-        locale=person.get("locale") or "id", attendance_mode="", status="confirmed", position=person.get("position"),
+        registration_id=data["registration_id"],
+        full_name=person["full_name"],
+        email=person["email"],
+        phone=None,
+        locale=person.get("locale") or "id",
+        attendance_mode="",
+        status="confirmed",
+        position=person.get("position"),
         agency_name=data["agency_name"],
     )
     certificate = {name: data[name] for name in CERTIFICATE_FIELDS}
-    certificate.update(full_name=person["full_name"], nip=person.get("nip"), position=person.get("position"), meeting_date=str(data["meeting_date"]))
+    certificate.update(
+        full_name=person["full_name"], nip=person.get("nip"), position=person.get("position"), meeting_date=str(data["meeting_date"])
+    )
     return recipient, {"certificate": certificate}

@@ -6,6 +6,7 @@ the ministry's sender address: a join link outside PUBLIC_BASE_URL/j/, a live-st
 allowed hosts, or a recipient that is not one plain address makes the event dead-lettered with
 the reason, and nobody gets mail or SMS from it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ class LinkRules:
 
 def _join_link_problem(url: str, rules: LinkRules) -> str | None:
     prefix = rules.public_base_url.rstrip("/") + "/j/"
-    token = url[len(prefix):] if url.startswith(prefix) else ""
+    token = url[len(prefix) :] if url.startswith(prefix) else ""
     # One path segment of URL-safe characters: no "..", no query, no second host smuggled in.
     if not token or not all(c.isalnum() or c in "-_" for c in token):
         return f"join_url is not a personal link under {prefix}"

@@ -3,6 +3,7 @@
 Handlers run in parallel, so registration.check_in_reverted can overtake the check-in it undoes,
 and a new scan after an undo can overtake the undo.
 """
+
 from __future__ import annotations
 
 import datetime as dt

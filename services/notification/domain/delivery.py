@@ -1,4 +1,5 @@
 """How a delivery attempt ended and what that makes of the notification: sent, retried later, failed, or dead."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

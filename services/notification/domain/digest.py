@@ -3,10 +3,12 @@
 The digest goes to an agency's contact (its own staff's HR or PR office): it names the agency's people and
 what happened to their registrations, grouped per meeting, but never their phone numbers or addresses.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from services.notification.domain.messages import Recipient
 
@@ -31,7 +33,7 @@ ITEM_KINDS = tuple(ITEM_KIND_BY_EVENT.values())
 # A bulk summary lists this many refused rows; the rest are counted (the agency has its own answer in full).
 MAX_LISTED_INVALID_ROWS = 100
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MEETING_FIELDS = ("id", "title", "starts_at", "ends_at", "timezone", "organizer")
 
 
@@ -62,7 +64,14 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (dt.datetime, dt.date)) else value
 
 
-def digest_item(event_type: str, data: dict[str, Any], occurred_at: dt.datetime, *, person: dict[str, Any] | None = None, meeting: dict[str, Any] | None = None) -> dict[str, Any] | None:
+def digest_item(
+    event_type: str,
+    data: dict[str, Any],
+    occurred_at: dt.datetime,
+    *,
+    person: dict[str, Any] | None = None,
+    meeting: dict[str, Any] | None = None,
+) -> dict[str, Any] | None:
     """What the digest keeps of one bus event (JSON-ready), or None when the event is not for an agency's digest.
 
     `person` and `meeting` stand in for a payload that carries neither (registration.checked_in: the
@@ -108,7 +117,9 @@ def build_digest(items: Iterable[dict[str, Any]]) -> dict[str, Any]:
         group = meetings.setdefault(item["event_id"], {"meeting": meeting, "counts": dict.fromkeys(ITEM_KINDS, 0), "entries": []})
         group["counts"][item["kind"]] += 1
         totals[item["kind"]] += 1
-        group["entries"].append({name: item[name] for name in ("kind", "full_name", "position", "attendance_mode", "detail", "occurred_at")})
+        group["entries"].append(
+            {name: item[name] for name in ("kind", "full_name", "position", "attendance_mode", "detail", "occurred_at")}
+        )
     groups = sorted(meetings.values(), key=lambda g: (str(g["meeting"].get("starts_at") or ""), g["meeting"]["id"]))
     for group in groups:
         group["counts"] = {kind: n for kind, n in group["counts"].items() if n}
@@ -152,7 +163,12 @@ def bulk_summary(data: dict[str, Any]) -> dict[str, Any]:
 def agency_recipient(agency: dict[str, Any]) -> Recipient:
     """The agency's contact as the mail templates address it: the agency's name, its contact address and language."""
     return Recipient(
-        registration_id=agency["agency_id"], full_name=agency["name"], email=agency["contact_email"], phone=None,
-        locale=agency.get("locale") or "id", attendance_mode="", status="", agency_name=agency["name"],
+        registration_id=agency["agency_id"],
+        full_name=agency["name"],
+        email=agency["contact_email"],
+        phone=None,
+        locale=agency.get("locale") or "id",
+        attendance_mode="",
+        status="",
+        agency_name=agency["name"],
     )
-

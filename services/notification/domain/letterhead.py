@@ -1,4 +1,5 @@
 """Who a message comes from: the meeting's organizer (or the configured default), its From name and its signature."""
+
 from __future__ import annotations
 
 from email.utils import formataddr, parseaddr

@@ -4,6 +4,7 @@ The type comes from the bytes (magic numbers), never from the client's Content-T
 parsed in full: a truncated PNG or a JPEG without a frame is refused, as is an SVG that could run
 script or fetch anything (mail clients that render SVG would otherwise load a tracker or worse).
 """
+
 from __future__ import annotations
 
 import io

@@ -1,8 +1,10 @@
 """Which messages a bus event causes, to whom, over which channel, and with which calendar method."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from typing import Any
 
 EMAIL, SMS, WHATSAPP = "email", "sms", "whatsapp"
 # Not a channel of its own: an SMS sent in place of a WhatsApp message that failed or stayed undelivered.

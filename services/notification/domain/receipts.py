@@ -5,6 +5,7 @@ receipt only ever moves a notification forward: sent < delivered < read. `failed
 from `sent` (a message reported delivered or read has reached the phone; a late failure of it is
 noise). Times are kept whatever the order: a late `delivered` still fills `delivered_at`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,7 +42,9 @@ def apply_receipt(state: DeliveryState, receipt: Receipt) -> DeliveryState:
     if receipt.status == FAILED:
         if state.status != SENT:
             return state
-        return DeliveryState(FAILED, state.delivered_at, state.read_at, f"provider reported failure: {receipt.reason or 'no reason given'}"[:1000])
+        return DeliveryState(
+            FAILED, state.delivered_at, state.read_at, f"provider reported failure: {receipt.reason or 'no reason given'}"[:1000]
+        )
     if state.status not in _RANK or receipt.status not in _RANK:
         # Still being sent, retried, failed or dead: a receipt does not rewrite what the sender decided.
         return state
@@ -77,6 +80,6 @@ def signature_valid(secret: str, body: bytes, header: str | None) -> bool:
         return False
     given = header.strip()
     if given.lower().startswith("sha256="):
-        given = given[len("sha256="):]
+        given = given[len("sha256=") :]
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(given.lower().encode(), expected.encode())

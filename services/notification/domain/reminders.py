@@ -1,10 +1,12 @@
 """When a meeting's reminders are due, and whether a due reminder may still go out (pure, the clock is passed in)."""
+
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 # A reminder whose moment passed less than this long ago is still sent (a worker restarting, a slow
@@ -61,7 +63,7 @@ def due_moment(starts_at: dt.datetime, timezone: str, reminder: dict[str, Any]) 
             raise InvalidReminder(f"at={reminder['at']!r} is not a local time HH:MM")
         day = moment.astimezone(zone)
         moment = day.replace(hour=int(match["hour"]), minute=int(match["minute"]), second=0, microsecond=0)
-    return moment.astimezone(dt.timezone.utc)
+    return moment.astimezone(dt.UTC)
 
 
 def plan_reminders(meeting: dict[str, Any], now: dt.datetime, grace: dt.timedelta = SEND_GRACE) -> list[DueReminder]:
@@ -82,7 +84,9 @@ def plan_reminders(meeting: dict[str, Any], now: dt.datetime, grace: dt.timedelt
     return sorted(planned.values(), key=lambda r: (r.due_at, r.key))
 
 
-def decide(key: str, due_at: dt.datetime, meeting: dict[str, Any] | None, *, started: bool, now: dt.datetime, grace: dt.timedelta = SEND_GRACE) -> str:
+def decide(
+    key: str, due_at: dt.datetime, meeting: dict[str, Any] | None, *, started: bool, now: dt.datetime, grace: dt.timedelta = SEND_GRACE
+) -> str:
     """What to do with a claimed reminder now: send, skip (its moment is gone) or cancel (the meeting no longer asks for it).
 
     A fan-out begun in time (`started`) goes on after the grace, e.g. after a crash; nothing goes out

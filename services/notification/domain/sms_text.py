@@ -1,4 +1,5 @@
 """SMS text: kept within the GSM-7 alphabet where possible (160 characters a segment), else UCS-2, and segments counted."""
+
 from __future__ import annotations
 
 import math
@@ -6,16 +7,29 @@ import unicodedata
 from dataclasses import dataclass
 
 GSM7_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 # Characters of the extension table cost two septets (an escape plus the character).
 GSM7_EXTENDED = set("^{}\\[~]|€\f")
 # Typographic characters that templates and names bring in, with their nearest GSM-7 spelling.
 REPLACEMENTS = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"',
-    "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2026": "...", "\u00a0": " ", "\u2009": " ",
-    "\u202f": " ", "\u2022": "-", "\u00b7": "-", "\t": " ", "`": "'",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2212": "-",
+    "\u2026": "...",
+    "\u00a0": " ",
+    "\u2009": " ",
+    "\u202f": " ",
+    "\u2022": "-",
+    "\u00b7": "-",
+    "\t": " ",
+    "`": "'",
 }
 
 

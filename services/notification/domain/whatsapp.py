@@ -2,13 +2,15 @@
 
 Pure: no HTTP here. The sender in `channels/whatsapp_cloud.py` applies these to the API's answers.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlparse
 
 from services.notification.domain.receipts import RECEIPT_STATUSES, Receipt
@@ -96,7 +98,10 @@ def body_parameters(variables: Mapping[str, Any]) -> list[str]:
         or "-"
     )
     # The API refuses empty parameters and newlines in them (132000-range errors).
-    return [" ".join(str(value or "-").split())[:1000] for value in (participant["full_name"], meeting["title"], variables["when"], place or "-", detail)]
+    return [
+        " ".join(str(value or "-").split())[:1000]
+        for value in (participant["full_name"], meeting["title"], variables["when"], place or "-", detail)
+    ]
 
 
 def classify_error(http_status: int, body: Any) -> tuple[str, str]:
@@ -106,7 +111,11 @@ def classify_error(http_status: int, body: Any) -> tuple[str, str]:
     code = error.get("code")
     code = code if isinstance(code, int) else None
     message = " ".join(str(error.get("message") or "").split())[:200]
-    details = " ".join(str((error.get("error_data") or {}).get("details") or "").split())[:200] if isinstance(error.get("error_data"), dict) else ""
+    details = (
+        " ".join(str((error.get("error_data") or {}).get("details") or "").split())[:200]
+        if isinstance(error.get("error_data"), dict)
+        else ""
+    )
     label = f"WhatsApp error {code}" if code is not None else f"WhatsApp answered {http_status}"
     text = " ".join(part for part in (label, message, details) if part)
     if code in TEMPLATE_CODES:
@@ -150,7 +159,7 @@ def _receipt(status: Any) -> Receipt:
     if status.get("status") not in RECEIPT_STATUSES:
         raise BadWebhook(f"statuses.status: must be one of {', '.join(RECEIPT_STATUSES)}")
     try:
-        at = dt.datetime.fromtimestamp(int(status.get("timestamp")), dt.timezone.utc)
+        at = dt.datetime.fromtimestamp(int(status.get("timestamp")), dt.UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         raise BadWebhook("statuses.timestamp: must be seconds since the epoch") from None
     reason = None

@@ -1,4 +1,5 @@
 """Alembic environment of the notification service."""
+
 from services.notification.models import Base
 from shared.alembic_env import run_migrations
 

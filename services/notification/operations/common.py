@@ -1,7 +1,8 @@
 """What the notification use cases share: the session factory they are given and the errors of a missing notification or participant."""
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 

@@ -1,4 +1,5 @@
 """Planning: update contacts, create an event's notification rows once and claim those still to send, in one short transaction."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,7 +17,15 @@ from shared.db import unit_of_work, utcnow
 from shared.messaging.errors import TransientError
 
 
-def notification_row(event_id: str, event_type: str, message: PlannedMessage, meeting: dict[str, Any], extra: dict[str, Any], now: dt.datetime, lease_until: dt.datetime) -> dict[str, Any]:
+def notification_row(
+    event_id: str,
+    event_type: str,
+    message: PlannedMessage,
+    meeting: dict[str, Any],
+    extra: dict[str, Any],
+    now: dt.datetime,
+    lease_until: dt.datetime,
+) -> dict[str, Any]:
     context = build_context(message, meeting, extra=extra)
     return {
         "id": str(uuid.uuid4()),
@@ -40,10 +49,19 @@ def notification_row(event_id: str, event_type: str, message: PlannedMessage, me
 
 
 def claim_from_row(row: Any) -> Claim:
-    return Claim(id=row.id, channel=row.channel, recipient=row.recipient, kind=row.kind, context=json.loads(row.context), attempt_number=row.attempt_count + 1)
+    return Claim(
+        id=row.id,
+        channel=row.channel,
+        recipient=row.recipient,
+        kind=row.kind,
+        context=json.loads(row.context),
+        attempt_number=row.attempt_count + 1,
+    )
 
 
-def plan_and_claim(session_factory: SessionFactory, event_id: str, event_type: str, data: dict[str, Any], occurred_at: dt.datetime, lease_seconds: float) -> tuple[list[Claim], bool]:
+def plan_and_claim(
+    session_factory: SessionFactory, event_id: str, event_type: str, data: dict[str, Any], occurred_at: dt.datetime, lease_seconds: float
+) -> tuple[list[Claim], bool]:
     """One short transaction: update contacts, create this event's notifications once, claim those still to send.
 
     Also says whether the claims are all of the event's notifications (the usual first delivery).
@@ -63,7 +81,9 @@ def plan_and_claim(session_factory: SessionFactory, event_id: str, event_type: s
         item = digest_item(event_type, data, occurred_at)
         if item is not None:
             digest_store.record_item(session, event_id, item, now)
-        rows = store.insert_claimed_once(session, [notification_row(event_id, event_type, m, meeting, extra, now, lease_until) for m in planned])
+        rows = store.insert_claimed_once(
+            session, [notification_row(event_id, event_type, m, meeting, extra, now, lease_until) for m in planned]
+        )
         if len(rows) < len(planned):
             # A redelivery: some rows exist; take those still to send (not the ones inserted just now).
             inserted = {row.id for row in rows}

@@ -1,4 +1,5 @@
 """Read models kept from bus events (meetings, check-ins, agencies, revoked links); no message goes out."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,7 +30,13 @@ def record_check_in(session: Session, event_id: str, data: dict[str, Any], occur
     now = utcnow()
     contact.checked_in_at, contact.updated_at = data["at"], now
     person = {"full_name": contact.full_name, "position": contact.position}
-    item = digest_item("registration.checked_in", {**data, "attendance_mode": contact.attendance_mode}, occurred_at, person=person, meeting=store.load_meeting(session, contact.event_id))
+    item = digest_item(
+        "registration.checked_in",
+        {**data, "attendance_mode": contact.attendance_mode},
+        occurred_at,
+        person=person,
+        meeting=store.load_meeting(session, contact.event_id),
+    )
     if item is not None:
         digest_store.record_item(session, event_id, item, now)
 

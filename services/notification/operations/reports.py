@@ -1,4 +1,5 @@
 """Reports: one notification, the filtered list, counts, and everything sent to one participant."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,9 @@ def find_notification(session_factory: SessionFactory, notification_id: str) -> 
     return notification
 
 
-def list_notifications(session_factory: SessionFactory, filters: dict[str, Any], limit: int, cursor: tuple[dt.datetime, str] | None) -> list[Notification]:
+def list_notifications(
+    session_factory: SessionFactory, filters: dict[str, Any], limit: int, cursor: tuple[dt.datetime, str] | None
+) -> list[Notification]:
     with read_only(session_factory) as session:
         items = store.list_notifications(session, filters, limit, cursor)
         session.expunge_all()
@@ -38,7 +41,14 @@ def notification_stats(session_factory: SessionFactory, event_id: str | None = N
     for channel, status, count in rows:
         by_status[status] = by_status.get(status, 0) + count
         by_channel.setdefault(channel, {})[status] = count
-    return {"total": sum(by_status.values()), "by_status": by_status, "by_channel": by_channel, "attempts": attempts, "delivered": delivered, "read": read}
+    return {
+        "total": sum(by_status.values()),
+        "by_status": by_status,
+        "by_channel": by_channel,
+        "attempts": attempts,
+        "delivered": delivered,
+        "read": read,
+    }
 
 
 def registration_ledger(session_factory: SessionFactory, registration_id: str) -> list[Notification]:

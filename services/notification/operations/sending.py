@@ -5,6 +5,7 @@ transaction, the message is sent with no transaction open, and the outcome is wr
 short transaction right after. On SQLite every transaction is a serialized writer, so holding one
 across an SMTP conversation would stall every other sender.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from services.notification import delivery_receipts, metrics, store
 from services.notification.courier import Claim, Courier
-from services.notification.leases import LeaseKeeper
 from services.notification.domain.delivery import (
     DEAD,
     FAILED,
@@ -27,6 +27,7 @@ from services.notification.domain.delivery import (
     DeliveryResult,
     status_after,
 )
+from services.notification.leases import LeaseKeeper
 from services.notification.models import Notification
 from services.notification.operations.common import NotificationNotFound, SessionFactory
 from services.notification.operations.planning import claim_from_row, plan_and_claim
@@ -50,8 +51,17 @@ def record_outcome(session: Session, claim: Claim, result: DeliveryResult, start
     now = utcnow()
     status = status_after(result.outcome, retries_left=retries_left)
     store.record_attempt(
-        session, claim.id, claim.attempt_number, started_at, now, result.outcome, result.error, result.provider_id,
-        status=status, segments=result.segments, sent_at=now if status == SENT else None,
+        session,
+        claim.id,
+        claim.attempt_number,
+        started_at,
+        now,
+        result.outcome,
+        result.error,
+        result.provider_id,
+        status=status,
+        segments=result.segments,
+        sent_at=now if status == SENT else None,
     )
     if status == SENT and result.provider_id:
         delivery_receipts.apply_early_receipts(session, claim.id, result.provider_id, claim.channel)
@@ -80,10 +90,14 @@ def send_and_record(session_factory: SessionFactory, courier: Courier, claim: Cl
 
 def _log_failure(claim: Claim, result: DeliveryResult, status: str) -> None:
     if result.error:
-        log.warning("notification %s (%s %s) attempt %d: %s -> %s", claim.id, claim.kind, claim.channel, claim.attempt_number, result.error, status)
+        log.warning(
+            "notification %s (%s %s) attempt %d: %s -> %s", claim.id, claim.kind, claim.channel, claim.attempt_number, result.error, status
+        )
 
 
-def send_in_turn(session_factory: SessionFactory, courier: Courier, claims: list[Claim], *, retries_left: bool, final_session: Session | None = None) -> list[tuple[str, DeliveryResult]]:
+def send_in_turn(
+    session_factory: SessionFactory, courier: Courier, claims: list[Claim], *, retries_left: bool, final_session: Session | None = None
+) -> list[tuple[str, DeliveryResult]]:
     """Send the one or two messages of a registration event in this thread, then write the outcomes together.
 
     When every outcome is final (sent, failed) they go into `final_session`, the handler's unit of
@@ -101,9 +115,9 @@ def send_in_turn(session_factory: SessionFactory, courier: Courier, claims: list
     else:
         with unit_of_work(session_factory) as session:
             statuses = [record_outcome(session, claim, result, started, retries_left=retries_left) for claim, started, result in sent]
-    for (claim, _, result), status in zip(sent, statuses):
+    for (claim, _, result), status in zip(sent, statuses, strict=False):
         _log_failure(claim, result, status)
-    return [(status, result) for (_, _, result), status in zip(sent, statuses)]
+    return [(status, result) for (_, _, result), status in zip(sent, statuses, strict=False)]
 
 
 def send_claims(

@@ -1,4 +1,5 @@
 """HTTP API of the registration service: one flask-smorest Blueprint per resource."""
+
 from __future__ import annotations
 
 from flask_smorest import Api

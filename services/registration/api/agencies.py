@@ -1,4 +1,5 @@
 """Agencies: the organizer creates them (the API key shown once), lists them, rotates and revokes keys; an agency edits its own contact settings."""
+
 from __future__ import annotations
 
 from flask import g

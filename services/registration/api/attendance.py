@@ -1,4 +1,5 @@
 """Stats and the attendance list (JSON, CSV, XLSX or the PDF daftar hadir); the door itself is api/door.py."""
+
 from __future__ import annotations
 
 from flask import Response, g
@@ -40,7 +41,8 @@ class Attendance(MethodView):
     @requires("any")
     @blp.arguments(AttendanceQuerySchema(), location="query")
     @blp.response(
-        200, AttendanceSchema,
+        200,
+        AttendanceSchema,
         description="JSON; ?format=csv a list of participants, ?format=xlsx a workbook (summary and one sheet per agency), ?format=pdf the signed daftar hadir.",
     )
     @blp.doc(responses={200: {"content": {media: {"schema": {"type": "string", "format": "binary"}} for media in (CSV, XLSX, PDF)}}})

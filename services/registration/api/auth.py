@@ -3,6 +3,7 @@
 Agency keys are rate-limited per agency. A door token opens only its own meeting's door endpoints
 (requires("door")); everywhere else it is refused with 403.
 """
+
 from __future__ import annotations
 
 from services.registration.api.context import context
@@ -10,7 +11,8 @@ from services.registration.domain.access import ADMIN, Caller
 from services.registration.operations import find_agency_by_key, find_door_token
 from services.registration.operations.door import DOOR_TOKEN_PREFIX
 from shared.web import abort_json, bearer_token
-from shared.web.auth import hash_secret, is_admin, requires as requires_caller
+from shared.web.auth import hash_secret, is_admin
+from shared.web.auth import requires as requires_caller
 
 _UNAUTHORIZED = {"headers": {"WWW-Authenticate": "Bearer"}}
 

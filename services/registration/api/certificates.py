@@ -1,4 +1,5 @@
 """Certificates: the organizer issues and revokes them; agencies list their own; anyone may check one (/c/{id})."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -59,4 +60,6 @@ def check_certificate(certificate_id: str):
     """The public verification page a certificate's QR code points to."""
     certificate = operations.verify_certificate(sessions(), certificate_id)
     html = _pages.get_template("certificate_check.html").render(certificate=certificate)
-    return Response(html, status=200 if certificate else 404, mimetype="text/html", headers={"X-Robots-Tag": "noindex", "Cache-Control": "no-store"})
+    return Response(
+        html, status=200 if certificate else 404, mimetype="text/html", headers={"X-Robots-Tag": "noindex", "Cache-Control": "no-store"}
+    )

@@ -1,10 +1,11 @@
 """What the views share per app: the session factory, the agency rate limiter and the key look-up cache."""
+
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from sqlalchemy.orm import Session
 

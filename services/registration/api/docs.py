@@ -1,4 +1,5 @@
 """OpenAPI documentation of the error answers each endpoint can give."""
+
 from __future__ import annotations
 
 from services.registration.schemas import ErrorBodySchema
@@ -9,7 +10,7 @@ DESCRIPTIONS = {
     404: "Unknown, or not yours.",
     409: "Conflicts with the current state (duplicate, closed, cancelled).",
     413: "Request body too large.",
-    422: "Invalid input: {\"errors\": {\"field\": [\"message\"]}}.",
+    422: 'Invalid input: {"errors": {"field": ["message"]}}.',
     429: "Rate limited; see Retry-After.",
 }
 

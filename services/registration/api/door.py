@@ -1,4 +1,5 @@
 """The door of a meeting: door tokens (organizer), and check-in, look-up, undo and the count (organizer or door token)."""
+
 from __future__ import annotations
 
 from flask import g

@@ -1,4 +1,5 @@
 """The one place where domain errors become HTTP answers."""
+
 from __future__ import annotations
 
 from flask import Flask

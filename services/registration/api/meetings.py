@@ -1,4 +1,5 @@
 """Meetings (called events in the API): the organizer creates and changes them; agencies read them."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -8,7 +9,13 @@ from services.registration.api.auth import requires
 from services.registration.api.context import sessions
 from services.registration.api.docs import errors
 from services.registration.payloads import meeting_fields
-from services.registration.schemas import MeetingCancelSchema, MeetingCreateSchema, MeetingListQuerySchema, MeetingPatchSchema, MeetingSchema
+from services.registration.schemas import (
+    MeetingCancelSchema,
+    MeetingCreateSchema,
+    MeetingListQuerySchema,
+    MeetingPatchSchema,
+    MeetingSchema,
+)
 from shared.web import Blueprint
 
 blp = Blueprint("events", __name__, url_prefix="/v1/events", description="Meetings: time, venue, seats, health protocol.")

@@ -1,4 +1,5 @@
 """Registrations: agencies post participants (single or bulk), read, move between modes and cancel them."""
+
 from __future__ import annotations
 
 import re

@@ -1,15 +1,16 @@
 """The daftar hadir: A4 landscape, a letterhead with the meeting, one table per agency (each from a new
 page), an empty signature column, and "Halaman 1 dari 3" on every page."""
+
 from __future__ import annotations
 
 import io
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen import canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from reportlab.lib.styles import ParagraphStyle
 
 from services.registration.documents.attendance_sheet import AgencyGroup, AttendanceSheet, arrival_cell
 from shared.pdf_fonts import BOLD, REGULAR, rendering
@@ -57,17 +58,21 @@ def _table(group: AgencyGroup) -> Table:
         cells = (str(number), row.full_name, row.nip, row.position, row.agency_name, row.mode, arrival_cell(row), "")
         rows.append([_wrap(text, column) for column, text in enumerate(cells)])
     table = Table(rows, colWidths=[w * MM for w in WIDTHS_MM], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), REGULAR, FONT_SIZE),
-        ("FONT", (0, 0), (-1, 0), BOLD, FONT_SIZE),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.91, 0.96)),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("ALIGN", (0, 0), (0, -1), "RIGHT"),
-        # Room to sign: every participant row at least 9 mm high.
-        ("TOPPADDING", (0, 1), (-1, -1), 7),
-        ("BOTTOMPADDING", (0, 1), (-1, -1), 7),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), REGULAR, FONT_SIZE),
+                ("FONT", (0, 0), (-1, 0), BOLD, FONT_SIZE),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.91, 0.96)),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ALIGN", (0, 0), (0, -1), "RIGHT"),
+                # Room to sign: every participant row at least 9 mm high.
+                ("TOPPADDING", (0, 1), (-1, -1), 7),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), 7),
+            ]
+        )
+    )
     return table
 
 
@@ -98,11 +103,22 @@ def _draw(sheet: AttendanceSheet) -> bytes:
             _table(group),
         ]
     if not story:
-        story = [*_letterhead(sheet), Paragraph("DAFTAR HADIR", title), Paragraph(_escape(sheet.title), title), Paragraph("Belum ada peserta terkonfirmasi.", line)]
+        story = [
+            *_letterhead(sheet),
+            Paragraph("DAFTAR HADIR", title),
+            Paragraph(_escape(sheet.title), title),
+            Paragraph("Belum ada peserta terkonfirmasi.", line),
+        ]
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
-        buffer, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=14 * MM,
-        title=f"Daftar hadir — {sheet.title}", invariant=1,
+        buffer,
+        pagesize=PAGE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=14 * MM,
+        title=f"Daftar hadir — {sheet.title}",
+        invariant=1,
     )
     document.build(story, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()

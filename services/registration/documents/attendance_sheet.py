@@ -4,12 +4,14 @@ Built from the attendance report (operations.attendance) for both the PDF daftar
 confirmed participants only (the waitlisted and cancelled have no place to sign), grouped by agency,
 times written in the meeting's zone.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember")
 DAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
@@ -58,7 +60,9 @@ def long_date(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
     return f"{DAYS_ID[local.weekday()]}, {local.day} {MONTHS_ID[local.month - 1]} {local.year}"
 
 
-def build_sheet(meeting: dict[str, Any], participants: Iterable[dict[str, Any]], agencies: list[dict[str, Any]], totals: dict[str, int]) -> AttendanceSheet:
+def build_sheet(
+    meeting: dict[str, Any], participants: Iterable[dict[str, Any]], agencies: list[dict[str, Any]], totals: dict[str, int]
+) -> AttendanceSheet:
     """The sheet of one meeting from the attendance report's participants and per-agency counts."""
     zone = zoneinfo.ZoneInfo(meeting["timezone"])
     by_agency: dict[str, list[SheetRow]] = {}
@@ -67,21 +71,36 @@ def build_sheet(meeting: dict[str, Any], participants: Iterable[dict[str, Any]],
             continue
         came = p["checked_in_at"] if p["attendance_mode"] == "in_person" else p["first_join_at"]
         minutes = p.get("online_minutes") if p["attendance_mode"] == "online" else None
-        by_agency.setdefault(p["agency_id"], []).append(SheetRow(
-            full_name=p["full_name"], nip=p["nip"] or "", position=p["position"] or "", agency_name=p["agency_name"],
-            mode=MODES_ID.get(p["attendance_mode"], p["attendance_mode"]), arrived=_clock(came, zone), attended=bool(p["attended"]),
-            online_minutes=minutes,
-        ))
+        by_agency.setdefault(p["agency_id"], []).append(
+            SheetRow(
+                full_name=p["full_name"],
+                nip=p["nip"] or "",
+                position=p["position"] or "",
+                agency_name=p["agency_name"],
+                mode=MODES_ID.get(p["attendance_mode"], p["attendance_mode"]),
+                arrived=_clock(came, zone),
+                attended=bool(p["attended"]),
+                online_minutes=minutes,
+            )
+        )
     groups = tuple(
-        AgencyGroup(a["agency_id"], a["agency_name"], tuple(sorted(by_agency.get(a["agency_id"], []), key=lambda r: r.full_name.lower())), a)
+        AgencyGroup(
+            a["agency_id"], a["agency_name"], tuple(sorted(by_agency.get(a["agency_id"], []), key=lambda r: r.full_name.lower())), a
+        )
         for a in agencies
         if by_agency.get(a["agency_id"])
     )
     venue = ", ".join(part for part in (meeting["venue_name"], meeting["venue_address"], meeting.get("venue_city")) if part)
     organizer = meeting.get("organizer") or {}
     return AttendanceSheet(
-        meeting["title"], long_date(meeting["starts_at"], zone), venue, groups, totals,
-        organizer_name=organizer.get("name"), organizer_unit=organizer.get("unit"), online_rule=online_rule_text(meeting),
+        meeting["title"],
+        long_date(meeting["starts_at"], zone),
+        venue,
+        groups,
+        totals,
+        organizer_name=organizer.get("name"),
+        organizer_unit=organizer.get("unit"),
+        online_rule=online_rule_text(meeting),
     )
 
 

@@ -1,4 +1,5 @@
 """The attendance list as an XLSX workbook: a summary sheet with each agency's totals, then one sheet per agency."""
+
 from __future__ import annotations
 
 import io
@@ -12,8 +13,14 @@ from services.registration.documents.attendance_sheet import AttendanceSheet, Sh
 
 SUMMARY = "Ringkasan"
 TOTAL_COLUMNS = (
-    ("Instansi", "agency_name"), ("Terdaftar", "registered"), ("Terkonfirmasi", "confirmed"), ("Daftar tunggu", "waitlisted"),
-    ("Batal", "cancelled"), ("Check-in", "checked_in"), ("Bergabung daring", "joined_online"), ("Hadir", "attended"),
+    ("Instansi", "agency_name"),
+    ("Terdaftar", "registered"),
+    ("Terkonfirmasi", "confirmed"),
+    ("Daftar tunggu", "waitlisted"),
+    ("Batal", "cancelled"),
+    ("Check-in", "checked_in"),
+    ("Bergabung daring", "joined_online"),
+    ("Hadir", "attended"),
 )
 ROW_HEADERS = ("No", "Nama", "NIP", "Jabatan", "Instansi", "Mode", "Waktu hadir", "Menit daring", "Hadir")
 # Excel's limits on sheet names: at most 31 characters, none of []:*?/\ .

@@ -1,4 +1,5 @@
 """Who is asking: the organizer (admin token), one agency (its API key) or one meeting's door (a door token)."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,10 +1,11 @@
 """Attendance: door check-ins and online joins merged per participant and summed per agency."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
-from services.registration.domain.seats import CONFIRMED, IN_PERSON, ONLINE, WAITLISTED, CANCELLED
+from services.registration.domain.seats import CANCELLED, CONFIRMED, IN_PERSON, ONLINE, WAITLISTED
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,15 @@ class AttendanceRow:
 
 def _empty_counts() -> dict[str, int]:
     return {
-        "registered": 0, "confirmed": 0, "waitlisted": 0, "cancelled": 0,
-        "in_person_confirmed": 0, "checked_in": 0, "online_confirmed": 0, "joined_online": 0, "attended": 0,
+        "registered": 0,
+        "confirmed": 0,
+        "waitlisted": 0,
+        "cancelled": 0,
+        "in_person_confirmed": 0,
+        "checked_in": 0,
+        "online_confirmed": 0,
+        "joined_online": 0,
+        "attended": 0,
     }
 
 

@@ -1,4 +1,5 @@
 """Certificates of attendance: who earns one, when they may be issued, and how they are numbered."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,4 +51,3 @@ def meeting_date(starts_at: dt.datetime, timezone: str) -> dt.date:
 def certificate_number(seq: int, suffix: str, year: int) -> str:
     """`001/SERT/RAKOR/2021`: the sequence within the meeting, the organizer's suffix, the meeting's year."""
     return f"{seq:03d}/{suffix}/{year}"
-

@@ -1,4 +1,5 @@
 """Check-in codes: short enough to type at the door, random enough not to be guessed."""
+
 from __future__ import annotations
 
 import secrets

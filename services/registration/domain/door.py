@@ -1,4 +1,5 @@
 """The door: who may be checked in (and why not), a check-in recorded once, and its undo; door-token validity."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -84,4 +85,3 @@ def undo_check_in(attendee: Attendee, event_id: str) -> dt.datetime:
     if attendee.checked_in_at is None:
         raise CheckInRefused(NOT_CHECKED_IN)
     return attendee.checked_in_at
-

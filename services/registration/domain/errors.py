@@ -1,4 +1,5 @@
 """Domain errors as types; the API maps each to one HTTP status in services.registration.api.errors."""
+
 from __future__ import annotations
 
 

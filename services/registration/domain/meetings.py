@@ -1,8 +1,10 @@
 """Rules of a meeting's fields: consistent times, capacity and quota, and what a change means for invitations."""
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from services.registration.domain.errors import MeetingCancelled
 from shared.schemas.events import MEETING_STATUSES

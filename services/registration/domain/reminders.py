@@ -1,9 +1,11 @@
 """A meeting's reminders: an ISO 8601 duration before the start, optionally moved to a local time of that day."""
+
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 MAX_REMINDERS = 5
 # Beyond this a "reminder" is an announcement; it also keeps absurd values (P99999999D) out of date arithmetic.

@@ -1,4 +1,5 @@
 """In-person seat allocation: confirm while the meeting and the agency have room, else waitlist at the end."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

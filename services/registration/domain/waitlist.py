@@ -1,8 +1,9 @@
 """Waitlist order: who gets a freed seat."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from services.registration.domain.seats import SeatState
 
@@ -29,4 +30,3 @@ def promotions(state: SeatState, waitlist: Sequence[WaitlistEntry]) -> list[Wait
             state.waitlisted -= 1
             promoted.append(entry)
     return promoted
-

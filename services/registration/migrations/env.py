@@ -1,4 +1,5 @@
 """Alembic environment of the registration service."""
+
 from services.registration.models import Base
 from shared.alembic_env import run_migrations
 

@@ -1,10 +1,12 @@
 """Agencies and their API keys: made, rotated with a grace period, revoked."""
+
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
@@ -33,8 +35,14 @@ def create_agency(session_factory: Callable[[], Session], data: dict[str, Any]) 
     now = utcnow()
     with writing(session_factory) as session:
         agency = Agency(
-            id=str(uuid.uuid4()), name=data["name"], kind=data["kind"], contact_email=data["contact_email"],
-            digest_enabled=data.get("digest_enabled", True), locale=data.get("locale") or "id", created_at=now, updated_at=now,
+            id=str(uuid.uuid4()),
+            name=data["name"],
+            kind=data["kind"],
+            contact_email=data["contact_email"],
+            digest_enabled=data.get("digest_enabled", True),
+            locale=data.get("locale") or "id",
+            created_at=now,
+            updated_at=now,
         )
         session.add(agency)
         session.flush()  # the key's foreign key needs the agency row first
@@ -81,7 +89,11 @@ def rotate_agency_key(session_factory: Callable[[], Session], agency_id: str, gr
         _lock_agency(session, agency_id)  # two rotations at once: each ends the other's grace in turn
         session.execute(
             update(AgencyKey)
-            .where(AgencyKey.agency_id == agency_id, AgencyKey.revoked_at.is_(None), or_(AgencyKey.expires_at.is_(None), AgencyKey.expires_at > until))
+            .where(
+                AgencyKey.agency_id == agency_id,
+                AgencyKey.revoked_at.is_(None),
+                or_(AgencyKey.expires_at.is_(None), AgencyKey.expires_at > until),
+            )
             .values(expires_at=until)
             .execution_options(synchronize_session=False)
         )
@@ -117,8 +129,10 @@ class KnownKey:
 
 
 # Built once: it runs on every agency request that misses the key cache (api/auth.py).
-_KEY = select(AgencyKey.expires_at, AgencyKey.revoked_at, Agency.id, Agency.name).join(Agency, AgencyKey.agency_id == Agency.id).where(
-    AgencyKey.key_hash == bindparam("key_hash")
+_KEY = (
+    select(AgencyKey.expires_at, AgencyKey.revoked_at, Agency.id, Agency.name)
+    .join(Agency, AgencyKey.agency_id == Agency.id)
+    .where(AgencyKey.key_hash == bindparam("key_hash"))
 )
 
 

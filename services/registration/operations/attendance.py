@@ -1,4 +1,5 @@
 """Attendance: online joins from the streaming service, stats and the attendance list (check-in is in door.py)."""
+
 from __future__ import annotations
 
 import logging
@@ -7,12 +8,11 @@ from typing import Any
 from sqlalchemy import case, func, literal, or_, update
 from sqlalchemy.orm import Session
 
-from services.registration import store
-from services.registration.domain.access import Caller
+from services.registration import payloads, store
 from services.registration.documents.attendance_pdf import render_attendance_pdf
 from services.registration.documents.attendance_sheet import build_sheet
 from services.registration.documents.attendance_xlsx import render_attendance_xlsx
-from services.registration import payloads
+from services.registration.domain.access import Caller
 from services.registration.domain.attendance import AttendanceRow, OnlineRule, summarize
 from services.registration.models import UTC_DATETIME, Meeting, Registration
 from services.registration.operations.reading import reading
@@ -28,13 +28,19 @@ def record_online_join(session: Session, data: dict[str, Any]) -> None:
     same person must both count.
     """
     at = literal(data["at"], type_=UTC_DATETIME)  # through the column type: stored in UTC on SQLite too
-    first = case((or_(Registration.online_joined_at.is_(None), Registration.online_joined_at > at), at), else_=Registration.online_joined_at)
-    result = session.execute(
-        update(Registration)
-        .where(Registration.id == data["registration_id"], Registration.event_id == data["event_id"])
-        .values(online_joined_at=first, online_join_count=Registration.online_join_count + 1)
-        .execution_options(synchronize_session=False)
-    ) if store.is_id(data["registration_id"]) else None
+    first = case(
+        (or_(Registration.online_joined_at.is_(None), Registration.online_joined_at > at), at), else_=Registration.online_joined_at
+    )
+    result = (
+        session.execute(
+            update(Registration)
+            .where(Registration.id == data["registration_id"], Registration.event_id == data["event_id"])
+            .values(online_joined_at=first, online_join_count=Registration.online_join_count + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if store.is_id(data["registration_id"])
+        else None
+    )
     if result is None or result.rowcount == 0:
         # Not ours to fix: a join for a registration this service never had. Keep the queue moving.
         log.warning("stream.joined for unknown registration %s of event %s", data["registration_id"], data["event_id"])
@@ -52,11 +58,15 @@ def record_online_presence(session: Session, data: dict[str, Any]) -> None:
         return
     minutes = literal(data["minutes"])
     values: dict[str, Any] = {
-        "online_minutes": case((or_(Registration.online_minutes.is_(None), Registration.online_minutes < minutes), minutes), else_=Registration.online_minutes),
+        "online_minutes": case(
+            (or_(Registration.online_minutes.is_(None), Registration.online_minutes < minutes), minutes), else_=Registration.online_minutes
+        ),
     }
     if data.get("first_join_at") is not None:
         at = literal(data["first_join_at"], type_=UTC_DATETIME)
-        values["online_joined_at"] = case((or_(Registration.online_joined_at.is_(None), Registration.online_joined_at > at), at), else_=Registration.online_joined_at)
+        values["online_joined_at"] = case(
+            (or_(Registration.online_joined_at.is_(None), Registration.online_joined_at > at), at), else_=Registration.online_joined_at
+        )
     result = session.execute(
         update(Registration)
         .where(Registration.id == data["registration_id"], Registration.event_id == data["event_id"])
@@ -82,10 +92,20 @@ def online_rule(meeting: Meeting) -> OnlineRule:
 def _rows(session: Session, caller: Caller, event_id: str, rule: OnlineRule) -> list[AttendanceRow]:
     return [
         AttendanceRow(
-            registration_id=r.id, agency_id=r.agency_id, agency_name=name, full_name=r.full_name, email=r.email,
-            nip=r.nip, position=r.position, attendance_mode=r.attendance_mode, status=r.status,
-            checked_in_at=r.checked_in_at, online_joined_at=r.online_joined_at, online_join_count=r.online_join_count,
-            online_minutes=r.online_minutes, rule=rule,
+            registration_id=r.id,
+            agency_id=r.agency_id,
+            agency_name=name,
+            full_name=r.full_name,
+            email=r.email,
+            nip=r.nip,
+            position=r.position,
+            attendance_mode=r.attendance_mode,
+            status=r.status,
+            checked_in_at=r.checked_in_at,
+            online_joined_at=r.online_joined_at,
+            online_join_count=r.online_join_count,
+            online_minutes=r.online_minutes,
+            rule=rule,
         )
         for r, name in store.registrations_with_agency(session, event_id, caller.agency_id)
     ]
@@ -117,13 +137,24 @@ def attendance(session_factory, caller: Caller, event_id: str) -> dict[str, Any]
         for row in rows
     ]
     heading = {
-        "title": meeting.title, "timezone": meeting.timezone, "starts_at": meeting.starts_at,
-        "venue_name": meeting.venue_name, "venue_address": meeting.venue_address, "venue_city": meeting.venue_city,
-        "organizer": payloads.organizer(meeting), "online_report": rule.report_exists, "min_online_minutes": rule.min_minutes,
+        "title": meeting.title,
+        "timezone": meeting.timezone,
+        "starts_at": meeting.starts_at,
+        "venue_name": meeting.venue_name,
+        "venue_address": meeting.venue_address,
+        "venue_city": meeting.venue_city,
+        "organizer": payloads.organizer(meeting),
+        "online_report": rule.report_exists,
+        "min_online_minutes": rule.min_minutes,
     }
     return {
-        "event_id": event_id, "online_report": rule.report_exists, "min_online_minutes": rule.min_minutes,
-        "meeting": heading, "participants": participants, "agencies": agencies, "totals": totals,
+        "event_id": event_id,
+        "online_report": rule.report_exists,
+        "min_online_minutes": rule.min_minutes,
+        "meeting": heading,
+        "participants": participants,
+        "agencies": agencies,
+        "totals": totals,
     }
 
 

@@ -1,8 +1,10 @@
 """Certificates of attendance: issue them after the meeting, list, revoke, and the public verification."""
+
 from __future__ import annotations
 
 import secrets
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -62,13 +64,28 @@ def issue_certificates(session_factory: SessionFactory, event_id: str, number_su
         events = []
         for seq, (registration, agency_name) in enumerate(eligible, start=last + 1):
             certificate = Certificate(
-                id=new_certificate_id(), event_id=event_id, registration_id=registration.id, agency_id=registration.agency_id,
-                seq=seq, number=certificate_number(seq, number_suffix, day.year), full_name=registration.full_name,
-                nip=registration.nip, position=registration.position, agency_name=agency_name,
-                meeting_title=meeting.title, meeting_date=day, hours=meeting.certificate_hours, issued_at=now,
+                id=new_certificate_id(),
+                event_id=event_id,
+                registration_id=registration.id,
+                agency_id=registration.agency_id,
+                seq=seq,
+                number=certificate_number(seq, number_suffix, day.year),
+                full_name=registration.full_name,
+                nip=registration.nip,
+                position=registration.position,
+                agency_name=agency_name,
+                meeting_title=meeting.title,
+                meeting_date=day,
+                hours=meeting.certificate_hours,
+                issued_at=now,
             )
             session.add(certificate)
-            events.append(("certificate.issued", payloads.certificate_issued(certificate, registration, meeting, verify_url(base_url, certificate.id))))
+            events.append(
+                (
+                    "certificate.issued",
+                    payloads.certificate_issued(certificate, registration, meeting, verify_url(base_url, certificate.id)),
+                )
+            )
         outbox.record_many(session, events)
     return {"issued": len(eligible), "already_issued": len(already)}
 
@@ -83,8 +100,14 @@ def list_certificates(session_factory: SessionFactory, caller: Caller, event_id:
         rows = list(session.execute(query).scalars())
     return [
         {
-            "id": c.id, "number": c.number, "registration_id": c.registration_id, "agency_id": c.agency_id,
-            "full_name": c.full_name, "issued_at": c.issued_at, "revoked_at": c.revoked_at, "valid": c.revoked_at is None,
+            "id": c.id,
+            "number": c.number,
+            "registration_id": c.registration_id,
+            "agency_id": c.agency_id,
+            "full_name": c.full_name,
+            "issued_at": c.issued_at,
+            "revoked_at": c.revoked_at,
+            "valid": c.revoked_at is None,
             "verify_url": verify_url(base_url, c.id),
         }
         for c in rows
@@ -111,4 +134,10 @@ def verify_certificate(session_factory: SessionFactory, certificate_id: str) -> 
         c = _get(session, certificate_id)
     if c is None:
         return None
-    return {"number": c.number, "full_name": c.full_name, "meeting_title": c.meeting_title, "meeting_date": c.meeting_date, "valid": c.revoked_at is None}
+    return {
+        "number": c.number,
+        "full_name": c.full_name,
+        "meeting_title": c.meeting_title,
+        "meeting_date": c.meeting_date,
+        "valid": c.revoked_at is None,
+    }

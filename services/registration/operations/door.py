@@ -1,9 +1,11 @@
 """The door of a meeting: its tokens, check-in by code or registration id, look-up, undo and the count."""
+
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
@@ -39,15 +41,27 @@ def create_door_token(session_factory: SessionFactory, event_id: str, data: dict
     token = new_secret(DOOR_TOKEN_PREFIX)
     with writing(session_factory) as session:
         store.get_meeting(session, event_id)
-        row = DoorToken(id=str(uuid.uuid4()), event_id=event_id, label=data["label"], token_hash=hash_secret(token), created_at=now, expires_at=expires_at)
+        row = DoorToken(
+            id=str(uuid.uuid4()),
+            event_id=event_id,
+            label=data["label"],
+            token_hash=hash_secret(token),
+            created_at=now,
+            expires_at=expires_at,
+        )
         session.add(row)
     return {**_token_fields(row, now), "token": token}
 
 
 def _token_fields(row: DoorToken, now) -> dict[str, Any]:
     return {
-        "id": row.id, "event_id": row.event_id, "label": row.label, "created_at": row.created_at, "expires_at": row.expires_at,
-        "revoked_at": row.revoked_at, "active": credential_is_active(row.expires_at, row.revoked_at, now),
+        "id": row.id,
+        "event_id": row.event_id,
+        "label": row.label,
+        "created_at": row.created_at,
+        "expires_at": row.expires_at,
+        "revoked_at": row.revoked_at,
+        "active": credential_is_active(row.expires_at, row.revoked_at, now),
     }
 
 
@@ -55,7 +69,9 @@ def list_door_tokens(session_factory: SessionFactory, event_id: str) -> list[dic
     """The meeting's door tokens, oldest first, without their values (only hashes are kept)."""
     with reading(session_factory) as session:
         store.get_meeting(session, event_id)
-        rows = session.execute(select(DoorToken).where(DoorToken.event_id == event_id).order_by(DoorToken.created_at, DoorToken.id)).scalars()
+        rows = session.execute(
+            select(DoorToken).where(DoorToken.event_id == event_id).order_by(DoorToken.created_at, DoorToken.id)
+        ).scalars()
         now = utcnow()
         return [_token_fields(row, now) for row in rows]
 
@@ -76,7 +92,9 @@ class DoorAccess:
     event_id: str
 
 
-_DOOR_TOKEN = select(DoorToken.id, DoorToken.event_id, DoorToken.expires_at, DoorToken.revoked_at).where(DoorToken.token_hash == bindparam("token_hash"))
+_DOOR_TOKEN = select(DoorToken.id, DoorToken.event_id, DoorToken.expires_at, DoorToken.revoked_at).where(
+    DoorToken.token_hash == bindparam("token_hash")
+)
 
 
 def find_door_token(session_factory: SessionFactory, token_hash: str) -> DoorAccess | None:
@@ -136,7 +154,16 @@ def check_in(session_factory: SessionFactory, event_id: str, code: str | None = 
         outcome = door.check_in(_attendee(registration), event_id, utcnow())
         if outcome.is_new:
             registration.checked_in_at = registration.updated_at = outcome.checked_in_at
-            outbox.record(session, "registration.checked_in", {"registration_id": registration.id, "event_id": event_id, "at": outcome.checked_in_at, "agency_id": registration.agency_id})
+            outbox.record(
+                session,
+                "registration.checked_in",
+                {
+                    "registration_id": registration.id,
+                    "event_id": event_id,
+                    "at": outcome.checked_in_at,
+                    "agency_id": registration.agency_id,
+                },
+            )
         return {
             "registration_id": registration.id,
             "checked_in_at": outcome.checked_in_at,
@@ -154,12 +181,20 @@ def undo_check_in(session_factory: SessionFactory, caller: Caller, event_id: str
         registration, _ = _locked_registration(session, event_id, None, registration_id)
         undone = door.undo_check_in(_attendee(registration), event_id)
         registration.checked_in_at, registration.updated_at = None, now
-        session.add(CheckInReversal(
-            registration_id=registration.id, event_id=event_id, checked_in_at=undone, reverted_at=now,
-            reverted_by=caller.kind, door_token_id=caller.door_token_id,
-        ))
+        session.add(
+            CheckInReversal(
+                registration_id=registration.id,
+                event_id=event_id,
+                checked_in_at=undone,
+                reverted_at=now,
+                reverted_by=caller.kind,
+                door_token_id=caller.door_token_id,
+            )
+        )
         outbox.record(
-            session, "registration.check_in_reverted", {"registration_id": registration.id, "event_id": event_id, "at": now, "checked_in_at": undone}
+            session,
+            "registration.check_in_reverted",
+            {"registration_id": registration.id, "event_id": event_id, "at": now, "checked_in_at": undone},
         )
     return {"registration_id": registration_id, "checked_in_at": None, "reverted_at": now, "reverted_check_in_at": undone}
 
@@ -194,8 +229,12 @@ def lookup(session_factory: SessionFactory, event_id: str, q: str) -> list[dict[
         rows = session.execute(query).all()
     return [
         {
-            "registration_id": r.id, "full_name": r.full_name, "agency_name": name, "attendance_mode": r.attendance_mode,
-            "status": r.status, "checked_in_at": r.checked_in_at,
+            "registration_id": r.id,
+            "full_name": r.full_name,
+            "agency_name": name,
+            "attendance_mode": r.attendance_mode,
+            "status": r.status,
+            "checked_in_at": r.checked_in_at,
         }
         for r, name in rows
     ]

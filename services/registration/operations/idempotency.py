@@ -1,4 +1,5 @@
 """Idempotency-Key: the first answer to a key is stored with a fingerprint of the request and replayed."""
+
 from __future__ import annotations
 
 import hashlib
@@ -36,9 +37,7 @@ def find_reply(session: Session, agency_id: str, key: Key) -> tuple[int, dict[st
     if row is None:
         return None
     if row.request_hash != key.fingerprint:
-        raise IdempotencyKeyReused(
-            "This Idempotency-Key was already used with a different request; use a new key for a new request."
-        )
+        raise IdempotencyKeyReused("This Idempotency-Key was already used with a different request; use a new key for a new request.")
     return row.status_code, json.loads(row.body)
 
 

@@ -1,8 +1,10 @@
 """Meetings: create, read, list, update (a change of time or venue raises the invitation sequence), cancel."""
+
 from __future__ import annotations
 
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,8 +21,8 @@ from services.registration.domain.meetings import (
     validate_meeting,
 )
 from services.registration.models import Meeting
-from services.registration.operations.seating import outbox, promote_waitlisted
 from services.registration.operations.reading import reading
+from services.registration.operations.seating import outbox, promote_waitlisted
 from shared.db import utcnow
 from shared.db.writers import writing
 

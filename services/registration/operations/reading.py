@@ -1,8 +1,9 @@
 """A read-only session whose loaded objects stay usable after it ends."""
+
 from __future__ import annotations
 
 import contextlib
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from sqlalchemy.orm import Session
 

@@ -1,10 +1,12 @@
 """Registrations: single and bulk intake (idempotent), reading, mode changes and cancellation."""
+
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +26,7 @@ from services.registration.domain.meetings import ensure_scheduled, registration
 from services.registration.domain.seats import CANCELLED, ONLINE
 from services.registration.models import Agency, Meeting, Registration
 from services.registration.operations import idempotency
+from services.registration.operations.reading import reading
 from services.registration.operations.seating import (
     IntakeBatch,
     leave_seat_or_waitlist,
@@ -33,7 +36,6 @@ from services.registration.operations.seating import (
     promote_waitlisted,
 )
 from services.registration.schemas import RegistrationCreateSchema, RegistrationSchema
-from services.registration.operations.reading import reading
 from shared.db import utcnow
 from shared.db.writers import writing
 

@@ -1,4 +1,5 @@
 """Purge of records past their retention: idempotent replies (2 days), processed-event marks and sent outbox rows."""
+
 from __future__ import annotations
 
 import datetime as dt

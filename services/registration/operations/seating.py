@@ -1,4 +1,5 @@
 """Seat changes shared by the use cases: a new registration takes its place, a freed seat goes to the waitlist."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,7 +24,9 @@ def place(registration: Registration, state: SeatState) -> None:
     allocation = allocate(state, registration.agency_id, registration.attendance_mode)
     registration.status = allocation.status
     registration.waitlist_position = allocation.waitlist_position
-    registration.check_in_code = new_check_in_code() if allocation.status == CONFIRMED and registration.attendance_mode == IN_PERSON else None
+    registration.check_in_code = (
+        new_check_in_code() if allocation.status == CONFIRMED and registration.attendance_mode == IN_PERSON else None
+    )
 
 
 @dataclass

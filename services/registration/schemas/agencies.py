@@ -1,4 +1,5 @@
 """Agencies: create, update, their keys."""
+
 from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
@@ -21,7 +22,9 @@ class AgencyCreateSchema(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(AGENCY_KINDS))
     contact_email = EmailField(required=True, metadata={"example": "humas@jabarprov.go.id"})
     digest_enabled = fields.Boolean(load_default=True, metadata={"description": _DIGEST})
-    locale = fields.String(load_default="id", validate=validate.OneOf(LOCALES), metadata={"description": "Language of the mail to the contact."})
+    locale = fields.String(
+        load_default="id", validate=validate.OneOf(LOCALES), metadata={"description": "Language of the mail to the contact."}
+    )
 
 
 class AgencyUpdateSchema(StrictSchema):
@@ -56,7 +59,9 @@ MAX_GRACE_SECONDS = 30 * 24 * 3600
 
 class AgencyKeyCreateSchema(StrictSchema):
     grace_seconds = fields.Integer(
-        load_default=0, strict=True, validate=validate.Range(min=0, max=MAX_GRACE_SECONDS),
+        load_default=0,
+        strict=True,
+        validate=validate.Range(min=0, max=MAX_GRACE_SECONDS),
         metadata={"description": "How long the agency's previous keys keep working (0: they stop at once)."},
     )
 

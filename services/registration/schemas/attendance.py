@@ -1,4 +1,5 @@
 """Stats and attendance: counts per meeting and per agency, the attendance list."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -50,13 +51,22 @@ class AttendanceRowSchema(OutSchema):
     first_join_at = fields.DateTime(allow_none=True, metadata={"description": "Earliest online join: the personal link or a Zoom report."})
     online_joined_at = fields.DateTime(allow_none=True, metadata={"description": "The same as first_join_at (its earlier name)."})
     online_join_count = fields.Integer(metadata={"description": "Times the personal link was opened during the meeting."})
-    online_minutes = fields.Integer(allow_none=True, metadata={"description": "Minutes in the Zoom meeting per the imported reports (overlaps once); null: in no report."})
-    attended = fields.Boolean(metadata={"description": "Checked in, or attended online: with a report, online_minutes >= min_online_minutes; without one, joined."})
+    online_minutes = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Minutes in the Zoom meeting per the imported reports (overlaps once); null: in no report."},
+    )
+    attended = fields.Boolean(
+        metadata={
+            "description": "Checked in, or attended online: with a report, online_minutes >= min_online_minutes; without one, joined."
+        }
+    )
 
 
 class AttendanceSchema(OutSchema):
     event_id = fields.String()
-    online_report = fields.Boolean(metadata={"description": "A Zoom participant report has been imported: online attendance is read from it."})
+    online_report = fields.Boolean(
+        metadata={"description": "A Zoom participant report has been imported: online attendance is read from it."}
+    )
     min_online_minutes = fields.Integer()
     participants = fields.List(fields.Nested(AttendanceRowSchema))
     agencies = fields.List(fields.Nested(AgencyCountsSchema))

@@ -1,4 +1,5 @@
 """Certificates: what an issue request did and the certificate as listed."""
+
 from __future__ import annotations
 
 from marshmallow import fields

@@ -1,4 +1,5 @@
 """What the registration API schemas share: the answer base, the values of a registration, the error body."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -22,9 +23,16 @@ class ErrorBodySchema(OutSchema):
     errors = fields.Dict(
         keys=fields.String(),
         values=fields.Raw(),
-        metadata={"example": {"email": ["Not a valid email address."]}, "description": "Messages per field; a nested object (venue) has an object of its own fields."},
+        metadata={
+            "example": {"email": ["Not a valid email address."]},
+            "description": "Messages per field; a nested object (venue) has an object of its own fields.",
+        },
     )
-    existing_id = fields.String(metadata={"description": "On a duplicate registration of the calling agency's own: the id of the registration that exists (absent when another agency registered the person)."})
+    existing_id = fields.String(
+        metadata={
+            "description": "On a duplicate registration of the calling agency's own: the id of the registration that exists (absent when another agency registered the person)."
+        }
+    )
     reason = fields.String(
         validate=validate.OneOf((*REFUSAL_REASONS, NOT_CHECKED_IN)),
         metadata={"description": "On a refused check-in (or undo): why, for the door page to show."},

@@ -1,4 +1,5 @@
 """At the door: check-in and its undo, look-up, the door's summary and its tokens."""
+
 from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
@@ -39,7 +40,11 @@ class CheckInUndoneSchema(OutSchema):
 
 
 class LookupQuerySchema(StrictSchema):
-    q = fields.String(required=True, validate=validate.Length(min=2, max=200), metadata={"description": "Part of a name, NIP or email, or a check-in code; case-insensitive."})
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=200),
+        metadata={"description": "Part of a name, NIP or email, or a check-in code; case-insensitive."},
+    )
 
 
 class LookupMatchSchema(OutSchema):

@@ -1,4 +1,5 @@
 """Meetings: create, change, cancel, list, and the meeting as answered (venue, organizer, reminders, seats)."""
+
 from __future__ import annotations
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
@@ -12,9 +13,18 @@ from shared.schemas.validators import Line, StrictSchema, Text, validate_timezon
 
 class VenueSchema(StrictSchema):
     name = Line(required=True, validate=validate.Length(min=1, max=300), metadata={"example": "Hotel Aviary Bintaro"})
-    address = Text(required=True, validate=validate.Length(min=1, max=500), metadata={"example": "Jl. Boulevard Bintaro Jaya Blok B7/A1, Tangerang Selatan"})
+    address = Text(
+        required=True,
+        validate=validate.Length(min=1, max=500),
+        metadata={"example": "Jl. Boulevard Bintaro Jaya Blok B7/A1, Tangerang Selatan"},
+    )
     city = Line(allow_none=True, load_default=None, validate=validate.Length(max=200), metadata={"example": "Tangerang Selatan"})
-    latitude = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-90, max=90), metadata={"example": -6.2797, "description": "With longitude: a GEO on in-person calendar entries."})
+    latitude = fields.Float(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Range(min=-90, max=90),
+        metadata={"example": -6.2797, "description": "With longitude: a GEO on in-person calendar entries."},
+    )
     longitude = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-180, max=180), metadata={"example": 106.7107})
 
     @validates_schema
@@ -25,8 +35,15 @@ class VenueSchema(StrictSchema):
 
 
 class ReminderInSchema(StrictSchema):
-    before = fields.String(required=True, metadata={"example": "P1D", "description": "ISO 8601 duration before the start: weeks, days, hours, minutes (P1D, PT1H, P2DT3H)."})
-    at = fields.String(allow_none=True, load_default=None, metadata={"example": "09:00", "description": "Local time (HH:MM) of that day in the meeting's zone; needs whole days in `before`."})
+    before = fields.String(
+        required=True,
+        metadata={"example": "P1D", "description": "ISO 8601 duration before the start: weeks, days, hours, minutes (P1D, PT1H, P2DT3H)."},
+    )
+    at = fields.String(
+        allow_none=True,
+        load_default=None,
+        metadata={"example": "09:00", "description": "Local time (HH:MM) of that day in the meeting's zone; needs whole days in `before`."},
+    )
 
     @validates_schema
     def _valid(self, data, **_kwargs):
@@ -66,9 +83,19 @@ class OrganizerSchema(StrictSchema):
     """Who the meeting's mail comes from: letterhead, From name and signature."""
 
     name = Line(required=True, validate=validate.Length(min=2, max=200), metadata={"example": "Kementerian Komunikasi dan Informatika"})
-    unit = Line(allow_none=True, load_default=None, validate=validate.Length(max=200), metadata={"example": "Direktorat Jenderal Informasi dan Komunikasi Publik"})
+    unit = Line(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata={"example": "Direktorat Jenderal Informasi dan Komunikasi Publik"},
+    )
     signatory_name = Line(allow_none=True, load_default=None, validate=validate.Length(max=200), metadata={"example": "Usman Kansong"})
-    signatory_title = Line(allow_none=True, load_default=None, validate=validate.Length(max=200), metadata={"example": "Direktur Jenderal Informasi dan Komunikasi Publik"})
+    signatory_title = Line(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata={"example": "Direktur Jenderal Informasi dan Komunikasi Publik"},
+    )
 
 
 MIN_ONLINE_DESCRIPTION = (
@@ -79,7 +106,11 @@ ORGANIZER_DESCRIPTION = "Signs every mail of the meeting; null: the notification
 
 
 class MeetingCreateSchema(StrictSchema):
-    title = Line(required=True, validate=validate.Length(min=3, max=300), metadata={"example": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas"})
+    title = Line(
+        required=True,
+        validate=validate.Length(min=3, max=300),
+        metadata={"example": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas"},
+    )
     theme = Text(allow_none=True, load_default=None, validate=validate.Length(max=2000))
     starts_at = fields.AwareDateTime(required=True, metadata={"example": "2021-12-01T09:00:00+07:00"})
     ends_at = fields.AwareDateTime(required=True, metadata={"example": "2021-12-01T16:00:00+07:00"})
@@ -88,21 +119,34 @@ class MeetingCreateSchema(StrictSchema):
     in_person_capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1_000_000))
     agency_in_person_quota = fields.Integer(allow_none=True, load_default=None, strict=True, validate=validate.Range(min=0, max=1_000_000))
     online = fields.Boolean(load_default=True)
-    health_protocol = Text(allow_none=True, load_default=None, validate=validate.Length(max=5000), metadata={"example": "Peserta wajib sudah divaksin dua kali dan menunjukkan hasil antigen negatif."})
+    health_protocol = Text(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=5000),
+        metadata={"example": "Peserta wajib sudah divaksin dua kali dan menunjukkan hasil antigen negatif."},
+    )
     registration_closes_at = fields.AwareDateTime(allow_none=True, load_default=None)
     reminders = _reminders_field(load_default=lambda: [reminder_rules.normalized(r) for r in DEFAULT_REMINDERS])
     certificate_hours = fields.Integer(
-        allow_none=True, load_default=None, strict=True, validate=validate.Range(min=1, max=1000),
+        allow_none=True,
+        load_default=None,
+        strict=True,
+        validate=validate.Range(min=1, max=1000),
         metadata={"description": "Lesson hours (JP) printed on the meeting's certificates; null: none stated."},
     )
     min_online_minutes = fields.Integer(
-        load_default=0, strict=True, validate=validate.Range(min=0, max=10_000),
+        load_default=0,
+        strict=True,
+        validate=validate.Range(min=0, max=10_000),
         metadata={"description": MIN_ONLINE_DESCRIPTION, "example": 60},
     )
     channels = fields.List(
         fields.String(validate=validate.OneOf(MESSAGE_CHANNELS)),
         load_default=lambda: list(DEFAULT_CHANNELS),
-        metadata={"description": "How participants are told, in order; sms_fallback: an SMS only when WhatsApp failed or was not delivered in time.", "example": ["email", "whatsapp", "sms_fallback"]},
+        metadata={
+            "description": "How participants are told, in order; sms_fallback: an SMS only when WhatsApp failed or was not delivered in time.",
+            "example": ["email", "whatsapp", "sms_fallback"],
+        },
     )
     organizer = fields.Nested(OrganizerSchema, allow_none=True, load_default=None, metadata={"description": ORGANIZER_DESCRIPTION})
 
@@ -129,7 +173,9 @@ class MeetingPatchSchema(StrictSchema):
     registration_closes_at = fields.AwareDateTime(allow_none=True)
     reminders = _reminders_field()
     certificate_hours = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=1000))
-    min_online_minutes = fields.Integer(strict=True, validate=validate.Range(min=0, max=10_000), metadata={"description": MIN_ONLINE_DESCRIPTION})
+    min_online_minutes = fields.Integer(
+        strict=True, validate=validate.Range(min=0, max=10_000), metadata={"description": MIN_ONLINE_DESCRIPTION}
+    )
     channels = fields.List(fields.String(validate=validate.OneOf(MESSAGE_CHANNELS)))
     organizer = fields.Nested(OrganizerSchema, allow_none=True, metadata={"description": ORGANIZER_DESCRIPTION})
 
@@ -191,7 +237,9 @@ class MeetingSchema(OutSchema):
     channels = fields.List(fields.String())
     organizer = fields.Nested(OrganizerOutSchema, allow_none=True, metadata={"description": ORGANIZER_DESCRIPTION})
     sequence = fields.Integer(metadata={"description": "Raised by each change of time or venue (the .ics SEQUENCE)."})
-    status = fields.String(validate=validate.OneOf(MEETING_STATUSES), metadata={"description": "`cancelled` after POST /v1/events/{id}/cancel; final."})
+    status = fields.String(
+        validate=validate.OneOf(MEETING_STATUSES), metadata={"description": "`cancelled` after POST /v1/events/{id}/cancel; final."}
+    )
     cancelled_at = fields.DateTime(allow_none=True)
     cancellation_reason = fields.String(allow_none=True)
     seats = fields.Nested(SeatsSchema)

@@ -1,4 +1,5 @@
 """Registrations: one or a bulk request of them, a change of attendance mode, the list and the registration as answered."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
@@ -67,7 +68,9 @@ class BulkRequestSchema(Schema):
 
     # Rows are Raw, not Nested: a bad row is reported in its own result instead of failing the whole request.
     registrations = fields.List(
-        fields.Raw(allow_none=True, metadata={"type": "object", "description": "A registration, as for POST /v1/events/{id}/registrations."}),
+        fields.Raw(
+            allow_none=True, metadata={"type": "object", "description": "A registration, as for POST /v1/events/{id}/registrations."}
+        ),
         required=True,
         validate=validate.Length(min=1, max=MAX_BULK, error=f"Send between 1 and {MAX_BULK} registrations per request."),
         metadata={"description": "Each item as for a single registration; checked one by one."},

@@ -1,4 +1,5 @@
 """HTTP API of the streaming service: organizer endpoints under /v1 and the public join link /j/{token}."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

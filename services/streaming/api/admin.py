@@ -1,4 +1,5 @@
 """Organizer endpoints: channels, publishing the personal links, who joined."""
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,9 @@ from shared.web import Blueprint, abort_json, organizer_only
 from shared.web.json_body import BodyRefused, parse_json_body
 from shared.web.state import service_settings
 
-blp = Blueprint("streaming", __name__, url_prefix="/v1", description="Zoom and YouTube channels, personal join links, online joins (organizer).")
+blp = Blueprint(
+    "streaming", __name__, url_prefix="/v1", description="Zoom and YouTube channels, personal join links, online joins (organizer)."
+)
 
 
 @blp.route("/events/<event_id>/channels/<kind>")
@@ -35,7 +38,9 @@ class ChannelResource(MethodView):
     def put(self, body, event_id, kind):
         """Set or change the Zoom or YouTube channel of a meeting (links already sent follow the new URL)."""
         settings = service_settings()
-        channel = ChannelInput(kind=kind, url=body["url"].strip(), meeting_id=_trimmed(body["meeting_id"]), passcode=_trimmed(body["passcode"]))
+        channel = ChannelInput(
+            kind=kind, url=body["url"].strip(), meeting_id=_trimmed(body["meeting_id"]), passcode=_trimmed(body["passcode"])
+        )
         return operations.set_channel(state().session_factory, settings, event_id, channel)
 
 
@@ -84,15 +89,30 @@ CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/vnd.ms-ex
 REPORT_BODY = {
     "required": True,
     "content": {
-        "text/csv": {"schema": {"type": "string", "format": "binary"}, "example": (
-            "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,In Waiting Room\n"
-            "Rina Wulandari,rina.wulandari@kominfo.go.id,12/01/2021 08:58:12 AM,12/01/2021 10:31:40 AM,94,No,No\n"
-        )},
-        "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}},
-        "application/json": {"schema": {"type": "array", "items": {"type": "object", "properties": {
-            "email": {"type": "string"}, "name": {"type": "string"},
-            "join_time": {"type": "string", "format": "date-time"}, "leave_time": {"type": "string", "format": "date-time"},
-        }}}},
+        "text/csv": {
+            "schema": {"type": "string", "format": "binary"},
+            "example": (
+                "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,In Waiting Room\n"
+                "Rina Wulandari,rina.wulandari@kominfo.go.id,12/01/2021 08:58:12 AM,12/01/2021 10:31:40 AM,94,No,No\n"
+            ),
+        },
+        "multipart/form-data": {
+            "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}
+        },
+        "application/json": {
+            "schema": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "email": {"type": "string"},
+                        "name": {"type": "string"},
+                        "join_time": {"type": "string", "format": "date-time"},
+                        "leave_time": {"type": "string", "format": "date-time"},
+                    },
+                },
+            }
+        },
     },
 }
 

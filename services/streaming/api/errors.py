@@ -1,4 +1,5 @@
 """The one place where streaming's domain errors become HTTP answers; the views let them propagate."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -14,8 +15,11 @@ ANSWERS = {
     MeetingCancelled: Answer(409, "This meeting was cancelled; its links are not published."),
     # A Zoom report with a wrong row or column: nothing of it was imported.
     ReportInvalid: Answer(422, lambda error: error.message, errors=lambda error: error.errors),
-    TimezoneUnknown: Answer(422, "The meeting's time zone is not known yet; say which zone the report's times are in.",
-                            errors=lambda error: {"timezone": ["Required for this meeting."]}),
+    TimezoneUnknown: Answer(
+        422,
+        "The meeting's time zone is not known yet; say which zone the report's times are in.",
+        errors=lambda error: {"timezone": ["Required for this meeting."]},
+    ),
 }
 
 

@@ -1,4 +1,5 @@
 """The public personal join link: GET /j/{token} redirects to the meeting's current Zoom or YouTube URL."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,7 +34,10 @@ _TEXTS = {
         "en": ("The meeting has ended", "Thank you. This meeting has ended."),
     },
     JoinOutcome.EARLY: {
-        "id": ("Rapat belum dimulai", "Rapat dimulai {starts}. Tautan ini dapat digunakan mulai {opens}; silakan buka kembali pada waktu itu."),
+        "id": (
+            "Rapat belum dimulai",
+            "Rapat dimulai {starts}. Tautan ini dapat digunakan mulai {opens}; silakan buka kembali pada waktu itu.",
+        ),
         "en": ("The meeting has not started yet", "The meeting starts on {starts}. This link opens at {opens}; please come back then."),
     },
     "unknown": {
@@ -41,8 +45,14 @@ _TEXTS = {
         "en": ("Unknown link", "This link is unknown. Please check the link in your email or SMS."),
     },
     JoinOutcome.REVOKED: {
-        "id": ("Tautan tidak berlaku lagi", "Tautan ini telah dicabut, misalnya karena pendaftaran dibatalkan atau diubah menjadi hadir langsung."),
-        "en": ("This link no longer works", "This link has been revoked, e.g. because the registration was cancelled or changed to in-person attendance."),
+        "id": (
+            "Tautan tidak berlaku lagi",
+            "Tautan ini telah dicabut, misalnya karena pendaftaran dibatalkan atau diubah menjadi hadir langsung.",
+        ),
+        "en": (
+            "This link no longer works",
+            "This link has been revoked, e.g. because the registration was cancelled or changed to in-person attendance.",
+        ),
     },
     JoinOutcome.CANCELLED: {
         "id": ("Rapat dibatalkan", "Rapat ini telah dibatalkan oleh penyelenggara; tautan ini tidak berlaku lagi."),
@@ -96,7 +106,9 @@ def _refuse(key, status: int, message: str, locale: str | None = None):
             "description": "Too early (a page saying when the meeting starts) or over (the YouTube recording, if any); no join recorded",
             "content": {"text/html": {}},
         },
-        "302": {"description": "To the Zoom meeting (or the YouTube live stream) from JOIN_OPENS_MINUTES before the start to its end; the join is recorded (not for HEAD)"},
+        "302": {
+            "description": "To the Zoom meeting (or the YouTube live stream) from JOIN_OPENS_MINUTES before the start to its end; the join is recorded (not for HEAD)"
+        },
         "404": {"description": "Unknown link"},
         "410": {"description": "Revoked link, or the meeting was cancelled"},
         "429": {"description": "Too many attempts from this address (Retry-After)"},

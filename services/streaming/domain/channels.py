@@ -1,4 +1,5 @@
 """Validation of a meeting's Zoom and YouTube channel: https, an allowed host, sensible meeting id and passcode."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Who may watch online, and what a change of a registration means for that person's join link."""
+
 from __future__ import annotations
 
 import enum

@@ -1,4 +1,5 @@
 """Errors of the streaming rules; the API maps each to one HTTP status in one place."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """Where a personal join link leads at the moment it is opened, and whether that visit is a join."""
+
 from __future__ import annotations
 
 import datetime as dt

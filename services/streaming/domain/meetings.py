@@ -1,4 +1,5 @@
 """What a meeting or registration id may look like (registration issues UUIDs; anything else is unknown)."""
+
 from __future__ import annotations
 
 import re

@@ -1,8 +1,9 @@
 """Minutes of online presence: the union of a person's stays in the meeting, overlaps counted once."""
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
 from shared.schemas.events import MAX_PRESENCE_MINUTES
 

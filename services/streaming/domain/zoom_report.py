@@ -3,6 +3,7 @@
 Pure: bytes or parsed JSON in, `PresenceRow`s out, or `ReportInvalid` naming the rows and columns
 that are wrong. Matching rows to registrations and summing minutes happen elsewhere.
 """
+
 from __future__ import annotations
 
 import csv
@@ -10,8 +11,9 @@ import datetime as dt
 import io
 import re
 import zoneinfo
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from services.streaming.domain.errors import ReportInvalid
 
@@ -103,7 +105,7 @@ def parse_local_time(text: str, zone: zoneinfo.ZoneInfo) -> dt.datetime:
         raise ValueError("year out of range")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(dt.timezone.utc)
+    return moment.astimezone(dt.UTC)
 
 
 def _decode(data: bytes) -> str:
@@ -111,7 +113,9 @@ def _decode(data: bytes) -> str:
         # utf-8-sig drops the BOM that Excel and Zoom's Windows export put first.
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ReportInvalid("The file is not UTF-8 text.", {"file": [f"Byte {exc.start} is not UTF-8; export the report from Zoom again as CSV."]}) from None
+        raise ReportInvalid(
+            "The file is not UTF-8 text.", {"file": [f"Byte {exc.start} is not UTF-8; export the report from Zoom again as CSV."]}
+        ) from None
 
 
 def _find_header(rows: Iterator[list[str]]) -> dict[str, int]:
@@ -127,7 +131,10 @@ def _find_header(rows: Iterator[list[str]]) -> dict[str, int]:
         if "join" in columns and "leave" in columns:
             missing = [HEADER_LABELS[f] for f in ("email",) if f not in columns]
             if missing:
-                raise ReportInvalid("The report has no email column.", {"header": [f"Missing column: {', '.join(missing)} (Zoom: Name (Original Name), User Email, Join Time, Leave Time)."]})
+                raise ReportInvalid(
+                    "The report has no email column.",
+                    {"header": [f"Missing column: {', '.join(missing)} (Zoom: Name (Original Name), User Email, Join Time, Leave Time)."]},
+                )
             return columns
     raise ReportInvalid(
         "No participant header found.",
@@ -141,7 +148,7 @@ def _cell(cells: list[str], index: int | None) -> str:
 
 def _times(errors: _Errors, key: str, join_text: str, leave_text: str, zone: zoneinfo.ZoneInfo, labels: tuple[str, str]):
     moments = []
-    for label, text in zip(labels, (join_text, leave_text)):
+    for label, text in zip(labels, (join_text, leave_text), strict=False):
         try:
             moments.append(parse_local_time(text, zone))
         except (ValueError, OverflowError):
@@ -178,11 +185,16 @@ def parse_zoom_csv(data: bytes, zone: zoneinfo.ZoneInfo) -> list[PresenceRow]:
             times = _times(errors, key, _cell(cells, columns["join"]), _cell(cells, columns["leave"]), zone, ("Join Time", "Leave Time"))
             if times is None:
                 continue
-            result.append(PresenceRow(
-                row=reader.line_num, name=_cell(cells, columns.get("name")) or None,
-                email=normalized_email(_cell(cells, columns["email"])), joined_at=times[0], left_at=times[1],
-                waiting_room=_cell(cells, columns.get("waiting_room")).lower() in ("yes", "ya", "true", "1"),
-            ))
+            result.append(
+                PresenceRow(
+                    row=reader.line_num,
+                    name=_cell(cells, columns.get("name")) or None,
+                    email=normalized_email(_cell(cells, columns["email"])),
+                    joined_at=times[0],
+                    left_at=times[1],
+                    waiting_room=_cell(cells, columns.get("waiting_room")).lower() in ("yes", "ya", "true", "1"),
+                )
+            )
     except csv.Error as exc:
         raise ReportInvalid("The file is not CSV.", {f"row {reader.line_num}": [f"Unreadable CSV: {exc}."]}) from None
     errors.raise_if_any("Some rows of the report are invalid; nothing was imported.")

@@ -1,4 +1,5 @@
 """Alembic environment of the streaming service."""
+
 from services.streaming.models import Base
 from shared.alembic_env import run_migrations
 

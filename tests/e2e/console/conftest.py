@@ -1,4 +1,5 @@
 """The console (gunicorn) in front of every real process of the suite, for the browser tests."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,11 +23,22 @@ class Console:
 @pytest.fixture
 def console(stack, start_process, tmp_path) -> Console:  # noqa: F811 - `stack` is the imported fixture
     port = free_port()
-    env = {"CONSOLE_SECRET_KEY": CONSOLE_SECRET_KEY, "CONSOLE_PORT": str(port), "DATA_DIR": str(tmp_path / "console"), "LOG_LEVEL": "INFO",
-           "REGISTRATION_URL": stack.registration, "NOTIFICATION_URL": stack.notification, "STREAMING_URL": stack.streaming,
-           "CONSOLE_HTTP_TIMEOUT": "3"}
-    process = start_process(gunicorn_argv("services.console.app:create_app()", port, workers=2), env=env,
-                            health_url=f"http://127.0.0.1:{port}/healthz", timeout=60)
+    env = {
+        "CONSOLE_SECRET_KEY": CONSOLE_SECRET_KEY,
+        "CONSOLE_PORT": str(port),
+        "DATA_DIR": str(tmp_path / "console"),
+        "LOG_LEVEL": "INFO",
+        "REGISTRATION_URL": stack.registration,
+        "NOTIFICATION_URL": stack.notification,
+        "STREAMING_URL": stack.streaming,
+        "CONSOLE_HTTP_TIMEOUT": "3",
+    }
+    process = start_process(
+        gunicorn_argv("services.console.app:create_app()", port, workers=2),
+        env=env,
+        health_url=f"http://127.0.0.1:{port}/healthz",
+        timeout=60,
+    )
     return Console(f"http://127.0.0.1:{port}", process)
 
 

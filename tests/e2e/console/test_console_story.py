@@ -5,6 +5,7 @@ over the API, and the console shows them with the right seats and waitlist numbe
 online side, the messages, a change of time with its confirm step, an outage and sign-out.
 Every page is photographed at 360 px and 1280 px.
 """
+
 from __future__ import annotations
 
 import re
@@ -58,7 +59,9 @@ def text_of(browser) -> str:
     return browser.find_element(By.TAG_NAME, "body").text
 
 
-def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_their_seats(console, stack, browser, screenshots, smtp_server, tmp_path):
+def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_their_seats(
+    console, stack, browser, screenshots, smtp_server, tmp_path
+):
     # Sign in.
     browser.get(console.page("/meetings"))
     wait_for(browser, lambda b: "/signin" in b.current_url)
@@ -71,10 +74,16 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
 
     # Create the meeting: three seats at Hotel Aviary, also online.
     browser.find_element(By.LINK_TEXT, "Buat rapat").click()
-    for field, value in (("title", "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas"), ("starts_at", "2031-12-01T09:00"),
-                         ("ends_at", "2031-12-01T12:00"), ("venue-name", "Hotel Aviary"), ("venue-address", "Jl. Raya Sudimara Pinang No. 88, Bintaro"),
-                         ("venue-city", "Tangerang Selatan"), ("in_person_capacity", "3"),
-                         ("health_protocol", "Peserta wajib bermasker dan menunjukkan hasil antigen negatif.")):
+    for field, value in (
+        ("title", "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas"),
+        ("starts_at", "2031-12-01T09:00"),
+        ("ends_at", "2031-12-01T12:00"),
+        ("venue-name", "Hotel Aviary"),
+        ("venue-address", "Jl. Raya Sudimara Pinang No. 88, Bintaro"),
+        ("venue-city", "Tangerang Selatan"),
+        ("in_person_capacity", "3"),
+        ("health_protocol", "Peserta wajib bermasker dan menunjukkan hasil antigen negatif."),
+    ):
         set_value(browser, field, value)
     screenshots.take("02-meeting-form")
     submit(browser, "/meetings/new")
@@ -107,7 +116,13 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
     agency = {"Authorization": f"Bearer {key}"}
     registered = []
     for name, email, mode, nip in STAFF:
-        body = {"full_name": name, "email": email, "attendance_mode": mode, "position": "Pranata Humas Ahli Muda", **({"nip": nip} if nip else {})}
+        body = {
+            "full_name": name,
+            "email": email,
+            "attendance_mode": mode,
+            "position": "Pranata Humas Ahli Muda",
+            **({"nip": nip} if nip else {}),
+        }
         answer = requests.post(f"{stack.registration}/v1/events/{event_id}/registrations", json=body, headers=agency, timeout=10)
         assert answer.status_code == 201, answer.text
         registered.append(answer.json())
@@ -119,8 +134,18 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
     table = browser.find_element(By.CSS_SELECTOR, '[data-testid="registrations"]')
     rows = {row.get_attribute("data-registration"): row for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")}
     assert list(rows) == [r["id"] for r in registered]
-    positions = {r["participant"]["full_name"]: rows[r["id"]].find_element(By.CSS_SELECTOR, '[data-testid="waitlist-position"]').text for r in registered}
-    assert positions == {"Budi Santoso": "", "Siti Rahmawati": "", "Agus Setiawan": "", "Yuliani Puspita": "1", "Hendra Gunawan": "2", "Rina Wulandari": ""}
+    positions = {
+        r["participant"]["full_name"]: rows[r["id"]].find_element(By.CSS_SELECTOR, '[data-testid="waitlist-position"]').text
+        for r in registered
+    }
+    assert positions == {
+        "Budi Santoso": "",
+        "Siti Rahmawati": "",
+        "Agus Setiawan": "",
+        "Yuliani Puspita": "1",
+        "Hendra Gunawan": "2",
+        "Rina Wulandari": "",
+    }
     assert "Daftar tunggu" in rows[registered[3]["id"]].text and "Daring" in rows[registered[5]["id"]].text
     agency_row = browser.find_element(By.CSS_SELECTOR, '[data-testid="agency-table"] tbody tr').text
     assert agency_row.endswith("6 4 0 0")  # registered, confirmed, checked in, joined online
@@ -130,7 +155,10 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
     browser.find_element(By.CSS_SELECTOR, 'select#f-status option[value="waitlisted"]').click()
     browser.find_element(By.CSS_SELECTOR, 'form.filters button[type="submit"]').click()
     wait_for(browser, lambda b: "status=waitlisted" in b.current_url)
-    names = [row.find_elements(By.TAG_NAME, "td")[1].text for row in browser.find_elements(By.CSS_SELECTOR, '[data-testid="registrations"] tbody tr')]
+    names = [
+        row.find_elements(By.TAG_NAME, "td")[1].text
+        for row in browser.find_elements(By.CSS_SELECTOR, '[data-testid="registrations"] tbody tr')
+    ]
     assert names == ["Yuliani Puspita", "Hendra Gunawan"]
     browser.get(console.page(f"/meetings/{event_id}?q=198905202012012002"))
     assert len(browser.find_elements(By.CSS_SELECTOR, '[data-testid="registrations"] tbody tr')) == 1
@@ -154,7 +182,9 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
         "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,In Waiting Room\n"
         "Rina Wulandari,rina.wulandari@jabarprov.go.id,12/01/2031 08:58:00 AM,12/01/2031 10:00:00 AM,62,No,No\n"
         "Rina Wulandari,rina.wulandari@jabarprov.go.id,12/01/2031 09:50:00 AM,12/01/2031 11:30:00 AM,100,No,No\n"
-        "iPhone Pak Joko,,12/01/2031 09:05:00 AM,12/01/2031 09:40:00 AM,35,Yes,No\n", encoding="utf-8-sig")
+        "iPhone Pak Joko,,12/01/2031 09:05:00 AM,12/01/2031 09:40:00 AM,35,Yes,No\n",
+        encoding="utf-8-sig",
+    )
     browser.find_element(By.ID, "report").send_keys(str(report))
     submit(browser, "/zoom-report")
     result = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, '[data-testid="report-result"]'))[0].text
@@ -178,8 +208,12 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
     def rina_minutes(b):
         b.get(console.page(f"/meetings/{event_id}/attendance"))
         return b.find_element(By.CSS_SELECTOR, f'tr[data-registration="{rina}"] [data-testid="online-minutes"]').text == "152"
+
     wait_for(browser, rina_minutes, timeout=30)
-    assert "Kehadiran daring dinilai dari laporan peserta Zoom" in browser.find_element(By.CSS_SELECTOR, '[data-testid="attendance-rule"]').text
+    assert (
+        "Kehadiran daring dinilai dari laporan peserta Zoom"
+        in browser.find_element(By.CSS_SELECTOR, '[data-testid="attendance-rule"]').text
+    )
     assert browser.find_element(By.CSS_SELECTOR, '[data-testid="attendance-totals"]').text == "1 dari 4 peserta terkonfirmasi hadir."
     assert browser.find_element(By.CSS_SELECTOR, f'tr[data-registration="{rina}"] [data-testid="attended"]').text == "Ya"
     screenshots.take("05c-attendance")
@@ -197,6 +231,7 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
     def mails_listed(b):
         b.get(console.page(f"/meetings/{event_id}/messages?channel=email"))
         return len(b.find_elements(By.CSS_SELECTOR, '[data-testid="messages"] tbody tr')) >= 7
+
     wait_for(browser, mails_listed, timeout=60)
     browser.get(console.page(f"/meetings/{event_id}/messages?status=failed"))
     [failed] = browser.find_elements(By.CSS_SELECTOR, '[data-testid="messages"] tbody tr')

@@ -6,15 +6,17 @@ exactly as the participant received it, turned into a fake camera video, and sca
 Screenshots of every state, 360 px wide, go to the test artifacts directory (RAKOR_TEST_ARTIFACTS,
 default var/test-artifacts) under door/.
 """
+
 from __future__ import annotations
 
 import email
 import shutil
 import time
+from collections.abc import Callable
 from datetime import datetime
 from email import policy
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -86,8 +88,11 @@ def phones():
 
     def open_phone(camera_video: Path) -> webdriver.Chrome:
         options = browser_options()
-        for argument in ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                         f"--use-file-for-fake-video-capture={camera_video}"):
+        for argument in (
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={camera_video}",
+        ):
             options.add_argument(argument)
         # A desktop window cannot be narrower than ~500 px; device emulation gives the phone's 360 px.
         options.add_experimental_option("mobileEmulation", {"deviceMetrics": PHONE})
@@ -121,7 +126,8 @@ def result(driver) -> tuple[str, str]:
 
 def wait_for_result(driver, colour: str, timeout: float = 20) -> str:
     return WebDriverWait(driver, timeout, poll_frequency=0.05).until(
-        lambda d: result(d)[1] if result(d)[0] == colour else None, message=f"no {colour} result")
+        lambda d: result(d)[1] if result(d)[0] == colour else None, message=f"no {colour} result"
+    )
 
 
 def status_line(driver) -> str:
@@ -139,20 +145,49 @@ def screenshot(driver, directory: Path, name: str) -> Path:
     return path
 
 
-def test_door_phone_scans_the_mailed_qr_green_then_amber_undoes_refuses_a_cancelled_one_and_locks_out_a_revoked_token(door, phones, shots, smtp_server, tmp_path):
-    meeting = door.call("POST", "/v1/events", 201, door.admin, json={
-        "title": TITLE, "starts_at": "2031-12-01T09:00:00+07:00", "ends_at": "2031-12-01T12:00:00+07:00",
-        "timezone": "Asia/Jakarta", "in_person_capacity": 50,
-        "venue": {"name": "Hotel Aviary", "address": "Jl. Raya Sudimara Pinang No. 88, Bintaro", "city": "Tangerang Selatan"}})
+def test_door_phone_scans_the_mailed_qr_green_then_amber_undoes_refuses_a_cancelled_one_and_locks_out_a_revoked_token(
+    door, phones, shots, smtp_server, tmp_path
+):
+    meeting = door.call(
+        "POST",
+        "/v1/events",
+        201,
+        door.admin,
+        json={
+            "title": TITLE,
+            "starts_at": "2031-12-01T09:00:00+07:00",
+            "ends_at": "2031-12-01T12:00:00+07:00",
+            "timezone": "Asia/Jakarta",
+            "in_person_capacity": 50,
+            "venue": {"name": "Hotel Aviary", "address": "Jl. Raya Sudimara Pinang No. 88, Bintaro", "city": "Tangerang Selatan"},
+        },
+    )
     event = meeting["id"]
-    agency = door.call("POST", "/v1/agencies", 201, door.admin, json={
-        "name": "Dinas Komunikasi dan Informatika Provinsi Jawa Barat", "kind": "province", "contact_email": "diskominfo@jabarprov.go.id"})
+    agency = door.call(
+        "POST",
+        "/v1/agencies",
+        201,
+        door.admin,
+        json={
+            "name": "Dinas Komunikasi dan Informatika Provinsi Jawa Barat",
+            "kind": "province",
+            "contact_email": "diskominfo@jabarprov.go.id",
+        },
+    )
     key = {"Authorization": f"Bearer {agency['api_key']}"}
     people = {}
-    for name, address in (("Rina Wulandari", "rina.wulandari@jabarprov.go.id"), ("Budi Santoso", "budi.santoso@jabarprov.go.id"),
-                          ("Dewi Anggraini", "dewi.anggraini@jabarprov.go.id")):
-        people[name] = door.call("POST", f"/v1/events/{event}/registrations", 201, key, json={
-            "full_name": name, "email": address, "attendance_mode": "in_person", "position": "Pranata Humas Ahli Muda"})
+    for name, address in (
+        ("Rina Wulandari", "rina.wulandari@jabarprov.go.id"),
+        ("Budi Santoso", "budi.santoso@jabarprov.go.id"),
+        ("Dewi Anggraini", "dewi.anggraini@jabarprov.go.id"),
+    ):
+        people[name] = door.call(
+            "POST",
+            f"/v1/events/{event}/registrations",
+            201,
+            key,
+            json={"full_name": name, "email": address, "attendance_mode": "in_person", "position": "Pranata Humas Ahli Muda"},
+        )
     smtp_server.wait_for(3, timeout=30)
     mails = {r.rcpt_tos[0]: r.raw for r in smtp_server.messages}
     rina_qr = qr_video(tmp_path / "rina.y4m", qr_from_mail(mails["rina.wulandari@jabarprov.go.id"]))
@@ -170,7 +205,12 @@ def test_door_phone_scans_the_mailed_qr_green_then_amber_undoes_refuses_a_cancel
     assert phone.current_url == f"{door.console}/door"
     assert "Pintu 1" in phone.find_element(By.TAG_NAME, "header").text
     green = wait_for_result(phone, "green")
-    assert green.splitlines()[:4] == ["✓ Berhasil check-in", "Rina Wulandari", "Dinas Komunikasi dan Informatika Provinsi Jawa Barat", "tatap muka"]
+    assert green.splitlines()[:4] == [
+        "✓ Berhasil check-in",
+        "Rina Wulandari",
+        "Dinas Komunikasi dan Informatika Provinsi Jawa Barat",
+        "tatap muka",
+    ]
     wait_until(lambda: counter(phone) == "Hadir 1 / 2", 10, "the counter showing Rina")
     screenshot(phone, shots, "1-green")
     assert phone.find_element(By.ID, "result").get_attribute("aria-live") == "assertive"

@@ -1,4 +1,5 @@
 """The console app (Flask test client) against a real registration API process; other services as given per test."""
+
 from __future__ import annotations
 
 import re
@@ -9,8 +10,8 @@ import requests
 
 from services.console.app import create_app
 from services.console.settings import load_console_settings
-from tests.fixtures.processes import ProcessGroup, free_port, gunicorn_argv
 from tests.factories.registration import meeting_body, participant
+from tests.fixtures.processes import ProcessGroup, free_port, gunicorn_argv
 
 ADMIN_TOKEN = "token-penyelenggara-konsol-uji-2031"
 SECRET_KEY = "kunci-rahasia-konsol-uji-" + "x" * 20
@@ -37,7 +38,13 @@ class Registration:
         return self.call("POST", "/v1/agencies", 201, json={"name": name, "kind": kind, "contact_email": "humas@kominfo.go.id"})
 
     def register(self, agency: dict, event_id: str, **overrides: Any) -> dict:
-        return self.call("POST", f"/v1/events/{event_id}/registrations", 201, {"Authorization": f"Bearer {agency['api_key']}"}, json=participant(**overrides))
+        return self.call(
+            "POST",
+            f"/v1/events/{event_id}/registrations",
+            201,
+            {"Authorization": f"Bearer {agency['api_key']}"},
+            json=participant(**overrides),
+        )
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +53,19 @@ def registration(tmp_path_factory) -> Registration:
     data_dir = tmp_path_factory.mktemp("registration")
     group = ProcessGroup(data_dir)
     port = free_port()
-    env = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "DATA_DIR": str(data_dir), "REGISTRATION_PORT": str(port), "LOG_LEVEL": "WARNING",
-           "REGISTRATION_DATABASE_URL": f"sqlite:///{data_dir / 'registration.db'}"}
-    group.start(gunicorn_argv("services.registration.app:create_app()", port, workers=1), env=env, health_url=f"http://127.0.0.1:{port}/healthz", timeout=60)
+    env = {
+        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+        "DATA_DIR": str(data_dir),
+        "REGISTRATION_PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        "REGISTRATION_DATABASE_URL": f"sqlite:///{data_dir / 'registration.db'}",
+    }
+    group.start(
+        gunicorn_argv("services.registration.app:create_app()", port, workers=1),
+        env=env,
+        health_url=f"http://127.0.0.1:{port}/healthz",
+        timeout=60,
+    )
     yield Registration(f"http://127.0.0.1:{port}", env["REGISTRATION_DATABASE_URL"])
     group.stop_all()
 
@@ -94,8 +111,15 @@ def closed_port_url() -> str:
 @pytest.fixture
 def console_factory(tmp_path, registration):
     def make(**environ: str) -> Console:
-        env = {"CONSOLE_SECRET_KEY": SECRET_KEY, "DATA_DIR": str(tmp_path), "REGISTRATION_URL": registration.url,
-               "NOTIFICATION_URL": closed_port_url(), "STREAMING_URL": closed_port_url(), "CONSOLE_HTTP_TIMEOUT": "2", **environ}
+        env = {
+            "CONSOLE_SECRET_KEY": SECRET_KEY,
+            "DATA_DIR": str(tmp_path),
+            "REGISTRATION_URL": registration.url,
+            "NOTIFICATION_URL": closed_port_url(),
+            "STREAMING_URL": closed_port_url(),
+            "CONSOLE_HTTP_TIMEOUT": "2",
+            **environ,
+        }
         return Console(create_app(load_console_settings(env)))
 
     return make

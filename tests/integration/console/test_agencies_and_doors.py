@@ -1,4 +1,5 @@
 """Agency keys rotated and revoked from the console; door links created (link and QR), listed and revoked."""
+
 from __future__ import annotations
 
 import base64
@@ -52,7 +53,9 @@ def test_an_unknown_agency_cannot_be_rotated(signed_in):
 
 def test_a_door_link_is_shown_once_as_link_and_qr_and_opens_the_door_endpoints(signed_in, registration):
     meeting = registration.make_meeting()
-    page = signed_in.post(f"/meetings/{meeting['id']}/doors", {"label": "Pintu 1 — Lobi Utama"}, page=f"/meetings/{meeting['id']}/doors", status=201)
+    page = signed_in.post(
+        f"/meetings/{meeting['id']}/doors", {"label": "Pintu 1 — Lobi Utama"}, page=f"/meetings/{meeting['id']}/doors", status=201
+    )
     link = html.unescape(re.search(r'<a class="secret" href="([^"]+)"', page.text).group(1))
     # The door link names its meeting and door (services.console.door.door_link): the phone needs both.
     door = read_door_link(link)
@@ -60,7 +63,9 @@ def test_a_door_link_is_shown_once_as_link_and_qr_and_opens_the_door_endpoints(s
     token = door.token
     png = base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', page.text).group(1))
     assert png.startswith(b"\x89PNG")
-    summary = requests.get(f"{registration.url}/v1/events/{meeting['id']}/check-ins/summary", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    summary = requests.get(
+        f"{registration.url}/v1/events/{meeting['id']}/check-ins/summary", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
     assert summary.status_code == 200
     listing = signed_in.get(f"/meetings/{meeting['id']}/doors").text
     assert "Pintu 1 — Lobi Utama" in listing and token not in listing and "Aktif" in listing
@@ -71,7 +76,11 @@ def test_revoking_a_door_link_stops_it(signed_in, registration):
     created = registration.call("POST", f"/v1/events/{meeting['id']}/door-tokens", 201, json={"label": "Pintu 2"})
     signed_in.get(f"/meetings/{meeting['id']}/doors")
     signed_in.post(f"/meetings/{meeting['id']}/doors/{created['id']}/revoke", status=302)
-    summary = requests.get(f"{registration.url}/v1/events/{meeting['id']}/check-ins/summary", headers={"Authorization": f"Bearer {created['token']}"}, timeout=10)
+    summary = requests.get(
+        f"{registration.url}/v1/events/{meeting['id']}/check-ins/summary",
+        headers={"Authorization": f"Bearer {created['token']}"},
+        timeout=10,
+    )
     assert summary.status_code in (401, 403)
     assert "Tidak aktif" in signed_in.get(f"/meetings/{meeting['id']}/doors").text
 

@@ -1,4 +1,5 @@
 """Minimum online minutes on the meeting form, and the attendance tab, over a real registration API."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,13 +14,22 @@ from shared import db
 from shared.messaging.handling import ACK, process_message
 from tests.integration.console.test_pages import FORM
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def deliver(registration, event_type: str, data: dict) -> None:
     """What registration's queue consumer does with a streaming event, on the API's own database."""
-    body = json.dumps({"id": str(uuid.uuid4()), "type": event_type, "version": 1, "occurred_at": dt.datetime.now(UTC).isoformat(),
-                       "producer": "streaming", "correlation_id": None, "data": data}).encode()
+    body = json.dumps(
+        {
+            "id": str(uuid.uuid4()),
+            "type": event_type,
+            "version": 1,
+            "occurred_at": dt.datetime.now(UTC).isoformat(),
+            "producer": "streaming",
+            "correlation_id": None,
+            "data": data,
+        }
+    ).encode()
     engine = db.make_engine(registration.database_url)
     try:
         outcome = process_message(body, attempt=1, handlers=HANDLERS, session_factory=db.make_session_factory(engine))
@@ -29,12 +39,25 @@ def deliver(registration, event_type: str, data: dict) -> None:
 
 
 def joined(registration, event_id: str, registration_id: str) -> None:
-    deliver(registration, "stream.joined", {"registration_id": registration_id, "event_id": event_id, "at": "2031-12-01T02:05:00+00:00", "channel_kind": "zoom"})
+    deliver(
+        registration,
+        "stream.joined",
+        {"registration_id": registration_id, "event_id": event_id, "at": "2031-12-01T02:05:00+00:00", "channel_kind": "zoom"},
+    )
 
 
 def in_report(registration, event_id: str, registration_id: str, minutes: int) -> None:
-    deliver(registration, "stream.presence_recorded", {"registration_id": registration_id, "event_id": event_id, "minutes": minutes,
-                                                       "source": "zoom_csv", "first_join_at": "2031-12-01T01:58:00+00:00"})
+    deliver(
+        registration,
+        "stream.presence_recorded",
+        {
+            "registration_id": registration_id,
+            "event_id": event_id,
+            "minutes": minutes,
+            "source": "zoom_csv",
+            "first_join_at": "2031-12-01T01:58:00+00:00",
+        },
+    )
 
 
 def check_in(registration, event_id: str, registration_id: str) -> None:
@@ -52,8 +75,13 @@ def cell(html: str, registration_id: str, testid: str) -> str:
 
 def edit_form(signed_in, meeting: dict) -> dict:
     values = dict(re.findall(r'name="([\w.]+)" type="[\w-]+" value="([^"]*)"', signed_in.get(f"/meetings/{meeting['id']}/edit").text))
-    return {**{k: v for k, v in values.items() if k != "csrf_token"}, "timezone": meeting["timezone"], "online": "1",
-            "health_protocol": meeting["health_protocol"], "theme": meeting["theme"]}
+    return {
+        **{k: v for k, v in values.items() if k != "csrf_token"},
+        "timezone": meeting["timezone"],
+        "online": "1",
+        "health_protocol": meeting["health_protocol"],
+        "theme": meeting["theme"],
+    }
 
 
 # ----- the form -----------------------------------------------------------------------------------
@@ -65,7 +93,10 @@ def test_a_new_meeting_takes_the_minimum_and_its_edit_form_shows_it(signed_in, r
     assert registration.call("GET", f"/v1/events/{event_id}", 200)["min_online_minutes"] == 60
     assert 'name="min_online_minutes" type="number" value="60"' in signed_in.get(f"/meetings/{event_id}/edit").text
     blank = signed_in.post("/meetings/new", FORM, page="/meetings/new", status=302)
-    assert registration.call("GET", blank.headers["Location"].split("?")[0].replace("/meetings/", "/v1/events/"), 200)["min_online_minutes"] == 0
+    assert (
+        registration.call("GET", blank.headers["Location"].split("?")[0].replace("/meetings/", "/v1/events/"), 200)["min_online_minutes"]
+        == 0
+    )
 
 
 def test_changing_only_the_minimum_saves_without_telling_anyone(signed_in, registration):
@@ -111,7 +142,9 @@ def test_before_a_report_the_tab_counts_check_ins_and_personal_link_joins(signed
     assert cell(page, budi["id"], "attended") == "Tidak" and cell(page, budi["id"], "checked-in-at") == "—"
     assert cell(page, rina["id"], "attended") == "Ya" and cell(page, rina["id"], "online-minutes") == "—"
     agencies = re.search(r'data-testid="attendance-agencies">(.*?)</table>', page, re.S).group(1)
-    jabar_row = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.search(rf'<tr data-agency="{jabar["id"]}">(.*?)</tr>', agencies, re.S).group(1))).strip()
+    jabar_row = re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", re.search(rf'<tr data-agency="{jabar["id"]}">(.*?)</tr>', agencies, re.S).group(1))
+    ).strip()
     assert jabar_row == "Dinas Komunikasi dan Informatika Provinsi Jawa Barat 2 0 1 1"  # confirmed, checked in, joined online, attended
     one_agency = signed_in.get(f"/meetings/{meeting['id']}/attendance?agency={jabar['id']}").text
     assert re.findall(r'<tr data-registration="([^"]+)"', one_agency) == [budi["id"], rina["id"]]
@@ -138,18 +171,24 @@ def test_with_a_zoom_report_online_attendance_is_judged_by_the_minimum(signed_in
     assert "1 of 3 confirmed participants attended." in english and "at least 60 minutes" in english
 
 
-@pytest.mark.parametrize(("fmt", "media", "magic"), [
-    ("csv", "text/csv", b"\xef\xbb\xbf"),
-    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK"),
-    ("pdf", "application/pdf", b"%PDF"),
-])
+@pytest.mark.parametrize(
+    ("fmt", "media", "magic"),
+    [
+        ("csv", "text/csv", b"\xef\xbb\xbf"),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK"),
+        ("pdf", "application/pdf", b"%PDF"),
+    ],
+)
 def test_the_attendance_downloads_are_passed_through(signed_in, registration, fmt, media, magic):
     meeting = registration.make_meeting()
     registration.register(registration.make_agency(), meeting["id"], full_name="Yuliani Puspita")
     page = signed_in.get(f"/meetings/{meeting['id']}/attendance").text
     assert f'href="/meetings/{meeting["id"]}/attendance.{fmt}"' in page
     response = signed_in.get(f"/meetings/{meeting['id']}/attendance.{fmt}")
-    assert response.mimetype == media and response.headers["Content-Disposition"] == f'attachment; filename="daftar-hadir-{meeting["id"]}.{fmt}"'
+    assert (
+        response.mimetype == media
+        and response.headers["Content-Disposition"] == f'attachment; filename="daftar-hadir-{meeting["id"]}.{fmt}"'
+    )
     assert response.data.startswith(magic)
 
 

@@ -1,4 +1,5 @@
 """The service clients over real HTTP: reads retried on a 503, writes never sent twice, answers turned into typed errors."""
+
 from __future__ import annotations
 
 import json
@@ -80,8 +81,10 @@ def test_a_read_that_keeps_failing_gives_up_after_three_tries(scripted):
     assert len(service.requests) == 3
 
 
-@pytest.mark.parametrize(("status", "error"), [(401, clients.NotSignedIn), (403, clients.Forbidden), (404, clients.NotFound),
-                                               (409, clients.Conflict), (422, clients.InvalidInput)])
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(401, clients.NotSignedIn), (403, clients.Forbidden), (404, clients.NotFound), (409, clients.Conflict), (422, clients.InvalidInput)],
+)
 def test_statuses_become_typed_errors_and_are_not_retried(scripted, status, error):
     service = scripted((status, {"errors": {"title": ["Too short."]}, "existing_id": "r9"}))
     with pytest.raises(error) as raised:

@@ -2,6 +2,7 @@
 signs in, scans answer green/amber/red as JSON for door.js and as pages for the forms, undo, search,
 CSRF, a revoked token and an unreachable registration service. (Camera and browser:
 tests/e2e/console/test_door_page.py.)"""
+
 from __future__ import annotations
 
 import gzip
@@ -22,13 +23,24 @@ def meeting(registration):
     meeting = registration.make_meeting(in_person_capacity=10)
     agency = registration.make_agency("Dinas Komunikasi dan Informatika Provinsi Jawa Barat", "province")
     people = {
-        "rina": registration.register(agency, meeting["id"], full_name="Rina Wulandari", email="rina.wulandari@jabarprov.go.id", attendance_mode="in_person"),
-        "budi": registration.register(agency, meeting["id"], full_name="Budi Santoso", email="budi.santoso@jabarprov.go.id", attendance_mode="in_person"),
-        "hendra": registration.register(agency, meeting["id"], full_name="Hendra Gunawan", email="hendra.gunawan@jabarprov.go.id", attendance_mode="online"),
+        "rina": registration.register(
+            agency, meeting["id"], full_name="Rina Wulandari", email="rina.wulandari@jabarprov.go.id", attendance_mode="in_person"
+        ),
+        "budi": registration.register(
+            agency, meeting["id"], full_name="Budi Santoso", email="budi.santoso@jabarprov.go.id", attendance_mode="in_person"
+        ),
+        "hendra": registration.register(
+            agency, meeting["id"], full_name="Hendra Gunawan", email="hendra.gunawan@jabarprov.go.id", attendance_mode="online"
+        ),
     }
     registration.call("DELETE", f"/v1/registrations/{people['budi']['id']}", 200, {"Authorization": f"Bearer {agency['api_key']}"})
     token = registration.call("POST", f"/v1/events/{meeting['id']}/door-tokens", 201, json={"label": "Pintu 1"})
-    return {"id": meeting["id"], "people": people, "token": token, "link": door_link("http://localhost", meeting["id"], token["token"], "Pintu 1")}
+    return {
+        "id": meeting["id"],
+        "people": people,
+        "token": token,
+        "link": door_link("http://localhost", meeting["id"], token["token"], "Pintu 1"),
+    }
 
 
 def at_the_door(console, meeting) -> str:
@@ -58,15 +70,27 @@ def test_scans_answer_green_then_amber_and_red_with_the_reason(console, meeting)
     rina, budi, hendra = (meeting["people"][name] for name in ("rina", "budi", "hendra"))
     first = scan(console, csrf, code=rina["check_in_code"].lower())
     assert first.status_code == 200
-    assert first.get_json() | {"undo_id": None} == {"colour": "green", "headline": "Berhasil check-in", "signal": "ok", "undo_id": None,
-        "lines": ["Rina Wulandari", "Dinas Komunikasi dan Informatika Provinsi Jawa Barat", "tatap muka"], "person": "Rina Wulandari"}
+    assert first.get_json() | {"undo_id": None} == {
+        "colour": "green",
+        "headline": "Berhasil check-in",
+        "signal": "ok",
+        "undo_id": None,
+        "lines": ["Rina Wulandari", "Dinas Komunikasi dan Informatika Provinsi Jawa Barat", "tatap muka"],
+        "person": "Rina Wulandari",
+    }
     assert first.get_json()["undo_id"] == rina["id"]
     again = scan(console, csrf, code=rina["check_in_code"]).get_json()
     assert again["colour"] == "amber" and re.fullmatch(r"Sudah check-in pukul \d\d\.\d\d WIB", again["headline"])
     assert scan(console, csrf, code=budi["check_in_code"]).get_json()["headline"] == "Pendaftaran dibatalkan"
     assert scan(console, csrf, registration_id=hendra["id"]).get_json()["headline"] == "Peserta daring"
-    assert scan(console, csrf, code="ZZZZ9999").get_json() == {"colour": "red", "headline": "Kode tidak dikenal", "lines": [],
-                                                                "undo_id": None, "person": None, "signal": "refused"}
+    assert scan(console, csrf, code="ZZZZ9999").get_json() == {
+        "colour": "red",
+        "headline": "Kode tidak dikenal",
+        "lines": [],
+        "undo_id": None,
+        "person": None,
+        "signal": "refused",
+    }
     assert console.client.get("/door/summary").get_json() == {"checked_in": 1, "confirmed_in_person": 1, "text": "Hadir 1 / 1"}
 
 

@@ -1,13 +1,23 @@
 """The organizer's pages over a real registration API: meetings, edit with its confirm step, agencies, outages."""
+
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
 FORM = {
-    "title": "Rapat Koordinasi Nasional Kehumasan Pemerintah", "theme": "", "starts_at": "2031-11-20T09:00", "ends_at": "2031-11-20T15:00",
-    "timezone": "Asia/Makassar", "venue.name": "Four Points by Sheraton Makassar", "venue.address": "Jl. Andi Djemma No. 130",
-    "venue.city": "Makassar", "in_person_capacity": "2", "agency_in_person_quota": "", "online": "1", "health_protocol": "",
+    "title": "Rapat Koordinasi Nasional Kehumasan Pemerintah",
+    "theme": "",
+    "starts_at": "2031-11-20T09:00",
+    "ends_at": "2031-11-20T15:00",
+    "timezone": "Asia/Makassar",
+    "venue.name": "Four Points by Sheraton Makassar",
+    "venue.address": "Jl. Andi Djemma No. 130",
+    "venue.city": "Makassar",
+    "in_person_capacity": "2",
+    "agency_in_person_quota": "",
+    "online": "1",
+    "health_protocol": "",
     "registration_closes_at": "",
 }
 
@@ -29,7 +39,9 @@ def test_creating_a_meeting_in_the_console_stores_it_in_its_zone(signed_in, regi
 
 def test_a_bad_meeting_form_names_each_field_and_creates_nothing(signed_in, registration):
     before = len(registration.call("GET", "/v1/events", 200))
-    response = signed_in.post("/meetings/new", {**FORM, "title": "", "starts_at": "besok", "in_person_capacity": "-3"}, page="/meetings/new", status=422)
+    response = signed_in.post(
+        "/meetings/new", {**FORM, "title": "", "starts_at": "besok", "in_person_capacity": "-3"}, page="/meetings/new", status=422
+    )
     assert 'href="#title"' in response.text and 'href="#starts_at"' in response.text
     assert "Isi tanggal dan jam yang benar." in response.text
     assert len(registration.call("GET", "/v1/events", 200)) == before
@@ -68,8 +80,14 @@ def test_moving_a_meeting_first_says_how_many_will_be_told_then_saves_on_confirm
     cancelled = registration.register(agency, meeting["id"], attendance_mode="online")
     registration.call("DELETE", f"/v1/registrations/{cancelled['id']}", 200, {"Authorization": f"Bearer {agency['api_key']}"})
     values = dict(re.findall(r'name="([\w.]+)" type="[\w-]+" value="([^"]*)"', signed_in.get(f"/meetings/{meeting['id']}/edit").text))
-    form = {**{k: v for k, v in values.items() if k != "csrf_token"}, "timezone": "Asia/Jakarta", "online": "1",
-            "health_protocol": meeting["health_protocol"], "theme": meeting["theme"], "starts_at": "2031-12-01T10:00"}
+    form = {
+        **{k: v for k, v in values.items() if k != "csrf_token"},
+        "timezone": "Asia/Jakarta",
+        "online": "1",
+        "health_protocol": meeting["health_protocol"],
+        "theme": meeting["theme"],
+        "starts_at": "2031-12-01T10:00",
+    }
     confirm = signed_in.post(f"/meetings/{meeting['id']}/edit", form, status=200)
     assert "Perubahan waktu atau tempat ini akan dikirim ke 3 peserta melalui surel dan SMS." in confirm.text
     assert registration.call("GET", f"/v1/events/{meeting['id']}", 200)["starts_at"] == meeting["starts_at"]  # nothing saved yet
@@ -82,8 +100,14 @@ def test_moving_a_meeting_first_says_how_many_will_be_told_then_saves_on_confirm
 def test_a_change_that_reaches_nobody_saves_without_a_confirm_step(signed_in, registration):
     meeting = registration.make_meeting()
     values = dict(re.findall(r'name="([\w.]+)" type="[\w-]+" value="([^"]*)"', signed_in.get(f"/meetings/{meeting['id']}/edit").text))
-    form = {**{k: v for k, v in values.items() if k != "csrf_token"}, "timezone": "Asia/Jakarta", "online": "1",
-            "health_protocol": meeting["health_protocol"], "theme": meeting["theme"], "title": "Rapat Koordinasi Pranata Humas Tahun 2031"}
+    form = {
+        **{k: v for k, v in values.items() if k != "csrf_token"},
+        "timezone": "Asia/Jakarta",
+        "online": "1",
+        "health_protocol": meeting["health_protocol"],
+        "theme": meeting["theme"],
+        "title": "Rapat Koordinasi Pranata Humas Tahun 2031",
+    }
     signed_in.post(f"/meetings/{meeting['id']}/edit", form, status=302)
     assert registration.call("GET", f"/v1/events/{meeting['id']}", 200)["title"] == "Rapat Koordinasi Pranata Humas Tahun 2031"
 
@@ -93,13 +117,23 @@ def test_a_new_agencys_key_is_shown_once_and_works(signed_in, registration):
     created = signed_in.post("/agencies", body, page="/agencies", status=201)
     key = re.search(r'data-testid="api-key">([^<]+)<', created.text).group(1)
     meeting = registration.make_meeting()
-    registration.call("POST", f"/v1/events/{meeting['id']}/registrations", 201, {"Authorization": f"Bearer {key}"},
-                      json={"full_name": "Made Wirawan", "email": "made.wirawan@baliprov.go.id", "attendance_mode": "online"})
+    registration.call(
+        "POST",
+        f"/v1/events/{meeting['id']}/registrations",
+        201,
+        {"Authorization": f"Bearer {key}"},
+        json={"full_name": "Made Wirawan", "email": "made.wirawan@baliprov.go.id", "attendance_mode": "online"},
+    )
     assert key not in signed_in.get("/agencies").text
 
 
 def test_a_refused_agency_form_keeps_what_was_typed(signed_in):
-    response = signed_in.post("/agencies", {"name": "Dinas Kominfo Kabupaten Sleman", "kind": "regency", "contact_email": "bukan-surel"}, page="/agencies", status=422)
+    response = signed_in.post(
+        "/agencies",
+        {"name": "Dinas Kominfo Kabupaten Sleman", "kind": "regency", "contact_email": "bukan-surel"},
+        page="/agencies",
+        status=422,
+    )
     assert 'href="#contact_email"' in response.text and 'value="Dinas Kominfo Kabupaten Sleman"' in response.text
 
 
@@ -146,7 +180,12 @@ def test_cancelling_first_says_how_many_will_be_told_and_needs_a_reason(signed_i
 
 def test_cancelling_where_the_registration_api_cannot_yet_says_so(signed_in, registration):
     meeting = registration.make_meeting()
-    response = signed_in.post(f"/meetings/{meeting['id']}/cancel", {"reason": "Narasumber utama berhalangan hadir."}, page=f"/meetings/{meeting['id']}/cancel", status=None)
+    response = signed_in.post(
+        f"/meetings/{meeting['id']}/cancel",
+        {"reason": "Narasumber utama berhalangan hadir."},
+        page=f"/meetings/{meeting['id']}/cancel",
+        status=None,
+    )
     if response.status_code == 302:  # the registration API already offers POST /v1/events/{id}/cancel
         assert registration.call("GET", f"/v1/events/{meeting['id']}", 200)["status"] == "cancelled"
     else:

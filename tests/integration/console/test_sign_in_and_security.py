@@ -1,4 +1,5 @@
 """Sign-in keeps the admin token on the server; CSRF, CSP and cookies protect the pages; sessions end."""
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,9 @@ def test_the_session_cookie_is_httponly_samesite_lax_and_holds_no_token(console)
 
 def test_over_https_the_session_cookie_is_secure(console):
     console.get("/signin", base_url="https://konsol.rakor.go.id")
-    response = console.client.post("/signin", data={"token": ADMIN_TOKEN, "csrf_token": console.csrf()}, base_url="https://konsol.rakor.go.id")
+    response = console.client.post(
+        "/signin", data={"token": ADMIN_TOKEN, "csrf_token": console.csrf()}, base_url="https://konsol.rakor.go.id"
+    )
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith(SESSION_COOKIE + "="))
     assert "Secure" in cookie
 
@@ -95,8 +98,17 @@ def test_the_admin_token_never_appears_in_any_page(signed_in, registration):
     meeting = registration.make_meeting()
     agency = registration.make_agency("Dinas Komunikasi dan Informatika Kota Bandung", "city")
     registration.register(agency, meeting["id"])
-    paths = ["/signin", "/meetings", "/meetings/new", f"/meetings/{meeting['id']}", f"/meetings/{meeting['id']}/edit", "/agencies",
-             f"/meetings/{meeting['id']}/messages", f"/meetings/{meeting['id']}/streaming", f"/meetings/{meeting['id']}/doors"]
+    paths = [
+        "/signin",
+        "/meetings",
+        "/meetings/new",
+        f"/meetings/{meeting['id']}",
+        f"/meetings/{meeting['id']}/edit",
+        "/agencies",
+        f"/meetings/{meeting['id']}/messages",
+        f"/meetings/{meeting['id']}/streaming",
+        f"/meetings/{meeting['id']}/doors",
+    ]
     for path in paths:
         response = signed_in.get(path, status=None)
         assert ADMIN_TOKEN not in response.text, path

@@ -1,14 +1,15 @@
 """`rakor`, the operator's command line, run as a real process against real databases and the test broker."""
+
 from __future__ import annotations
 
 import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
-import tomllib
 from sqlalchemy import create_engine, inspect, text
 
 from shared.messaging.topology import dead_letter_queue_name, queue_name
@@ -35,13 +36,20 @@ def test_the_console_script_is_declared():
 
 
 def test_check_config_prints_one_line_per_problem_of_every_service_and_fails(env):
-    result = rakor("check-config", env={**env, "RAKOR_ADMIN_TOKEN": "pendek", "SMTP_PORT": "dua lima", "LOG_LEVEL": "LOUD", "DB_LOCK_TIMEOUT": "0"})
+    result = rakor(
+        "check-config", env={**env, "RAKOR_ADMIN_TOKEN": "pendek", "SMTP_PORT": "dua lima", "LOG_LEVEL": "LOUD", "DB_LOCK_TIMEOUT": "0"}
+    )
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 4 * len(SERVICES)
     for service in SERVICES:
         mine = [line for line in lines if line.startswith(f"{service}: ")]
-        assert [line.split(": ", 1)[1].split("=")[0].split(" ")[0] for line in mine] == ["RAKOR_ADMIN_TOKEN", "LOG_LEVEL", "DB_LOCK_TIMEOUT", "SMTP_PORT"]
+        assert [line.split(": ", 1)[1].split("=")[0].split(" ")[0] for line in mine] == [
+            "RAKOR_ADMIN_TOKEN",
+            "LOG_LEVEL",
+            "DB_LOCK_TIMEOUT",
+            "SMTP_PORT",
+        ]
 
 
 def test_check_config_passes_a_good_environment(env):
@@ -58,13 +66,25 @@ def test_migrate_then_create_an_agency_then_purge(env, tmp_path):
         assert inspect(engine).has_table(table), service
         engine.dispose()
 
-    created = rakor("agencies", "create", "--name", "Dinas Kominfo Provinsi Jawa Barat", "--kind", "province", "--contact-email", "humas@jabarprov.go.id", env=env)
+    created = rakor(
+        "agencies",
+        "create",
+        "--name",
+        "Dinas Kominfo Provinsi Jawa Barat",
+        "--kind",
+        "province",
+        "--contact-email",
+        "humas@jabarprov.go.id",
+        env=env,
+    )
     assert created.returncode == 0, created.stderr
     agency = json.loads(created.stdout)
     assert agency["api_key"].startswith("rk_") and agency["name"] == "Dinas Kominfo Provinsi Jawa Barat"
     engine = create_engine(f"sqlite:///{tmp_path / 'registration.db'}")
     with engine.connect() as connection:
-        stored = " ".join(str(v) for table in ("agencies", "agency_keys") for row in connection.execute(text(f"SELECT * FROM {table}")) for v in row)
+        stored = " ".join(
+            str(v) for table in ("agencies", "agency_keys") for row in connection.execute(text(f"SELECT * FROM {table}")) for v in row
+        )
     engine.dispose()
     assert agency["id"] in stored and agency["api_key"] not in stored
 

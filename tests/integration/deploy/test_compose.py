@@ -3,6 +3,7 @@
 No Docker engine is needed: the files are parsed, interpolated as compose does, and compared with the
 code they start.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,7 @@ from deploy import dev_runner, make_secrets
 from services.console.settings import VARIABLES as CONSOLE_VARIABLES
 from services.console.settings import load_console_settings
 from shared.messaging.access import bus_user
-from shared.settings import KNOWN_VARIABLES, SERVICES, SettingsError, load_settings
+from shared.settings import KNOWN_VARIABLES, SERVICES, load_settings
 
 ROOT = Path(__file__).resolve().parents[3]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -253,8 +254,17 @@ def test_each_process_connects_as_its_own_services_broker_user_and_database_role
     service = service_of(process)
     environment = interpolate(services[process]["environment"], dot_env)
     broker, database = urlsplit(environment["RABBITMQ_URL"]), urlsplit(environment["DATABASE_URL"])
-    assert (broker.username, broker.password, broker.hostname) == (bus_user(service), dot_env[f"RABBITMQ_{service.upper()}_PASSWORD"], "rabbitmq")
-    assert (database.username, database.password, database.hostname, database.path) == (service, dot_env[f"POSTGRES_{service.upper()}_PASSWORD"], "postgres", f"/{service}")
+    assert (broker.username, broker.password, broker.hostname) == (
+        bus_user(service),
+        dot_env[f"RABBITMQ_{service.upper()}_PASSWORD"],
+        "rabbitmq",
+    )
+    assert (database.username, database.password, database.hostname, database.path) == (
+        service,
+        dot_env[f"POSTGRES_{service.upper()}_PASSWORD"],
+        "postgres",
+        f"/{service}",
+    )
     settings = load_settings(service, environ=environment, require_admin_token=process in APIS)
     assert settings.database_url.endswith(f"/{service}") and settings.environment == "production"
 
@@ -284,7 +294,11 @@ def test_bus_setup_creates_every_services_user_with_the_administrator(services, 
 
 
 def test_postgres_init_creates_one_role_owning_each_services_database(services):
-    mounts = {target: ROOT / source for source, target, *_ in (volume.split(":") for volume in services["postgres"]["volumes"]) if source.startswith("./")}
+    mounts = {
+        target: ROOT / source
+        for source, target, *_ in (volume.split(":") for volume in services["postgres"]["volumes"])
+        if source.startswith("./")
+    }
     scripts = [source for target, source in mounts.items() if target.startswith("/docker-entrypoint-initdb.d/")]
     assert [s.name for s in scripts] == ["postgres-init.sh"]
     shell = scripts[0].read_text(encoding="utf-8")
@@ -433,6 +447,10 @@ def test_console_runs_under_gunicorn_on_8004_and_reaches_the_apis_inside_the_sta
     assert "http://127.0.0.1:8004/healthz" in console["healthcheck"]["test"][3]
     settings = load_console_settings({"CONSOLE_SECRET_KEY": "k" * 32, **{k: interpolated_default(v) for k, v in environment.items()}})
     assert (settings.port, settings.registration_url, settings.notification_url, settings.streaming_url) == (
-        8004, "http://registration-api:8001", "http://notification-api:8002", "http://streaming-api:8003")
+        8004,
+        "http://registration-api:8001",
+        "http://notification-api:8002",
+        "http://streaming-api:8003",
+    )
     assert environment["CONSOLE_SECRET_KEY"] == "${CONSOLE_SECRET_KEY:?run make secrets}"
     assert "registration-api" in console["depends_on"]

@@ -1,4 +1,5 @@
 """`make run` (deploy/dev_runner.py): local defaults the environment overrides, the printed table, and a real start and stop."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """The /docs page of every service loads its Swagger UI from the service itself: no CDN, works offline."""
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,15 @@ APPS = {"registration": registration_app, "notification": notification_app, "str
 
 @pytest.mark.parametrize("service", sorted(APPS))
 def test_docs_page_loads_every_asset_from_the_service(service, sqlite_url_factory, tmp_path):
-    settings = load_settings(service, environ={"RAKOR_ENV": "dev", "RAKOR_ADMIN_TOKEN": "organizer-token-ditjen-ikp-2021", "DATABASE_URL": sqlite_url_factory(), "DATA_DIR": str(tmp_path)})
+    settings = load_settings(
+        service,
+        environ={
+            "RAKOR_ENV": "dev",
+            "RAKOR_ADMIN_TOKEN": "organizer-token-ditjen-ikp-2021",
+            "DATABASE_URL": sqlite_url_factory(),
+            "DATA_DIR": str(tmp_path),
+        },
+    )
     app = APPS[service](settings)
     try:
         client = app.test_client()

@@ -1,4 +1,5 @@
 """`make openapi` (deploy/export_openapi.py): the committed spec is the app's, written stably, and --check names drift."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """deploy/gunicorn.conf.py: settings read from the environment, and the APIs served by real gunicorn with it."""
+
 from __future__ import annotations
 
 import json
@@ -32,7 +33,9 @@ print(json.dumps({name: shown(ns[name]) for name in names} | {"metrics_dir": str
 
 def load_conf(app: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     """Evaluate the config file the way gunicorn does (in its own process: it sets PROMETHEUS_MULTIPROC_DIR)."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("GUNICORN_") and k != "PROMETHEUS_MULTIPROC_DIR" and not k.endswith("_PORT")}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith("GUNICORN_") and k != "PROMETHEUS_MULTIPROC_DIR" and not k.endswith("_PORT")
+    }
     return subprocess.run([sys.executable, "-c", LOAD_CONF, app], cwd=ROOT, env=clean | env, capture_output=True, text=True, timeout=60)
 
 
@@ -61,7 +64,10 @@ def test_defaults_to_two_workers_per_core_plus_one_capped_at_eight_and_never_pre
 def test_tuning_comes_from_gunicorn_variables():
     values = conf_values(
         "services.streaming.app:create_app()",
-        GUNICORN_WORKERS="3", GUNICORN_THREADS="6", GUNICORN_TIMEOUT="45", GUNICORN_GRACEFUL_TIMEOUT="15",
+        GUNICORN_WORKERS="3",
+        GUNICORN_THREADS="6",
+        GUNICORN_TIMEOUT="45",
+        GUNICORN_GRACEFUL_TIMEOUT="15",
     )
     assert (values["workers"], values["threads"], values["timeout"], values["graceful_timeout"]) == (3, 6, 45, 15)
 
@@ -161,7 +167,9 @@ def test_with_log_format_json_gunicorns_own_lines_and_the_apps_are_json_and_mask
         "PROMETHEUS_MULTIPROC_DIR": "",
     }
     base = f"http://127.0.0.1:{free_port}"
-    api = start_process(["gunicorn", "--config", CONF, "services.registration.app:create_app()"], env=env, health_url=f"{base}/healthz", timeout=60)
+    api = start_process(
+        ["gunicorn", "--config", CONF, "services.registration.app:create_app()"], env=env, health_url=f"{base}/healthz", timeout=60
+    )
     # An unknown agency key is logged by nobody in clear; the organizer's token neither.
     requests.get(f"{base}/v1/events", headers={"Authorization": "Bearer rk_AbCdEfGhIjKlMnOp"}, timeout=5)
     lines = [line for line in api.output().splitlines() if line.startswith("{")]

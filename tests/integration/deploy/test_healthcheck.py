@@ -1,4 +1,5 @@
 """`python -m shared.healthcheck`: the compose health check of relays and consumers, run as compose runs it."""
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ No cluster and no kustomize binary: the kustomization's resources are read here,
 validated against the Kubernetes JSON schema bundled with kubernetes-validate (strict: an unknown
 field is an error), and then compared with deploy/Procfile, the settings and the README's commands.
 """
+
 from __future__ import annotations
 
 import re
@@ -163,7 +164,10 @@ def test_no_manifest_holds_a_secret_value(objects):
 
 
 def test_the_secret_check_catches_an_inline_password():
-    leaky = [{"name": "SMTP_PASSWORD", "value": "rahasia"}, {"name": "DATABASE_URL", "value": "postgresql://registration:rahasia@postgres/registration"}]
+    leaky = [
+        {"name": "SMTP_PASSWORD", "value": "rahasia"},
+        {"name": "DATABASE_URL", "value": "postgresql://registration:rahasia@postgres/registration"},
+    ]
     assert SECRET_NAME.search(leaky[0]["name"]) and URL_WITH_PASSWORD.search(leaky[1]["value"])
     assert not URL_WITH_PASSWORD.search("http://registration-api:8001")
 
@@ -178,7 +182,9 @@ def test_every_secret_key_referenced_is_created_by_the_readme(objects):
         if ref.get("optional"):
             assert ref["key"] in readme, f"{workload}: optional {ref['key']} undocumented"
         else:
-            assert f"--from-literal={ref['key']}=" in commands.get(ref["name"], ""), f"{workload}: {ref['name']}/{ref['key']} is never created"
+            assert f"--from-literal={ref['key']}=" in commands.get(ref["name"], ""), (
+                f"{workload}: {ref['name']}/{ref['key']} is never created"
+            )
 
 
 def test_every_variable_set_is_one_the_processes_read(objects):
@@ -222,7 +228,10 @@ def test_every_deployment_has_a_disruption_budget_and_the_apis_and_notification_
     assert {s["spec"]["scaleTargetRef"]["name"] for s in scalers.values()} == AUTOSCALED
     for scaler in scalers.values():
         target = deployments[scaler["spec"]["scaleTargetRef"]["name"]]
-        assert scaler["spec"]["minReplicas"] >= 2 and scaler["spec"]["minReplicas"] <= target["spec"]["replicas"] <= scaler["spec"]["maxReplicas"]
+        assert (
+            scaler["spec"]["minReplicas"] >= 2
+            and scaler["spec"]["minReplicas"] <= target["spec"]["replicas"] <= scaler["spec"]["maxReplicas"]
+        )
 
 
 def _policies_of(objects, labels: dict) -> list[dict]:
@@ -247,11 +256,16 @@ def test_each_process_has_its_own_network_policy_reaching_only_its_database_and_
         service = pod_labels(workload).get("rakor.io/service")
         databases = {
             peer["podSelector"]["matchLabels"]["rakor.io/database"]
-            for rule in spec["egress"] for peer in rule.get("to", []) if "rakor.io/database" in peer.get("podSelector", {}).get("matchLabels", {})
+            for rule in spec["egress"]
+            for peer in rule.get("to", [])
+            if "rakor.io/database" in peer.get("podSelector", {}).get("matchLabels", {})
         }
         others = [
-            peer["podSelector"]["matchLabels"].get("app.kubernetes.io/component") or peer["podSelector"]["matchLabels"].get("app.kubernetes.io/name")
-            for rule in spec["egress"] for peer in rule.get("to", []) if "podSelector" in peer and "rakor.io/database" not in peer["podSelector"].get("matchLabels", {})
+            peer["podSelector"]["matchLabels"].get("app.kubernetes.io/component")
+            or peer["podSelector"]["matchLabels"].get("app.kubernetes.io/name")
+            for rule in spec["egress"]
+            for peer in rule.get("to", [])
+            if "podSelector" in peer and "rakor.io/database" not in peer["podSelector"].get("matchLabels", {})
         ]
         if name == "migrate":
             assert databases == set(SERVICES) and others == []

@@ -1,4 +1,5 @@
 """`make run` without a broker: a private RabbitMQ node under var/, never the machine's own broker."""
+
 from __future__ import annotations
 
 import subprocess

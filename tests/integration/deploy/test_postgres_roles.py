@@ -3,6 +3,7 @@
 Each service's role owns only its database, is no superuser, cannot connect to another service's
 database, and runs its own service's migrations.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -43,7 +44,9 @@ def roles() -> dict[str, tuple[str, str]]:
     variables = [arg for service, password in passwords.items() for arg in ("-v", f"{service}_password={password}")]
     run = subprocess.run(
         ["psql", ADMIN_URL, "-X", "-q", "-v", f"prefix={prefix}", *variables, "-f", str(INIT_SQL)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert run.returncode == 0, run.stderr
     yield {service: (f"{prefix}{service}", password) for service, password in passwords.items()}

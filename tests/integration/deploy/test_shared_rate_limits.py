@@ -4,6 +4,7 @@ Each process runs two gunicorn workers, so four workers count in the same Redis 
 says one proxy appends to X-Forwarded-For: the client is its last address, whatever the client wrote
 before it. Every test uses a key prefix of its own, so runs and tests never share a budget.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -47,7 +48,9 @@ def start_replicas(start_process, tmp_path, service: str, prefix: str, **extra: 
     bases = []
     for _ in range(2):
         port = free_port()
-        start_process(gunicorn_argv(f"services.{service}.app:create_app()", port), env=env, health_url=f"http://127.0.0.1:{port}/healthz", timeout=60)
+        start_process(
+            gunicorn_argv(f"services.{service}.app:create_app()", port), env=env, health_url=f"http://127.0.0.1:{port}/healthz", timeout=60
+        )
         bases.append(f"http://127.0.0.1:{port}")
     return bases
 
@@ -77,15 +80,22 @@ def test_bulk_rows_spend_the_agency_budget_on_every_replica(start_process, tmp_p
     key = make_agency(bases[0], "Diskominfo Kota Surabaya", "diskominfo@surabaya.go.id")
     meeting = requests.post(
         f"{bases[0]}/v1/events",
-        json={"title": "Rapat Koordinasi Pranata Humas", "starts_at": "2031-12-01T09:00:00+07:00", "ends_at": "2031-12-01T16:00:00+07:00",
-              "timezone": "Asia/Jakarta", "venue": {"name": "Hotel Aviary", "address": "Jl. Raya Sudimara Pinang No. 88", "city": "Tangerang Selatan"},
-              "in_person_capacity": 10},
+        json={
+            "title": "Rapat Koordinasi Pranata Humas",
+            "starts_at": "2031-12-01T09:00:00+07:00",
+            "ends_at": "2031-12-01T16:00:00+07:00",
+            "timezone": "Asia/Jakarta",
+            "venue": {"name": "Hotel Aviary", "address": "Jl. Raya Sudimara Pinang No. 88", "city": "Tangerang Selatan"},
+            "in_person_capacity": 10,
+        },
         headers=admin,
         timeout=10,
     ).json()
     rows = [{"full_name": f"Peserta {n}", "email": f"peserta{n}@surabaya.go.id", "attendance_mode": "online"} for n in range(4)]
     agency = {"Authorization": f"Bearer {key}"}
-    bulk = requests.post(f"{bases[0]}/v1/events/{meeting['id']}/registrations/bulk", json={"registrations": rows}, headers=agency, timeout=30)
+    bulk = requests.post(
+        f"{bases[0]}/v1/events/{meeting['id']}/registrations/bulk", json={"registrations": rows}, headers=agency, timeout=30
+    )
     assert bulk.status_code == 200, bulk.text
     # Four rows spent four of five units: one more request, on the other replica, then 429.
     statuses = [requests.get(f"{bases[1]}/v1/events", headers=agency, timeout=10).status_code for _ in range(2)]

@@ -1,4 +1,5 @@
 """Failing well at start: one line, a non-zero status, no traceback, no worker respawn loop, no password in the line."""
+
 from __future__ import annotations
 
 import os
@@ -59,7 +60,9 @@ def test_production_notification_api_without_smtp_refuses_to_start(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("module", ["services.registration.worker", "services.registration.relay", "services.streaming.worker", "services.notification.worker"])
+@pytest.mark.parametrize(
+    "module", ["services.registration.worker", "services.registration.relay", "services.streaming.worker", "services.notification.worker"]
+)
 def test_background_process_with_an_unreachable_database_exits_with_one_masked_line(tmp_path, module):
     service = module.split(".")[1]
     result = run([sys.executable, "-m", module], {"DATABASE_URL": f"postgresql://{service}:{PASSWORD}@127.0.0.1:1/{service}"}, tmp_path)
@@ -74,7 +77,10 @@ def test_check_service_is_usable_by_a_check_config_command(tmp_path):
     settings = check_service("streaming", {"RAKOR_ENV": "dev", "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "DATA_DIR": str(tmp_path)})
     assert settings.service == "streaming"
     with pytest.raises(StartupError, match=r"configuration error: RABBITMQ_URL='http://rakor-streaming:\*\*\*@rabbitmq/'"):
-        check_service("streaming", {"RAKOR_ENV": "dev", "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "RABBITMQ_URL": f"http://rakor-streaming:{PASSWORD}@rabbitmq/"})
+        check_service(
+            "streaming",
+            {"RAKOR_ENV": "dev", "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "RABBITMQ_URL": f"http://rakor-streaming:{PASSWORD}@rabbitmq/"},
+        )
 
 
 @pytest.mark.postgres

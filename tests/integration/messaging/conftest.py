@@ -1,4 +1,5 @@
 """Fixtures for the messaging layer's tests: a database with the outbox, and an 'effects' table handlers write to."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,7 +28,7 @@ class MessagingDb:
 
     def record(self, count: int, prefix: str = "r") -> list[str]:
         """Write `count` stream.joined events into the outbox; return their event ids."""
-        at = dt.datetime.now(dt.timezone.utc)
+        at = dt.datetime.now(dt.UTC)
         events = [(EVENT_TYPE, {"registration_id": f"{prefix}{i}", "event_id": "meeting-1", "at": at}) for i in range(count)]
         with unit_of_work(self.session_factory) as session:
             return record_events(session, "streaming", events)
@@ -51,7 +52,9 @@ def record_effect(event, ctx) -> None:
 def messaging_db(database_url) -> MessagingDb:
     metadata = MetaData()
     outbox, processed = define_messaging_tables(metadata)
-    effects = Table("effects", metadata, Column("id", Integer, primary_key=True), Column("registration_id", String(64)), Column("attempt", Integer))
+    effects = Table(
+        "effects", metadata, Column("id", Integer, primary_key=True), Column("registration_id", String(64)), Column("attempt", Integer)
+    )
     engine = make_engine(database_url)
     metadata.create_all(engine)
     yield MessagingDb(engine, make_session_factory(engine), outbox, processed, effects)

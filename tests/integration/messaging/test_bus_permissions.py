@@ -3,6 +3,7 @@
 RabbitMQ itself refuses what a service's user may not do (channel closed with 403 ACCESS_REFUSED),
 while the real relays and consumers run with those users.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,7 +24,6 @@ from shared.messaging.outbox import build_envelope
 from shared.messaging.relay import publish_pending
 from shared.messaging.topology import EXCHANGE, dead_letter_queue_name, queue_name
 from shared.settings import SERVICES
-
 from tests.integration.messaging.conftest import EVENT_TYPE, RETRY_DELAYS, drain_queue, record_effect
 from tests.integration.messaging.test_relay import start, wait_until
 
@@ -62,7 +62,9 @@ def restricted(vhost_url) -> dict[str, str]:
 
 
 def joined(registration_id: str) -> bytes:
-    envelope = build_envelope("streaming", EVENT_TYPE, {"registration_id": registration_id, "event_id": "m1", "at": dt.datetime.now(dt.timezone.utc)})
+    envelope = build_envelope(
+        "streaming", EVENT_TYPE, {"registration_id": registration_id, "event_id": "m1", "at": dt.datetime.now(dt.UTC)}
+    )
     return json.dumps(envelope, default=str).encode()
 
 
@@ -141,7 +143,14 @@ def test_consumer_with_its_own_user_handles_retries_and_dead_letters(restricted,
         record_effect(event, ctx)
 
     drain_queue(vhost_url, queue_name("registration"))  # what earlier tests of the module published
-    consumer = Consumer("registration", restricted["registration"], {EVENT_TYPE: flaky}, messaging_db.session_factory, deps=messaging_db.effects, retry_delays=RETRY_DELAYS)
+    consumer = Consumer(
+        "registration",
+        restricted["registration"],
+        {EVENT_TYPE: flaky},
+        messaging_db.session_factory,
+        deps=messaging_db.effects,
+        retry_delays=RETRY_DELAYS,
+    )
     thread = start(consumer.run)
     try:
         assert consumer.wait_ready(10), "the consumer attached with the restricted user"
@@ -149,7 +158,11 @@ def test_consumer_with_its_own_user_handles_retries_and_dead_letters(restricted,
         publish(restricted["streaming"], EVENT_TYPE, joined("racun"))
         wait_until(lambda: messaging_db.effects_by_registration() == {"baik": 1}, 15, "the retried message took effect")
         dead = []
-        wait_until(lambda: dead.extend(drain_queue(vhost_url, dead_letter_queue_name("registration"))) or dead, 15, "the poison went to the dead-letter queue")
+        wait_until(
+            lambda: dead.extend(drain_queue(vhost_url, dead_letter_queue_name("registration"))) or dead,
+            15,
+            "the poison went to the dead-letter queue",
+        )
         assert dead[0][1].headers["x-rakor-reason"] == "permanent"
     finally:
         consumer.stop()

@@ -1,4 +1,5 @@
 """The consumer runner: dead letters for poison, retries with delays, effect once, heartbeats, graceful stop."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,13 +17,12 @@ from shared.messaging.consumer import Consumer
 from shared.messaging.errors import PermanentError, TransientError
 from shared.messaging.outbox import build_envelope
 from shared.messaging.topology import EXCHANGE, dead_letter_queue_name, queue_name
-
 from tests.integration.messaging.conftest import EVENT_TYPE, RETRY_DELAYS, SERVICE, drain_queue, record_effect
 from tests.integration.messaging.test_relay import start, wait_until
 
 
 def joined(registration_id: str) -> dict:
-    return build_envelope("streaming", EVENT_TYPE, {"registration_id": registration_id, "event_id": "m1", "at": dt.datetime.now(dt.timezone.utc)})
+    return build_envelope("streaming", EVENT_TYPE, {"registration_id": registration_id, "event_id": "m1", "at": dt.datetime.now(dt.UTC)})
 
 
 def publish(amqp_url: str, *bodies, routing_key: str = EVENT_TYPE) -> None:
@@ -41,7 +41,15 @@ def run_consumer(messaging_db, broker):
     started = []
 
     def _run(handler=record_effect, **options) -> Consumer:
-        consumer = Consumer(SERVICE, broker, {EVENT_TYPE: handler}, messaging_db.session_factory, deps=messaging_db.effects, retry_delays=RETRY_DELAYS, **options)
+        consumer = Consumer(
+            SERVICE,
+            broker,
+            {EVENT_TYPE: handler},
+            messaging_db.session_factory,
+            deps=messaging_db.effects,
+            retry_delays=RETRY_DELAYS,
+            **options,
+        )
         started.append((consumer, start(consumer.run)))
         assert consumer.wait_ready(10)
         return consumer
@@ -143,7 +151,9 @@ def test_a_handler_slower_than_the_heartbeat_is_not_redelivered(messaging_db, br
 
 
 def test_sigterm_finishes_the_message_in_hand_and_exits_zero(messaging_db, broker, start_process, database_url):
-    process = start_process([sys.executable, "-m", "tests.integration.messaging.processes", "consumer", database_url, broker, "--handler-seconds", "2"])
+    process = start_process(
+        [sys.executable, "-m", "tests.integration.messaging.processes", "consumer", database_url, broker, "--handler-seconds", "2"]
+    )
     publish(broker, joined("in-hand"))
     wait_until(lambda: "handling in-hand" in process.output(), 15, "the consumer took the message")
 

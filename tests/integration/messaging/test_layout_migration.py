@@ -1,4 +1,5 @@
 """A deployment on the older layout (classic retry tiers and dead letters, main queues without a delivery limit) moved to quorum queues, messages kept."""
+
 from __future__ import annotations
 
 import shutil
@@ -24,8 +25,11 @@ def declare_older_layout(channel) -> None:
         for event_type in event_types:
             channel.queue_bind(main, topology.EXCHANGE, routing_key=event_type)
         for delay in DELAYS:
-            channel.queue_declare(topology.retry_queue_name(service, delay), durable=True,
-                                  arguments={"x-message-ttl": int(delay * 1000), "x-dead-letter-exchange": "", "x-dead-letter-routing-key": main})
+            channel.queue_declare(
+                topology.retry_queue_name(service, delay),
+                durable=True,
+                arguments={"x-message-ttl": int(delay * 1000), "x-dead-letter-exchange": "", "x-dead-letter-routing-key": main},
+            )
         channel.queue_declare(topology.dead_letter_queue_name(service), durable=True)
         requeue = topology.requeue_exchange_name(service)
         channel.exchange_declare(requeue, exchange_type="direct", durable=True)
@@ -38,7 +42,11 @@ def test_setup_names_the_older_queues_then_moves_them_keeping_every_message(fres
     channel = connection.channel()
     channel.confirm_delivery()
     declare_older_layout(channel)
-    waiting = {"rakor.notification": [b"menunggu-1", b"menunggu-2"], "rakor.notification.dead": [b"gagal-1"], "rakor.streaming.retry.30000ms": [b"ulang-1"]}
+    waiting = {
+        "rakor.notification": [b"menunggu-1", b"menunggu-2"],
+        "rakor.notification.dead": [b"gagal-1"],
+        "rakor.streaming.retry.30000ms": [b"ulang-1"],
+    }
     for queue, bodies in waiting.items():
         for body in bodies:
             channel.basic_publish("", queue, body, pika.BasicProperties(delivery_mode=2, message_id=body.decode()))

@@ -1,4 +1,5 @@
 """A node list against the real broker: a dead node is skipped for a live one, by the connection helper and by the running consumer and relay."""
+
 import pika
 import pytest
 
@@ -37,7 +38,9 @@ def test_relay_and_consumer_reach_the_live_node_of_a_list_whatever_its_place(mes
     assert publish_pending(messaging_db.engine, url, producer="streaming") == len(ids)
     assert messaging_db.pending() == 0
 
-    consumer = Consumer(SERVICE, url, {EVENT_TYPE: record_effect}, messaging_db.session_factory, deps=messaging_db.effects, retry_delays=RETRY_DELAYS)
+    consumer = Consumer(
+        SERVICE, url, {EVENT_TYPE: record_effect}, messaging_db.session_factory, deps=messaging_db.effects, retry_delays=RETRY_DELAYS
+    )
     thread = start(consumer.run)
     try:
         assert consumer.wait_ready(15)

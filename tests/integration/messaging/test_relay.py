@@ -1,4 +1,5 @@
 """The outbox relay: every committed row reaches the bus, once, through cuts, kills and concurrent relays."""
+
 from __future__ import annotations
 
 import collections
@@ -13,7 +14,6 @@ import pytest
 from shared.messaging.consumer import Consumer
 from shared.messaging.relay import OutboxRelay, publish_pending
 from shared.messaging.topology import queue_name
-
 from tests.integration.messaging.conftest import EVENT_TYPE, RETRY_DELAYS, SERVICE, drain_queue, record_effect
 
 
@@ -72,13 +72,19 @@ def test_cut_broker_connections_lose_nothing_and_take_effect_once(messaging_db, 
     proxy = tcp_proxy("127.0.0.1", urlsplit(broker).port or 5672)
     url = via_proxy(broker, proxy.port)
     relay = OutboxRelay(messaging_db.engine, url, producer="streaming", batch_size=100, poll_interval=0.01, lease_seconds=2)
-    consumer = Consumer(SERVICE, url, {EVENT_TYPE: record_effect}, messaging_db.session_factory, deps=messaging_db.effects, retry_delays=RETRY_DELAYS)
+    consumer = Consumer(
+        SERVICE, url, {EVENT_TYPE: record_effect}, messaging_db.session_factory, deps=messaging_db.effects, retry_delays=RETRY_DELAYS
+    )
     threads = [start(relay.run), start(consumer.run)]
     ids: list[str] = []
     for round_no in range(3):
         ids += messaging_db.record(400, prefix=f"cut{round_no}-")
         target = len(ids) - 200
-        wait_until(lambda target=target: sum(messaging_db.effects_by_registration().values()) >= target, 60, f"{target} effects before cut {round_no}")
+        wait_until(
+            lambda target=target: sum(messaging_db.effects_by_registration().values()) >= target,
+            60,
+            f"{target} effects before cut {round_no}",
+        )
         proxy.cut()
         time.sleep(0.3)
         proxy.restore()
@@ -98,7 +104,20 @@ def test_cut_broker_connections_lose_nothing_and_take_effect_once(messaging_db, 
 @pytest.mark.slow
 def test_relay_killed_with_sigkill_and_restarted_publishes_everything(messaging_db, broker, start_process, database_url):
     ids = messaging_db.record(4000)
-    argv = [sys.executable, "-m", "tests.integration.messaging.processes", "relay", database_url, broker, "--batch", "50", "--throttle", "0.02", "--lease", "1"]
+    argv = [
+        sys.executable,
+        "-m",
+        "tests.integration.messaging.processes",
+        "relay",
+        database_url,
+        broker,
+        "--batch",
+        "50",
+        "--throttle",
+        "0.02",
+        "--lease",
+        "1",
+    ]
     first = start_process(argv)
     wait_until(lambda: messaging_db.pending() < 3000, 30, "the first relay has published a quarter")
     first.kill()

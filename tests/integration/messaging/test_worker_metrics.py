@@ -1,4 +1,5 @@
 """Relays and consumers have no HTTP app; with WORKER_METRICS_PORT they serve their Prometheus metrics."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """A notification worker without the broker: real database, real SMTP server, real SMS gateway, process_message."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,14 +13,14 @@ from sqlalchemy.orm import selectinload
 
 from services.notification.channels import build_channels
 from services.notification.courier import Courier
-from services.notification.logos import LogoCache
 from services.notification.handlers import HANDLERS
+from services.notification.logos import LogoCache
 from services.notification.models import Contact, Notification
 from shared.db import make_service_engine, make_session_factory, migrate, read_only
 from shared.messaging.handling import Outcome, process_message
 from shared.settings import load_settings
-from tests.fixtures.pgbouncer import database_params, database_url_of, pooler_env
 from tests.factories.envelopes import make_envelope
+from tests.fixtures.pgbouncer import database_params, database_url_of, pooler_env
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "notification" / "migrations"
 ADMIN_TOKEN = "uji-token-admin-rakor-0123456789"
@@ -57,7 +58,15 @@ class Harness:
         # No caching in tests: a logo uploaded a moment ago is in the next mail.
         self.courier = Courier(self.channels, logos=LogoCache(self.session_factory, ttl=0))
 
-    def deliver(self, event_type: str, data: dict[str, Any], *, attempt: int = 1, event_id: str | None = None, occurred_at: dt.datetime | None = None) -> Outcome:
+    def deliver(
+        self,
+        event_type: str,
+        data: dict[str, Any],
+        *,
+        attempt: int = 1,
+        event_id: str | None = None,
+        occurred_at: dt.datetime | None = None,
+    ) -> Outcome:
         body = make_envelope(event_type, data, event_id=event_id, occurred_at=occurred_at)
         return self.deliver_body(body, attempt=attempt)
 
@@ -76,7 +85,9 @@ class Harness:
 
     def notifications(self, **filters: Any) -> list[Notification]:
         with read_only(self.session_factory) as session:
-            query = select(Notification).options(selectinload(Notification.attempts)).order_by(Notification.created_at, Notification.channel)
+            query = (
+                select(Notification).options(selectinload(Notification.attempts)).order_by(Notification.created_at, Notification.channel)
+            )
             for name, value in filters.items():
                 query = query.where(getattr(Notification, name) == value)
             rows = list(session.scalars(query))

@@ -3,6 +3,7 @@
 The digest is driven with an injected clock (no waiting for an hour to pass); "workers" are harnesses
 sharing one database, as worker processes do.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,6 @@ from services.notification import digesting
 from services.notification.domain.digest import window_start
 from services.notification.models import AgencyDigest, DigestItem
 from shared.db import read_only, unit_of_work
-from tests.integration.notification.conftest import Harness, notification_env
 from tests.factories.notification import (
     AGENCY_ID,
     make_agency,
@@ -24,10 +24,11 @@ from tests.factories.notification import (
     make_participant,
     make_registration,
 )
+from tests.integration.notification.conftest import Harness, notification_env
 
 MINUTES = 60
 # A moment well inside a window: the digest of what happens now is due at the next full hour.
-NOW = window_start(dt.datetime.now(dt.timezone.utc), MINUTES) + dt.timedelta(minutes=20)
+NOW = window_start(dt.datetime.now(dt.UTC), MINUTES) + dt.timedelta(minutes=20)
 LATER = NOW + dt.timedelta(minutes=MINUTES)
 
 
@@ -41,7 +42,9 @@ def digests_to(smtp_server, address: str) -> list:
 
 def record_changes(harness: Harness, *registrations) -> None:
     for data in registrations:
-        assert harness.deliver("registration.confirmed" if data["status"] == "confirmed" else "registration.waitlisted", data).action == "ack"
+        assert (
+            harness.deliver("registration.confirmed" if data["status"] == "confirmed" else "registration.waitlisted", data).action == "ack"
+        )
 
 
 def digest_rows(harness: Harness) -> list[AgencyDigest]:
@@ -95,12 +98,23 @@ def test_changes_of_a_window_go_out_in_one_digest_after_it_closes_and_never_twic
     assert harness.deliver("agency.updated", make_agency()).action == "ack"
     people = [make_registration(), make_registration("waitlisted", waitlist_position=1), make_registration(attendance_mode="online")]
     record_changes(harness, *people)
-    assert harness.deliver("registration.checked_in", {"registration_id": people[0]["registration_id"], "event_id": people[0]["event_id"], "agency_id": AGENCY_ID, "at": NOW.isoformat()}).action == "ack"
+    assert (
+        harness.deliver(
+            "registration.checked_in",
+            {
+                "registration_id": people[0]["registration_id"],
+                "event_id": people[0]["event_id"],
+                "agency_id": AGENCY_ID,
+                "at": NOW.isoformat(),
+            },
+        ).action
+        == "ack"
+    )
     assert harness.deliver("registration.cancelled", make_cancellation(people[2])).action == "ack"
     participants_mail = len(smtp_server.messages)
 
     # Recorded by the consumer "now" (its wall clock); the scheduler's clock is what the test moves.
-    assert run_digests(harness, dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=MINUTES)) == 0
+    assert run_digests(harness, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=MINUTES)) == 0
     assert run_digests(harness, LATER) == 1
     assert run_digests(harness, LATER + dt.timedelta(minutes=5)) == 0
     [digest] = digests_to(smtp_server, "kepegawaian.ikp@kominfo.go.id")
@@ -126,7 +140,10 @@ def test_changes_after_a_digest_wait_for_the_next_window(harness, smtp_server):
     first, second = digests_to(smtp_server, "kepegawaian.ikp@kominfo.go.id")
     assert late["participant"]["full_name"] in second.message.get_body(("plain",)).get_content()
     assert late["participant"]["full_name"] not in first.message.get_body(("plain",)).get_content()
-    assert [r.window_start for r in digest_rows(harness)] == [window_start(LATER, MINUTES), window_start(LATER, MINUTES) + dt.timedelta(minutes=MINUTES)]
+    assert [r.window_start for r in digest_rows(harness)] == [
+        window_start(LATER, MINUTES),
+        window_start(LATER, MINUTES) + dt.timedelta(minutes=MINUTES),
+    ]
 
 
 def test_the_digest_is_in_english_for_an_agency_that_asked_for_it(harness, smtp_server):
@@ -226,7 +243,9 @@ def test_a_digest_claimed_by_a_worker_that_died_is_sent_once_by_the_next(two_wor
     assert len(digests_to(smtp_server, "kepegawaian.ikp@kominfo.go.id")) == 1
 
 
-def test_a_worker_that_died_after_sending_but_before_closing_the_digest_sends_nothing_more(harness, smtp_server, database_url, sms_gateway, tmp_path):
+def test_a_worker_that_died_after_sending_but_before_closing_the_digest_sends_nothing_more(
+    harness, smtp_server, database_url, sms_gateway, tmp_path
+):
     assert harness.deliver("agency.updated", make_agency()).action == "ack"
     record_changes(harness, make_registration())
     assert run_digests(harness, LATER) == 1

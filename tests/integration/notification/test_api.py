@@ -1,12 +1,13 @@
 """The admin API: list with filters and pages, detail with attempts, re-drive of dead and failed messages, stats."""
+
 from __future__ import annotations
 
 import pytest
 
 from services.notification.app import create_app
-from tests.integration.notification.conftest import ADMIN_TOKEN
 from tests.factories.envelopes import make_envelope
 from tests.factories.notification import make_participant, make_registration
+from tests.integration.notification.conftest import ADMIN_TOKEN
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 

@@ -1,4 +1,5 @@
 """Through RabbitMQ: the consumer runner with the notification handlers, retry queues and the dead-letter queue."""
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,9 @@ def _purge(amqp_url: str) -> None:
     try:
         channel = connection.channel()
         declare_topology(channel, RETRY_DELAYS)
-        for name in [queue_name("notification"), dead_letter_queue_name("notification")] + [retry_queue_name("notification", d) for d in RETRY_DELAYS]:
+        for name in [queue_name("notification"), dead_letter_queue_name("notification")] + [
+            retry_queue_name("notification", d) for d in RETRY_DELAYS
+        ]:
             channel.queue_purge(name)
     finally:
         connection.close()
@@ -47,7 +50,9 @@ def _dead_letters(amqp_url: str, timeout: float = 10.0) -> list:
 @pytest.fixture
 def running_consumer(amqp_url, harness):
     _purge(amqp_url)
-    consumer = Consumer("notification", amqp_url, HANDLERS, harness.session_factory, deps=harness.courier, concurrency=4, retry_delays=RETRY_DELAYS)
+    consumer = Consumer(
+        "notification", amqp_url, HANDLERS, harness.session_factory, deps=harness.courier, concurrency=4, retry_delays=RETRY_DELAYS
+    )
     thread = threading.Thread(target=consumer.run, daemon=True)
     thread.start()
     assert consumer.wait_ready(15)
@@ -75,7 +80,9 @@ def test_event_on_the_bus_is_mailed_once_even_when_delivered_twice(running_consu
 
 def test_smtp_451_is_retried_through_the_retry_queue(running_consumer, bus, harness, smtp_server):
     smtp_server.fail_next(451)
-    bus.publish_raw("registration.confirmed", make_envelope("registration.confirmed", make_registration(participant=make_participant(phone=None))))
+    bus.publish_raw(
+        "registration.confirmed", make_envelope("registration.confirmed", make_registration(participant=make_participant(phone=None)))
+    )
     smtp_server.wait_for(1, timeout=15)
     _until(lambda: [n.status for n in harness.notifications()] == ["sent"])
     [row] = harness.notifications()
@@ -84,7 +91,9 @@ def test_smtp_451_is_retried_through_the_retry_queue(running_consumer, bus, harn
 
 def test_poison_message_goes_to_the_dead_letter_queue_and_the_consumer_carries_on(running_consumer, bus, amqp_url, smtp_server):
     bus.publish_raw("registration.confirmed", b"{this is not json")
-    bus.publish_raw("registration.confirmed", make_envelope("registration.confirmed", make_registration(participant=make_participant(phone=None))))
+    bus.publish_raw(
+        "registration.confirmed", make_envelope("registration.confirmed", make_registration(participant=make_participant(phone=None)))
+    )
     smtp_server.wait_for(1)
     [(headers, body)] = _dead_letters(amqp_url)
     assert body == b"{this is not json" and headers["x-rakor-reason"] == "bad-json"

@@ -1,18 +1,23 @@
 """certificate.issued: the participant gets one email, in their language, with the certificate PDF attached."""
+
 from __future__ import annotations
 
 import pytest
 
-from tests.pdf_reading import pdf_text, qr_codes_on_page
 from tests.factories.notification import make_certificate_issued, make_participant
+from tests.pdf_reading import pdf_text, qr_codes_on_page
 
 
 def _attachments(message):
     return [part for part in message.walk() if part.get_content_disposition() == "attachment"]
 
 
-@pytest.mark.parametrize("locale, filename, subject", [("id", "sertifikat-004.pdf", "Sertifikat "), ("en", "certificate-004.pdf", "Certificate: ")])
-def test_the_certificate_arrives_as_a_pdf_attachment_in_the_participants_language(harness, smtp_server, sms_gateway, locale, filename, subject):
+@pytest.mark.parametrize(
+    "locale, filename, subject", [("id", "sertifikat-004.pdf", "Sertifikat "), ("en", "certificate-004.pdf", "Certificate: ")]
+)
+def test_the_certificate_arrives_as_a_pdf_attachment_in_the_participants_language(
+    harness, smtp_server, sms_gateway, locale, filename, subject
+):
     issued = make_certificate_issued(participant=make_participant(locale=locale, nip="198507122010012003"))
     assert harness.deliver("certificate.issued", issued).action == "ack"
     [mail] = smtp_server.wait_for(1)

@@ -1,4 +1,5 @@
 """The channels against real servers: SMTP pool (STARTTLS, AUTH, reuse, reconnect, timeouts), .eml files, SMS providers."""
+
 from __future__ import annotations
 
 import email
@@ -11,9 +12,9 @@ import pytest
 
 from services.notification.channels.smtp_pool import SmtpPool
 from services.notification.domain.delivery import PermanentFailure, TransientFailure
+from tests.factories.notification import make_participant, make_registration
 from tests.fixtures.smtp import SMTP_PASSWORD, SMTP_USER, _free_port
 from tests.integration.notification.conftest import Harness, notification_env
-from tests.factories.notification import make_participant, make_registration
 
 
 def _mail(n: int = 1) -> EmailMessage:
@@ -30,7 +31,15 @@ def _send(pool: SmtpPool, n: int = 1) -> str:
 
 
 def test_starttls_and_login_deliver_over_one_connection(smtp_server_tls):
-    pool = SmtpPool(smtp_server_tls.host, smtp_server_tls.port, starttls=True, username=SMTP_USER, password=SMTP_PASSWORD, ssl_context=smtp_server_tls.client_ssl_context(), timeout=5)
+    pool = SmtpPool(
+        smtp_server_tls.host,
+        smtp_server_tls.port,
+        starttls=True,
+        username=SMTP_USER,
+        password=SMTP_PASSWORD,
+        ssl_context=smtp_server_tls.client_ssl_context(),
+        timeout=5,
+    )
     for n in range(3):
         _send(pool, n)
     assert [m.message["Subject"] for m in smtp_server_tls.wait_for(3)] == ["Uji 0", "Uji 1", "Uji 2"]
@@ -39,7 +48,15 @@ def test_starttls_and_login_deliver_over_one_connection(smtp_server_tls):
 
 
 def test_smtp_tls_starttls_mode_logs_in_after_starttls(smtp_server_tls):
-    pool = SmtpPool(smtp_server_tls.host, smtp_server_tls.port, tls="starttls", username=SMTP_USER, password=SMTP_PASSWORD, ssl_context=smtp_server_tls.client_ssl_context(), timeout=5)
+    pool = SmtpPool(
+        smtp_server_tls.host,
+        smtp_server_tls.port,
+        tls="starttls",
+        username=SMTP_USER,
+        password=SMTP_PASSWORD,
+        ssl_context=smtp_server_tls.client_ssl_context(),
+        timeout=5,
+    )
     _send(pool, 1)
     assert len(smtp_server_tls.wait_for(1)) == 1
     pool.close()
@@ -67,7 +84,15 @@ def test_smtps_mode_speaks_tls_from_the_first_byte(smtp_server):
 
 
 def test_wrong_password_is_transient(smtp_server_tls):
-    pool = SmtpPool(smtp_server_tls.host, smtp_server_tls.port, starttls=True, username=SMTP_USER, password="salah", ssl_context=smtp_server_tls.client_ssl_context(), timeout=5)
+    pool = SmtpPool(
+        smtp_server_tls.host,
+        smtp_server_tls.port,
+        starttls=True,
+        username=SMTP_USER,
+        password="salah",
+        ssl_context=smtp_server_tls.client_ssl_context(),
+        timeout=5,
+    )
     with pytest.raises(TransientFailure, match="login refused"):
         _send(pool)
 

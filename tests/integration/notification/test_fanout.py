@@ -1,4 +1,5 @@
 """event.updated (time or venue) reaches every active participant once, even when some sends must be retried."""
+
 from __future__ import annotations
 
 from icalendar import Calendar
@@ -24,7 +25,9 @@ def test_time_change_reaches_every_active_participant_with_a_higher_sequence(har
     registrations = _register(harness, 4)
     harness.deliver("registration.cancelled", make_cancellation(registrations[0]))
     smtp_server.wait_for(5)
-    update = make_meeting_update(["starts_at", "ends_at"], starts_at="2021-12-01T13:00:00+07:00", ends_at="2021-12-01T16:00:00+07:00", sequence=1)
+    update = make_meeting_update(
+        ["starts_at", "ends_at"], starts_at="2021-12-01T13:00:00+07:00", ends_at="2021-12-01T16:00:00+07:00", sequence=1
+    )
     assert harness.deliver("event.updated", update).action == "ack"
     mails = smtp_server.wait_for(8)[5:]
     assert sorted(m.rcpt_tos[0] for m in mails) == sorted(r["participant"]["email"] for r in registrations[1:])
@@ -39,7 +42,14 @@ def test_a_transient_failure_in_a_fanout_resends_only_that_recipient(harness, sm
     _register(harness, 5)
     smtp_server.wait_for(5)
     smtp_server.fail_next(451)
-    body = make_envelope("event.updated", make_meeting_update(["venue"], venue={"name": "Hotel Borobudur", "address": "Jl. Lapangan Banteng Selatan No. 1", "city": "Jakarta Pusat"}, sequence=1))
+    body = make_envelope(
+        "event.updated",
+        make_meeting_update(
+            ["venue"],
+            venue={"name": "Hotel Borobudur", "address": "Jl. Lapangan Banteng Selatan No. 1", "city": "Jakarta Pusat"},
+            sequence=1,
+        ),
+    )
     outcomes = harness.deliver_until_settled(body)
     assert [o.action for o in outcomes] == ["retry", "ack"]
     smtp_server.wait_for(10)
@@ -66,7 +76,10 @@ def test_a_big_fanout_is_sent_over_parallel_connections(harness, smtp_server):
     _register(harness, 20)
     smtp_server.wait_for(20)
     smtp_server.delay_per_command(0.05)
-    assert harness.deliver("event.updated", make_meeting_update(["starts_at"], starts_at="2021-12-01T10:00:00+07:00", sequence=1)).action == "ack"
+    assert (
+        harness.deliver("event.updated", make_meeting_update(["starts_at"], starts_at="2021-12-01T10:00:00+07:00", sequence=1)).action
+        == "ack"
+    )
     assert len(smtp_server.wait_for(40)) == 40
     # Parallel, not merely pooled: several sessions were waiting on a reply at the same moment (one after
     # another, never more than one would be). How fast that is belongs to bench/notification_throughput.py.

@@ -1,17 +1,22 @@
 """Official mail end to end (real SMTP server): the organizer's logo uploaded, checked and carried inline;
 the organizer as From name; the link mail naming only the meeting's channels, with its calendar entry's link."""
+
 from __future__ import annotations
 
 import pytest
 from icalendar import Calendar
 
 from services.notification.app import create_app
-from tests.integration.notification.conftest import ADMIN_TOKEN
-from tests.factories.notification import make_link_issued, make_meeting, make_participant, make_registration
 from tests.factories.images import GARUDA_SVG, make_png
+from tests.factories.notification import make_link_issued, make_meeting, make_participant, make_registration
+from tests.integration.notification.conftest import ADMIN_TOKEN
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-ORGANIZER = {"name": "Kementerian Komunikasi dan Informatika", "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik", "signatory_name": "Usman Kansong"}
+ORGANIZER = {
+    "name": "Kementerian Komunikasi dan Informatika",
+    "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik",
+    "signatory_name": "Usman Kansong",
+}
 
 
 @pytest.fixture
@@ -26,13 +31,18 @@ def _registration(**meeting):
 def test_an_uploaded_logo_is_checked_stored_and_then_inline_in_every_mail(client, harness, smtp_server):
     registration = _registration()
     png = make_png(96, 96)
-    stored = client.put(f"/v1/events/{registration['event_id']}/logo", data=png, headers={**ADMIN, "Content-Type": "application/octet-stream"})
+    stored = client.put(
+        f"/v1/events/{registration['event_id']}/logo", data=png, headers={**ADMIN, "Content-Type": "application/octet-stream"}
+    )
     assert stored.status_code == 200
     assert stored.get_json()["content_type"] == "image/png" and stored.get_json()["size"] == len(png) and stored.get_json()["width"] == 96
     harness.deliver("registration.confirmed", registration)
     [received] = smtp_server.wait_for(1)
     message = received.message
-    assert message["From"].addresses[0].display_name == "Direktorat Jenderal Informasi dan Komunikasi Publik, Kementerian Komunikasi dan Informatika"
+    assert (
+        message["From"].addresses[0].display_name
+        == "Direktorat Jenderal Informasi dan Komunikasi Publik, Kementerian Komunikasi dan Informatika"
+    )
     [logo] = [p for p in message.walk() if p["Content-ID"] == "<organizer-logo>"]
     assert logo.get_content_type() == "image/png" and logo.get_content_disposition() == "inline" and logo.get_content() == png
     html = message.get_body(("html",)).get_content()

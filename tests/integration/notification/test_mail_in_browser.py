@@ -4,6 +4,7 @@ The organizer's logo and the check-in QR are resolved from their `cid:` parts (a
 360 px phone and a 1280 px desk without horizontal scrolling, show its images, request nothing from the
 network, and switch to light text on a dark page when the reader's system is in dark mode.
 """
+
 from __future__ import annotations
 
 import base64
@@ -19,7 +20,15 @@ from services.notification.content.invitation import build_invitation
 from services.notification.content.mail_message import build_email
 from services.notification.content.qr_image import qr_png
 from services.notification.content.rendering import LOCALES, Renderer
-from services.notification.domain.digest import AGENCY_DIGEST, BULK_SUMMARY, agency_recipient, build_digest, bulk_summary, digest_item, letterhead_meeting
+from services.notification.domain.digest import (
+    AGENCY_DIGEST,
+    BULK_SUMMARY,
+    agency_recipient,
+    build_digest,
+    bulk_summary,
+    digest_item,
+    letterhead_meeting,
+)
 from services.notification.domain.letterhead import from_header, organizer_of
 from services.notification.domain.messages import KINDS, Recipient, build_context, plan_messages
 from tests.factories.images import make_png
@@ -34,22 +43,35 @@ from tests.factories.notification import (
 )
 
 ORGANIZER = {
-    "name": "Kementerian Komunikasi dan Informatika", "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik",
-    "signatory_name": "Usman Kansong", "signatory_title": "Direktur Jenderal Informasi dan Komunikasi Publik",
+    "name": "Kementerian Komunikasi dan Informatika",
+    "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik",
+    "signatory_name": "Usman Kansong",
+    "signatory_title": "Direktur Jenderal Informasi dan Komunikasi Publik",
 }
 LOGO = make_png(96, 96)
 LINKS = {
     "join_url": "https://rakor.example.go.id/j/Zx8kQ2mV7pLr4sT9wB1nY6cH3dF5gJ0aE2uI8oK4qW7e",
-    "youtube_url": "https://www.youtube.com/watch?v=ditjenikp2021", "channel_kinds": ["zoom", "youtube"],
-    "zoom_meeting_id": "81234567890", "waitlist_position": 3, "reason": "Bertepatan dengan agenda pimpinan",
-    "changed_fields": ["starts_at"], "link_pending": False, "certificate": CERTIFICATE,
+    "youtube_url": "https://www.youtube.com/watch?v=ditjenikp2021",
+    "channel_kinds": ["zoom", "youtube"],
+    "zoom_meeting_id": "81234567890",
+    "waitlist_position": 3,
+    "reason": "Bertepatan dengan agenda pimpinan",
+    "changed_fields": ["starts_at"],
+    "link_pending": False,
+    "certificate": CERTIFICATE,
 }
 
 
 def _mime(kind: str, locale: str, attendance_mode: str) -> email.message.EmailMessage:
     recipient = Recipient(
-        "reg-browser", "Raden Ajeng Siti Nurhaliza Kusumawardhani", "siti.kusumawardhani@jatengprov.go.id", "+6281390001234",
-        locale, attendance_mode, "confirmed", "K7Q2XP" if attendance_mode == "in_person" and kind != "certificate" else None,
+        "reg-browser",
+        "Raden Ajeng Siti Nurhaliza Kusumawardhani",
+        "siti.kusumawardhani@jatengprov.go.id",
+        "+6281390001234",
+        locale,
+        attendance_mode,
+        "confirmed",
+        "K7Q2XP" if attendance_mode == "in_person" and kind != "certificate" else None,
     )  # as the certificate audience builds it: no check-in code on a certificate
     [message] = [m for m in plan_messages(kind, [recipient]) if m.channel == "email"]
     # As audience.py does: only online participants' messages carry the links.
@@ -60,7 +82,11 @@ def _mime(kind: str, locale: str, attendance_mode: str) -> email.message.EmailMe
     rendered = Renderer().email(context)
     sender = from_header("Rakor <no-reply@rakor.go.id>", context["organizer"])
     built = build_email(
-        rendered, sender=sender, to_name=recipient.full_name, to_address=recipient.email, message_key="n-1",
+        rendered,
+        sender=sender,
+        to_name=recipient.full_name,
+        to_address=recipient.email,
+        message_key="n-1",
         calendar=build_invitation(context, organizer=sender) if context["calendar"] else None,
         calendar_method=(context["calendar"] or {}).get("method"),
         qr_png=qr_png("K7Q2XP") if rendered.wants_qr else None,
@@ -86,7 +112,9 @@ def _page_as_a_client_shows_it(parsed: email.message.EmailMessage, directory: Pa
 
 
 def _measure(browser, width: int) -> dict:
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": width < 600})
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": width < 600}
+    )
     return browser.execute_script(
         "const imgs = [...document.images];"
         "return {scroll: document.documentElement.scrollWidth, inner: window.innerWidth,"
@@ -142,18 +170,59 @@ def test_screenshots_of_a_confirmation_on_a_phone(browser, tmp_path, screenshots
 def _agency_mime(kind: str, locale: str, *, meetings: int = 2) -> email.message.EmailMessage:
     """The digest (of one meeting, under its logo, or of two, under the default letterhead) or the bulk summary, as sent."""
     meeting = make_meeting(organizer=ORGANIZER, sequence=1)
-    later = make_meeting(id="evt-bimtek-2021", title="Bimbingan Teknis Penulisan Siaran Pers bagi Pranata Humas", starts_at="2021-12-08T13:00:00+07:00", ends_at="2021-12-08T16:30:00+07:00", organizer=ORGANIZER)
-    moment = dt.datetime(2021, 11, 25, 3, 0, tzinfo=dt.timezone.utc)
+    later = make_meeting(
+        id="evt-bimtek-2021",
+        title="Bimbingan Teknis Penulisan Siaran Pers bagi Pranata Humas",
+        starts_at="2021-12-08T13:00:00+07:00",
+        ends_at="2021-12-08T16:30:00+07:00",
+        organizer=ORGANIZER,
+    )
+    moment = dt.datetime(2021, 11, 25, 3, 0, tzinfo=dt.UTC)
     person = lambda name, position: make_participant(full_name=name, position=position)  # noqa: E731
     items = [
-        digest_item("registration.confirmed", make_registration(participant=person("Raden Ajeng Siti Nurhaliza Kusumawardhani", "Pranata Humas Ahli Madya"), meeting=meeting), moment),
-        digest_item("registration.waitlisted", make_registration("waitlisted", waitlist_position=2, participant=person("Budi Santoso", "Pranata Humas Ahli Muda"), meeting=meeting), moment + dt.timedelta(minutes=4)),
-        digest_item("registration.mode_changed", make_registration(attendance_mode="online", previous_mode="in_person", participant=person("Agus Wibowo", "Analis Kebijakan"), meeting=meeting), moment + dt.timedelta(minutes=9)),
-        digest_item("registration.promoted", make_registration(participant=person("Budi Santoso", "Pranata Humas Ahli Muda"), meeting=meeting), moment + dt.timedelta(minutes=9, seconds=1)),
-        digest_item("registration.cancelled", make_cancellation(make_registration(participant=person("Hendra Gunawan", None), meeting=meeting)), moment + dt.timedelta(minutes=15)),
-        digest_item("registration.confirmed", make_registration(attendance_mode="online", participant=person("Yuliani Kartika Sari", "Pranata Humas Ahli Pertama"), meeting=later, event_id=later["id"]), moment + dt.timedelta(minutes=31)),
+        digest_item(
+            "registration.confirmed",
+            make_registration(participant=person("Raden Ajeng Siti Nurhaliza Kusumawardhani", "Pranata Humas Ahli Madya"), meeting=meeting),
+            moment,
+        ),
+        digest_item(
+            "registration.waitlisted",
+            make_registration(
+                "waitlisted", waitlist_position=2, participant=person("Budi Santoso", "Pranata Humas Ahli Muda"), meeting=meeting
+            ),
+            moment + dt.timedelta(minutes=4),
+        ),
+        digest_item(
+            "registration.mode_changed",
+            make_registration(
+                attendance_mode="online", previous_mode="in_person", participant=person("Agus Wibowo", "Analis Kebijakan"), meeting=meeting
+            ),
+            moment + dt.timedelta(minutes=9),
+        ),
+        digest_item(
+            "registration.promoted",
+            make_registration(participant=person("Budi Santoso", "Pranata Humas Ahli Muda"), meeting=meeting),
+            moment + dt.timedelta(minutes=9, seconds=1),
+        ),
+        digest_item(
+            "registration.cancelled",
+            make_cancellation(make_registration(participant=person("Hendra Gunawan", None), meeting=meeting)),
+            moment + dt.timedelta(minutes=15),
+        ),
+        digest_item(
+            "registration.confirmed",
+            make_registration(
+                attendance_mode="online",
+                participant=person("Yuliani Kartika Sari", "Pranata Humas Ahli Pertama"),
+                meeting=later,
+                event_id=later["id"],
+            ),
+            moment + dt.timedelta(minutes=31),
+        ),
     ][: 5 if meetings == 1 else 6]
-    agency = make_agency(name="Dinas Komunikasi dan Informatika Provinsi Jawa Tengah", contact_email="kepegawaian@diskominfo.jatengprov.go.id", locale=locale)
+    agency = make_agency(
+        name="Dinas Komunikasi dan Informatika Provinsi Jawa Tengah", contact_email="kepegawaian@diskominfo.jatengprov.go.id", locale=locale
+    )
     [message] = plan_messages(kind, [agency_recipient(agency)], ("email",))
     if kind == AGENCY_DIGEST:
         digest = build_digest(items)

@@ -1,13 +1,19 @@
 """event.cancelled: every active participant is told once, with a CANCEL invitation for those who had a place."""
+
 from __future__ import annotations
 
 from icalendar import Calendar
-
 from sqlalchemy import select
 
 from services.notification.models import Reminder
 from shared.db import read_only
-from tests.factories.notification import make_cancellation, make_meeting_cancelled, make_participant, make_registration, make_upcoming_meeting
+from tests.factories.notification import (
+    make_cancellation,
+    make_meeting_cancelled,
+    make_participant,
+    make_registration,
+    make_upcoming_meeting,
+)
 
 
 def _calendar_event(message):
@@ -26,7 +32,10 @@ def _reminder_statuses(harness) -> list[str]:
 
 def test_cancellation_mails_and_texts_every_active_participant_once_with_method_cancel(harness, smtp_server, sms_gateway):
     meeting = make_upcoming_meeting(7 * 86400, [{"before": "P1D", "at": "09:00"}, {"before": "PT1H"}], sequence=2)
-    confirmed = [make_registration(meeting=meeting), make_registration(meeting=meeting, attendance_mode="online", participant=make_participant(phone=None))]
+    confirmed = [
+        make_registration(meeting=meeting),
+        make_registration(meeting=meeting, attendance_mode="online", participant=make_participant(phone=None)),
+    ]
     waitlisted = make_registration(status="waitlisted", meeting=meeting, waitlist_position=1, participant=make_participant(phone=None))
     gone = make_registration(meeting=meeting, participant=make_participant(phone=None))
     for registration in (*confirmed, waitlisted, gone):

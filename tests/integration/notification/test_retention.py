@@ -1,4 +1,5 @@
 """Notification purges contacts and rendered contexts RETENTION_DAYS after the meeting's end."""
+
 from __future__ import annotations
 
 import datetime as dt

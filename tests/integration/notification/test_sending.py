@@ -1,10 +1,10 @@
 """Registration events become emails and SMS, each sent once, with transient failures retried and permanent ones not."""
+
 from __future__ import annotations
 
 import uuid
 
 import pytest
-
 from icalendar import Calendar
 
 from tests.factories.envelopes import make_envelope
@@ -62,7 +62,9 @@ def test_handler_run_again_before_the_processed_mark_does_not_resend(harness, sm
     registration = make_registration(participant=make_participant(phone=None))
     event_id = str(uuid.uuid4())
     for _ in range(2):
-        operations.notify(harness.session_factory, harness.courier, event_id, "registration.confirmed", _loaded(registration), _now(), attempt=1)
+        operations.notify(
+            harness.session_factory, harness.courier, event_id, "registration.confirmed", _loaded(registration), _now(), attempt=1
+        )
     assert len(smtp_server.wait_for(1)) == 1
 
 
@@ -157,7 +159,9 @@ def test_link_issued_sends_personal_zoom_link_and_youtube_link(harness, smtp_ser
     assert link["join_url"] in sms["message"]
 
 
-@pytest.mark.parametrize("field, value", [("join_url", "https://rakor-zoom-login.example.com/j/abc"), ("youtube_url", "https://youtube.com.evil.example/live")])
+@pytest.mark.parametrize(
+    "field, value", [("join_url", "https://rakor-zoom-login.example.com/j/abc"), ("youtube_url", "https://youtube.com.evil.example/live")]
+)
 def test_forged_link_outside_the_public_base_url_is_dead_lettered_and_nothing_is_sent(harness, smtp_server, sms_gateway, field, value):
     registration = make_registration(attendance_mode="online")
     outcome = harness.deliver("stream.link_issued", make_link_issued(registration, **{field: value}))
@@ -187,8 +191,19 @@ def test_checked_in_and_link_revoked_are_recorded_without_a_message(harness, smt
     harness.deliver("registration.confirmed", registration)
     smtp_server.wait_for(1)
     at = "2021-12-01T08:41:00+07:00"
-    assert harness.deliver("registration.checked_in", {"registration_id": registration["registration_id"], "event_id": registration["event_id"], "at": at}).action == "ack"
-    assert harness.deliver("stream.link_revoked", {"registration_id": registration["registration_id"], "event_id": registration["event_id"], "reason": "cancelled"}).action == "ack"
+    assert (
+        harness.deliver(
+            "registration.checked_in", {"registration_id": registration["registration_id"], "event_id": registration["event_id"], "at": at}
+        ).action
+        == "ack"
+    )
+    assert (
+        harness.deliver(
+            "stream.link_revoked",
+            {"registration_id": registration["registration_id"], "event_id": registration["event_id"], "reason": "cancelled"},
+        ).action
+        == "ack"
+    )
     contact = harness.contact(registration["registration_id"])
     assert contact.checked_in_at is not None and contact.link_revoked_at is not None
     assert len(smtp_server.messages) == 1 and len(harness.notifications()) == 1
@@ -234,11 +249,13 @@ def _loaded(data):
 def _now():
     import datetime as dt
 
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def test_move_to_in_person_sends_check_in_code_and_an_updated_invitation(harness, smtp_server):
-    registration = make_registration(attendance_mode="in_person", previous_mode="online", participant=make_participant(phone=None, locale="en"))
+    registration = make_registration(
+        attendance_mode="in_person", previous_mode="online", participant=make_participant(phone=None, locale="en")
+    )
     assert harness.deliver("registration.mode_changed", registration).action == "ack"
     [mail] = smtp_server.wait_for(1)
     text = _parts(mail.message)["text/plain"].get_content()
@@ -252,7 +269,7 @@ def test_a_late_older_event_does_not_undo_the_newer_state_nor_send_anything(harn
     import datetime as dt
 
     registration = make_registration(participant=make_participant(phone=None))
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     harness.deliver("registration.cancelled", make_cancellation(registration), occurred_at=now)
     assert harness.deliver("registration.confirmed", registration, occurred_at=now - dt.timedelta(seconds=5)).action == "ack"
     # deliver() returns once the handler is done: the late confirmation created no notification at all.

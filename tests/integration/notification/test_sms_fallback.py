@@ -1,4 +1,5 @@
 """The SMS fallback of WhatsApp: once when WhatsApp failed or stayed undelivered, never when it arrived, also with two workers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,10 +14,10 @@ from services.notification.fallback import send_due_fallbacks, utcnow
 from services.notification.models import Notification
 from services.notification.receipts import record_receipts
 from shared.db import read_only
-from tests.integration.notification.conftest import Harness, notification_env
 from tests.factories.envelopes import make_envelope
-from tests.integration.notification.test_broker import _purge
 from tests.factories.notification import make_meeting, make_participant, make_registration
+from tests.integration.notification.conftest import Harness, notification_env
+from tests.integration.notification.test_broker import _purge
 
 FALLBACK_MEETING = make_meeting(channels=["email", "whatsapp", "sms_fallback"])
 
@@ -46,7 +47,9 @@ def test_a_failed_whatsapp_gets_one_sms_and_a_delivered_one_none(database_url, s
         failed, delivered = _confirm(harness, 2)
         assert sms_gateway.messages == []  # nothing before the fallback is due
         wamid = whatsapp_api.wait_for(1)[0]["wamid"]
-        record_receipts(harness.session_factory, [Receipt(wamid, "delivered", harness.notifications(channel="whatsapp")[1].created_at)], ("whatsapp",))
+        record_receipts(
+            harness.session_factory, [Receipt(wamid, "delivered", harness.notifications(channel="whatsapp")[1].created_at)], ("whatsapp",)
+        )
         assert send_due_fallbacks(harness.session_factory, harness.courier) == 1
         assert send_due_fallbacks(harness.session_factory, harness.courier) == 0
         [sms] = sms_gateway.wait_for(1)
@@ -137,7 +140,7 @@ def test_a_pass_still_sending_keeps_its_sms_from_another_workers_pass(database_u
         sending.start()
         sms_gateway.wait_held(1)
         [row] = _rows(first, "sms")
-        first_lease = row.claimed_until if row.claimed_until.tzinfo else row.claimed_until.replace(tzinfo=dt.timezone.utc)
+        first_lease = row.claimed_until if row.claimed_until.tzinfo else row.claimed_until.replace(tzinfo=dt.UTC)
         while utcnow() <= first_lease:
             time.sleep(0.1)  # polling the clock until the lease taken at the claim is over; only a renewal holds the SMS now
         assert send_due_fallbacks(second.session_factory, second.courier) == 0
@@ -153,7 +156,9 @@ def test_a_pass_still_sending_keeps_its_sms_from_another_workers_pass(database_u
         second.close()
 
 
-def test_two_worker_processes_send_one_sms_per_failed_whatsapp(start_process, amqp_url, bus, pg_url_factory, smtp_server, sms_gateway, whatsapp_api, tmp_path):
+def test_two_worker_processes_send_one_sms_per_failed_whatsapp(
+    start_process, amqp_url, bus, pg_url_factory, smtp_server, sms_gateway, whatsapp_api, tmp_path
+):
     _purge(amqp_url)
     whatsapp_api.respond_next(400, {"error": {"code": 131026, "message": "Message undeliverable"}}, times=10)
     # The model meeting ended in 2021: with the default 90 days, the second worker's purge pass at

@@ -1,4 +1,5 @@
 """WhatsApp through the fake Cloud API, signed receipts from it and from the SMS gateway, and the ledger."""
+
 from __future__ import annotations
 
 import hashlib
@@ -13,9 +14,9 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from services.notification.app import create_app
+from tests.factories.notification import make_link_issued, make_meeting, make_participant, make_registration
 from tests.fixtures.whatsapp_api import signed
 from tests.integration.notification.conftest import ADMIN_TOKEN, Harness, notification_env
-from tests.factories.notification import make_link_issued, make_meeting, make_participant, make_registration
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 APP_SECRET, SMS_SECRET, VERIFY_TOKEN = "uji-rahasia-aplikasi-whatsapp", "uji-rahasia-webhook-sms", "uji-verifikasi-rakor"
@@ -25,8 +26,14 @@ WHATSAPP_MEETING = make_meeting(channels=["email", "whatsapp"])
 @pytest.fixture
 def harness(database_url, smtp_server, sms_gateway, whatsapp_api, tmp_path):
     env = notification_env(
-        database_url, tmp_path, **smtp_server.env(), **sms_gateway.env(), **whatsapp_api.env(),
-        WHATSAPP_APP_SECRET=APP_SECRET, SMS_WEBHOOK_SECRET=SMS_SECRET, WHATSAPP_VERIFY_TOKEN=VERIFY_TOKEN,
+        database_url,
+        tmp_path,
+        **smtp_server.env(),
+        **sms_gateway.env(),
+        **whatsapp_api.env(),
+        WHATSAPP_APP_SECRET=APP_SECRET,
+        SMS_WEBHOOK_SECRET=SMS_SECRET,
+        WHATSAPP_VERIFY_TOKEN=VERIFY_TOKEN,
     )
     h = Harness(env)
     yield h
@@ -95,7 +102,10 @@ def test_rate_limit_is_retried_and_then_sent(harness, whatsapp_api):
 
 @pytest.mark.parametrize(
     "script, reason",
-    [("invalid_number", "number cannot receive WhatsApp: WhatsApp error 131026"), ("template_error", "template refused: WhatsApp error 132001")],
+    [
+        ("invalid_number", "number cannot receive WhatsApp: WhatsApp error 131026"),
+        ("template_error", "template refused: WhatsApp error 132001"),
+    ],
 )
 def test_invalid_number_and_template_errors_fail_for_good_with_the_reason(harness, whatsapp_api, script, reason):
     getattr(whatsapp_api, script)()
@@ -123,7 +133,12 @@ def test_receipts_out_of_order_never_move_a_notification_backwards(harness, what
     assert whatsapp_api.post_status(url, APP_SECRET, wamid, "read", timestamp=1638325000).json() == {"received": 1, "recorded": 1}
     # Late, replayed and contradicting statuses change nothing.
     for status in ("delivered", "sent", "read", "failed"):
-        assert whatsapp_api.post_status(url, APP_SECRET, wamid, status, timestamp=1638324900, error_code=131026 if status == "failed" else None).json()["recorded"] == 0
+        assert (
+            whatsapp_api.post_status(
+                url, APP_SECRET, wamid, status, timestamp=1638324900, error_code=131026 if status == "failed" else None
+            ).json()["recorded"]
+            == 0
+        )
     row = _whatsapp(harness, registration)
     assert row.status == "read" and row.read_at.timestamp() == 1638325000
     assert row.delivered_at.timestamp() == 1638325000  # read implies delivered
@@ -149,13 +164,19 @@ def test_wrong_or_missing_signature_is_401_and_changes_nothing(harness, whatsapp
     assert whatsapp_api.post_status(f"{api}/webhooks/whatsapp", "rahasia-yang-salah", wamid, "delivered").status_code == 401
     body = json.dumps({"entry": []}).encode()
     assert requests.post(f"{api}/webhooks/whatsapp", data=body, timeout=5).status_code == 401
-    assert requests.post(f"{api}/webhooks/sms", data=body, headers={"X-Rakor-Signature": signed(body, APP_SECRET)}, timeout=5).status_code == 401
+    assert (
+        requests.post(f"{api}/webhooks/sms", data=body, headers={"X-Rakor-Signature": signed(body, APP_SECRET)}, timeout=5).status_code
+        == 401
+    )
     row = _whatsapp(harness, registration)
     assert row.status == "sent" and row.delivered_at is None
 
 
 def test_signed_but_malformed_bodies_are_4xx_with_field_messages(api):
-    for raw in (b"{", json.dumps({"entry": [{"changes": [{"value": {"statuses": [{"id": "wamid.x", "status": "lost", "timestamp": "1"}]}}]}]}).encode()):
+    for raw in (
+        b"{",
+        json.dumps({"entry": [{"changes": [{"value": {"statuses": [{"id": "wamid.x", "status": "lost", "timestamp": "1"}]}}]}]}).encode(),
+    ):
         response = requests.post(f"{api}/webhooks/whatsapp", data=raw, headers={"X-Hub-Signature-256": signed(raw, APP_SECRET)}, timeout=5)
         assert response.status_code in (400, 422) and "errors" in response.json()
     raw = json.dumps({"id": "sms-1", "status": "delivered"}).encode()
@@ -164,9 +185,15 @@ def test_signed_but_malformed_bodies_are_4xx_with_field_messages(api):
 
 
 def test_verification_handshake(api):
-    answer = requests.get(f"{api}/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"}, timeout=5)
+    answer = requests.get(
+        f"{api}/webhooks/whatsapp",
+        params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"},
+        timeout=5,
+    )
     assert answer.status_code == 200 and answer.text == "1158201444"
-    wrong = requests.get(f"{api}/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": "salah", "hub.challenge": "1"}, timeout=5)
+    wrong = requests.get(
+        f"{api}/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": "salah", "hub.challenge": "1"}, timeout=5
+    )
     assert wrong.status_code == 403
 
 
@@ -183,7 +210,11 @@ def test_sms_gateway_receipts_and_the_ledger(harness, sms_gateway, whatsapp_api,
     ledger = requests.get(f"{api}/v1/registrations/{registration['registration_id']}/notifications", headers=ADMIN, timeout=5)
     assert ledger.status_code == 200
     items = ledger.json()["items"]
-    assert [(i["kind"], i["channel"], i["status"]) for i in items] == [("confirmed", "email", "sent"), ("confirmed", "sms", "delivered"), ("confirmed", "whatsapp", "delivered")]
+    assert [(i["kind"], i["channel"], i["status"]) for i in items] == [
+        ("confirmed", "email", "sent"),
+        ("confirmed", "sms", "delivered"),
+        ("confirmed", "whatsapp", "delivered"),
+    ]
     assert items[1]["delivered_at"].startswith("2021-11-30T03:00:05") and items[0]["sent_at"] and items[0]["delivered_at"] is None
     assert requests.get(f"{api}/v1/registrations/reg-tidak-ada/notifications", headers=ADMIN, timeout=5).status_code == 404
     assert requests.get(f"{api}/v1/registrations/{registration['registration_id']}/notifications", timeout=5).status_code == 401
@@ -237,9 +268,13 @@ def test_the_sweep_applies_kept_receipts_the_send_path_missed_and_drops_stranger
     row = _whatsapp(harness, registration)
     # A receipt kept while the send outcome was being committed: its row exists now, the send path did not see it.
     with harness.session_factory() as session:
-        session.execute(text("INSERT INTO early_receipts (provider_id, channels, status, at, reason, received_at) "
-                             "VALUES (:wamid, 'whatsapp', 'delivered', :at, NULL, :at), ('wamid.orang-lain', 'whatsapp', 'read', :at, NULL, :at)"),
-                        {"wamid": wamid, "at": row.sent_at})
+        session.execute(
+            text(
+                "INSERT INTO early_receipts (provider_id, channels, status, at, reason, received_at) "
+                "VALUES (:wamid, 'whatsapp', 'delivered', :at, NULL, :at), ('wamid.orang-lain', 'whatsapp', 'read', :at, NULL, :at)"
+            ),
+            {"wamid": wamid, "at": row.sent_at},
+        )
         session.commit()
     assert sweep_early_receipts(harness.session_factory, now=row.sent_at) == 1
     assert _whatsapp(harness, registration).status == "delivered"

@@ -1,4 +1,5 @@
 """The real broker for registration tests: a private vhost, and a tap collecting the events of one meeting."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,9 @@ def private_vhost_url(request):
     vhost = f"rakor-registration-test-{uuid.uuid4().hex[:8]}"
     try:
         subprocess.run(["rabbitmqctl", "add_vhost", vhost], check=True, capture_output=True, timeout=30)
-        subprocess.run(["rabbitmqctl", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], check=True, capture_output=True, timeout=30)
+        subprocess.run(
+            ["rabbitmqctl", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], check=True, capture_output=True, timeout=30
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         pytest.skip(f"no broker vhost for registration tests: {exc}")
     return f"amqp://guest:guest@127.0.0.1:5672/{vhost}", vhost

@@ -1,4 +1,5 @@
 """Fixtures of the registration API tests: the app on SQLite and on PostgreSQL, emptied before each test."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,7 +14,16 @@ from tests.integration.registration.harness import ADMIN_TOKEN, RegistrationApi
 
 # Children first, so deleting in this order never trips a foreign key.
 TABLES = (
-    "idempotency_keys", "certificates", "check_in_reversals", "door_tokens", "registrations", "meetings", "agency_keys", "agencies", "outbox", "processed_events",
+    "idempotency_keys",
+    "certificates",
+    "check_in_reversals",
+    "door_tokens",
+    "registrations",
+    "meetings",
+    "agency_keys",
+    "agencies",
+    "outbox",
+    "processed_events",
 )
 
 

@@ -1,4 +1,5 @@
 """The registration API through the Flask test client for registration tests (payload builders: tests/factories)."""
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,9 @@ class RegistrationApi:
         return {"Authorization": f"Bearer {key}"}
 
     def make_agency(self, name: str = "Biro Humas Kementerian Kominfo", kind: str = "ministry") -> dict[str, Any]:
-        response = self.client.post("/v1/agencies", json={"name": name, "kind": kind, "contact_email": "humas@kominfo.go.id"}, headers=self.admin)
+        response = self.client.post(
+            "/v1/agencies", json={"name": name, "kind": kind, "contact_email": "humas@kominfo.go.id"}, headers=self.admin
+        )
         assert response.status_code == 201, response.json
         agency = response.json
         agency["headers"] = self.bearer(agency["api_key"])
@@ -58,6 +61,8 @@ class RegistrationApi:
         engine = self.app.extensions["rakor_engine"]
         with engine.connect() as connection:
             return connection.execute(
-                text("SELECT id, agency_id, status, attendance_mode, waitlist_position, check_in_code FROM registrations WHERE event_id = :e"),
+                text(
+                    "SELECT id, agency_id, status, attendance_mode, waitlist_position, check_in_code FROM registrations WHERE event_id = :e"
+                ),
                 {"e": event_id},
             ).all()

@@ -1,4 +1,5 @@
 """Agency keys: rotation with a grace period, revocation of every key, the short key cache, and the move to agency_keys."""
+
 import datetime as dt
 import time
 
@@ -57,8 +58,15 @@ def test_revoking_stops_every_key_of_the_agency_and_no_other(api, agency, other_
     assert status_with(api, fresh, event) == 200
 
 
-@pytest.mark.parametrize("body, field", [({"grace_seconds": -1}, "grace_seconds"), ({"grace_seconds": "60"}, "grace_seconds"),
-                                         ({"grace_seconds": 1.5}, "grace_seconds"), ({"api_key": "mine"}, "api_key")])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"grace_seconds": -1}, "grace_seconds"),
+        ({"grace_seconds": "60"}, "grace_seconds"),
+        ({"grace_seconds": 1.5}, "grace_seconds"),
+        ({"api_key": "mine"}, "api_key"),
+    ],
+)
 def test_a_bad_rotation_is_422_and_changes_nothing(api, agency, event, body, field):
     response = rotate(api, agency, **body)
     assert response.status_code == 422 and field in response.json["errors"]
@@ -100,11 +108,19 @@ def migrate_to(engine, revision: str, down: bool = False) -> None:
 def test_migration_0003_moves_each_agency_key_into_agency_keys_and_back(database_url, tmp_path):
     engine = db.make_engine(database_url)
     migrate_to(engine, "0002")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with engine.begin() as connection:
         connection.execute(
-            text("INSERT INTO agencies (id, name, kind, contact_email, api_key_hash, created_at) VALUES (:id, :name, 'city', :mail, :hash, :at)"),
-            {"id": "5b0a4d7e-8a51-4c59-9d0f-1c1a2b3c4d5e", "name": "Diskominfo Kota Bandung", "mail": "humas@bandung.go.id", "hash": hash_secret("rk_sebelum"), "at": now},
+            text(
+                "INSERT INTO agencies (id, name, kind, contact_email, api_key_hash, created_at) VALUES (:id, :name, 'city', :mail, :hash, :at)"
+            ),
+            {
+                "id": "5b0a4d7e-8a51-4c59-9d0f-1c1a2b3c4d5e",
+                "name": "Diskominfo Kota Bandung",
+                "mail": "humas@bandung.go.id",
+                "hash": hash_secret("rk_sebelum"),
+                "at": now,
+            },
         )
     api = RegistrationApi(create_app(registration_settings(database_url, tmp_path)))  # migrates to the head
     try:

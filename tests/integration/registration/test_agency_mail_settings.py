@@ -1,10 +1,10 @@
 """An agency's mail settings (digest switch, contact, language): who may change them, and what the bus hears."""
+
 import pytest
 
 from shared.schemas.events import load_payload
-from tests.factories.registration import participant
+from tests.factories.registration import make_door_token, participant
 from tests.integration.registration.test_bulk import post_bulk
-from tests.factories.registration import make_door_token
 from tests.integration.registration.test_door import door
 
 

@@ -1,4 +1,5 @@
 """GET /v1/events/{id}/attendance?format=pdf|xlsx: the daftar hadir and the workbook, each agency seeing its own people only."""
+
 import io
 
 import openpyxl
@@ -14,7 +15,9 @@ def summary_rows(book) -> list[tuple]:
 
 
 def _check_in(api, event_id, registration_id):
-    assert api.client.post(f"/v1/events/{event_id}/check-ins", json={"registration_id": registration_id}, headers=api.admin).status_code == 200
+    assert (
+        api.client.post(f"/v1/events/{event_id}/check-ins", json={"registration_id": registration_id}, headers=api.admin).status_code == 200
+    )
 
 
 def _people(api, agency, other_agency, event):
@@ -56,4 +59,3 @@ def test_the_organizers_workbook_sums_each_agency(api, agency, other_agency, eve
     book = openpyxl.load_workbook(io.BytesIO(api.client.get(f"/v1/events/{event['id']}/attendance?format=xlsx", headers=api.admin).data))
     summary = {row[0]: row for row in summary_rows(book)}
     assert summary[agency["name"]][1] == 3 and summary[other_agency["name"]][1] == 2 and summary["Jumlah"][1] == 5
-

@@ -1,11 +1,12 @@
 """Tokens: the organizer's admin token, agency keys shown once and stored hashed, 401/403/429."""
+
 import pytest
 from sqlalchemy import text
 
 from services.registration.app import create_app
+from tests.factories.registration import participant
 from tests.integration.registration.conftest import registration_settings
 from tests.integration.registration.harness import RegistrationApi
-from tests.factories.registration import participant
 
 
 def test_agency_key_is_shown_once_and_stored_only_as_a_hash(api, agency):

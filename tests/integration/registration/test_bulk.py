@@ -1,4 +1,5 @@
 """Bulk intake: seats in list order, an outcome per row, duplicates within the body, limits."""
+
 from tests.factories.registration import participant
 
 
@@ -12,7 +13,13 @@ def test_bulk_gives_seats_in_list_order_with_an_outcome_per_row(api, agency):
     event = api.make_event(in_person_capacity=2)
     existing = api.register(agency, event["id"], attendance_mode="online")
     rows = [participant() for _ in range(3)]
-    rows += [participant(email=rows[0]["email"]), participant(email=existing["participant"]["email"]), participant(phone="021-555"), "Rina", None]
+    rows += [
+        participant(email=rows[0]["email"]),
+        participant(email=existing["participant"]["email"]),
+        participant(phone="021-555"),
+        "Rina",
+        None,
+    ]
     response = post_bulk(api, agency, event["id"], rows)
     assert response.status_code == 200
     results = response.json["results"]

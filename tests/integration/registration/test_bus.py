@@ -1,4 +1,5 @@
 """On the real broker: the relay process publishes the outbox, the worker process records online joins."""
+
 from __future__ import annotations
 
 import collections
@@ -50,7 +51,14 @@ def test_relay_publishes_each_state_change_once(wired, bus_url, start_process):
         tap.close()
     assert relay.running
     kinds = collections.Counter(e["type"] for e in envelopes)
-    assert kinds == {"event.created": 1, "event.updated": 1, "registration.confirmed": 1, "registration.waitlisted": 1, "registration.cancelled": 1, "registration.promoted": 1}
+    assert kinds == {
+        "event.created": 1,
+        "event.updated": 1,
+        "registration.confirmed": 1,
+        "registration.waitlisted": 1,
+        "registration.cancelled": 1,
+        "registration.promoted": 1,
+    }
     assert len({e["id"] for e in envelopes}) == 6 and {e["producer"] for e in envelopes} == {"registration"}
     promoted = next(e for e in envelopes if e["type"] == "registration.promoted")
     assert promoted["data"]["registration_id"] == waiting["id"] and promoted["data"]["meeting"]["sequence"] == 1
@@ -62,10 +70,15 @@ def test_worker_records_online_joins_from_the_bus(wired, bus_url, start_process)
     event = api.make_event()
     online = api.register(agency, event["id"], attendance_mode="online")
     start_process(["python", "-m", "services.registration.worker"], env=env)
-    at = dt.datetime(2031, 12, 1, 2, 1, tzinfo=dt.timezone.utc)
+    at = dt.datetime(2031, 12, 1, 2, 1, tzinfo=dt.UTC)
     envelope = {
-        "id": str(uuid.uuid4()), "type": "stream.joined", "version": 1, "occurred_at": at.isoformat(), "producer": "streaming",
-        "correlation_id": None, "data": {"registration_id": online["id"], "event_id": event["id"], "at": at.isoformat(), "channel_kind": "zoom"},
+        "id": str(uuid.uuid4()),
+        "type": "stream.joined",
+        "version": 1,
+        "occurred_at": at.isoformat(),
+        "producer": "streaming",
+        "correlation_id": None,
+        "data": {"registration_id": online["id"], "event_id": event["id"], "at": at.isoformat(), "channel_kind": "zoom"},
     }
     tap = Tap(bus_url, event["id"])
     try:

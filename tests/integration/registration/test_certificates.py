@@ -1,4 +1,5 @@
 """Certificates: issued after the meeting to those who attended, numbered without gaps, listed, verified, revoked."""
+
 import re
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
@@ -68,7 +69,11 @@ def test_those_who_attended_get_numbered_certificates_and_a_second_run_only_the_
     assert all(c["verify_url"] == f"http://localhost:8001/c/{c['id']}" for c in certificates)
     # Random, not sequential and not a UUID: the id is public on the paper.
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{22}", c["id"]) for c in certificates)
-    [stored] = rows(api, "SELECT full_name, nip, position, agency_name, meeting_title, meeting_date, hours FROM certificates WHERE registration_id = :r", r=door["id"])
+    [stored] = rows(
+        api,
+        "SELECT full_name, nip, position, agency_name, meeting_title, meeting_date, hours FROM certificates WHERE registration_id = :r",
+        r=door["id"],
+    )
     assert stored.full_name == "Ahmad Fauzi Siregar" and stored.nip == door["participant"]["nip"] and stored.hours == 8
     assert stored.agency_name == agency["name"] and stored.meeting_title == event["title"] and str(stored.meeting_date) == "2021-12-01"
 
@@ -169,7 +174,9 @@ def test_the_qr_code_on_the_mailed_certificate_leads_to_its_page_which_turns_rev
     [envelope] = api.outbox("certificate.issued")
     # What notification does with the event: the PDF it attaches, rendered from the payload.
     issued = load_payload("certificate.issued", envelope["data"])
-    document = render_certificate({**issued, "full_name": issued["participant"]["full_name"], "nip": issued["participant"]["nip"], "position": None})
+    document = render_certificate(
+        {**issued, "full_name": issued["participant"]["full_name"], "nip": issued["participant"]["nip"], "position": None}
+    )
     [url] = qr_codes_on_page(document)
     path = urlsplit(url).path
     assert path == f"/c/{issued['certificate_id']}"

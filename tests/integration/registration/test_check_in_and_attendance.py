@@ -1,4 +1,5 @@
 """Check-in at the door by code, online joins from the bus, stats and attendance (JSON and CSV); the rest of the door is test_door.py."""
+
 import csv
 import datetime as dt
 import io
@@ -14,11 +15,17 @@ def check_in(api, event_id, code, headers=None):
 
 
 def stream_joined(registration_id, event_id, at, event_id_on_bus=None):
-    return json.dumps({
-        "id": event_id_on_bus or str(uuid.uuid4()), "type": "stream.joined", "version": 1,
-        "occurred_at": at.isoformat(), "producer": "streaming", "correlation_id": None,
-        "data": {"registration_id": registration_id, "event_id": event_id, "at": at.isoformat(), "channel_kind": "zoom"},
-    }).encode()
+    return json.dumps(
+        {
+            "id": event_id_on_bus or str(uuid.uuid4()),
+            "type": "stream.joined",
+            "version": 1,
+            "occurred_at": at.isoformat(),
+            "producer": "streaming",
+            "correlation_id": None,
+            "data": {"registration_id": registration_id, "event_id": event_id, "at": at.isoformat(), "channel_kind": "zoom"},
+        }
+    ).encode()
 
 
 def deliver(api, body):
@@ -77,7 +84,7 @@ def test_online_join_from_the_bus_is_recorded_once_per_event(api, agency, event)
 
 
 def test_a_join_for_an_unknown_registration_is_acknowledged_and_ignored(api, event):
-    outcome = deliver(api, stream_joined(str(uuid.uuid4()), event["id"], dt.datetime.now(dt.timezone.utc)))
+    outcome = deliver(api, stream_joined(str(uuid.uuid4()), event["id"], dt.datetime.now(dt.UTC)))
     assert outcome.action == "ack"
 
 
@@ -88,7 +95,7 @@ def attended_meeting(api, agency, other_agency):
     online = api.register(agency, event["id"], attendance_mode="online")
     api.register(other_agency, event["id"])
     check_in(api, event["id"], door["check_in_code"])
-    deliver(api, stream_joined(online["id"], event["id"], dt.datetime(2031, 12, 1, 2, 0, tzinfo=dt.timezone.utc)))
+    deliver(api, stream_joined(online["id"], event["id"], dt.datetime(2031, 12, 1, 2, 0, tzinfo=dt.UTC)))
     return event
 
 
@@ -125,9 +132,9 @@ def test_attendance_rejects_an_unknown_format_and_an_unknown_meeting(api, event)
 
 
 def test_attendance_csv_has_a_bom_and_formula_cells_neutralized(api, agency, event):
-    api.register(agency, event["id"], full_name="=HYPERLINK(\"http://evil.example\",\"Rina\")", position="@SUM(A1)")
+    api.register(agency, event["id"], full_name='=HYPERLINK("http://evil.example","Rina")', position="@SUM(A1)")
     response = api.client.get(f"/v1/events/{event['id']}/attendance?format=csv", headers=agency["headers"])
     data = response.get_data()
     assert data.startswith(b"\xef\xbb\xbf") and response.mimetype == "text/csv" and response.mimetype_params["charset"] == "utf-8"
     (row,) = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    assert row["full_name"] == "'=HYPERLINK(\"http://evil.example\",\"Rina\")" and row["position"] == "'@SUM(A1)"
+    assert row["full_name"] == '\'=HYPERLINK("http://evil.example","Rina")' and row["position"] == "'@SUM(A1)"

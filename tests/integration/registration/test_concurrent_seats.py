@@ -1,4 +1,5 @@
 """Seats are never oversold: hundreds of simultaneous registrations through real gunicorn workers."""
+
 from __future__ import annotations
 
 import collections
@@ -11,10 +12,10 @@ import requests
 from sqlalchemy import create_engine, text
 
 from shared.messaging.relay import publish_pending
+from tests.factories.registration import meeting_body, participant
 from tests.fixtures.processes import free_port, gunicorn_argv
 from tests.integration.registration.bus_tap import Tap, delete_vhost, private_vhost_url
 from tests.integration.registration.harness import ADMIN_TOKEN
-from tests.factories.registration import meeting_body, participant
 
 CAPACITY, QUOTA, AGENCIES, PER_AGENCY = 20, 8, 4, 60
 pytestmark = pytest.mark.slow
@@ -33,11 +34,16 @@ def served(request, start_process, sqlite_url_factory, tmp_path):
     url = sqlite_url_factory() if request.param == "sqlite" else request.getfixturevalue("pg_url_factory")()
     port = free_port()
     env = {
-        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "DATABASE_URL": url, "DATA_DIR": str(tmp_path),
-        "AGENCY_RATE_LIMIT": "100000", "LOG_LEVEL": "WARNING",
+        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+        "DATABASE_URL": url,
+        "DATA_DIR": str(tmp_path),
+        "AGENCY_RATE_LIMIT": "100000",
+        "LOG_LEVEL": "WARNING",
     }
     base = f"http://127.0.0.1:{port}"
-    start_process(gunicorn_argv("services.registration.app:create_app()", port, workers=3), env=env, health_url=f"{base}/healthz", timeout=60)
+    start_process(
+        gunicorn_argv("services.registration.app:create_app()", port, workers=3), env=env, health_url=f"{base}/healthz", timeout=60
+    )
     return base, url
 
 
@@ -49,7 +55,12 @@ def test_simultaneous_in_person_registrations_never_oversell(served, bus_url):
     base, database_url = served
     admin = requests.Session()
     keys = [
-        post(admin, f"{base}/v1/agencies", {"name": f"Diskominfo Kabupaten {i}", "kind": "regency", "contact_email": f"humas{i}@kab.go.id"}, ADMIN_TOKEN).json()
+        post(
+            admin,
+            f"{base}/v1/agencies",
+            {"name": f"Diskominfo Kabupaten {i}", "kind": "regency", "contact_email": f"humas{i}@kab.go.id"},
+            ADMIN_TOKEN,
+        ).json()
         for i in range(AGENCIES)
     ]
     event = post(admin, f"{base}/v1/events", meeting_body(in_person_capacity=CAPACITY, agency_in_person_quota=QUOTA), ADMIN_TOKEN).json()

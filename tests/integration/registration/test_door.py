@@ -1,4 +1,5 @@
 """The door of a meeting: door tokens, check-in by code or id and its refusals, look-up, undo, the count, concurrent scans."""
+
 import datetime as dt
 import threading
 
@@ -25,7 +26,9 @@ def rows(api, query, **params):
 def test_a_door_token_is_shown_once_listed_without_its_value_and_stored_hashed(api, event):
     token = make_door_token(api.client, event["id"], api.admin, expires_at="2031-12-01T18:00:00+07:00")
     assert token["token"].startswith("rkd_") and len(token["token"]) >= 4 + 22  # ≥128 random bits after the prefix
-    assert token["label"] == "Pintu utama 1" and dt.datetime.fromisoformat(token["expires_at"]) == dt.datetime(2031, 12, 1, 11, tzinfo=dt.timezone.utc)
+    assert token["label"] == "Pintu utama 1" and dt.datetime.fromisoformat(token["expires_at"]) == dt.datetime(
+        2031, 12, 1, 11, tzinfo=dt.UTC
+    )
     [listed] = api.client.get(f"/v1/events/{event['id']}/door-tokens", headers=api.admin).json
     assert listed["id"] == token["id"] and listed["active"] is True and listed["revoked_at"] is None and "token" not in listed
     assert listed["created_at"]
@@ -46,9 +49,9 @@ def test_a_revoked_door_token_is_401_at_once_and_listed_inactive(api, event):
 
 
 def test_an_expired_door_token_is_401(api, event):
-    token = make_door_token(api.client, event["id"], api.admin, expires_at=(dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=30)).isoformat())
+    token = make_door_token(api.client, event["id"], api.admin, expires_at=(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30)).isoformat())
     with api.app.extensions["rakor_engine"].begin() as connection:
-        connection.execute(text("UPDATE door_tokens SET expires_at = :past"), {"past": dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)})
+        connection.execute(text("UPDATE door_tokens SET expires_at = :past"), {"past": dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)})
     assert api.client.get(f"/v1/events/{event['id']}/check-ins/summary", headers=door(token)).status_code == 401
     [listed] = api.client.get(f"/v1/events/{event['id']}/door-tokens", headers=api.admin).json
     assert listed["active"] is False
@@ -56,8 +59,13 @@ def test_an_expired_door_token_is_401(api, event):
 
 @pytest.mark.parametrize(
     "body, field",
-    [({}, "label"), ({"label": ""}, "label"), ({"label": "Pintu", "expires_at": "2020-01-01T00:00:00+07:00"}, "expires_at"),
-     ({"label": "Pintu", "expires_at": "2031-12-01T18:00:00"}, "expires_at"), ({"label": "Pintu", "token": "mine"}, "token")],
+    [
+        ({}, "label"),
+        ({"label": ""}, "label"),
+        ({"label": "Pintu", "expires_at": "2020-01-01T00:00:00+07:00"}, "expires_at"),
+        ({"label": "Pintu", "expires_at": "2031-12-01T18:00:00"}, "expires_at"),
+        ({"label": "Pintu", "token": "mine"}, "token"),
+    ],
 )
 def test_a_bad_door_token_request_is_422_naming_the_field(api, event, body, field):
     response = api.client.post(f"/v1/events/{event['id']}/door-tokens", json=body, headers=api.admin)
@@ -77,10 +85,18 @@ def test_a_door_token_works_only_its_own_meetings_door(api, agency, event):
     registration = api.register(agency, event["id"])
     for path in (f"/v1/events/{event['id']}/check-ins/summary", f"/v1/events/{event['id']}/check-ins/lookup?q=rina"):
         assert api.client.get(path, headers=door(token)).status_code == 200
-    for path in (f"/v1/events/{other['id']}/check-ins/summary", f"/v1/events/{other['id']}/check-ins/lookup?q=rina",
-                 f"/v1/events/{event['id']}", f"/v1/events/{event['id']}/stats", f"/v1/events/{event['id']}/attendance",
-                 f"/v1/events/{event['id']}/registrations", f"/v1/registrations/{registration['id']}", "/v1/events",
-                 "/v1/agencies", f"/v1/events/{event['id']}/door-tokens"):
+    for path in (
+        f"/v1/events/{other['id']}/check-ins/summary",
+        f"/v1/events/{other['id']}/check-ins/lookup?q=rina",
+        f"/v1/events/{event['id']}",
+        f"/v1/events/{event['id']}/stats",
+        f"/v1/events/{event['id']}/attendance",
+        f"/v1/events/{event['id']}/registrations",
+        f"/v1/registrations/{registration['id']}",
+        "/v1/events",
+        "/v1/agencies",
+        f"/v1/events/{event['id']}/door-tokens",
+    ):
         assert api.client.get(path, headers=door(token)).status_code == 403, path
     assert scan(api, other["id"], door(token), code=registration["check_in_code"]).status_code == 403
     assert api.client.post(f"/v1/events/{event['id']}/registrations", json=participant(), headers=door(token)).status_code == 403
@@ -151,7 +167,9 @@ def test_refusals_say_why(api, agency, event):
 
 # ----- look-up, summary, undo ------------------------------------------------------------------
 def test_lookup_finds_by_name_nip_email_or_code_and_answers_only_door_fields(api, agency, other_agency, event):
-    dewi = api.register(agency, event["id"], full_name="Dewi Anggraini Siregar", email="dewi.siregar@kemendagri.go.id", nip="198703152010012001")
+    dewi = api.register(
+        agency, event["id"], full_name="Dewi Anggraini Siregar", email="dewi.siregar@kemendagri.go.id", nip="198703152010012001"
+    )
     api.register(other_agency, event["id"], full_name="Bambang Sutrisno")
     api.register(agency, api.make_event()["id"], full_name="Dewi Lestari")  # another meeting
     base = f"/v1/events/{event['id']}/check-ins/lookup"
@@ -160,8 +178,14 @@ def test_lookup_finds_by_name_nip_email_or_code_and_answers_only_door_fields(api
         assert response.status_code == 200
         assert [m["registration_id"] for m in response.json] == [dewi["id"]], q
     [match] = api.client.get(base, query_string={"q": "dewi"}, headers=api.admin).json
-    assert match == {"registration_id": dewi["id"], "full_name": "Dewi Anggraini Siregar", "agency_name": agency["name"],
-                     "attendance_mode": "in_person", "status": "confirmed", "checked_in_at": None}
+    assert match == {
+        "registration_id": dewi["id"],
+        "full_name": "Dewi Anggraini Siregar",
+        "agency_name": agency["name"],
+        "attendance_mode": "in_person",
+        "status": "confirmed",
+        "checked_in_at": None,
+    }
     assert api.client.get(base, query_string={"q": "50%"}, headers=api.admin).json == []
     assert api.client.get(base, query_string={"q": "x"}, headers=api.admin).status_code == 422
     assert api.client.get(base, headers=api.admin).status_code == 422
@@ -193,7 +217,9 @@ def test_undo_clears_the_check_in_records_who_and_tells_the_bus(api, agency, eve
     response = api.client.delete(f"/v1/events/{event['id']}/check-ins/{registration['id']}", headers=door(token))
     assert response.status_code == 200 and response.json["checked_in_at"] is None
     assert response.json["reverted_check_in_at"] == checked["checked_in_at"]
-    [(by, token_id)] = rows(api, "SELECT reverted_by, door_token_id FROM check_in_reversals WHERE registration_id = :r", r=registration["id"])
+    [(by, token_id)] = rows(
+        api, "SELECT reverted_by, door_token_id FROM check_in_reversals WHERE registration_id = :r", r=registration["id"]
+    )
     assert (by, token_id) == ("door", token["id"])
     [reverted] = api.outbox("registration.check_in_reverted")
     assert reverted["data"]["registration_id"] == registration["id"] and reverted["data"]["checked_in_at"] == checked["checked_in_at"]

@@ -1,4 +1,5 @@
 """Input no client should send still gets a clear 4xx, never a 500, and nothing half-written."""
+
 import base64
 import json
 
@@ -16,7 +17,9 @@ def test_impossible_ids_are_404(api, path):
 
 
 def test_nul_characters_are_422_naming_the_field(api, agency, event):
-    response = api.client.post(f"/v1/events/{event['id']}/registrations", json=participant(full_name="Rina\x00W"), headers=agency["headers"])
+    response = api.client.post(
+        f"/v1/events/{event['id']}/registrations", json=participant(full_name="Rina\x00W"), headers=agency["headers"]
+    )
     assert response.status_code == 422 and "full_name" in response.json["errors"]
     response = api.client.post(f"/v1/events/{event['id']}/check-ins", json={"code": "AB\x00CD2345"}, headers=api.admin)
     assert response.status_code == 422 and "code" in response.json["errors"]
@@ -32,7 +35,9 @@ def test_a_bulk_row_with_nul_is_invalid_on_its_own(api, agency, event):
     assert [r["outcome"] for r in response.json["results"]] == ["invalid", "created"]
 
 
-@pytest.mark.parametrize("payload", [["2021-01-01T00:00:00", "00000000-0000-0000-0000-000000000000"], ["2021-01-01T00:00:00+00:00", "\x00"], {"a": 1}, 7])
+@pytest.mark.parametrize(
+    "payload", [["2021-01-01T00:00:00", "00000000-0000-0000-0000-000000000000"], ["2021-01-01T00:00:00+00:00", "\x00"], {"a": 1}, 7]
+)
 def test_forged_cursors_are_422(api, event, payload):
     cursor = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
     response = api.client.get(f"/v1/events/{event['id']}/registrations", query_string={"cursor": cursor}, headers=api.admin)
@@ -115,7 +120,9 @@ def test_control_characters_in_names_positions_and_titles_are_422(api, agency, e
         assert response.status_code == 422 and field in response.json["errors"], field
     response = api.client.post("/v1/events", json=meeting_body(title=f"Rapat{bad}Koordinasi"), headers=api.admin)
     assert response.status_code == 422 and "title" in response.json["errors"]
-    response = api.client.post("/v1/agencies", json={"name": f"Dinas{bad}Kominfo", "kind": "city", "contact_email": "a@b.go.id"}, headers=api.admin)
+    response = api.client.post(
+        "/v1/agencies", json={"name": f"Dinas{bad}Kominfo", "kind": "city", "contact_email": "a@b.go.id"}, headers=api.admin
+    )
     assert response.status_code == 422 and "name" in response.json["errors"]
     assert api.registration_rows(event["id"]) == []
 

@@ -1,4 +1,5 @@
 """Reminders on meetings and in every meeting snapshot; calling a meeting off (event.cancelled, 409s afterwards)."""
+
 from __future__ import annotations
 
 import threading
@@ -42,7 +43,10 @@ def test_a_meeting_may_have_no_reminders(api):
 @pytest.mark.parametrize(
     "reminders, errors",
     [
-        ([{"before": "sehari"}], {"0": {"before": ["Not an ISO 8601 duration in weeks, days, hours or minutes (e.g. P1D, PT1H, P2DT3H)."]}}),
+        (
+            [{"before": "sehari"}],
+            {"0": {"before": ["Not an ISO 8601 duration in weeks, days, hours or minutes (e.g. P1D, PT1H, P2DT3H)."]}},
+        ),
         ([{"before": "P0D"}], {"0": {"before": ["Must be a positive duration."]}}),
         ([{"before": "PT1H"}, {"before": "P1D", "at": "25:00"}], {"1": {"at": ["Not a time of day as HH:MM (e.g. 09:00)."]}}),
         ([{"before": "PT2H", "at": "09:00"}], {"0": {"at": ["A time of day needs a duration of whole days (e.g. P1D)."]}}),
@@ -69,7 +73,9 @@ def test_changing_reminders_is_an_event_updated_naming_them_without_a_new_sequen
 
 
 def test_the_same_reminders_again_change_nothing(api, event):
-    response = api.client.patch(f"/v1/events/{event['id']}", json={"reminders": [{"before": "p1d", "at": "09:00"}, {"before": "PT1H"}]}, headers=api.admin)
+    response = api.client.patch(
+        f"/v1/events/{event['id']}", json={"reminders": [{"before": "p1d", "at": "09:00"}, {"before": "PT1H"}]}, headers=api.admin
+    )
     assert response.status_code == 200 and api.outbox("event.updated") == []
 
 
@@ -130,9 +136,15 @@ def test_after_cancellation_registrations_mode_changes_edits_and_check_ins_are_4
         "online registration": api.client.post(
             f"/v1/events/{event['id']}/registrations", json=participant(attendance_mode="online"), headers=agency["headers"]
         ),
-        "bulk": api.client.post(f"/v1/events/{event['id']}/registrations/bulk", json={"registrations": [participant()]}, headers=agency["headers"]),
-        "mode change": api.client.patch(f"/v1/registrations/{online['id']}", json={"attendance_mode": "in_person"}, headers=agency["headers"]),
-        "same mode": api.client.patch(f"/v1/registrations/{seated['id']}", json={"attendance_mode": "in_person"}, headers=agency["headers"]),
+        "bulk": api.client.post(
+            f"/v1/events/{event['id']}/registrations/bulk", json={"registrations": [participant()]}, headers=agency["headers"]
+        ),
+        "mode change": api.client.patch(
+            f"/v1/registrations/{online['id']}", json={"attendance_mode": "in_person"}, headers=agency["headers"]
+        ),
+        "same mode": api.client.patch(
+            f"/v1/registrations/{seated['id']}", json={"attendance_mode": "in_person"}, headers=agency["headers"]
+        ),
         "edit": api.client.patch(f"/v1/events/{event['id']}", json={"title": "Rapat Koordinasi (jadwal baru)"}, headers=api.admin),
         "check-in": api.client.post(f"/v1/events/{event['id']}/check-ins", json={"code": seated["check_in_code"]}, headers=api.admin),
     }
@@ -203,6 +215,8 @@ def test_an_online_registration_arriving_during_a_cancellation_waits_for_it_and_
 
 def waiting_on_a_lock(engine) -> bool:
     with engine.connect() as connection:
-        return bool(connection.execute(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )).scalar())
+        return bool(
+            connection.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+            ).scalar()
+        )

@@ -1,4 +1,5 @@
 """Meetings: validation, reading with seats, updates that raise the invitation sequence, events in the outbox."""
+
 import datetime as dt
 
 import pytest
@@ -77,7 +78,7 @@ def test_changing_time_raises_sequence_and_records_changed_fields(api, event):
     [updated] = api.outbox("event.updated")
     assert updated["data"]["changed_fields"] == ["starts_at", "ends_at"]
     assert updated["data"]["sequence"] == 1
-    assert dt.datetime.fromisoformat(updated["data"]["starts_at"]) == dt.datetime(2031, 12, 1, 3, tzinfo=dt.timezone.utc)
+    assert dt.datetime.fromisoformat(updated["data"]["starts_at"]) == dt.datetime(2031, 12, 1, 3, tzinfo=dt.UTC)
 
 
 def test_changing_venue_raises_sequence(api, event):
@@ -137,7 +138,15 @@ def test_channels_default_to_email_and_sms_and_travel_in_every_snapshot(api, age
 
 @pytest.mark.parametrize(
     "channels",
-    [[], ["email", "email"], ["email", "fax"], ["email", "sms_fallback"], ["sms_fallback", "whatsapp"], ["whatsapp", "sms", "sms_fallback"], "email"],
+    [
+        [],
+        ["email", "email"],
+        ["email", "fax"],
+        ["email", "sms_fallback"],
+        ["sms_fallback", "whatsapp"],
+        ["whatsapp", "sms", "sms_fallback"],
+        "email",
+    ],
 )
 def test_bad_channel_orders_are_422_and_change_nothing(api, event, channels):
     response = api.client.patch(f"/v1/events/{event['id']}", json={"channels": channels}, headers=api.admin)
@@ -148,13 +157,21 @@ def test_bad_channel_orders_are_422_and_change_nothing(api, event, channels):
 
 
 ORGANIZER = {
-    "name": "Kementerian Komunikasi dan Informatika", "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik",
-    "signatory_name": "Usman Kansong", "signatory_title": "Direktur Jenderal Informasi dan Komunikasi Publik",
+    "name": "Kementerian Komunikasi dan Informatika",
+    "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik",
+    "signatory_name": "Usman Kansong",
+    "signatory_title": "Direktur Jenderal Informasi dan Komunikasi Publik",
 }
 
 
 def test_a_meeting_names_its_organizer_and_venue_coordinates_and_the_snapshot_carries_them(api):
-    venue = {"name": "Hotel Aviary Bintaro", "address": "Jl. Boulevard Bintaro Jaya Blok B7/A1", "city": "Tangerang Selatan", "latitude": -6.2797, "longitude": 106.7107}
+    venue = {
+        "name": "Hotel Aviary Bintaro",
+        "address": "Jl. Boulevard Bintaro Jaya Blok B7/A1",
+        "city": "Tangerang Selatan",
+        "latitude": -6.2797,
+        "longitude": 106.7107,
+    }
     created = api.client.post("/v1/events", json=meeting_body(organizer=ORGANIZER, venue=venue), headers=api.admin)
     assert created.status_code == 201
     assert created.json["organizer"] == ORGANIZER and created.json["venue"] == venue

@@ -1,4 +1,5 @@
 """stream.presence_recorded: minutes per registration, the meeting's minimum, attendance and certificates judged by them."""
+
 import datetime as dt
 import io
 import json
@@ -12,15 +13,27 @@ from shared.messaging.handling import ACK, process_message
 from tests.integration.registration.test_certificates import PAST, check_in, issue, join_online, listed
 from tests.pdf_reading import pdf_text
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def presence(registration_id, event_id, minutes, first_join_at="2021-12-01T01:58:00+00:00", occurred_at=None):
-    return json.dumps({
-        "id": str(uuid.uuid4()), "type": "stream.presence_recorded", "version": 1,
-        "occurred_at": (occurred_at or dt.datetime.now(UTC)).isoformat(), "producer": "streaming", "correlation_id": None,
-        "data": {"registration_id": registration_id, "event_id": event_id, "minutes": minutes, "source": "zoom_csv", "first_join_at": first_join_at},
-    }).encode()
+    return json.dumps(
+        {
+            "id": str(uuid.uuid4()),
+            "type": "stream.presence_recorded",
+            "version": 1,
+            "occurred_at": (occurred_at or dt.datetime.now(UTC)).isoformat(),
+            "producer": "streaming",
+            "correlation_id": None,
+            "data": {
+                "registration_id": registration_id,
+                "event_id": event_id,
+                "minutes": minutes,
+                "source": "zoom_csv",
+                "first_join_at": first_join_at,
+            },
+        }
+    ).encode()
 
 
 def deliver(api, body):
@@ -116,7 +129,13 @@ def test_certificates_go_to_the_checked_in_and_to_those_online_long_enough(api, 
 
 
 def test_the_csv_and_documents_show_minutes_and_the_organizer(api, agency):
-    event = api.make_event(organizer={"name": "Direktorat Jenderal Informasi dan Komunikasi Publik", "unit": "Direktorat Tata Kelola dan Kemitraan Komunikasi Publik"}, min_online_minutes=30)
+    event = api.make_event(
+        organizer={
+            "name": "Direktorat Jenderal Informasi dan Komunikasi Publik",
+            "unit": "Direktorat Tata Kelola dan Kemitraan Komunikasi Publik",
+        },
+        min_online_minutes=30,
+    )
     person = api.register(agency, event["id"], attendance_mode="online")
     deliver(api, presence(person["id"], event["id"], 42))
     csv_text = api.client.get(f"/v1/events/{event['id']}/attendance?format=csv", headers=api.admin).data.decode("utf-8-sig")

@@ -1,4 +1,5 @@
 """The OpenAPI document describes every endpoint of the spec, its fields and its error answers."""
+
 import pytest
 
 ENDPOINTS = {
@@ -35,10 +36,20 @@ def test_every_endpoint_documents_its_answers(spec, method, path):
 
 def test_schemas_name_the_fields_of_the_spec(spec):
     schemas = spec["components"]["schemas"]
-    assert {"full_name", "email", "phone", "nip", "position", "attendance_mode", "locale"} <= set(schemas["RegistrationCreate"]["properties"])
-    assert {"id", "event_id", "agency_id", "status", "attendance_mode", "waitlist_position", "check_in_code", "participant", "created_at"} <= set(
-        schemas["Registration"]["properties"]
+    assert {"full_name", "email", "phone", "nip", "position", "attendance_mode", "locale"} <= set(
+        schemas["RegistrationCreate"]["properties"]
     )
+    assert {
+        "id",
+        "event_id",
+        "agency_id",
+        "status",
+        "attendance_mode",
+        "waitlist_position",
+        "check_in_code",
+        "participant",
+        "created_at",
+    } <= set(schemas["Registration"]["properties"])
     assert {"registration_id", "checked_in_at"} <= set(schemas["CheckInResult"]["properties"])
     assert {"results", "summary"} <= set(schemas["BulkResponse"]["properties"])
     assert "api_key" in schemas["AgencyCreated"]["properties"]

@@ -4,6 +4,7 @@ The API runs under gunicorn with DB_POOLER=transaction; its workers hold more cl
 than the pooler has server connections for the database, so transactions of different workers
 share server connections in turn: a seat lock or setting that outlived its transaction would show.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,9 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
+from tests.factories.registration import meeting_body, participant
 from tests.fixtures.pgbouncer import SERVER_POOL_SIZE
 from tests.fixtures.processes import free_port, gunicorn_argv
-from tests.factories.registration import meeting_body, participant
 from tests.integration.registration.harness import ADMIN_TOKEN
 
 CAPACITY, REGISTRATIONS = 12, 200
@@ -29,25 +30,41 @@ def served(start_process, pg_url_factory, pgbouncer, tmp_path):
     direct = pg_url_factory()
     port = free_port()
     env = {
-        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "DATABASE_URL": pgbouncer.url_for(direct), "DB_POOLER": "transaction",
-        "DATA_DIR": str(tmp_path), "AGENCY_RATE_LIMIT": "100000", "LOG_LEVEL": "WARNING",
+        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+        "DATABASE_URL": pgbouncer.url_for(direct),
+        "DB_POOLER": "transaction",
+        "DATA_DIR": str(tmp_path),
+        "AGENCY_RATE_LIMIT": "100000",
+        "LOG_LEVEL": "WARNING",
     }
     base = f"http://127.0.0.1:{port}"
-    start_process(gunicorn_argv("services.registration.app:create_app()", port, workers=3), env=env, health_url=f"{base}/healthz", timeout=60)
+    start_process(
+        gunicorn_argv("services.registration.app:create_app()", port, workers=3), env=env, health_url=f"{base}/healthz", timeout=60
+    )
     return base, direct
 
 
 def test_two_hundred_simultaneous_registrations_through_pgbouncer_fill_exactly_the_seats_then_the_waitlist_in_order(served):
     base, direct = served
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    agency = requests.post(f"{base}/v1/agencies", json={"name": "Dinas Kominfo Kabupaten Sleman", "kind": "regency", "contact_email": "humas@slemankab.go.id"}, headers=admin, timeout=30).json()
+    agency = requests.post(
+        f"{base}/v1/agencies",
+        json={"name": "Dinas Kominfo Kabupaten Sleman", "kind": "regency", "contact_email": "humas@slemankab.go.id"},
+        headers=admin,
+        timeout=30,
+    ).json()
     event = requests.post(f"{base}/v1/events", json=meeting_body(in_person_capacity=CAPACITY), headers=admin, timeout=30).json()
     local = threading.local()
 
     def register(_: int) -> requests.Response:
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
-        return session.post(f"{base}/v1/events/{event['id']}/registrations", json=participant(), headers={"Authorization": f"Bearer {agency['api_key']}"}, timeout=60)
+        return session.post(
+            f"{base}/v1/events/{event['id']}/registrations",
+            json=participant(),
+            headers={"Authorization": f"Bearer {agency['api_key']}"},
+            timeout=60,
+        )
 
     # More requests in flight (3 workers with their threads) than server connections in the pool.
     with ThreadPoolExecutor(max_workers=3 * SERVER_POOL_SIZE) as pool:
@@ -58,10 +75,14 @@ def test_two_hundred_simultaneous_registrations_through_pgbouncer_fill_exactly_t
     engine = create_engine(direct)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(text("SELECT id, status, waitlist_position FROM registrations WHERE event_id = :e"), {"e": event["id"]}).all()
+            rows = connection.execute(
+                text("SELECT id, status, waitlist_position FROM registrations WHERE event_id = :e"), {"e": event["id"]}
+            ).all()
             # Outbox ids come from a sequence drawn while the meeting's seat lock is held: their order
             # is the order in which the registrations got the lock.
-            outbox = connection.execute(text("SELECT id, body FROM outbox WHERE event_type IN ('registration.confirmed', 'registration.waitlisted')")).all()
+            outbox = connection.execute(
+                text("SELECT id, body FROM outbox WHERE event_type IN ('registration.confirmed', 'registration.waitlisted')")
+            ).all()
     finally:
         engine.dispose()
     assert len(rows) == REGISTRATIONS

@@ -1,16 +1,20 @@
 """Single registrations: seats, waitlist, duplicates, closing, idempotency, bad input and agency isolation."""
+
 import pytest
 
+from tests.factories.registration import participant
 from tests.integration.registration.conftest import registration_settings
 from tests.integration.registration.harness import RegistrationApi
-from tests.factories.registration import participant
 
 
 def test_in_person_registrations_are_confirmed_up_to_capacity_then_waitlisted(api, agency, event):
     first = [api.register(agency, event["id"]) for _ in range(3)]
     waiting = [api.register(agency, event["id"]) for _ in range(2)]
     assert {r["status"] for r in first} == {"confirmed"} and all(len(r["check_in_code"]) == 8 for r in first)
-    assert [(r["status"], r["waitlist_position"], r["check_in_code"]) for r in waiting] == [("waitlisted", 1, None), ("waitlisted", 2, None)]
+    assert [(r["status"], r["waitlist_position"], r["check_in_code"]) for r in waiting] == [
+        ("waitlisted", 1, None),
+        ("waitlisted", 2, None),
+    ]
     assert api.client.get(f"/v1/events/{event['id']}", headers=api.admin).json["seats"] == {"capacity": 3, "taken": 3, "waitlisted": 2}
 
 
@@ -123,9 +127,11 @@ def test_malformed_json_is_422(api, agency, event, body):
 
 
 def test_a_body_over_the_size_limit_is_413(tmp_path, sqlite_url_factory):
-    api = RegistrationApi(__import__("services.registration.app", fromlist=["create_app"]).create_app(
-        registration_settings(sqlite_url_factory(), tmp_path, MAX_BODY_BYTES="2048")
-    ))
+    api = RegistrationApi(
+        __import__("services.registration.app", fromlist=["create_app"]).create_app(
+            registration_settings(sqlite_url_factory(), tmp_path, MAX_BODY_BYTES="2048")
+        )
+    )
     agency, event = api.make_agency(), api.make_event()
     response = api.register(agency, event["id"], expect=413, position="x" * 4000)
     assert response.status_code == 413 and "2048" in response.json["message"]

@@ -54,7 +54,9 @@ def test_switching_a_confirmed_person_online_promotes_head_of_waitlist(api, agen
     event, confirmed, waitlisted = full_meeting(api, agency)
     response = api.client.patch(f"/v1/registrations/{confirmed[1]['id']}", json={"attendance_mode": "online"}, headers=agency["headers"])
     assert response.status_code == 200
-    assert response.json["attendance_mode"] == "online" and response.json["status"] == "confirmed" and response.json["check_in_code"] is None
+    assert (
+        response.json["attendance_mode"] == "online" and response.json["status"] == "confirmed" and response.json["check_in_code"] is None
+    )
     assert api.client.get(f"/v1/registrations/{waitlisted[0]['id']}", headers=agency["headers"]).json["status"] == "confirmed"
     assert positions(api, event["id"]) == [1, 2]
     [changed] = api.outbox("registration.mode_changed")
@@ -96,7 +98,9 @@ def test_a_cancelled_registration_cannot_change_mode(api, agency, event):
 
 def test_mode_patch_rejects_other_fields(api, agency, event):
     registration = api.register(agency, event["id"])
-    response = api.client.patch(f"/v1/registrations/{registration['id']}", json={"attendance_mode": "online", "email": "x@y.id"}, headers=agency["headers"])
+    response = api.client.patch(
+        f"/v1/registrations/{registration['id']}", json={"attendance_mode": "online", "email": "x@y.id"}, headers=agency["headers"]
+    )
     assert response.status_code == 422 and "email" in response.json["errors"]
 
 

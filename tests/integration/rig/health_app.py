@@ -1,4 +1,5 @@
 """A minimal WSGI app with /healthz, served by gunicorn in the rig's own tests."""
+
 import os
 
 

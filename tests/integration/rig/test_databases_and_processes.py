@@ -1,4 +1,5 @@
 """The rig's database and process fixtures do what other tests rely on."""
+
 from __future__ import annotations
 
 import signal
@@ -164,10 +165,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_stop_escalates_to_sigkill_when_sigterm_is_ignored(start_process):
-    code = (
-        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN);"
-        " print('siap', flush=True); time.sleep(60)"
-    )
+    code = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('siap', flush=True); time.sleep(60)"
     handle = start_process(["python", "-c", code])
     deadline = time.monotonic() + 10
     while "siap" not in handle.output() and time.monotonic() < deadline:

@@ -1,4 +1,5 @@
 """The rig's broker and proxy fixtures: vhost isolation, taps, raw publishing, cuts and restores."""
+
 from __future__ import annotations
 
 import smtplib

@@ -1,4 +1,5 @@
 """PostgreSQL statement and lock timeouts: set on every transaction (SET LOCAL), never left on the session."""
+
 from __future__ import annotations
 
 import threading
@@ -8,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from shared.db import make_engine, make_service_engine, unit_of_work, make_session_factory
+from shared.db import make_engine, make_service_engine, make_session_factory, unit_of_work
 from shared.settings import load_settings
 
 pytestmark = pytest.mark.postgres
@@ -47,7 +48,9 @@ def test_a_statement_over_the_timeout_is_cancelled(pg_url):
 
 
 def test_a_lock_held_elsewhere_ends_in_an_error_after_the_lock_timeout(pg_url):
-    engine = make_service_engine(load_settings("registration", environ={"DATABASE_URL": pg_url, "DB_LOCK_TIMEOUT": "0.3"}, require_admin_token=False))
+    engine = make_service_engine(
+        load_settings("registration", environ={"DATABASE_URL": pg_url, "DB_LOCK_TIMEOUT": "0.3"}, require_admin_token=False)
+    )
     try:
         with engine.begin() as connection:
             connection.execute(text("CREATE TABLE seats (id int PRIMARY KEY, taken int)"))

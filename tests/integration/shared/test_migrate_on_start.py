@@ -1,4 +1,5 @@
 """MIGRATE_ON_START=0 leaves migrations to a separate `rakor migrate` job."""
+
 from __future__ import annotations
 
 from sqlalchemy import inspect

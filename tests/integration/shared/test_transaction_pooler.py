@@ -4,6 +4,7 @@ Behind PgBouncer in transaction mode each transaction may run on another server 
 prepared statement, a session setting or a session lock left behind would be found (or missed) by
 whichever client gets that connection next.
 """
+
 from __future__ import annotations
 
 import threading
@@ -52,10 +53,15 @@ def test_migrations_from_many_processes_at_once_through_pgbouncer_leave_one_sche
         with unit_of_work(make_session_factory(engines[0])) as session:
             assert session.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
             # The migration lock was a transaction lock: no server connection still holds it.
-            assert session.execute(text(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
-                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-            )).scalar() == 0
+            assert (
+                session.execute(
+                    text(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                    )
+                ).scalar()
+                == 0
+            )
     finally:
         for engine in engines:
             engine.dispose()

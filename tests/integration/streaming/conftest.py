@@ -1,4 +1,5 @@
 """Streaming test wiring: the app on a fresh database (SQLite and PostgreSQL), its session factory, a bus feeder."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,8 +9,8 @@ import pytest
 from services.streaming.api import EXTENSION
 from services.streaming.app import create_app
 from shared.settings import load_settings
-from tests.fixtures.pgbouncer import database_params, database_url_of, pooler_env
 from tests.factories.streaming import make_meeting
+from tests.fixtures.pgbouncer import database_params, database_url_of, pooler_env
 from tests.integration.streaming.probes import ADMIN_TOKEN, PUBLIC_BASE_URL, Feeder
 
 
@@ -64,4 +65,3 @@ def meeting(feed) -> dict[str, Any]:
     meeting = make_meeting()
     feed("event.created", {**meeting, "changed_fields": []})
     return meeting
-

@@ -1,4 +1,5 @@
 """Probes for streaming tests: the organizer token, a bus feeder, outbox and link readers (builders: tests/factories)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,6 +16,8 @@ from tests.factories.streaming import YOUTUBE_URL, ZOOM_URL, utcnow
 ADMIN_TOKEN = "ditjen-ikp-admin-token-2021"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 PUBLIC_BASE_URL = "https://rakor.kominfo.go.id"
+
+
 class Feeder:
     """Delivers events to the streaming handlers through the real message path (parse, dedupe, handle, commit)."""
 
@@ -30,7 +33,11 @@ class Feeder:
 
     def __call__(self, event_type: str, data: dict[str, Any], **kwargs) -> None:
         outcome = process_message(
-            self.envelope(event_type, data, **kwargs), attempt=1, handlers=HANDLERS, session_factory=self.session_factory, deps=self.settings
+            self.envelope(event_type, data, **kwargs),
+            attempt=1,
+            handlers=HANDLERS,
+            session_factory=self.session_factory,
+            deps=self.settings,
         )
         assert outcome.action == ACK, outcome
 
@@ -46,7 +53,14 @@ class Feeder:
 
 def set_channels(client, event_id: str, *, zoom: str | None = ZOOM_URL, youtube: str | None = YOUTUBE_URL) -> None:
     if zoom:
-        assert client.put(f"/v1/events/{event_id}/channels/zoom", json={"url": zoom, "meeting_id": "812 3456 7890", "passcode": "humas21"}, headers=ADMIN).status_code == 200
+        assert (
+            client.put(
+                f"/v1/events/{event_id}/channels/zoom",
+                json={"url": zoom, "meeting_id": "812 3456 7890", "passcode": "humas21"},
+                headers=ADMIN,
+            ).status_code
+            == 200
+        )
     if youtube:
         assert client.put(f"/v1/events/{event_id}/channels/youtube", json={"url": youtube}, headers=ADMIN).status_code == 200
 
@@ -65,7 +79,8 @@ def token_of(envelope: dict[str, Any]) -> str:
 def links_of(session_factory, registration_id: str) -> list[tuple]:
     with session_factory() as session:
         return session.execute(
-            text("SELECT id, token_hash, revoked_at, revoke_reason FROM links WHERE registration_id = :r ORDER BY id"), {"r": registration_id}
+            text("SELECT id, token_hash, revoked_at, revoke_reason FROM links WHERE registration_id = :r ORDER BY id"),
+            {"r": registration_id},
         ).all()
 
 

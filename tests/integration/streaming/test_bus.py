@@ -1,8 +1,9 @@
 """On the real broker: published links, revocations and joins reach `rakor.events` once each."""
+
 from __future__ import annotations
 
-from shared.messaging.relay import publish_pending
 from services.streaming.api import EXTENSION
+from shared.messaging.relay import publish_pending
 from tests.factories.streaming import make_registration
 from tests.integration.streaming.probes import ADMIN, outbox_events, set_channels, token_of
 

@@ -1,4 +1,5 @@
 """PUT/GET of a meeting's Zoom and YouTube channels, organizer only, with field-named 422s."""
+
 from __future__ import annotations
 
 import uuid
@@ -115,7 +116,9 @@ def test_concurrent_saves_of_one_channel_all_succeed_and_leave_one(app, meeting)
     assert len(channels) == 1 and channels[0]["url"] in urls
 
 
-@pytest.mark.parametrize("url", ["https://evil.example\\.zoom.us/j/1", "https://zoom.us@evil.example/j/1", "https:\\\\evil.example/.zoom.us"])
+@pytest.mark.parametrize(
+    "url", ["https://evil.example\\.zoom.us/j/1", "https://zoom.us@evil.example/j/1", "https:\\\\evil.example/.zoom.us"]
+)
 def test_an_address_a_browser_would_open_on_another_host_is_422(client, meeting, url):
     response = client.put(f"/v1/events/{meeting['id']}/channels/zoom", json={"url": url}, headers=ADMIN)
     assert response.status_code == 422 and "url" in response.get_json()["errors"]

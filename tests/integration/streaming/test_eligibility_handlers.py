@@ -1,4 +1,5 @@
 """The read model of who may watch follows confirm, promote, cancel and mode changes; links follow it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -96,7 +97,7 @@ def test_switching_to_in_person_revokes_and_back_online_issues_a_fresh_link(clie
 
 def test_a_late_older_event_does_not_undo_a_newer_state(client, feed, session_factory, meeting):
     registration = make_registration(meeting)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     data = {k: v for k, v in registration.items() if k not in ("status", "check_in_code", "waitlist_position")}
     feed("registration.cancelled", {**data, "previous_status": "confirmed"}, occurred_at=now)
     feed("registration.confirmed", registration, occurred_at=now - dt.timedelta(seconds=5))

@@ -1,4 +1,5 @@
 """GET /j/{token}: redirect to the current channel, record the join, 404/410, the 'meeting over' page, rate limit."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,8 @@ from services.streaming import operations
 from services.streaming.api import EXTENSION
 from services.streaming.domain.join_target import JoinOutcome
 from services.streaming.join_path import joined_envelope
-from shared.schemas.envelope import EnvelopeSchema
 from shared.local_time import format_clock, format_datetime
+from shared.schemas.envelope import EnvelopeSchema
 from shared.schemas.events import load_payload
 from shared.web import RateLimiter
 from tests.factories.streaming import YOUTUBE_URL, ZOOM_URL, make_meeting, make_registration
@@ -34,7 +35,9 @@ def issue_link(client, feed, session_factory, meeting, **channels) -> tuple[dict
     feed("registration.confirmed", registration)
     set_channels(client, meeting["id"], **channels)
     assert client.post(f"/v1/events/{meeting['id']}/publish", headers=ADMIN).status_code == 202
-    envelope = [e for e in outbox_events(session_factory, "stream.link_issued") if e["data"]["registration_id"] == registration["registration_id"]][-1]
+    envelope = [
+        e for e in outbox_events(session_factory, "stream.link_issued") if e["data"]["registration_id"] == registration["registration_id"]
+    ][-1]
     return registration, token_of(envelope)
 
 
@@ -57,7 +60,11 @@ def test_the_recorded_event_is_the_shared_envelope_of_stream_joined(client, feed
     [stored] = outbox_events(session_factory, "stream.joined")
     envelope = EnvelopeSchema().load(stored)
     payload = load_payload("stream.joined", envelope["data"])
-    assert (payload["registration_id"], payload["event_id"], payload["channel_kind"]) == (registration["registration_id"], meeting["id"], "zoom")
+    assert (payload["registration_id"], payload["event_id"], payload["channel_kind"]) == (
+        registration["registration_id"],
+        meeting["id"],
+        "zoom",
+    )
     assert stored["data"]["at"] == stored["occurred_at"]
     # Same fields and values as the envelope built in Python (the SQLite path), apart from the id and the moment.
     expected = joined_envelope(registration["registration_id"], meeting["id"], payload["at"], "zoom")
@@ -120,7 +127,7 @@ def test_a_regained_link_works_while_the_old_one_stays_revoked(client, feed, ses
 
 
 def test_after_the_meeting_the_link_shows_the_recording_page_and_records_no_join(client, feed, session_factory):
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     meeting = make_meeting(starts_at=(now - dt.timedelta(hours=8)).isoformat(), ends_at=(now - dt.timedelta(minutes=1)).isoformat())
     feed("event.created", {**meeting, "changed_fields": []})
     _, token = issue_link(client, feed, session_factory, meeting)
@@ -215,7 +222,9 @@ def test_a_connection_lost_under_the_join_path_costs_one_503_then_links_work_aga
     _, token = issue_link(client, feed, session_factory, meeting)
     assert client.get(f"/j/{token}").status_code == 302  # a pooled connection now exists
     with session_factory() as session:
-        session.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        session.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        )
     statuses = [client.get(f"/j/{token}").status_code for _ in range(3)]
     if settings.db_pooler == "transaction":
         # The pooler, not the app, held the server connections that ended: it opens new ones and the
@@ -225,7 +234,9 @@ def test_a_connection_lost_under_the_join_path_costs_one_503_then_links_work_aga
         assert statuses[0] == 503 and statuses[1:] == [302, 302]
 
 
-def test_through_a_transaction_pooler_joins_leave_no_setting_on_the_shared_server_connections(client, feed, session_factory, meeting, settings):
+def test_through_a_transaction_pooler_joins_leave_no_setting_on_the_shared_server_connections(
+    client, feed, session_factory, meeting, settings
+):
     """synchronous_commit=off and the timeouts hold for the join's own transaction, not for whoever gets its server connection next."""
     if settings.db_pooler != "transaction":
         pytest.skip("only behind a pooler in transaction mode are server connections shared between clients")
@@ -247,7 +258,7 @@ def joins_recorded(session_factory) -> int:
 
 def meeting_in(feed, starts_in: dt.timedelta, hours: int = 3, **overrides) -> dict:
     """A meeting the service heard of, starting `starts_in` from now (negative: already started)."""
-    start = dt.datetime.now(dt.timezone.utc) + starts_in
+    start = dt.datetime.now(dt.UTC) + starts_in
     meeting = make_meeting(starts_at=start.isoformat(), ends_at=(start + dt.timedelta(hours=hours)).isoformat(), **overrides)
     feed("event.created", {**meeting, "changed_fields": []})
     return meeting
@@ -306,7 +317,9 @@ def test_the_window_opens_as_configured(feed, session_factory, settings, tmp_pat
         wider.extensions[EXTENSION].session_factory.kw["bind"].dispose()
 
 
-@pytest.mark.parametrize("starts_in", [dt.timedelta(days=1), dt.timedelta(minutes=10), dt.timedelta(hours=-8)], ids=["early", "open", "over"])
+@pytest.mark.parametrize(
+    "starts_in", [dt.timedelta(days=1), dt.timedelta(minutes=10), dt.timedelta(hours=-8)], ids=["early", "open", "over"]
+)
 def test_a_head_request_never_records_whatever_the_time(client, feed, session_factory, starts_in):
     meeting = meeting_in(feed, starts_in, hours=3)
     _, token = issue_link(client, feed, session_factory, meeting)
@@ -359,7 +372,7 @@ def test_after_event_cancelled_every_link_is_gone_and_records_nothing(client, fe
     _, token = issue_link(client, feed, session_factory, meeting)
     _, other_token = issue_link(client, feed, session_factory, meeting)
     assert client.get(f"/j/{token}").status_code == 302
-    feed("event.cancelled", {**meeting, "status": "cancelled", "reason": "Ditunda", "cancelled_at": dt.datetime.now(dt.timezone.utc).isoformat()})
+    feed("event.cancelled", {**meeting, "status": "cancelled", "reason": "Ditunda", "cancelled_at": dt.datetime.now(dt.UTC).isoformat()})
     for link in (token, other_token):
         response = client.get(f"/j/{link}")
         assert response.status_code == 410 and "cancelled" in response.get_json()["message"]
@@ -371,7 +384,7 @@ def test_after_event_cancelled_every_link_is_gone_and_records_nothing(client, fe
 
 def test_a_cancelled_meeting_publishes_no_links_and_issues_none_to_newcomers(client, feed, session_factory, meeting):
     issue_link(client, feed, session_factory, meeting)
-    feed("event.cancelled", {**meeting, "status": "cancelled", "reason": None, "cancelled_at": dt.datetime.now(dt.timezone.utc).isoformat()})
+    feed("event.cancelled", {**meeting, "status": "cancelled", "reason": None, "cancelled_at": dt.datetime.now(dt.UTC).isoformat()})
     feed("registration.confirmed", make_registration(meeting))
     response = client.post(f"/v1/events/{meeting['id']}/publish", headers=ADMIN)
     assert response.status_code == 409 and "cancelled" in response.get_json()["message"]

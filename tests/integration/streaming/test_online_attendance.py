@@ -1,4 +1,5 @@
 """POST /v1/events/{id}/online-attendance: a Zoom report matched by email, minutes per registration, idempotent."""
+
 from __future__ import annotations
 
 import io
@@ -65,7 +66,10 @@ def test_a_report_gives_minutes_per_online_registration_with_overlaps_once(clien
     assert reasons == {(6, "not_registered_online"), (7, "no_email"), (8, "not_registered")}
     sent = presence_events(session_factory)
     assert sent[people["rina"]["registration_id"]] == {
-        "registration_id": people["rina"]["registration_id"], "event_id": meeting["id"], "minutes": 92, "source": "zoom_csv",
+        "registration_id": people["rina"]["registration_id"],
+        "event_id": meeting["id"],
+        "minutes": 92,
+        "source": "zoom_csv",
         "first_join_at": "2021-12-01T01:58:00+00:00",
     }
     assert set(sent) == set(minutes)
@@ -86,12 +90,23 @@ def test_importing_the_same_report_twice_changes_nothing(client, session_factory
 
 def test_a_second_different_report_adds_its_stays_and_announces_the_new_total(client, session_factory, meeting, people):
     upload(client, meeting["id"], REPORT.encode())
-    afternoon = [{"email": "budi.santoso@jabarprov.go.id", "name": "Budi", "join_time": "2021-12-01T13:00:00+07:00", "leave_time": "2021-12-01T14:00:00+07:00"}]
+    afternoon = [
+        {
+            "email": "budi.santoso@jabarprov.go.id",
+            "name": "Budi",
+            "join_time": "2021-12-01T13:00:00+07:00",
+            "leave_time": "2021-12-01T14:00:00+07:00",
+        }
+    ]
     response = client.post(f"/v1/events/{meeting['id']}/online-attendance", json=afternoon, headers=ADMIN)
     assert response.status_code == 200
     [budi] = response.get_json()["registrations"]
     assert (budi["minutes"], budi["changed"]) == (90, True)
-    budi_events = [e["data"] for e in outbox_events(session_factory, "stream.presence_recorded") if e["data"]["registration_id"] == people["budi"]["registration_id"]]
+    budi_events = [
+        e["data"]
+        for e in outbox_events(session_factory, "stream.presence_recorded")
+        if e["data"]["registration_id"] == people["budi"]["registration_id"]
+    ]
     assert [(e["minutes"], e["source"]) for e in budi_events] == [(30, "zoom_csv"), (90, "json")]
 
 
@@ -110,15 +125,22 @@ def test_a_timezone_parameter_reads_the_times_in_another_zone(client, session_fa
 @pytest.mark.parametrize(
     "body, content_type, status, key",
     [
-        ((HEADER + "Rina,rina.wulandari@kominfo.go.id,31/12/2021 09:00,12/01/2021 10:00:00 AM,60,No,No\r\n").encode(), "text/csv", 422, "row 2"),
+        (
+            (HEADER + "Rina,rina.wulandari@kominfo.go.id,31/12/2021 09:00,12/01/2021 10:00:00 AM,60,No,No\r\n").encode(),
+            "text/csv",
+            422,
+            "row 2",
+        ),
         (b"Nama;Instansi\nRina;Kominfo\n", "text/csv", 422, "header"),
         (b"\xff\xfe\x00garbage", "text/csv", 422, "file"),
-        (b"[{\"email\": 1}", "application/json", 400, None),
-        (b"{\"rows\": []}", "application/json", 422, "rows"),
+        (b'[{"email": 1}', "application/json", 400, None),
+        (b'{"rows": []}', "application/json", 422, "rows"),
         (b"<xml/>", "application/xml", 415, None),
     ],
 )
-def test_a_bad_report_is_refused_with_a_clear_message_and_nothing_is_stored(client, session_factory, meeting, people, body, content_type, status, key):
+def test_a_bad_report_is_refused_with_a_clear_message_and_nothing_is_stored(
+    client, session_factory, meeting, people, body, content_type, status, key
+):
     response = upload(client, meeting["id"], body, content_type)
     assert response.status_code == status, response.get_json()
     if key:
@@ -168,7 +190,9 @@ def test_migration_0003_goes_down_and_up_again_with_stays_on_record(client, app,
 
 def test_two_imports_of_the_same_report_at_once_announce_each_total_once(app, session_factory, meeting, people):
     def post(_):
-        return app.test_client().post(f"/v1/events/{meeting['id']}/online-attendance", data=REPORT.encode(), content_type="text/csv", headers=ADMIN)
+        return app.test_client().post(
+            f"/v1/events/{meeting['id']}/online-attendance", data=REPORT.encode(), content_type="text/csv", headers=ADMIN
+        )
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         answers = list(pool.map(post, range(2)))

@@ -1,4 +1,5 @@
 """The three streaming processes together on a real broker: consumer issues a link, API redirects, relay announces."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,9 +9,9 @@ import pytest
 import requests
 
 from shared.schemas.events import load_payload
-from tests.fixtures.processes import free_port, gunicorn_argv
 from tests.factories.envelopes import make_envelope
 from tests.factories.streaming import ZOOM_URL, make_meeting, make_registration
+from tests.fixtures.processes import free_port, gunicorn_argv
 from tests.integration.streaming.probes import ADMIN, ADMIN_TOKEN, PUBLIC_BASE_URL
 
 pytestmark = pytest.mark.slow
@@ -33,7 +34,10 @@ def test_a_registration_on_the_bus_gets_a_working_link_and_its_join_is_announced
 
     meeting = make_meeting()
     issued, joined = bus.tap("stream.link_issued"), bus.tap("stream.joined")
-    assert requests.put(f"{base}/v1/events/{meeting['id']}/channels/zoom", json={"url": ZOOM_URL}, headers=ADMIN, timeout=10).status_code == 200
+    assert (
+        requests.put(f"{base}/v1/events/{meeting['id']}/channels/zoom", json={"url": ZOOM_URL}, headers=ADMIN, timeout=10).status_code
+        == 200
+    )
     assert requests.post(f"{base}/v1/events/{meeting['id']}/publish", headers=ADMIN, timeout=10).status_code == 202
     registration = make_registration(meeting)
     bus.publish_raw("registration.confirmed", make_envelope("registration.confirmed", registration))
@@ -63,7 +67,13 @@ def test_a_process_with_a_bad_setting_exits_with_one_clear_line(tmp_path, start_
 
 def test_event_cancelled_on_the_bus_makes_every_link_answer_410(tmp_path, start_process, amqp_url, bus):
     port = free_port()
-    env = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "DATA_DIR": str(tmp_path), "RABBITMQ_URL": amqp_url, "PUBLIC_BASE_URL": PUBLIC_BASE_URL, "STREAMING_PORT": str(port)}
+    env = {
+        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+        "DATA_DIR": str(tmp_path),
+        "RABBITMQ_URL": amqp_url,
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "STREAMING_PORT": str(port),
+    }
     base = f"http://127.0.0.1:{port}"
     start_process(gunicorn_argv("services.streaming.app:create_app()", port), env=env, health_url=f"{base}/healthz")
     start_process(["python", "-m", "services.streaming.worker"], env=env)
@@ -71,14 +81,17 @@ def test_event_cancelled_on_the_bus_makes_every_link_answer_410(tmp_path, start_
 
     meeting = make_meeting()
     issued = bus.tap("stream.link_issued")
-    assert requests.put(f"{base}/v1/events/{meeting['id']}/channels/zoom", json={"url": ZOOM_URL}, headers=ADMIN, timeout=10).status_code == 200
+    assert (
+        requests.put(f"{base}/v1/events/{meeting['id']}/channels/zoom", json={"url": ZOOM_URL}, headers=ADMIN, timeout=10).status_code
+        == 200
+    )
     assert requests.post(f"{base}/v1/events/{meeting['id']}/publish", headers=ADMIN, timeout=10).status_code == 202
     bus.publish_raw("registration.confirmed", make_envelope("registration.confirmed", make_registration(meeting)))
     [link] = issued.wait_for(1, timeout=30)
     token = link["data"]["join_url"].rsplit("/j/", 1)[1]
     assert requests.get(f"{base}/j/{token}", allow_redirects=False, timeout=10).status_code == 302
 
-    cancelled_at = dt.datetime.now(dt.timezone.utc)
+    cancelled_at = dt.datetime.now(dt.UTC)
     payload = {**meeting, "status": "cancelled", "reason": "Ditunda karena banjir.", "cancelled_at": cancelled_at.isoformat()}
     load_payload("event.cancelled", payload)  # what registration would publish
     bus.publish_raw("event.cancelled", make_envelope("event.cancelled", payload, occurred_at=cancelled_at))

@@ -1,4 +1,5 @@
 """Publishing issues exactly one personal link per eligible participant, each announced once through the outbox."""
+
 from __future__ import annotations
 
 import json
@@ -111,8 +112,16 @@ def add_eligible(session_factory, meeting, count: int, clock) -> list[str]:
     with session_factory() as session:
         session.add_all(
             Participant(
-                registration_id=rid, event_id=meeting["id"], full_name=f"Peserta {n}", email=f"peserta{n}@pemda.go.id",
-                locale="id", attendance_mode="online", status="confirmed", eligible=True, last_event_at=clock, updated_at=clock,
+                registration_id=rid,
+                event_id=meeting["id"],
+                full_name=f"Peserta {n}",
+                email=f"peserta{n}@pemda.go.id",
+                locale="id",
+                attendance_mode="online",
+                status="confirmed",
+                eligible=True,
+                last_event_at=clock,
+                updated_at=clock,
             )
             for n, rid in enumerate(ids)
         )
@@ -142,7 +151,9 @@ def test_concurrent_publishes_and_arrivals_still_give_one_link_each(client, feed
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
-    workers = [threading.Thread(target=run, args=(lambda: operations.publish_links(session_factory, settings, meeting["id"]),)) for _ in range(3)]
+    workers = [
+        threading.Thread(target=run, args=(lambda: operations.publish_links(session_factory, settings, meeting["id"]),)) for _ in range(3)
+    ]
     workers.append(threading.Thread(target=run, args=(lambda: [feed("registration.confirmed", r) for r in late],)))
     for worker in workers:
         worker.start()

@@ -1,4 +1,5 @@
 """Streaming purges a meeting's participants RETENTION_DAYS after its end, old processed marks and sent outbox rows."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +18,7 @@ def _participants(session_factory, event_id):
 
 
 def test_participants_of_a_meeting_are_purged_only_after_the_retention_and_the_purge_is_idempotent(session_factory, feed):
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     old = make_meeting(starts_at=(now - dt.timedelta(days=100, hours=3)).isoformat(), ends_at=(now - dt.timedelta(days=100)).isoformat())
     recent = make_meeting(starts_at=(now - dt.timedelta(days=80, hours=3)).isoformat(), ends_at=(now - dt.timedelta(days=80)).isoformat())
     for meeting in (old, recent):
@@ -32,14 +33,16 @@ def test_participants_of_a_meeting_are_purged_only_after_the_retention_and_the_p
 
 
 def test_processed_marks_after_30_days_and_sent_outbox_rows_after_7_are_purged(session_factory, feed, meeting):
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     feed("registration.confirmed", make_registration(meeting))
     with session_factory() as session:
         marks = session.scalar(text("SELECT count(*) FROM processed_events"))
         for n, sent_days_ago in enumerate((8, 6, None)):
             sent_at = None if sent_days_ago is None else now - dt.timedelta(days=sent_days_ago)
             body = '{"join_url": "https://rakor.example/j/token"}'
-            session.execute(insert(outbox).values(event_id=f"e-{n}", event_type="stream.link_issued", body=body, created_at=now, sent_at=sent_at))
+            session.execute(
+                insert(outbox).values(event_id=f"e-{n}", event_type="stream.link_issued", body=body, created_at=now, sent_at=sent_at)
+            )
         session.commit()
     assert marks == 2
     counts = purge_expired(session_factory, 90, now=now)

@@ -1,4 +1,5 @@
 """The attendance page's rules: the sentence on how online attendance is judged, and the rows listed."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,20 +8,26 @@ from services.console.domain.attendance import DOWNLOADS, judgement, listed
 from services.console.i18n import translate
 
 
-@pytest.mark.parametrize(("report", "minimum", "key"), [
-    (True, 60, "attendance.rule.report_minutes"),
-    (True, 0, "attendance.rule.report_any"),
-    (False, 60, "attendance.rule.link_minutes"),
-    (False, 0, "attendance.rule.link_any"),
-    (False, None, "attendance.rule.link_any"),  # an older registration API without the field: its default, 0
-])
+@pytest.mark.parametrize(
+    ("report", "minimum", "key"),
+    [
+        (True, 60, "attendance.rule.report_minutes"),
+        (True, 0, "attendance.rule.report_any"),
+        (False, 60, "attendance.rule.link_minutes"),
+        (False, 0, "attendance.rule.link_any"),
+        (False, None, "attendance.rule.link_any"),  # an older registration API without the field: its default, 0
+    ],
+)
 def test_the_rule_follows_the_report_and_the_minimum(report, minimum, key):
     assert judgement(report, minimum)[0] == key
 
 
 def test_the_rule_sentence_names_the_minimum_in_both_languages():
     key, numbers = judgement(True, 60)
-    assert translate(key, "id", **numbers) == "Kehadiran daring dinilai dari laporan peserta Zoom: peserta daring hadir bila tercantum di laporan sedikitnya 60 menit."
+    assert (
+        translate(key, "id", **numbers)
+        == "Kehadiran daring dinilai dari laporan peserta Zoom: peserta daring hadir bila tercantum di laporan sedikitnya 60 menit."
+    )
     assert "at least 60 minutes" in translate(key, "en", **numbers)
     key, numbers = judgement(False, 45)
     assert "membuka tautan pribadinya" in translate(key, "id", **numbers) and "45 menit" in translate(key, "id", **numbers)

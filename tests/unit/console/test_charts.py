@@ -1,4 +1,5 @@
 """The seats bar and the per-agency bars are drawn right, read without colour, and escape what they show."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET

@@ -1,4 +1,5 @@
 """CSRF tokens belong to one visitor; sessions keep the token sealed on the server and end on time."""
+
 from __future__ import annotations
 
 import json

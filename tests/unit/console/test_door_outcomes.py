@@ -1,4 +1,5 @@
 """The door page's pure parts: what a check-in answer shows, how a door link reads, the fake camera's video."""
+
 from __future__ import annotations
 
 import runpy
@@ -11,9 +12,13 @@ from services.notification.content.qr_image import qr_png
 from tests.fixtures.fake_camera import HEIGHT, WIDTH, png_to_gray, qr_frame, write_y4m
 from tests.fixtures.processes import REPO_ROOT
 
-RINA = {"registration_id": "5f0c6f3e-0000-4000-8000-000000000001", "checked_in_at": "2031-12-01T01:42:10+00:00",
-        "full_name": "Rina Wulandari", "agency_name": "Dinas Komunikasi dan Informatika Provinsi Jawa Barat",
-        "attendance_mode": "in_person"}
+RINA = {
+    "registration_id": "5f0c6f3e-0000-4000-8000-000000000001",
+    "checked_in_at": "2031-12-01T01:42:10+00:00",
+    "full_name": "Rina Wulandari",
+    "agency_name": "Dinas Komunikasi dan Informatika Provinsi Jawa Barat",
+    "attendance_mode": "in_person",
+}
 
 
 def test_first_scan_is_green_with_name_agency_mode_and_undo():
@@ -25,23 +30,33 @@ def test_first_scan_is_green_with_name_agency_mode_and_undo():
     assert outcome.as_json()["signal"] == "ok"
 
 
-@pytest.mark.parametrize(("timezone", "locale", "headline"), [
-    ("Asia/Jakarta", "id", "Sudah check-in pukul 08.42 WIB"),
-    ("Asia/Makassar", "id", "Sudah check-in pukul 09.42 WITA"),
-    ("Asia/Jayapura", "en", "Already checked in at 10:42 WIT"),
-    # Outside Indonesia the zone is written as participants read it in their mail (shared.local_time).
-    ("Europe/Amsterdam", "en", "Already checked in at 02:42 CET"),
-])
+@pytest.mark.parametrize(
+    ("timezone", "locale", "headline"),
+    [
+        ("Asia/Jakarta", "id", "Sudah check-in pukul 08.42 WIB"),
+        ("Asia/Makassar", "id", "Sudah check-in pukul 09.42 WITA"),
+        ("Asia/Jayapura", "en", "Already checked in at 10:42 WIT"),
+        # Outside Indonesia the zone is written as participants read it in their mail (shared.local_time).
+        ("Europe/Amsterdam", "en", "Already checked in at 02:42 CET"),
+    ],
+)
 def test_second_scan_is_amber_with_the_first_time_in_the_meetings_zone(timezone, locale, headline):
     outcome = outcomes.checked_in({**RINA, "already_checked_in": True}, timezone=timezone, locale=locale)
     assert outcome.colour == "amber"
     assert outcome.headline == headline
 
 
-@pytest.mark.parametrize(("reason", "headline"), [
-    ("cancelled", "Pendaftaran dibatalkan"), ("waitlisted", "Daftar tunggu"), ("online", "Peserta daring"),
-    ("not_this_meeting", "Bukan rapat ini"), (None, "Kode tidak dikenal"), ("something_new", "Kode tidak dikenal"),
-])
+@pytest.mark.parametrize(
+    ("reason", "headline"),
+    [
+        ("cancelled", "Pendaftaran dibatalkan"),
+        ("waitlisted", "Daftar tunggu"),
+        ("online", "Peserta daring"),
+        ("not_this_meeting", "Bukan rapat ini"),
+        (None, "Kode tidak dikenal"),
+        ("something_new", "Kode tidak dikenal"),
+    ],
+)
 def test_refusals_are_red_and_say_why(reason, headline):
     outcome = outcomes.refused(reason, locale="id")
     assert (outcome.colour, outcome.headline, outcome.undo_id) == ("red", headline, None)
@@ -53,14 +68,25 @@ def test_refusals_in_english():
 
 def test_door_link_reads_back_its_parts():
     link = door_link("https://rakor.kominfo.go.id/", "5f0c6f3e-aaaa-4000-8000-000000000001", "dt_Zx9-kQ2_abcdefghijklmnop", "Pintu 1")
-    assert link == ("https://rakor.kominfo.go.id/door/dt_Zx9-kQ2_abcdefghijklmnop"
-                    "?event=5f0c6f3e-aaaa-4000-8000-000000000001&label=Pintu+1")
+    assert link == ("https://rakor.kominfo.go.id/door/dt_Zx9-kQ2_abcdefghijklmnop?event=5f0c6f3e-aaaa-4000-8000-000000000001&label=Pintu+1")
     parsed = read_door_link(f"  {link} ")
-    assert (parsed.token, parsed.event_id, parsed.label) == ("dt_Zx9-kQ2_abcdefghijklmnop", "5f0c6f3e-aaaa-4000-8000-000000000001", "Pintu 1")
+    assert (parsed.token, parsed.event_id, parsed.label) == (
+        "dt_Zx9-kQ2_abcdefghijklmnop",
+        "5f0c6f3e-aaaa-4000-8000-000000000001",
+        "Pintu 1",
+    )
 
 
-@pytest.mark.parametrize("text", ["", "dt_Zx9-kQ2_abcdefghijklmnop", "https://x/door/short?event=1",
-                                  "https://x/door/dt_Zx9-kQ2_abcdefghijklmnop", "https://x/other/dt_Zx9-kQ2_abcdefghijklmnop?event=1"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "dt_Zx9-kQ2_abcdefghijklmnop",
+        "https://x/door/short?event=1",
+        "https://x/door/dt_Zx9-kQ2_abcdefghijklmnop",
+        "https://x/other/dt_Zx9-kQ2_abcdefghijklmnop?event=1",
+    ],
+)
 def test_what_is_not_a_door_link_is_refused(text):
     assert read_door_link(text) is None
 
@@ -82,13 +108,19 @@ def test_fake_camera_frame_holds_the_mailed_qr_scaled_and_centred(tmp_path):
     assert len(rest) == 3 * frame_bytes and rest.count(b"FRAME\n") >= 3
 
 
-@pytest.mark.parametrize(("path", "shown"), [
-    ("/door/dt_Zx9-kQ2_abcdefghijklmnop", "/door/<token>"),
-    ("/door/summary", "/door/summary"), ("/door/check-ins", "/door/check-ins"), ("/door/sign-in", "/door/sign-in"),
-    ("/door/check-ins/5f0c6f3e-aaaa-4000-8000-000000000001/undo", "/door/check-ins/5f0c6f3e-aaaa-4000-8000-000000000001/undo"),
-    ("/door/assets/vendor/jsQR.js", "/door/assets/vendor/jsQR.js"),
-    ("/j/Zr4nd0mJ0inT0kenOfBudi", "/j/<token>"), ("/healthz", "/healthz"),
-])
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("/door/dt_Zx9-kQ2_abcdefghijklmnop", "/door/<token>"),
+        ("/door/summary", "/door/summary"),
+        ("/door/check-ins", "/door/check-ins"),
+        ("/door/sign-in", "/door/sign-in"),
+        ("/door/check-ins/5f0c6f3e-aaaa-4000-8000-000000000001/undo", "/door/check-ins/5f0c6f3e-aaaa-4000-8000-000000000001/undo"),
+        ("/door/assets/vendor/jsQR.js", "/door/assets/vendor/jsQR.js"),
+        ("/j/Zr4nd0mJ0inT0kenOfBudi", "/j/<token>"),
+        ("/healthz", "/healthz"),
+    ],
+)
 def test_access_log_never_shows_a_door_links_token(monkeypatch, tmp_path, path, shown):
     # The settings file sets this variable for its workers; set here, it is restored after the test.
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))

@@ -1,4 +1,5 @@
 """The console's catalogue: every text in both languages, every key used by a template exists."""
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,9 @@ def test_unknown_locales_fall_back_to_indonesian():
 
 
 def test_placeholders_are_filled_in_both_languages():
-    assert translate("confirm.notify", "id", count=143) == "Perubahan waktu atau tempat ini akan dikirim ke 143 peserta melalui surel dan SMS."
+    assert (
+        translate("confirm.notify", "id", count=143) == "Perubahan waktu atau tempat ini akan dikirim ke 143 peserta melalui surel dan SMS."
+    )
     assert "143 participants" in translate("confirm.notify", "en", count=143)
 
 
@@ -34,7 +37,9 @@ def test_every_entry_has_both_languages_with_the_same_placeholders():
 
 
 def test_the_notification_outage_message_is_the_agreed_wording():
-    assert translate("error.down.notification") == "Layanan notifikasi sedang tidak dapat dihubungi; data pendaftaran tetap aman. Coba lagi."
+    assert (
+        translate("error.down.notification") == "Layanan notifikasi sedang tidak dapat dihubungi; data pendaftaran tetap aman. Coba lagi."
+    )
 
 
 def test_unknown_key_is_an_error_not_a_silent_blank():
@@ -59,9 +64,28 @@ def test_every_value_the_apis_return_has_words_in_both_languages():
     from services.console.views.messages import CHANNELS, STATUSES
     from services.console.views.streaming import KINDS as CHANNEL_KINDS
 
-    expected = ([f"status.{s}" for s in ("confirmed", "waitlisted", "cancelled")] + [f"mode.{m}" for m in ("in_person", "online")]
-                + [f"kind.{k}" for k in KINDS] + [f"nstatus.{s}" for s in STATUSES] + [f"channel.{c}" for c in CHANNELS]
-                + [f"streaming.{k}" for k in CHANNEL_KINDS] + [f"meeting.status.{s}" for s in ("scheduled", "cancelled")]
-                + [f"mkind.{k}" for k in ("confirmed", "promoted", "waitlisted", "cancelled", "mode_changed", "link_issued", "meeting_updated", "bulk_summary", "agency_digest")]
-                + [f"col.{c}" for c in ("registered", "confirmed", "checked_in", "joined_online")])
+    expected = (
+        [f"status.{s}" for s in ("confirmed", "waitlisted", "cancelled")]
+        + [f"mode.{m}" for m in ("in_person", "online")]
+        + [f"kind.{k}" for k in KINDS]
+        + [f"nstatus.{s}" for s in STATUSES]
+        + [f"channel.{c}" for c in CHANNELS]
+        + [f"streaming.{k}" for k in CHANNEL_KINDS]
+        + [f"meeting.status.{s}" for s in ("scheduled", "cancelled")]
+        + [
+            f"mkind.{k}"
+            for k in (
+                "confirmed",
+                "promoted",
+                "waitlisted",
+                "cancelled",
+                "mode_changed",
+                "link_issued",
+                "meeting_updated",
+                "bulk_summary",
+                "agency_digest",
+            )
+        ]
+        + [f"col.{c}" for c in ("registered", "confirmed", "checked_in", "joined_online")]
+    )
     assert [key for key in expected if key not in CATALOGUE] == []

@@ -1,4 +1,5 @@
 """The console's messages page names every status and channel the notification API can answer with."""
+
 from services.console.views import messages
 from services.notification.domain import delivery
 from services.notification.domain.messages import CHANNELS

@@ -1,4 +1,5 @@
 """The registrants table filters, searches and pages; the meeting form builds the API body and sees what notifies."""
+
 from __future__ import annotations
 
 from services.console.domain.meeting_form import changes, flatten_errors, form_values, meeting_body, notifies_participants
@@ -7,7 +8,10 @@ from services.console.domain.registrations import Filters, active_participants, 
 
 def make_registration(n: int, **overrides) -> dict:
     body = {
-        "id": f"r{n}", "agency_id": "jabar" if n % 2 else "kominfo", "status": "confirmed", "attendance_mode": "in_person",
+        "id": f"r{n}",
+        "agency_id": "jabar" if n % 2 else "kominfo",
+        "status": "confirmed",
+        "attendance_mode": "in_person",
         "participant": {"full_name": f"Peserta {n}", "email": f"peserta{n}@jabarprov.go.id", "nip": f"19870315201101{n:04d}"},
     }
     body.update(overrides)
@@ -15,8 +19,15 @@ def make_registration(n: int, **overrides) -> dict:
 
 
 ROWS = [make_registration(n) for n in range(1, 11)] + [
-    make_registration(11, status="waitlisted", participant={"full_name": "Rina Wulandari", "email": "rina@kominfo.go.id", "nip": "198703152011012001"}),
-    make_registration(12, status="cancelled", attendance_mode="online", participant={"full_name": "Budi Santoso", "email": "budi@jabarprov.go.id", "nip": None}),
+    make_registration(
+        11, status="waitlisted", participant={"full_name": "Rina Wulandari", "email": "rina@kominfo.go.id", "nip": "198703152011012001"}
+    ),
+    make_registration(
+        12,
+        status="cancelled",
+        attendance_mode="online",
+        participant={"full_name": "Budi Santoso", "email": "budi@jabarprov.go.id", "nip": None},
+    ),
 ]
 
 
@@ -51,9 +62,18 @@ def test_active_participants_leave_out_the_cancelled():
 
 
 FORM = {
-    "title": "Rapat Koordinasi Pranata Humas", "starts_at": "2031-12-01T09:00", "ends_at": "2031-12-01T12:00", "timezone": "Asia/Makassar",
-    "venue.name": "Hotel Aston Makassar", "venue.address": "Jl. Sultan Hasanuddin No. 10", "venue.city": "",
-    "in_person_capacity": "120", "agency_in_person_quota": "", "online": "1", "health_protocol": "", "registration_closes_at": "",
+    "title": "Rapat Koordinasi Pranata Humas",
+    "starts_at": "2031-12-01T09:00",
+    "ends_at": "2031-12-01T12:00",
+    "timezone": "Asia/Makassar",
+    "venue.name": "Hotel Aston Makassar",
+    "venue.address": "Jl. Sultan Hasanuddin No. 10",
+    "venue.city": "",
+    "in_person_capacity": "120",
+    "agency_in_person_quota": "",
+    "online": "1",
+    "health_protocol": "",
+    "registration_closes_at": "",
 }
 
 
@@ -83,7 +103,9 @@ def test_only_changed_fields_are_sent_and_time_or_venue_notifies():
 
 def test_min_online_minutes_is_sent_as_a_whole_number_and_blank_is_the_api_default():
     assert meeting_body({**FORM, "min_online_minutes": " 60 "})[0]["min_online_minutes"] == 60
-    assert meeting_body(FORM)[0]["min_online_minutes"] == 0 and meeting_body({**FORM, "min_online_minutes": ""})[0]["min_online_minutes"] == 0
+    assert (
+        meeting_body(FORM)[0]["min_online_minutes"] == 0 and meeting_body({**FORM, "min_online_minutes": ""})[0]["min_online_minutes"] == 0
+    )
     # Out of range is the API's to refuse (its message is shown beside the field); only non-numbers stop here.
     assert meeting_body({**FORM, "min_online_minutes": "-5"}) == (meeting_body(FORM)[0] | {"min_online_minutes": -5}, {})
     assert meeting_body({**FORM, "min_online_minutes": "satu jam"})[1] == {"min_online_minutes": ["form.whole_number"]}
@@ -98,11 +120,23 @@ def test_changing_only_the_minimum_is_a_patch_that_tells_nobody():
 
 
 def test_form_values_show_a_meeting_in_its_own_zone():
-    values = form_values({"title": "X", "starts_at": "2031-12-01T01:00:00Z", "ends_at": "2031-12-01T04:00:00Z", "timezone": "Asia/Jayapura",
-                          "venue": {"name": "V", "address": "A", "city": None}, "in_person_capacity": 5, "online": False})
+    values = form_values(
+        {
+            "title": "X",
+            "starts_at": "2031-12-01T01:00:00Z",
+            "ends_at": "2031-12-01T04:00:00Z",
+            "timezone": "Asia/Jayapura",
+            "venue": {"name": "V", "address": "A", "city": None},
+            "in_person_capacity": 5,
+            "online": False,
+        }
+    )
     assert values["starts_at"] == "2031-12-01T10:00" and values["online"] == "" and values["venue.city"] == ""
     assert values["min_online_minutes"] == "0" and form_values({"min_online_minutes": 90, "venue": {}})["min_online_minutes"] == "90"
 
 
 def test_nested_api_errors_become_form_field_names():
-    assert flatten_errors({"venue": {"name": ["Missing data."]}, "title": ["Too short."]}) == {"venue.name": ["Missing data."], "title": ["Too short."]}
+    assert flatten_errors({"venue": {"name": ["Missing data."]}, "title": ["Too short."]}) == {
+        "venue.name": ["Missing data."],
+        "title": ["Too short."],
+    }

@@ -1,4 +1,5 @@
 """Times are written in the meeting's zone with WIB, WITA or WIT, in Indonesian or English."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,13 +12,18 @@ def test_a_jakarta_meeting_reads_in_wib_with_indonesian_day_and_month():
     assert format_time("2031-12-01T02:00:00Z", "Asia/Jakarta") == "09.00 WIB"
 
 
-@pytest.mark.parametrize(("zone", "expected"), [("Asia/Jakarta", "09.00 WIB"), ("Asia/Makassar", "10.00 WITA"), ("Asia/Jayapura", "11.00 WIT")])
+@pytest.mark.parametrize(
+    ("zone", "expected"), [("Asia/Jakarta", "09.00 WIB"), ("Asia/Makassar", "10.00 WITA"), ("Asia/Jayapura", "11.00 WIT")]
+)
 def test_the_same_instant_in_each_indonesian_zone(zone, expected):
     assert format_time("2031-12-01T09:00:00+07:00", zone) == expected
 
 
 def test_english_uses_a_colon_and_english_names():
-    assert format_span("2031-12-01T09:00:00+07:00", "2031-12-01T12:00:00+07:00", "Asia/Jakarta", "en") == "Monday, 1 December 2031, 09:00–12:00 WIB"
+    assert (
+        format_span("2031-12-01T09:00:00+07:00", "2031-12-01T12:00:00+07:00", "Asia/Jakarta", "en")
+        == "Monday, 1 December 2031, 09:00–12:00 WIB"
+    )
 
 
 def test_a_span_over_two_days_writes_both_dates():

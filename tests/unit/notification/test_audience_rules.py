@@ -1,4 +1,5 @@
 """Who hears about an event and what it may show them; the check-in as the door's events move it (pure rules)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,7 +40,11 @@ def test_a_revoked_link_or_an_in_person_seat_shows_no_link():
 
 
 def test_the_payload_is_the_truth_for_the_message_status_language_and_waitlist_place():
-    data = make_registration(status="waitlisted", waitlist_position=3, participant={"full_name": "Andi Pratama", "email": "andi@jatengprov.go.id", "locale": None})
+    data = make_registration(
+        status="waitlisted",
+        waitlist_position=3,
+        participant={"full_name": "Andi Pratama", "email": "andi@jatengprov.go.id", "locale": None},
+    )
     recipient, extra = registration_recipient(data, "waitlisted", join_url=None, youtube_url=None, link_revoked=False)
     assert (recipient.status, recipient.locale, recipient.phone, extra["waitlist_position"]) == ("waitlisted", "id", None, 3)
 

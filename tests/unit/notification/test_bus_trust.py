@@ -1,4 +1,5 @@
 """bus_trust: the fields of a bus event the sender turns into links and recipients are checked before anything goes out."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,7 +11,12 @@ RINA = {"full_name": "Rina Wulandari", "email": "rina.wulandari@jabarprov.go.id"
 
 
 def link(**overrides):
-    return {"participant": RINA, "join_url": "https://rakor.kominfo.go.id/j/Zk3_q-9aB", "youtube_url": "https://www.youtube.com/watch?v=ikp", **overrides}
+    return {
+        "participant": RINA,
+        "join_url": "https://rakor.kominfo.go.id/j/Zk3_q-9aB",
+        "youtube_url": "https://www.youtube.com/watch?v=ikp",
+        **overrides,
+    }
 
 
 def test_a_genuine_link_event_is_trusted():
@@ -33,12 +39,20 @@ def test_a_genuine_link_event_is_trusted():
     ],
 )
 def test_join_links_outside_the_public_base_url_are_refused(join_url):
-    assert untrusted_field(link(join_url=join_url), RULES).startswith("join_url is not a personal link under https://rakor.kominfo.go.id/j/")
+    assert untrusted_field(link(join_url=join_url), RULES).startswith(
+        "join_url is not a personal link under https://rakor.kominfo.go.id/j/"
+    )
 
 
 @pytest.mark.parametrize(
     "youtube_url",
-    ["http://www.youtube.com/watch?v=ikp", "https://youtube.com.evil.example/live", "https://evil.example/?youtube.com", "https://user:pw@youtube.com/live", "ftp://youtu.be/x"],
+    [
+        "http://www.youtube.com/watch?v=ikp",
+        "https://youtube.com.evil.example/live",
+        "https://evil.example/?youtube.com",
+        "https://user:pw@youtube.com/live",
+        "ftp://youtu.be/x",
+    ],
 )
 def test_stream_links_off_the_allowed_hosts_are_refused(youtube_url):
     assert untrusted_field(link(youtube_url=youtube_url), RULES) == "youtube_url is not an https link on an allowed streaming host"
@@ -46,14 +60,24 @@ def test_stream_links_off_the_allowed_hosts_are_refused(youtube_url):
 
 @pytest.mark.parametrize(
     "email",
-    ["rina@jabarprov.go.id, phish@evil.example", "rina@jabarprov.go.id\r\nBcc: all@kominfo.go.id", "Rina <rina@jabarprov.go.id>", "not-an-address", "", None],
+    [
+        "rina@jabarprov.go.id, phish@evil.example",
+        "rina@jabarprov.go.id\r\nBcc: all@kominfo.go.id",
+        "Rina <rina@jabarprov.go.id>",
+        "not-an-address",
+        "",
+        None,
+    ],
 )
 def test_recipients_that_are_not_one_plain_address_are_refused(email):
     assert untrusted_field({"participant": {**RINA, "email": email}}, RULES) is not None
 
 
 def test_a_phone_that_is_not_a_mobile_number_is_refused():
-    assert untrusted_field({"participant": {**RINA, "phone": "+62 21 3452841; curl evil"}}, RULES) == "participant.phone is not a mobile number"
+    assert (
+        untrusted_field({"participant": {**RINA, "phone": "+62 21 3452841; curl evil"}}, RULES)
+        == "participant.phone is not a mobile number"
+    )
     assert untrusted_field({"participant": {**RINA, "phone": None}}, RULES) is None
 
 
@@ -61,11 +85,23 @@ def test_events_without_links_or_recipients_are_trusted():
     assert untrusted_field({"id": "m1", "title": "Rapat Koordinasi"}, RULES) is None
 
 
-@pytest.mark.parametrize("email", ["humas@jatengprov.go.id, korban@example.com", "Humas <humas@jatengprov.go.id>", "humas@jatengprov.go.id\r\nBcc: x@example.com", "bukan-alamat", None])
+@pytest.mark.parametrize(
+    "email",
+    [
+        "humas@jatengprov.go.id, korban@example.com",
+        "Humas <humas@jatengprov.go.id>",
+        "humas@jatengprov.go.id\r\nBcc: x@example.com",
+        "bukan-alamat",
+        None,
+    ],
+)
 def test_an_agency_contact_that_is_not_one_plain_address_is_refused(email):
     problem = untrusted_field({"agency": {"agency_id": "a-1", "name": "Diskominfo Jateng", "contact_email": email}}, RULES)
     assert problem is not None and problem.startswith("agency.contact_email")
 
 
 def test_a_genuine_agency_contact_is_trusted():
-    assert untrusted_field({"agency": {"agency_id": "a-1", "name": "Diskominfo Jateng", "contact_email": "humas@jatengprov.go.id"}}, RULES) is None
+    assert (
+        untrusted_field({"agency": {"agency_id": "a-1", "name": "Diskominfo Jateng", "contact_email": "humas@jatengprov.go.id"}}, RULES)
+        is None
+    )

@@ -1,4 +1,5 @@
 """The certificate PDF: what it says in both languages, its size, and a QR code that scans to its verification page."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,15 +31,23 @@ def _flat(text: str) -> str:
 
 @pytest.mark.parametrize(
     "locale, words",
-    [("id", ("SERTIFIKAT", "1 Desember 2021", "8 jam pelajaran (JP)", "PESERTA")), ("en", ("CERTIFICATE", "1 December 2021", "8 lesson hours", "PARTICIPANT"))],
+    [
+        ("id", ("SERTIFIKAT", "1 Desember 2021", "8 jam pelajaran (JP)", "PESERTA")),
+        ("en", ("CERTIFICATE", "1 December 2021", "8 lesson hours", "PARTICIPANT")),
+    ],
 )
 def test_the_certificate_prints_who_what_when_and_its_number(locale, words):
     document = render_certificate(CERTIFICATE, locale)
     [page] = pdf_text(document)
     text = _flat(page)
     for expected in (
-        CERTIFICATE["number"], CERTIFICATE["full_name"], f"NIP {CERTIFICATE['nip']}", CERTIFICATE["position"],
-        CERTIFICATE["agency_name"], CERTIFICATE["meeting_title"], *words,
+        CERTIFICATE["number"],
+        CERTIFICATE["full_name"],
+        f"NIP {CERTIFICATE['nip']}",
+        CERTIFICATE["position"],
+        CERTIFICATE["agency_name"],
+        CERTIFICATE["meeting_title"],
+        *words,
     ):
         assert expected in text, expected
     assert document.startswith(b"%PDF-") and len(document) <= 100 * 1024
@@ -72,5 +81,5 @@ def test_certificates_drawn_by_many_threads_at_once_each_say_their_own_name():
             documents = list(pool.map(lambda name: render_certificate({**CERTIFICATE, "full_name": name}), names))
     finally:
         sys.setswitchinterval(interval)
-    for name, document in zip(names, documents):
+    for name, document in zip(names, documents, strict=False):
         assert name in _flat(pdf_text(document)[0])

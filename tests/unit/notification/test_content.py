@@ -1,10 +1,10 @@
 """The MIME email and its .ics: parts, headers, and the invitation read back with icalendar."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-
 from icalendar import Calendar
 
 from services.notification.content.invitation import build_invitation
@@ -26,7 +26,7 @@ def test_invitation_reads_back_with_uid_sequence_times_and_timezone():
     [event] = calendar.walk("VEVENT")
     assert calendar["METHOD"] == "REQUEST"
     assert str(event["UID"]) == "registration-reg-42@rakor" and int(event["SEQUENCE"]) == 2
-    assert event.decoded("DTSTART") == dt.datetime(2021, 12, 1, 2, 0, tzinfo=dt.timezone.utc)
+    assert event.decoded("DTSTART") == dt.datetime(2021, 12, 1, 2, 0, tzinfo=dt.UTC)
     assert event["DTSTART"].params["TZID"] == "Asia/Jakarta"
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Asia/Jakarta"]
     assert "Hotel Aviary" in str(event["LOCATION"])
@@ -43,15 +43,29 @@ JOIN_URL = "https://rakor.example.go.id/j/9f2c"
 
 
 def _online_context(kind: str, *, link_on_recipient: bool) -> dict:
-    recipient = Recipient("reg-7", "Dewi Lestari", "dewi.lestari@kemenpan.go.id", None, "id", "online", "confirmed", None,
-                          join_url=JOIN_URL if link_on_recipient else None)
+    recipient = Recipient(
+        "reg-7",
+        "Dewi Lestari",
+        "dewi.lestari@kemenpan.go.id",
+        None,
+        "id",
+        "online",
+        "confirmed",
+        None,
+        join_url=JOIN_URL if link_on_recipient else None,
+    )
     [message] = plan_messages(kind, [recipient])
     return build_context(message, make_meeting(sequence=1), extra=None if link_on_recipient else {"join_url": JOIN_URL})
 
 
-@pytest.mark.parametrize(("kind", "on_recipient", "method"), [
-    ("link_issued", False, "REQUEST"), ("meeting_updated", True, "REQUEST"), ("meeting_cancelled", True, "CANCEL"),
-])
+@pytest.mark.parametrize(
+    ("kind", "on_recipient", "method"),
+    [
+        ("link_issued", False, "REQUEST"),
+        ("meeting_updated", True, "REQUEST"),
+        ("meeting_cancelled", True, "CANCEL"),
+    ],
+)
 def test_online_entries_carry_the_personal_link_where_calendar_clients_look(kind, on_recipient, method):
     calendar = Calendar.from_ical(build_invitation(_online_context(kind, link_on_recipient=on_recipient), organizer="rakor@kominfo.go.id"))
     [event] = calendar.walk("VEVENT")
@@ -64,11 +78,18 @@ def test_online_entries_carry_the_personal_link_where_calendar_clients_look(kind
 
 
 def test_in_person_entries_carry_the_venue_and_its_coordinates_when_known():
-    venue = {"name": "Hotel Aviary", "address": "Jl. Raya Sudimara Pinang No. 88, Bintaro", "city": "Tangerang Selatan",
-             "latitude": -6.2797, "longitude": 106.7107}
+    venue = {
+        "name": "Hotel Aviary",
+        "address": "Jl. Raya Sudimara Pinang No. 88, Bintaro",
+        "city": "Tangerang Selatan",
+        "latitude": -6.2797,
+        "longitude": 106.7107,
+    }
     recipient = Recipient("reg-8", "Dewi Lestari", "dewi.lestari@kemenpan.go.id", None, "id", "in_person", "confirmed", "AB12CD")
     [message] = plan_messages("confirmed", [recipient])
-    [event] = Calendar.from_ical(build_invitation(build_context(message, make_meeting(venue=venue)), organizer="r@kominfo.go.id")).walk("VEVENT")
+    [event] = Calendar.from_ical(build_invitation(build_context(message, make_meeting(venue=venue)), organizer="r@kominfo.go.id")).walk(
+        "VEVENT"
+    )
     assert str(event["LOCATION"]) == "Hotel Aviary, Jl. Raya Sudimara Pinang No. 88, Bintaro, Tangerang Selatan"
     assert (event["GEO"].latitude, event["GEO"].longitude) == (-6.2797, 106.7107)
     assert "URL" not in event and "CONFERENCE" not in event
@@ -93,7 +114,15 @@ def test_email_is_multipart_with_inline_qr_and_calendar_attachment():
     assert message["Auto-Submitted"] == "auto-generated"
     assert str(message["To"]) == "Dewi Lestari <dewi.lestari@kemenpan.go.id>"
     types = [part.get_content_type() for part in message.walk()]
-    assert types == ["multipart/mixed", "multipart/alternative", "text/plain", "multipart/related", "text/html", "image/png", "text/calendar"]
+    assert types == [
+        "multipart/mixed",
+        "multipart/alternative",
+        "text/plain",
+        "multipart/related",
+        "text/html",
+        "image/png",
+        "text/calendar",
+    ]
     [png] = [p for p in message.walk() if p.get_content_type() == "image/png"]
     assert png["Content-ID"] == "<checkin-qr>"
     [ics] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
@@ -117,5 +146,8 @@ def test_qr_png_pixels_are_the_qr_matrix_of_the_code():
     width, height, rows, _info = png.Reader(bytes=qr_png("K7P4MX2Q")).read()
     pixels = [list(row) for row in rows]
     assert width == height == len(matrix) * BOX_PIXELS
-    sampled = [[pixels[y * BOX_PIXELS + BOX_PIXELS // 2][x * BOX_PIXELS + BOX_PIXELS // 2] == 0 for x in range(len(matrix))] for y in range(len(matrix))]
+    sampled = [
+        [pixels[y * BOX_PIXELS + BOX_PIXELS // 2][x * BOX_PIXELS + BOX_PIXELS // 2] == 0 for x in range(len(matrix))]
+        for y in range(len(matrix))
+    ]
     assert sampled == matrix

@@ -1,4 +1,5 @@
 """The agency digest's rules: windows from an injected clock, what an event leaves for the digest, grouping, the bulk summary."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +29,7 @@ from tests.factories.notification import (
     make_registration,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 WIB = dt.timezone(dt.timedelta(hours=7))
 AT = dt.datetime(2021, 11, 20, 10, 0, tzinfo=UTC)
 
@@ -54,7 +55,7 @@ def test_every_moment_of_a_window_has_the_same_start_and_the_next_window_starts_
 
 def test_two_windows_in_a_row_are_never_closer_than_the_setting():
     starts = sorted({window_start(at(m / 10), 25) for m in range(3000)})
-    assert all(b - a == dt.timedelta(minutes=25) for a, b in zip(starts, starts[1:]))
+    assert all(b - a == dt.timedelta(minutes=25) for a, b in zip(starts, starts[1:], strict=False))
 
 
 def test_a_window_shorter_than_a_minute_is_refused():
@@ -78,7 +79,12 @@ def test_a_confirmation_becomes_an_item_with_name_position_and_meeting_but_no_ph
     [
         ("registration.waitlisted", lambda: make_registration("waitlisted", waitlist_position=4), "waitlisted", {"waitlist_position": 4}),
         ("registration.promoted", lambda: make_registration(), "promoted", {}),
-        ("registration.mode_changed", lambda: make_registration(attendance_mode="online", previous_mode="in_person"), "moved", {"previous_mode": "in_person"}),
+        (
+            "registration.mode_changed",
+            lambda: make_registration(attendance_mode="online", previous_mode="in_person"),
+            "moved",
+            {"previous_mode": "in_person"},
+        ),
         ("registration.cancelled", lambda: make_cancellation(make_registration()), "cancelled", {"previous_status": "confirmed"}),
         ("certificate.issued", lambda: make_certificate_issued(), "certificate", {"number": make_certificate_issued()["number"]}),
     ],
@@ -90,8 +96,12 @@ def test_each_change_the_digest_reports_keeps_what_it_needs(event_type, payload,
 
 def test_a_check_in_takes_name_and_meeting_from_what_the_consumer_knows():
     data = {"registration_id": "reg-1", "event_id": "evt-rakor-jfph-2021", "agency_id": "agency-kominfo", "at": at(3)}
-    item = digest_item("registration.checked_in", data, at(3), person={"full_name": "Budi Santoso", "position": None}, meeting=make_meeting())
-    assert item["full_name"] == "Budi Santoso" and item["detail"]["at"] == at(3).isoformat() and item["meeting"]["id"] == "evt-rakor-jfph-2021"
+    item = digest_item(
+        "registration.checked_in", data, at(3), person={"full_name": "Budi Santoso", "position": None}, meeting=make_meeting()
+    )
+    assert (
+        item["full_name"] == "Budi Santoso" and item["detail"]["at"] == at(3).isoformat() and item["meeting"]["id"] == "evt-rakor-jfph-2021"
+    )
 
 
 def test_events_without_an_agency_or_not_about_people_leave_nothing():
@@ -106,7 +116,9 @@ def _item(event_type, data, minutes):
 
 
 def test_the_digest_groups_per_meeting_earliest_first_counts_per_kind_and_lists_in_order():
-    later = make_meeting(id="evt-later", title="Bimbingan Teknis Pranata Humas", starts_at="2021-12-08T09:00:00+07:00", ends_at="2021-12-08T15:00:00+07:00")
+    later = make_meeting(
+        id="evt-later", title="Bimbingan Teknis Pranata Humas", starts_at="2021-12-08T09:00:00+07:00", ends_at="2021-12-08T15:00:00+07:00"
+    )
     items = [
         _item("registration.confirmed", make_registration(meeting=later, event_id="evt-later"), 5),
         _item("registration.waitlisted", make_registration("waitlisted", waitlist_position=1), 3),
@@ -124,7 +136,12 @@ def test_the_digest_groups_per_meeting_earliest_first_counts_per_kind_and_lists_
 def test_one_meeting_heads_the_mail_with_its_organizer_several_leave_it_to_the_default():
     one = build_digest([_item("registration.confirmed", make_registration(), 1)])
     assert letterhead_meeting(one["meetings"])["id"] == "evt-rakor-jfph-2021"
-    two = build_digest([_item("registration.confirmed", make_registration(), 1), _item("registration.confirmed", make_registration(event_id="evt-2", meeting=make_meeting(id="evt-2")), 2)])
+    two = build_digest(
+        [
+            _item("registration.confirmed", make_registration(), 1),
+            _item("registration.confirmed", make_registration(event_id="evt-2", meeting=make_meeting(id="evt-2")), 2),
+        ]
+    )
     assert letterhead_meeting(two["meetings"]) == {"id": "", "title": "", "organizer": None}
 
 
@@ -138,8 +155,16 @@ def test_the_bulk_summary_numbers_rows_from_one_and_flattens_field_messages():
 
 
 def test_nested_and_whole_row_messages_read_plainly():
-    data = make_bulk_processed(invalid=[{"row": 0, "errors": {"_row": ["Each registration must be a JSON object."]}}, {"row": 1, "errors": {"participant": {"email": ["Missing."]}}}])
-    assert [r["messages"] for r in bulk_summary(data)["invalid"]] == [["Each registration must be a JSON object."], ["participant.email: Missing."]]
+    data = make_bulk_processed(
+        invalid=[
+            {"row": 0, "errors": {"_row": ["Each registration must be a JSON object."]}},
+            {"row": 1, "errors": {"participant": {"email": ["Missing."]}}},
+        ]
+    )
+    assert [r["messages"] for r in bulk_summary(data)["invalid"]] == [
+        ["Each registration must be a JSON object."],
+        ["participant.email: Missing."],
+    ]
 
 
 def test_a_huge_refusal_lists_the_first_rows_and_counts_the_rest():

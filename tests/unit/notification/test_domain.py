@@ -1,17 +1,18 @@
 """Pure rules: Indonesian times, GSM-7 text and segments, which messages an event causes, delivery statuses."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 from services.notification.channels.sms_senders import parse_retry_after
 from services.notification.domain.delivery import DEAD, FAILED, RETRYING, SENT, status_after
-from shared.local_time import format_datetime, format_span, zone_label
 from services.notification.domain.letterhead import from_header, online_channels, organizer_of, sms_signature
 from services.notification.domain.messages import Recipient, announces_schedule_change, build_context, calendar_uid, plan_messages
 from services.notification.domain.sms_text import count_segments, prepare_sms, to_gsm7
+from shared.local_time import format_datetime, format_span, zone_label
 from tests.factories.notification import make_meeting
 
-NINE_WIB = dt.datetime(2021, 12, 1, 2, 0, tzinfo=dt.timezone.utc)
+NINE_WIB = dt.datetime(2021, 12, 1, 2, 0, tzinfo=dt.UTC)
 
 
 def test_times_are_written_in_the_meetings_zone_with_indonesian_words():
@@ -51,14 +52,26 @@ def test_segments_are_counted_per_encoding():
 
 
 def _recipient(**overrides):
-    values = dict(registration_id="reg-9", full_name="Sri Rahayu", email="Sri.Rahayu@BKN.go.id", phone="+6281211112222", locale="id", attendance_mode="in_person", status="confirmed")
+    values = dict(
+        registration_id="reg-9",
+        full_name="Sri Rahayu",
+        email="Sri.Rahayu@BKN.go.id",
+        phone="+6281211112222",
+        locale="id",
+        attendance_mode="in_person",
+        status="confirmed",
+    )
     values.update(overrides)
     return Recipient(**values)
 
 
 def test_email_to_everyone_and_sms_only_with_a_phone():
     planned = plan_messages("confirmed", [_recipient(), _recipient(registration_id="reg-10", phone=None)])
-    assert [(m.channel, m.address) for m in planned] == [("email", "sri.rahayu@bkn.go.id"), ("sms", "+6281211112222"), ("email", "sri.rahayu@bkn.go.id")]
+    assert [(m.channel, m.address) for m in planned] == [
+        ("email", "sri.rahayu@bkn.go.id"),
+        ("sms", "+6281211112222"),
+        ("email", "sri.rahayu@bkn.go.id"),
+    ]
     assert [m.calendar_method for m in planned] == ["REQUEST", None, "REQUEST"]
 
 
@@ -88,7 +101,7 @@ def test_status_after_an_attempt():
 def test_retry_after_in_seconds_or_as_a_date():
     assert parse_retry_after("7") == 7.0
     assert parse_retry_after(None) is None and parse_retry_after("soon") is None
-    later = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=30)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30)).strftime("%a, %d %b %Y %H:%M:%S GMT")
     assert 25 <= parse_retry_after(later) <= 31
 
 
@@ -102,7 +115,7 @@ def test_sms_signature_prefers_a_short_unit_then_the_name_cut_at_a_word():
 
 def test_the_from_header_keeps_the_relay_address_under_the_organizer_name():
     organizer = organizer_of({"organizer": {"name": "Kementerian PANRB", "unit": "Biro Hukum"}}, {"name": "Rakor"})
-    assert from_header("Rakor <no-reply@rakor.go.id>", organizer) == "\"Biro Hukum, Kementerian PANRB\" <no-reply@rakor.go.id>"
+    assert from_header("Rakor <no-reply@rakor.go.id>", organizer) == '"Biro Hukum, Kementerian PANRB" <no-reply@rakor.go.id>'
     assert organizer_of({"organizer": None}, {"name": "Sekretariat Kabinet", "unit": None})["name"] == "Sekretariat Kabinet"
     assert organizer_of({"organizer": {"name": "  "}}, {"name": "Setkab"})["name"] == "Setkab"
 

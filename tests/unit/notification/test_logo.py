@@ -1,4 +1,5 @@
 """Logo uploads: PNG, JPEG and safe SVG accepted by their bytes; anything broken, too big or able to load or run something refused."""
+
 from __future__ import annotations
 
 import pytest
@@ -35,7 +36,10 @@ def test_broken_foreign_tiny_or_huge_images_are_refused(data, says):
     [
         (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "<script>"),
         (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "event handler"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink"><image x:href="https://tracker.example/p.png"/></svg>', "must not load"),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink"><image x:href="https://tracker.example/p.png"/></svg>',
+            "must not load",
+        ),
         (b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div/></foreignObject></svg>', "foreignobject"),
         (b'<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://x.example/a.css);</style></svg>', "stylesheet"),
         (b'<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill: url(https://x.example/f)"/></svg>', "style loads"),

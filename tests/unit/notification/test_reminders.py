@@ -1,4 +1,5 @@
 """Reminder rules with an injected clock: when each reminder is due, what is skipped, re-armed or cancelled."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,11 +7,22 @@ import datetime as dt
 import pytest
 
 from services.notification.domain.reminders import (
-    ARMED, CANCEL, SEND, SKIP, SKIPPED, InvalidReminder, decide, due_moment, parse_duration, plan_reminders, receives_reminders, withdrawn,
+    ARMED,
+    CANCEL,
+    SEND,
+    SKIP,
+    SKIPPED,
+    InvalidReminder,
+    decide,
+    due_moment,
+    parse_duration,
+    plan_reminders,
+    receives_reminders,
+    withdrawn,
 )
 from tests.factories.notification import make_meeting
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 # The model meeting starts Wednesday 1 December 2021, 09:00 WIB = 02:00 UTC.
 STARTS = dt.datetime(2021, 12, 1, 2, 0, tzinfo=UTC)
 DAY_BEFORE_NINE = dt.datetime(2021, 11, 30, 2, 0, tzinfo=UTC)
@@ -99,4 +111,3 @@ def test_nothing_goes_for_the_old_time_after_a_move_or_after_a_cancellation():
 def test_only_confirmed_participants_are_reminded():
     assert receives_reminders("confirmed")
     assert not receives_reminders("waitlisted") and not receives_reminders("cancelled")
-

@@ -1,4 +1,5 @@
 """Templates: every kind in both locales, formal Indonesian by default, the right details for in-person and online."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,18 +28,27 @@ def _recipient(locale="id", attendance_mode="in_person", status="confirmed", **o
 
 
 ZOOM_AND_YOUTUBE = {
-    "join_url": "https://rakor.example.go.id/j/abc", "youtube_url": "https://youtu.be/ikp",
-    "channel_kinds": ["zoom", "youtube"], "zoom_meeting_id": "81234567890",
+    "join_url": "https://rakor.example.go.id/j/abc",
+    "youtube_url": "https://youtu.be/ikp",
+    "channel_kinds": ["zoom", "youtube"],
+    "zoom_meeting_id": "81234567890",
 }
 ORGANIZER = {
-    "name": "Kementerian Komunikasi dan Informatika", "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik",
-    "signatory_name": "Usman Kansong", "signatory_title": "Direktur Jenderal Informasi dan Komunikasi Publik",
+    "name": "Kementerian Komunikasi dan Informatika",
+    "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik",
+    "signatory_name": "Usman Kansong",
+    "signatory_title": "Direktur Jenderal Informasi dan Komunikasi Publik",
 }
 
 
 def _context(kind, channel="email", extra=None, **recipient):
     [message] = [m for m in plan_messages(kind, [_recipient(**recipient)]) if m.channel == channel]
-    default = {"waitlist_position": 2, "join_url": "https://rakor.example.go.id/j/abc", "youtube_url": "https://youtu.be/ikp", "certificate": CERTIFICATE}
+    default = {
+        "waitlist_position": 2,
+        "join_url": "https://rakor.example.go.id/j/abc",
+        "youtube_url": "https://youtu.be/ikp",
+        "certificate": CERTIFICATE,
+    }
     return build_context(message, make_meeting(), extra=extra or default)
 
 
@@ -117,11 +127,20 @@ def test_in_person_reminder_has_venue_health_protocol_check_in_code_and_qr():
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_online_reminder_has_the_personal_link_or_says_it_will_follow(locale):
-    with_link = renderer.email(_context("reminder", attendance_mode="online", locale=locale, extra={"join_url": "https://rakor.example.go.id/j/abc", "link_pending": False}))
+    with_link = renderer.email(
+        _context(
+            "reminder",
+            attendance_mode="online",
+            locale=locale,
+            extra={"join_url": "https://rakor.example.go.id/j/abc", "link_pending": False},
+        )
+    )
     assert "https://rakor.example.go.id/j/abc" in with_link.text and not with_link.wants_qr
     pending = renderer.email(_context("reminder", attendance_mode="online", locale=locale, extra={"join_url": None, "link_pending": True}))
     assert ("Tautan pribadi akan kami kirimkan" if locale == "id" else "will follow") in pending.text
-    sms = renderer.sms(_context("reminder", channel="sms", attendance_mode="online", locale=locale, extra={"join_url": None, "link_pending": True}))
+    sms = renderer.sms(
+        _context("reminder", channel="sms", attendance_mode="online", locale=locale, extra={"join_url": None, "link_pending": True})
+    )
     assert sms.segments == 1 and "Hotel Aviary" not in sms.text
 
 
@@ -137,7 +156,9 @@ def test_meeting_cancellation_shows_the_reason_and_no_check_in_code():
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_certificate_mail_names_its_number_and_verification_link_without_meeting_logistics(locale):
     # As the certificate audience builds the recipient: no mode, no check-in code.
-    email = renderer.email(_context("certificate", locale=locale, attendance_mode="", check_in_code=None, extra={"certificate": CERTIFICATE}))
+    email = renderer.email(
+        _context("certificate", locale=locale, attendance_mode="", check_in_code=None, extra={"certificate": CERTIFICATE})
+    )
     assert "007/SERT/DJIKP/2021" in email.subject
     assert "https://rakor.example.go.id/c/q8Hx3kPZ0bT1vW9yA2cD4e" in email.text
     assert 'href="https://rakor.example.go.id/c/q8Hx3kPZ0bT1vW9yA2cD4e"' in email.html
@@ -171,7 +192,12 @@ def test_a_meeting_without_organizer_signs_with_the_default():
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_no_youtube_promise_without_a_youtube_channel(locale):
-    zoom_only = {"join_url": "https://rakor.example.go.id/j/abc", "youtube_url": None, "channel_kinds": ["zoom"], "zoom_meeting_id": "81234567890"}
+    zoom_only = {
+        "join_url": "https://rakor.example.go.id/j/abc",
+        "youtube_url": None,
+        "channel_kinds": ["zoom"],
+        "zoom_meeting_id": "81234567890",
+    }
     email = renderer.email(_context("link_issued", attendance_mode="online", locale=locale, extra=zoom_only))
     assert "YouTube" not in email.text and "YouTube" not in email.html
     assert "Zoom" in email.text and "81234567890" in email.text and "81234567890" in email.html
@@ -182,7 +208,12 @@ def test_no_youtube_promise_without_a_youtube_channel(locale):
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_zoom_meeting_id_appears_only_for_a_zoom_meeting(locale):
-    youtube_only = {"join_url": "https://rakor.example.go.id/j/abc", "youtube_url": "https://youtu.be/ikp", "channel_kinds": ["youtube"], "zoom_meeting_id": None}
+    youtube_only = {
+        "join_url": "https://rakor.example.go.id/j/abc",
+        "youtube_url": "https://youtu.be/ikp",
+        "channel_kinds": ["youtube"],
+        "zoom_meeting_id": None,
+    }
     email = renderer.email(_context("link_issued", attendance_mode="online", locale=locale, extra=youtube_only))
     assert "Zoom" not in email.text and "YouTube" in email.text
     both = renderer.email(_context("link_issued", attendance_mode="online", locale=locale, extra=ZOOM_AND_YOUTUBE))
@@ -193,7 +224,9 @@ def test_the_zoom_meeting_id_appears_only_for_a_zoom_meeting(locale):
 def test_sms_ends_with_the_organizer_and_costs_at_most_one_more_segment(kind):
     plain = renderer.sms(_context(kind, channel="sms", extra={"waitlist_position": 2, "join_url": None, "link_pending": True}))
     [message] = [m for m in plan_messages(kind, [_recipient()]) if m.channel == "sms"]
-    context = build_context(message, make_meeting(organizer=ORGANIZER), extra={"waitlist_position": 2, "join_url": None, "link_pending": True})
+    context = build_context(
+        message, make_meeting(organizer=ORGANIZER), extra={"waitlist_position": 2, "join_url": None, "link_pending": True}
+    )
     signed = renderer.sms(context)
     assert plain.text.endswith(" -Rakor") and signed.text.endswith(" -Kementerian Komunikasi dan Informatika")
     assert signed.segments <= plain.segments + 1

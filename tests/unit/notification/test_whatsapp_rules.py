@@ -1,4 +1,5 @@
 """Pure rules of WhatsApp and receipts: phone format, templates, parameters, error classes, receipt order, signatures."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,24 +25,55 @@ from services.notification.domain.whatsapp import (
 )
 from tests.factories.notification import make_meeting
 
-T0 = dt.datetime(2021, 12, 1, 2, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2021, 12, 1, 2, 0, tzinfo=dt.UTC)
 
 
 def _recipient(**overrides) -> Recipient:
-    values = dict(registration_id="reg-1", full_name="Dewi Lestari", email="Dewi.Lestari@bkn.go.id", phone="+6281234567890", locale="id", attendance_mode="in_person", status="confirmed", check_in_code="K7Q2XP")
+    values = dict(
+        registration_id="reg-1",
+        full_name="Dewi Lestari",
+        email="Dewi.Lestari@bkn.go.id",
+        phone="+6281234567890",
+        locale="id",
+        attendance_mode="in_person",
+        status="confirmed",
+        check_in_code="K7Q2XP",
+    )
     values.update(overrides)
     return Recipient(**values)
 
 
-@pytest.mark.parametrize("phone, expected", [("+62 812-3456-7890", "6281234567890"), ("0812 3456 7890", "6281234567890"), ("6281234567890", "6281234567890"), ("+1 (555) 010-0000", "15550100000")])
+@pytest.mark.parametrize(
+    "phone, expected",
+    [
+        ("+62 812-3456-7890", "6281234567890"),
+        ("0812 3456 7890", "6281234567890"),
+        ("6281234567890", "6281234567890"),
+        ("+1 (555) 010-0000", "15550100000"),
+    ],
+)
 def test_phone_numbers_become_e164_digits(phone, expected):
     assert wa_phone(phone) == expected
 
 
 @pytest.mark.parametrize(
     "status, code, outcome",
-    [(429, None, "transient"), (400, 4, "transient"), (400, 80007, "transient"), (400, 130429, "transient"), (400, 131048, "transient"), (400, 131056, "transient"), (503, 2, "transient"),
-     (400, 131026, "permanent"), (400, 131030, "permanent"), (400, 1013, "permanent"), (400, 132000, "permanent"), (400, 132069, "permanent"), (400, 100, "permanent"), (401, 190, "permanent")],
+    [
+        (429, None, "transient"),
+        (400, 4, "transient"),
+        (400, 80007, "transient"),
+        (400, 130429, "transient"),
+        (400, 131048, "transient"),
+        (400, 131056, "transient"),
+        (503, 2, "transient"),
+        (400, 131026, "permanent"),
+        (400, 131030, "permanent"),
+        (400, 1013, "permanent"),
+        (400, 132000, "permanent"),
+        (400, 132069, "permanent"),
+        (400, 100, "permanent"),
+        (401, 190, "permanent"),
+    ],
 )
 def test_errors_are_classified_as_the_api_documents_them(status, code, outcome):
     body = {"error": {"code": code, "message": "x"}} if code is not None else {}
@@ -49,12 +81,18 @@ def test_errors_are_classified_as_the_api_documents_them(status, code, outcome):
 
 
 def test_template_and_recipient_errors_say_why():
-    assert classify_error(400, {"error": {"code": 132001, "message": "Template name does not exist"}})[1].startswith("template refused: WhatsApp error 132001")
-    assert classify_error(400, {"error": {"code": 131026, "message": "Message undeliverable"}})[1].startswith("number cannot receive WhatsApp")
+    assert classify_error(400, {"error": {"code": 132001, "message": "Template name does not exist"}})[1].startswith(
+        "template refused: WhatsApp error 132001"
+    )
+    assert classify_error(400, {"error": {"code": 131026, "message": "Message undeliverable"}})[1].startswith(
+        "number cannot receive WhatsApp"
+    )
 
 
 def test_templates_setting_accepts_names_and_button_templates_and_refuses_the_rest():
-    parsed = parse_templates(json.dumps({"confirmed": {"id": "rakor_konfirmasi"}, "link_issued": {"en": {"name": "rakor_link", "url_button": True}}}))
+    parsed = parse_templates(
+        json.dumps({"confirmed": {"id": "rakor_konfirmasi"}, "link_issued": {"en": {"name": "rakor_link", "url_button": True}}})
+    )
     assert parsed["confirmed"]["id"].name == "rakor_konfirmasi" and not parsed["confirmed"]["id"].url_button
     assert parsed["link_issued"]["en"].url_button
     assert parse_templates("") == {}
@@ -69,7 +107,9 @@ def test_body_parameters_come_from_the_mail_data_without_newlines_or_blanks():
     params = body_parameters(template_variables(context))
     assert params[0] == "Dewi Lestari" and params[3] == "Hotel Aviary, Tangerang Selatan" and params[4] == "K7Q2XP"
     online = _recipient(attendance_mode="online", check_in_code=None)
-    context = build_context(PlannedMessage("waitlisted", "whatsapp", online.phone, online, None), make_meeting(), extra={"waitlist_position": 3})
+    context = build_context(
+        PlannedMessage("waitlisted", "whatsapp", online.phone, online, None), make_meeting(), extra={"waitlist_position": 3}
+    )
     assert body_parameters(template_variables(context))[3:] == ["online", "3"]
     assert all(p and "\n" not in p for p in params)
 
@@ -86,7 +126,11 @@ def test_channels_of_the_meeting_decide_the_plan():
     assert [m.channel for m in plan_messages("confirmed", people, ["whatsapp", "sms"])] == ["whatsapp", "sms"]
 
 
-RECEIPTS = [Receipt("wamid.1", "sent", T0), Receipt("wamid.1", "delivered", T0 + dt.timedelta(seconds=5)), Receipt("wamid.1", "read", T0 + dt.timedelta(seconds=60))]
+RECEIPTS = [
+    Receipt("wamid.1", "sent", T0),
+    Receipt("wamid.1", "delivered", T0 + dt.timedelta(seconds=5)),
+    Receipt("wamid.1", "read", T0 + dt.timedelta(seconds=60)),
+]
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(RECEIPTS)))
@@ -114,18 +158,46 @@ def test_signatures():
     good = hmac.new(b"rahasia", body, hashlib.sha256).hexdigest()
     assert signature_valid("rahasia", body, f"sha256={good}") and signature_valid("rahasia", body, good)
     assert not signature_valid("rahasia", body + b" ", f"sha256={good}")
-    assert not signature_valid("rahasia", body, None) and not signature_valid("", body, good) and not signature_valid("rahasia", body, "sha256=")
+    assert (
+        not signature_valid("rahasia", body, None)
+        and not signature_valid("", body, good)
+        and not signature_valid("rahasia", body, "sha256=")
+    )
 
 
 def test_status_webhook_parsing():
-    payload = {"object": "whatsapp_business_account", "entry": [{"changes": [
-        {"field": "messages", "value": {"messages": [{"from": "628", "text": {"body": "halo"}}]}},
-        {"field": "messages", "value": {"statuses": [{"id": "wamid.1", "status": "failed", "timestamp": "1638324000", "errors": [{"code": 131026, "title": "Message undeliverable"}]}]}},
-    ]}]}
+    payload = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "changes": [
+                    {"field": "messages", "value": {"messages": [{"from": "628", "text": {"body": "halo"}}]}},
+                    {
+                        "field": "messages",
+                        "value": {
+                            "statuses": [
+                                {
+                                    "id": "wamid.1",
+                                    "status": "failed",
+                                    "timestamp": "1638324000",
+                                    "errors": [{"code": 131026, "title": "Message undeliverable"}],
+                                }
+                            ]
+                        },
+                    },
+                ]
+            }
+        ],
+    }
     [receipt] = parse_status_webhook(payload)
-    assert receipt.status == "failed" and receipt.at == dt.datetime(2021, 12, 1, 2, 0, tzinfo=dt.timezone.utc)
+    assert receipt.status == "failed" and receipt.at == dt.datetime(2021, 12, 1, 2, 0, tzinfo=dt.UTC)
     assert receipt.reason.startswith("WhatsApp error 131026 Message undeliverable")
-    for bad in ([], {"entry": {}}, {"entry": [{"changes": {}}]}, {"entry": [{"changes": [{"value": {"statuses": [{"id": "w", "status": "x", "timestamp": "1"}]}}]}]},
-                {"entry": [{"changes": [{"value": {"statuses": [{"id": "w", "status": "read", "timestamp": "kemarin"}]}}]}]}):
+    for bad in (
+        [],
+        {"entry": {}},
+        {"entry": [{"changes": {}}]},
+        {"entry": [{"changes": [{"value": {"statuses": [{"id": "w", "status": "x", "timestamp": "1"}]}}]}]},
+        {"entry": [{"changes": [{"value": {"statuses": [{"id": "w", "status": "read", "timestamp": "kemarin"}]}}]}]},
+    ):
         with pytest.raises(BadWebhook):
             parse_status_webhook(bad)

@@ -1,4 +1,5 @@
 """The attendance list as a PDF daftar hadir and an XLSX workbook, read back with pypdf and openpyxl."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,13 +14,20 @@ from services.registration.documents.attendance_sheet import build_sheet
 from services.registration.documents.attendance_xlsx import SUMMARY, render_attendance_xlsx, sheet_name
 from tests.pdf_reading import pdf_text
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 MEETING = {
-    "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas", "timezone": "Asia/Makassar",
-    "starts_at": dt.datetime(2021, 12, 1, 1, 0, tzinfo=UTC), "venue_name": "Hotel Aviary Bintaro",
-    "venue_address": "Jl. Boulevard Bintaro Jaya Blok B7/A1", "venue_city": "Tangerang Selatan",
+    "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
+    "timezone": "Asia/Makassar",
+    "starts_at": dt.datetime(2021, 12, 1, 1, 0, tzinfo=UTC),
+    "venue_name": "Hotel Aviary Bintaro",
+    "venue_address": "Jl. Boulevard Bintaro Jaya Blok B7/A1",
+    "venue_city": "Tangerang Selatan",
 }
-AGENCIES = [("a-bali", "Diskominfo Provinsi Bali", 7), ("a-jabar", "Dinas Kominfo Provinsi Jawa Barat", 30), ("a-sulsel", "Biro Humas Provinsi Sulawesi Selatan", 2)]
+AGENCIES = [
+    ("a-bali", "Diskominfo Provinsi Bali", 7),
+    ("a-jabar", "Dinas Kominfo Provinsi Jawa Barat", 30),
+    ("a-sulsel", "Biro Humas Provinsi Sulawesi Selatan", 2),
+]
 
 
 def _participants():
@@ -28,15 +36,21 @@ def _participants():
         for i in range(count):
             n += 1
             online = i % 3 == 0
-            people.append({
-                "agency_id": agency_id, "agency_name": agency_name, "full_name": f"Peserta {agency_name.split()[-1]} {i:02d}",
-                "nip": f"1985071220100{n:05d}", "position": "Pranata Humas Ahli Muda", "status": "confirmed",
-                "attendance_mode": "online" if online else "in_person",
-                "checked_in_at": None if online or i % 2 else dt.datetime(2021, 12, 1, 0, 55, tzinfo=UTC),
-                "first_join_at": dt.datetime(2021, 12, 1, 1, 2, tzinfo=UTC) if online else None,
-                "online_minutes": 95 if online else None,
-                "attended": online or not i % 2,
-            })
+            people.append(
+                {
+                    "agency_id": agency_id,
+                    "agency_name": agency_name,
+                    "full_name": f"Peserta {agency_name.split()[-1]} {i:02d}",
+                    "nip": f"1985071220100{n:05d}",
+                    "position": "Pranata Humas Ahli Muda",
+                    "status": "confirmed",
+                    "attendance_mode": "online" if online else "in_person",
+                    "checked_in_at": None if online or i % 2 else dt.datetime(2021, 12, 1, 0, 55, tzinfo=UTC),
+                    "first_join_at": dt.datetime(2021, 12, 1, 1, 2, tzinfo=UTC) if online else None,
+                    "online_minutes": 95 if online else None,
+                    "attended": online or not i % 2,
+                }
+            )
     people.append({**people[0], "full_name": "Batal Sekali", "nip": "199001012015011999", "status": "cancelled"})
     people.append({**people[0], "full_name": "Masih Menunggu", "nip": "199001012015011998", "status": "waitlisted"})
     return people
@@ -46,8 +60,13 @@ def _sheet():
     people = _participants()
     confirmed = [p for p in people if p["status"] == "confirmed"]
     agencies = [
-        {"agency_id": a, "agency_name": name, "registered": sum(p["agency_id"] == a for p in people),
-         "confirmed": sum(p["agency_id"] == a for p in confirmed), "attended": sum(p["agency_id"] == a and p["attended"] for p in confirmed)}
+        {
+            "agency_id": a,
+            "agency_name": name,
+            "registered": sum(p["agency_id"] == a for p in people),
+            "confirmed": sum(p["agency_id"] == a for p in confirmed),
+            "attended": sum(p["agency_id"] == a and p["attended"] for p in confirmed),
+        }
         for a, name, _ in AGENCIES
     ]
     totals = {"registered": len(people), "confirmed": len(confirmed), "attended": sum(p["attended"] for p in confirmed)}
@@ -89,7 +108,7 @@ def test_the_workbook_has_a_summary_with_each_agencys_totals_and_a_sheet_per_age
     assert book.sheetnames == [SUMMARY] + [name[:31] for _, name, _ in AGENCIES]  # Excel's 31-character limit
     summary = list(book[SUMMARY].iter_rows(values_only=True))
     top = next(i for i, row in enumerate(summary) if row[0] == "Instansi")  # under the heading lines
-    by_agency = {row[0]: dict(zip(summary[top], row)) for row in summary[top + 1 :]}
+    by_agency = {row[0]: dict(zip(summary[top], row, strict=False)) for row in summary[top + 1 :]}
     for agency_id, name, _ in AGENCIES:
         mine = [p for p in confirmed if p["agency_id"] == agency_id]
         assert by_agency[name]["Terkonfirmasi"] == len(mine) and by_agency[name]["Hadir"] == sum(p["attended"] for p in mine)
@@ -108,9 +127,11 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_workbook():
 
 @pytest.mark.parametrize(
     "name, taken, expected",
-    [("Biro Humas [Pusat]: Jakarta/Bogor", set(), "Biro Humas Pusat Jakarta Bogor"),
-     ("Dinas Kominfo Provinsi Jawa Barat Bidang IKP", {"dinas kominfo provinsi jawa bar"}, "Dinas Kominfo Provinsi Jawa (2)"),
-     ("Ringkasan", set(), "Ringkasan (2)")],
+    [
+        ("Biro Humas [Pusat]: Jakarta/Bogor", set(), "Biro Humas Pusat Jakarta Bogor"),
+        ("Dinas Kominfo Provinsi Jawa Barat Bidang IKP", {"dinas kominfo provinsi jawa bar"}, "Dinas Kominfo Provinsi Jawa (2)"),
+        ("Ringkasan", set(), "Ringkasan (2)"),
+    ],
 )
 def test_sheet_names_are_valid_and_unique(name, taken, expected):
     assert sheet_name(name, set(taken)) == expected

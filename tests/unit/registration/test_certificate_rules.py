@@ -1,4 +1,5 @@
 """Who earns a certificate, when they may be issued, and how they are numbered."""
+
 import datetime as dt
 
 import pytest
@@ -13,7 +14,7 @@ from services.registration.domain.certificates import (
     meeting_date,
 )
 
-AT = dt.datetime(2021, 12, 1, 2, 5, tzinfo=dt.timezone.utc)
+AT = dt.datetime(2021, 12, 1, 2, 5, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(
@@ -66,14 +67,14 @@ def test_numbers_are_zero_padded_to_three_digits_and_grow_beyond():
 
 def test_the_meeting_date_is_the_day_in_the_meetings_zone():
     # 20:00 UTC on 30 November is already 1 December in Jayapura (UTC+9).
-    late = dt.datetime(2021, 11, 30, 20, 0, tzinfo=dt.timezone.utc)
+    late = dt.datetime(2021, 11, 30, 20, 0, tzinfo=dt.UTC)
     assert meeting_date(late, "Asia/Jayapura") == dt.date(2021, 12, 1)
     assert meeting_date(late, "Asia/Jakarta") == dt.date(2021, 12, 1)
     assert meeting_date(late, "UTC") == dt.date(2021, 11, 30)
 
 
 def test_certificates_wait_for_the_end_of_the_meeting():
-    ends = dt.datetime(2021, 12, 1, 9, 0, tzinfo=dt.timezone.utc)
+    ends = dt.datetime(2021, 12, 1, 9, 0, tzinfo=dt.UTC)
     with pytest.raises(MeetingNotOver):
         check_meeting_is_over(ends, ends - dt.timedelta(seconds=1))
     check_meeting_is_over(ends, ends)

@@ -1,4 +1,5 @@
 """The door's rules: who may be checked in and why not, a check-in recorded once, undo; token validity."""
+
 import datetime as dt
 
 import pytest
@@ -6,7 +7,7 @@ import pytest
 from services.registration.domain.access import ADMIN, Caller, credential_is_active
 from services.registration.domain.door import Attendee, CheckInRefused, check_in, refusal, undo_check_in
 
-NOW = dt.datetime(2031, 12, 1, 1, 30, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2031, 12, 1, 1, 30, tzinfo=dt.UTC)
 EARLIER = NOW - dt.timedelta(minutes=20)
 
 

@@ -1,4 +1,5 @@
 """Calling a meeting off is final: it can be cancelled once, and nothing changes it afterwards."""
+
 import pytest
 
 from services.registration.domain.errors import Conflict, MeetingCancelled

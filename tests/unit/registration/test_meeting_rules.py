@@ -1,4 +1,5 @@
 """Meeting rules: consistent fields and which changes need new invitations."""
+
 import datetime as dt
 
 from services.registration.domain.meetings import bumps_sequence, changed_fields, registration_is_open, validate_meeting
@@ -8,7 +9,13 @@ START = dt.datetime(2021, 12, 1, 9, tzinfo=WIB)
 
 
 def meeting(**overrides):
-    return {"starts_at": START, "ends_at": START + dt.timedelta(hours=7), "in_person_capacity": 100, "agency_in_person_quota": 5, **overrides}
+    return {
+        "starts_at": START,
+        "ends_at": START + dt.timedelta(hours=7),
+        "in_person_capacity": 100,
+        "agency_in_person_quota": 5,
+        **overrides,
+    }
 
 
 def test_a_consistent_meeting_has_no_errors():
@@ -28,7 +35,7 @@ def test_registration_cannot_close_after_the_meeting_ends():
 
 
 def test_changed_fields_compares_instants_not_offsets():
-    same_instant = START.astimezone(dt.timezone.utc)
+    same_instant = START.astimezone(dt.UTC)
     assert changed_fields({"starts_at": START, "title": "A"}, {"starts_at": same_instant, "title": "B"}) == ["title"]
 
 

@@ -1,4 +1,5 @@
 """Reminder rules: ISO 8601 durations before the start, a local time only with whole days, a short list without repeats."""
+
 import datetime as dt
 
 import pytest

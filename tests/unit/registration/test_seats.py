@@ -1,4 +1,5 @@
 """Seat allocation: capacity, agency quota and the end of the waitlist."""
+
 from services.registration.domain.seats import CONFIRMED, WAITLISTED, SeatState, allocate, allocate_seat
 
 
@@ -20,7 +21,7 @@ def test_agency_quota_waitlists_its_extra_people_while_others_get_seats():
 
 def test_zero_capacity_waitlists_everyone():
     state = SeatState(capacity=0)
-    assert allocate_seat(state, "kominfo") .waitlist_position == 1
+    assert allocate_seat(state, "kominfo").waitlist_position == 1
 
 
 def test_online_is_confirmed_without_taking_a_seat():

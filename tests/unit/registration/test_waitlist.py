@@ -1,4 +1,5 @@
 """Waitlist: who is promoted when seats free up, in order."""
+
 from services.registration.domain.seats import SeatState
 from services.registration.domain.waitlist import WaitlistEntry, promotions
 
@@ -28,4 +29,3 @@ def test_promotes_nobody_when_no_seat_is_free():
 def test_several_free_seats_promote_in_order():
     state = SeatState(capacity=5, taken=2, taken_by_agency={"a": 2}, waitlisted=4)
     assert [e.position for e in promotions(state, entries("b", "c", "d", "e"))] == [1, 2, 3]
-

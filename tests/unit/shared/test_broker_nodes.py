@@ -1,4 +1,5 @@
 """RABBITMQ_URL as a list of cluster nodes: how items are read, refused, and turned into connection attempts."""
+
 import pytest
 
 from shared.messaging import connection

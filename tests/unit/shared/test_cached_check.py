@@ -1,4 +1,5 @@
 """The background broker check behind /healthz: answers at once, runs the check off the caller's thread."""
+
 from __future__ import annotations
 
 import threading

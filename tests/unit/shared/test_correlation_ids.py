@@ -1,4 +1,5 @@
 """Correlation ids: unique within a process and across forked gunicorn workers."""
+
 from __future__ import annotations
 
 import os

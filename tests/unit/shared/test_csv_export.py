@@ -1,4 +1,5 @@
 """CSV files that a spreadsheet opens as text: BOM, neutralized formulas."""
+
 import csv
 import io
 
@@ -10,7 +11,7 @@ from shared.csv_export import csv_document, neutralize_cell
 @pytest.mark.parametrize(
     "value, expected",
     [
-        ("=HYPERLINK(\"http://evil.example\",\"klik\")", "'=HYPERLINK(\"http://evil.example\",\"klik\")"),
+        ('=HYPERLINK("http://evil.example","klik")', '\'=HYPERLINK("http://evil.example","klik")'),
         ("+62812", "'+62812"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
@@ -28,7 +29,10 @@ def test_only_text_that_starts_like_a_formula_is_prefixed(value, expected):
 
 
 def test_the_document_is_utf8_with_a_bom_and_reads_back():
-    rows = [{"full_name": "Zoë Ñ =1+1", "agency_name": "=cmd|' /C calc'!A0", "extra": "dropped"}, {"full_name": "Budi", "agency_name": None}]
+    rows = [
+        {"full_name": "Zoë Ñ =1+1", "agency_name": "=cmd|' /C calc'!A0", "extra": "dropped"},
+        {"full_name": "Budi", "agency_name": None},
+    ]
     data = csv_document(["full_name", "agency_name"], rows)
     assert data.startswith(b"\xef\xbb\xbf")
     read = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))

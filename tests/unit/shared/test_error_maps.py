@@ -1,4 +1,5 @@
 """Each service answers its domain errors in one place: the status, message and fields every view used to write by hand."""
+
 from __future__ import annotations
 
 import pytest
@@ -71,7 +72,9 @@ def test_registration_errors_keep_their_details_and_fields():
     code, body = answer(registration_errors, DuplicateRegistration("Already registered.", "r-9", "email"))
     assert (code, body["message"], body["existing_id"]) == (409, "Already registered.", "r-9")
     assert answer(registration_errors, NotFound("No such meeting."))[0] == 404
-    assert answer(registration_errors, InvalidInput({"ends_at": ["Must be after starts_at."]}))[1]["errors"] == {"ends_at": ["Must be after starts_at."]}
+    assert answer(registration_errors, InvalidInput({"ends_at": ["Must be after starts_at."]}))[1]["errors"] == {
+        "ends_at": ["Must be after starts_at."]
+    }
     assert answer(registration_errors, IdempotencyKeyReused("Key reused."))[1]["errors"] == {"Idempotency-Key": ["Key reused."]}
     # A refusal of a kind the map does not name clashes with the current state.
     assert answer(registration_errors, DomainError("Not now."))[0] == 409
@@ -80,7 +83,7 @@ def test_registration_errors_keep_their_details_and_fields():
 def test_a_cursor_round_trips_and_a_forged_one_is_422_on_the_cursor_field():
     import datetime as dt
 
-    moment = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.timezone.utc)
+    moment = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)
     assert decode_cursor(encode_cursor(moment, EVENT_ID)) == (moment, EVENT_ID)
     for forged in ("garbage", encode_cursor(moment, "not-an-id"), encode_cursor(moment.replace(tzinfo=None), EVENT_ID)):
         with pytest.raises(InvalidCursor):

@@ -1,4 +1,5 @@
 """Event payload schemas and the envelope: the contract between the services on the bus."""
+
 from __future__ import annotations
 
 import copy
@@ -9,7 +10,7 @@ import uuid
 import pytest
 from marshmallow import ValidationError
 
-from shared.schemas import EVENT_SCHEMAS, EVENT_TYPES, EnvelopeSchema, SCHEMA_VERSION, dump_payload, load_payload
+from shared.schemas import EVENT_SCHEMAS, EVENT_TYPES, SCHEMA_VERSION, EnvelopeSchema, dump_payload, load_payload
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 STARTS_AT = dt.datetime(2021, 12, 1, 9, 0, tzinfo=WIB)
@@ -38,8 +39,11 @@ def make_meeting(**overrides):
         "ends_at": STARTS_AT + dt.timedelta(hours=7),
         "timezone": "Asia/Jakarta",
         "venue": {
-            "name": "Hotel Aviary", "address": "Jl. Sutera Utama No. 1, Alam Sutera", "city": "Tangerang Selatan",
-            "latitude": -6.2410, "longitude": 106.6520,
+            "name": "Hotel Aviary",
+            "address": "Jl. Sutera Utama No. 1, Alam Sutera",
+            "city": "Tangerang Selatan",
+            "latitude": -6.2410,
+            "longitude": 106.6520,
         },
         "health_protocol": "Wajib masker dan sertifikat vaksin",
         "online": True,
@@ -48,8 +52,10 @@ def make_meeting(**overrides):
         "reminders": [{"before": "P1D", "at": "09:00"}, {"before": "PT1H", "at": None}],
         "channels": ["email", "whatsapp", "sms_fallback"],
         "organizer": {
-            "name": "Kementerian Komunikasi dan Informatika", "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik",
-            "signatory_name": "Usman Kansong", "signatory_title": "Direktur Jenderal Informasi dan Komunikasi Publik",
+            "name": "Kementerian Komunikasi dan Informatika",
+            "unit": "Direktorat Jenderal Informasi dan Komunikasi Publik",
+            "signatory_name": "Usman Kansong",
+            "signatory_title": "Direktur Jenderal Informasi dan Komunikasi Publik",
         },
     }
     meeting.update(overrides)
@@ -90,7 +96,12 @@ SAMPLES = {
         "meeting": make_meeting(),
     },
     "registration.mode_changed": make_registration(attendance_mode="online", previous_mode="in_person"),
-    "registration.checked_in": {"registration_id": "reg-0001", "event_id": "evt-rakor-humas-2021", "at": STARTS_AT, "agency_id": "agc-diskominfo-jateng"},
+    "registration.checked_in": {
+        "registration_id": "reg-0001",
+        "event_id": "evt-rakor-humas-2021",
+        "at": STARTS_AT,
+        "agency_id": "agc-diskominfo-jateng",
+    },
     "registration.check_in_reverted": {
         "registration_id": "reg-0001",
         "event_id": "evt-rakor-humas-2021",
@@ -157,8 +168,11 @@ SAMPLES = {
         "duplicates": 1,
         "invalid": [{"row": 3, "errors": {"email": ["Not a valid email address."]}}],
         "agency": {
-            "agency_id": "agc-diskominfo-jateng", "name": "Dinas Kominfo Provinsi Jawa Tengah",
-            "contact_email": "humas@jatengprov.go.id", "digest_enabled": True, "locale": "en",
+            "agency_id": "agc-diskominfo-jateng",
+            "name": "Dinas Kominfo Provinsi Jawa Tengah",
+            "contact_email": "humas@jatengprov.go.id",
+            "digest_enabled": True,
+            "locale": "en",
             "updated_at": STARTS_AT,
         },
         "meeting": make_meeting(),
@@ -273,7 +287,11 @@ def test_optional_fields_get_their_defaults_on_load():
         del meeting[optional]
     loaded = load_payload("event.created", meeting)
     assert (loaded["theme"], loaded["health_protocol"], loaded["online"], loaded["sequence"], loaded["changed_fields"]) == (
-        None, None, True, 0, []
+        None,
+        None,
+        True,
+        0,
+        [],
     )
 
 

@@ -1,4 +1,5 @@
 """The shared guards against input Python, the databases or SMTP would choke on."""
+
 import json
 
 import pytest

@@ -1,11 +1,12 @@
 """Local meeting times: WIB/WITA/WIT labels and Indonesian words, as every service writes them."""
+
 import datetime as dt
 
 import pytest
 
 from shared import local_time
 
-NINE_WIB = dt.datetime(2021, 12, 1, 2, 0, tzinfo=dt.timezone.utc)
+NINE_WIB = dt.datetime(2021, 12, 1, 2, 0, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(

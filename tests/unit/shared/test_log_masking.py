@@ -1,4 +1,5 @@
 """mask_personal_data: emails and phone numbers masked in log lines, other numbers left readable."""
+
 from __future__ import annotations
 
 import logging

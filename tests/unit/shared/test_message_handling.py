@@ -1,4 +1,5 @@
 """parse_message and process_message: what a consumer does with one body, on a SQLite file, without a broker."""
+
 from __future__ import annotations
 
 import json
@@ -111,7 +112,12 @@ def test_valid_message_becomes_an_event_with_a_loaded_payload():
     event = parse_message(body, HANDLERS, attempt=3)
     assert isinstance(event, Event)
     assert (event.id, event.type, event.version, event.producer, event.correlation_id, event.attempt) == (
-        event_id, "registration.checked_in", SCHEMA_VERSION, "registration", "c0ffee", 3
+        event_id,
+        "registration.checked_in",
+        SCHEMA_VERSION,
+        "registration",
+        "c0ffee",
+        3,
     )
     assert event.occurred_at.isoformat() == "2021-12-01T08:47:01+07:00"
     assert event.data["at"].isoformat() == "2021-12-01T08:47:00+07:00"
@@ -126,9 +132,7 @@ def test_older_versions_are_still_read():
 
 
 def process(body, session_factory, handler, attempt=1, deps=None) -> Outcome:
-    return process_message(
-        body, attempt=attempt, handlers={"registration.checked_in": handler}, session_factory=session_factory, deps=deps
-    )
+    return process_message(body, attempt=attempt, handlers={"registration.checked_in": handler}, session_factory=session_factory, deps=deps)
 
 
 def test_event_is_handled_once_and_acked_as_duplicate_the_second_time(session_factory):

@@ -1,4 +1,5 @@
 """A socket cut between connect and handshake is a connection error the reconnect loops survive."""
+
 import pika
 import pytest
 

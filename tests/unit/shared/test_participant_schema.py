@@ -1,4 +1,5 @@
 """ParticipantSchema: the strict API input for one person (phone, NIP, email, locale, unknown fields)."""
+
 from __future__ import annotations
 
 import pytest
@@ -156,8 +157,16 @@ def test_valid_emails_load_with_the_domain_lowercased(raw, email):
 
 @pytest.mark.parametrize(
     "raw",
-    ["rina.kominfo.go.id", "rina@", "@kominfo.go.id", "rina wulandari@kominfo.go.id", "rina@kominfo go.id",
-     "rina@localhost", "rina@@kominfo.go.id", ""],
+    [
+        "rina.kominfo.go.id",
+        "rina@",
+        "@kominfo.go.id",
+        "rina wulandari@kominfo.go.id",
+        "rina@kominfo go.id",
+        "rina@localhost",
+        "rina@@kominfo.go.id",
+        "",
+    ],
 )
 def test_invalid_emails_are_refused(raw):
     errors = errors_of(make_participant(email=raw))

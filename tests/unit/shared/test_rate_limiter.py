@@ -1,4 +1,5 @@
 """RateLimiter: a per-minute budget per key, kept by the `limits` library (in memory here; Redis in the integration tests)."""
+
 from __future__ import annotations
 
 import socket

@@ -1,4 +1,5 @@
 """The rules notification and streaming both apply to registration events: the status an event says, newest event wins."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +8,7 @@ import pytest
 
 from shared.domain.registration_events import is_stale, registration_status
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def test_newest_event_wins():
@@ -26,6 +27,8 @@ def test_a_cancellation_says_cancelled_by_its_type_whatever_its_payload_says():
     assert registration_status("registration.cancelled", {}) == "cancelled"
 
 
-@pytest.mark.parametrize("event_type", ["registration.confirmed", "registration.waitlisted", "registration.promoted", "registration.mode_changed"])
+@pytest.mark.parametrize(
+    "event_type", ["registration.confirmed", "registration.waitlisted", "registration.promoted", "registration.mode_changed"]
+)
 def test_other_registration_events_carry_the_status_in_their_payload(event_type):
     assert registration_status(event_type, {"status": "waitlisted"}) == "waitlisted"

@@ -1,10 +1,11 @@
 """The retention periods and the purge loop."""
+
 import datetime as dt
 import threading
 
 from shared.retention import PurgeLoop, cutoffs
 
-NOW = dt.datetime(2026, 3, 1, 12, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
 
 
 def test_cutoffs_follow_the_documented_periods():

@@ -1,4 +1,5 @@
 """choose_retry_delay: the growing delays between attempts, and a Retry-After that asks for more."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """load_settings: every variable's parsing, and one line naming the variable when it is wrong."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -126,8 +127,13 @@ def test_number_variables_are_parsed(variable, attribute, raw, parsed):
 @pytest.mark.parametrize("variable, _attribute, _raw, _parsed", FLOAT_VARIABLES)
 @pytest.mark.parametrize(
     "text, complaint",
-    [("soon", "is not a number"), ("0", "must be greater than 0"), ("-1.5", "must be greater than 0"),
-     ("nan", "must be"), ("inf", "must be")],
+    [
+        ("soon", "is not a number"),
+        ("0", "must be greater than 0"),
+        ("-1.5", "must be greater than 0"),
+        ("nan", "must be"),
+        ("inf", "must be"),
+    ],
 )
 def test_number_variables_name_themselves_when_wrong(variable, _attribute, _raw, _parsed, text, complaint):
     message = error_of(**{variable: text})
@@ -137,8 +143,19 @@ def test_number_variables_name_themselves_when_wrong(variable, _attribute, _raw,
 
 @pytest.mark.parametrize(
     "raw, expected",
-    [("1", True), ("true", True), ("TRUE", True), ("yes", True), ("on", True), (" On ", True),
-     ("0", False), ("false", False), ("No", False), ("off", False), ("", False)],
+    [
+        ("1", True),
+        ("true", True),
+        ("TRUE", True),
+        ("yes", True),
+        ("on", True),
+        (" On ", True),
+        ("0", False),
+        ("false", False),
+        ("No", False),
+        ("off", False),
+        ("", False),
+    ],
 )
 def test_smtp_starttls_accepts_the_usual_spellings_of_a_boolean(raw, expected):
     assert load(SMTP_STARTTLS=raw).smtp_starttls is expected
@@ -153,16 +170,35 @@ def test_smtp_starttls_names_itself_when_not_a_boolean(raw):
 
 URL_VARIABLES = [
     # (variable, attribute, good values, bad values, schemes named in the error)
-    ("RABBITMQ_URL", "rabbitmq_url", ["amqp://guest:guest@127.0.0.1:5672/%2F", "amqps://rabbit.kominfo.go.id/rakor"],
-     ["http://127.0.0.1:5672", "127.0.0.1:5672", "amqp//guest@localhost", "amqp:"], "amqp:// or amqps://"),
-    ("SMS_GATEWAY_URL", "sms_gateway_url", ["http://127.0.0.1:9000/send", "https://sms.example.id/v1/messages"],
-     ["ftp://sms.example.id", "sms.example.id/send", "https://", "http:sms.example.id"], "http:// or https://"),
-    ("PUBLIC_BASE_URL", "public_base_url", ["http://localhost:8003", "https://rakor.kominfo.go.id"],
-     ["rakor.kominfo.go.id", "ws://rakor.kominfo.go.id", "https://", "https:rakor.kominfo.go.id"], "http:// or https://"),
-    ("TWILIO_BASE_URL", "twilio_base_url", ["http://127.0.0.1:9100"],
-     ["api.twilio.com"], "http:// or https://"),
-    ("REGISTRATION_PUBLIC_URL", "registration_public_url", ["http://localhost:8001", "https://rakor.kominfo.go.id"],
-     ["rakor.kominfo.go.id/c", "https://"], "http:// or https://"),
+    (
+        "RABBITMQ_URL",
+        "rabbitmq_url",
+        ["amqp://guest:guest@127.0.0.1:5672/%2F", "amqps://rabbit.kominfo.go.id/rakor"],
+        ["http://127.0.0.1:5672", "127.0.0.1:5672", "amqp//guest@localhost", "amqp:"],
+        "amqp:// or amqps://",
+    ),
+    (
+        "SMS_GATEWAY_URL",
+        "sms_gateway_url",
+        ["http://127.0.0.1:9000/send", "https://sms.example.id/v1/messages"],
+        ["ftp://sms.example.id", "sms.example.id/send", "https://", "http:sms.example.id"],
+        "http:// or https://",
+    ),
+    (
+        "PUBLIC_BASE_URL",
+        "public_base_url",
+        ["http://localhost:8003", "https://rakor.kominfo.go.id"],
+        ["rakor.kominfo.go.id", "ws://rakor.kominfo.go.id", "https://", "https:rakor.kominfo.go.id"],
+        "http:// or https://",
+    ),
+    ("TWILIO_BASE_URL", "twilio_base_url", ["http://127.0.0.1:9100"], ["api.twilio.com"], "http:// or https://"),
+    (
+        "REGISTRATION_PUBLIC_URL",
+        "registration_public_url",
+        ["http://localhost:8001", "https://rakor.kominfo.go.id"],
+        ["rakor.kominfo.go.id/c", "https://"],
+        "http:// or https://",
+    ),
 ]
 
 
@@ -277,13 +313,28 @@ def test_twilio_and_gateway_credentials_are_carried():
 
 # --- whatsapp ----------------------------------------------------------------------------------------
 
-WHATSAPP = {"WHATSAPP_PROVIDER": "cloud", "WHATSAPP_TOKEN": "EAAG-uji", "WHATSAPP_PHONE_NUMBER_ID": "1098765", "WHATSAPP_TEMPLATES": '{"confirmed": {"id": "rakor_konfirmasi"}}'}
+WHATSAPP = {
+    "WHATSAPP_PROVIDER": "cloud",
+    "WHATSAPP_TOKEN": "EAAG-uji",
+    "WHATSAPP_PHONE_NUMBER_ID": "1098765",
+    "WHATSAPP_TEMPLATES": '{"confirmed": {"id": "rakor_konfirmasi"}}',
+}
 
 
 def test_whatsapp_is_off_unless_named_and_cloud_carries_its_settings():
     assert load().whatsapp_provider == ""
-    settings = load("notification", **WHATSAPP, WHATSAPP_API_URL="https://graph.example.test/v20.0/", WHATSAPP_FALLBACK_MINUTES="5", WHATSAPP_CONCURRENCY="48")
-    assert (settings.whatsapp_provider, settings.whatsapp_api_url, settings.whatsapp_token) == ("cloud", "https://graph.example.test/v20.0", "EAAG-uji")
+    settings = load(
+        "notification",
+        **WHATSAPP,
+        WHATSAPP_API_URL="https://graph.example.test/v20.0/",
+        WHATSAPP_FALLBACK_MINUTES="5",
+        WHATSAPP_CONCURRENCY="48",
+    )
+    assert (settings.whatsapp_provider, settings.whatsapp_api_url, settings.whatsapp_token) == (
+        "cloud",
+        "https://graph.example.test/v20.0",
+        "EAAG-uji",
+    )
     assert (settings.whatsapp_fallback_minutes, settings.whatsapp_concurrency) == (5.0, 48)
 
 
@@ -292,7 +343,10 @@ def test_whatsapp_is_off_unless_named_and_cloud_carries_its_settings():
     [
         ({"WHATSAPP_PROVIDER": "twilio"}, "WHATSAPP_PROVIDER='twilio' must be cloud or empty"),
         ({**WHATSAPP, "WHATSAPP_TOKEN": ""}, "WHATSAPP_PROVIDER=cloud needs WHATSAPP_TOKEN"),
-        ({**WHATSAPP, "WHATSAPP_TEMPLATES": ""}, "WHATSAPP_PROVIDER=cloud needs WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID and WHATSAPP_TEMPLATES"),
+        (
+            {**WHATSAPP, "WHATSAPP_TEMPLATES": ""},
+            "WHATSAPP_PROVIDER=cloud needs WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID and WHATSAPP_TEMPLATES",
+        ),
         ({**WHATSAPP, "WHATSAPP_FALLBACK_MINUTES": "0"}, "WHATSAPP_FALLBACK_MINUTES='0' must be greater than 0"),
     ],
 )
@@ -404,7 +458,11 @@ def test_unsupported_per_service_database_names_the_per_service_variable():
 
 def test_plain_text_variables_are_carried_as_given():
     settings = load(
-        SMTP_HOST="127.0.0.1", SMTP_TLS="starttls", SMTP_USERNAME="humas", SMTP_PASSWORD="p@ss", SMTP_FROM="Ditjen IKP <ikp@kominfo.go.id>",
+        SMTP_HOST="127.0.0.1",
+        SMTP_TLS="starttls",
+        SMTP_USERNAME="humas",
+        SMTP_PASSWORD="p@ss",
+        SMTP_FROM="Ditjen IKP <ikp@kominfo.go.id>",
     )
     assert (settings.smtp_host, settings.smtp_username, settings.smtp_password) == ("127.0.0.1", "humas", "p@ss")
     assert settings.smtp_from == "Ditjen IKP <ikp@kominfo.go.id>"
@@ -465,8 +523,16 @@ def variables_read_by_load_settings() -> set[str]:
 def test_source_scan_finds_the_variables():
     # Guards the scan itself: if the regex stopped matching, the next test would pass vacuously.
     found = variables_read_by_load_settings()
-    assert {"RAKOR_ADMIN_TOKEN", "SMTP_PORT", "RETRY_DELAYS", "RABBITMQ_URL", "SMTP_STARTTLS", "STREAMING_PORT",
-            "NOTIFICATION_DATABASE_URL", "RELAY_LEASE_SECONDS"} <= found
+    assert {
+        "RAKOR_ADMIN_TOKEN",
+        "SMTP_PORT",
+        "RETRY_DELAYS",
+        "RABBITMQ_URL",
+        "SMTP_STARTTLS",
+        "STREAMING_PORT",
+        "NOTIFICATION_DATABASE_URL",
+        "RELAY_LEASE_SECONDS",
+    } <= found
 
 
 def test_known_variables_lists_every_variable_load_settings_reads():
@@ -491,9 +557,23 @@ def test_settings_problems_lists_every_bad_variable_not_only_the_first():
     from shared.settings import settings_problems
 
     problems = settings_problems(
-        "notification", {"RAKOR_ADMIN_TOKEN": "pendek", "SMTP_PORT": "dua lima", "LOG_FORMAT": "xml", "RETENTION_DAYS": "0", "SMS_PROVIDER": "http", "RAKOR_ENV": "dev"}
+        "notification",
+        {
+            "RAKOR_ADMIN_TOKEN": "pendek",
+            "SMTP_PORT": "dua lima",
+            "LOG_FORMAT": "xml",
+            "RETENTION_DAYS": "0",
+            "SMS_PROVIDER": "http",
+            "RAKOR_ENV": "dev",
+        },
     )
-    assert [p.split("=")[0].split(" ")[0] for p in problems] == ["RAKOR_ADMIN_TOKEN", "LOG_FORMAT", "SMS_PROVIDER", "RETENTION_DAYS", "SMTP_PORT"]
+    assert [p.split("=")[0].split(" ")[0] for p in problems] == [
+        "RAKOR_ADMIN_TOKEN",
+        "LOG_FORMAT",
+        "SMS_PROVIDER",
+        "RETENTION_DAYS",
+        "SMTP_PORT",
+    ]
     assert settings_problems("notification", {"RAKOR_ADMIN_TOKEN": "x" * 20, "RAKOR_ENV": "dev"}) == []
 
 
@@ -577,7 +657,9 @@ def test_configuration_error_line_masks_passwords_in_urls(monkeypatch, capsys):
 
 
 def test_smtp_login_without_tls_is_refused_in_every_environment():
-    assert "SMTP_USERNAME needs SMTP_TLS=starttls or ssl" in error_of("notification", SMTP_HOST="127.0.0.1", SMTP_USERNAME="humas", SMTP_TLS="none")
+    assert "SMTP_USERNAME needs SMTP_TLS=starttls or ssl" in error_of(
+        "notification", SMTP_HOST="127.0.0.1", SMTP_USERNAME="humas", SMTP_TLS="none"
+    )
 
 
 # --- a pooler in transaction mode -----------------------------------------------------------------
@@ -587,4 +669,3 @@ def test_db_pooler_is_none_unless_transaction_is_named():
     assert load().db_pooler == "none"
     assert load(DB_POOLER="Transaction").db_pooler == "transaction"
     assert error_of(DB_POOLER="session") == "DB_POOLER='session' must be none or transaction"
-

@@ -1,4 +1,5 @@
 """The bus layout's queues: all quorum, every broker-side dead-lettering at-least-once with a real target."""
+
 from shared.messaging import topology
 from shared.messaging.access import bus_permissions
 
@@ -8,7 +9,11 @@ DELAYS = (5, 30)
 def test_every_queue_of_every_service_is_a_quorum_queue():
     for service in topology.SUBSCRIPTIONS:
         queues = topology.queue_arguments(service, DELAYS)
-        assert set(queues) == {topology.queue_name(service), topology.dead_letter_queue_name(service), *(topology.retry_queue_name(service, d) for d in DELAYS)}
+        assert set(queues) == {
+            topology.queue_name(service),
+            topology.dead_letter_queue_name(service),
+            *(topology.retry_queue_name(service, d) for d in DELAYS),
+        }
         assert {args["x-queue-type"] for args in queues.values()} == {"quorum"}
 
 

@@ -1,4 +1,5 @@
 """Channel addresses: https, an allowed host or subdomain, the right platform, sane meeting id and passcode."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Who may watch online and what a registration change does to the personal link."""
+
 from __future__ import annotations
 
 import pytest

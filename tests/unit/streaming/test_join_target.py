@@ -1,4 +1,5 @@
 """Where a personal link leads: Zoom first, YouTube otherwise, only within its window; the recording after the end."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,14 +10,24 @@ import pytest
 from services.streaming.domain.join_target import JoinOutcome, decide_join
 from services.streaming.domain.meetings import is_valid_event_id
 
-START = dt.datetime(2021, 12, 1, 2, 0, tzinfo=dt.timezone.utc)  # 09:00 WIB
-NOW = dt.datetime(2021, 12, 1, 3, 0, tzinfo=dt.timezone.utc)
-END = dt.datetime(2021, 12, 1, 9, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2021, 12, 1, 2, 0, tzinfo=dt.UTC)  # 09:00 WIB
+NOW = dt.datetime(2021, 12, 1, 3, 0, tzinfo=dt.UTC)
+END = dt.datetime(2021, 12, 1, 9, 0, tzinfo=dt.UTC)
 OPENS = dt.timedelta(minutes=30)
 ZOOM, YOUTUBE = "https://us02web.zoom.us/j/81234567890", "https://www.youtube.com/watch?v=x"
 
 # A running meeting with both channels, opened now; each test changes what it is about.
-decide = partial(decide_join, revoked=False, cancelled=False, starts_at=START, ends_at=END, zoom_url=ZOOM, youtube_url=YOUTUBE, now=NOW, opens_before=OPENS)
+decide = partial(
+    decide_join,
+    revoked=False,
+    cancelled=False,
+    starts_at=START,
+    ends_at=END,
+    zoom_url=ZOOM,
+    youtube_url=YOUTUBE,
+    now=NOW,
+    opens_before=OPENS,
+)
 
 
 def test_a_running_meeting_leads_to_zoom():

@@ -1,4 +1,5 @@
 """Reading Zoom's participant report: its real headers, rejoins, dates, BOM, and clear refusals."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +13,7 @@ from services.streaming.domain.zoom_report import MAX_ERRORS, attended_rows, par
 from shared.schemas.events import MAX_PRESENCE_MINUTES
 
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 # As the Zoom web portal exports it (Reports > Usage > Participants, "Export with meeting data"):
 # the meeting summary first, a blank line, then one row per stay; Budi left and came back.
@@ -118,7 +119,12 @@ def test_a_file_full_of_errors_reports_a_bounded_number_of_them():
 def test_json_rows_take_iso_times_and_read_naive_ones_in_the_meeting_zone():
     rows = parse_json_rows(
         [
-            {"email": " Rina.Wulandari@kominfo.go.id ", "name": "Rina", "join_time": "2021-12-01T08:58:00+07:00", "leave_time": "2021-12-01T03:00:00Z"},
+            {
+                "email": " Rina.Wulandari@kominfo.go.id ",
+                "name": "Rina",
+                "join_time": "2021-12-01T08:58:00+07:00",
+                "leave_time": "2021-12-01T03:00:00Z",
+            },
             {"email": "budi.santoso@jabarprov.go.id", "join_time": "2021-12-01T09:00:00", "leave_time": "2021-12-01T10:00:00"},
         ],
         WIB,
