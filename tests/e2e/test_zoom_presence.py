@@ -111,10 +111,15 @@ def test_a_zoom_report_decides_online_attendance_and_certificates(services):
     s.call("POST", f"{s.registration}/v1/events/{event_id}/check-ins", 200, json={"code": people["ahmad"]["check_in_code"]})
 
     def imported():
-        # Importing again is harmless, so the report is simply sent until streaming has heard of the registrations.
-        result = s.call(
-            "POST", f"{s.streaming}/v1/events/{event_id}/online-attendance", 200, data=REPORT, headers={**ADMIN, "Content-Type": "text/csv"}
+        # Importing again is harmless, so the report is simply sent until streaming has heard of the meeting
+        # (404 until event.created has crossed the bus) and of its registrations.
+        answer = requests.post(
+            f"{s.streaming}/v1/events/{event_id}/online-attendance", data=REPORT, headers={**ADMIN, "Content-Type": "text/csv"}, timeout=30
         )
+        if answer.status_code == 404:
+            return None
+        assert answer.status_code == 200, answer.text
+        result = answer.json()
         return result if result["matched"] == 4 else None
 
     result = wait_until(imported, 30, "streaming matching the report's rows to the online registrations")
