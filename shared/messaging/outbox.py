@@ -104,6 +104,9 @@ def outbox_row(event: dict[str, Any], created_at: Any) -> dict[str, Any]:
     return {"event_id": event["id"], "event_type": event["type"], "body": encode_body(event), "created_at": created_at}
 
 
+_INSERT_ONE = insert(outbox_rows)
+
+
 def write_envelopes(session: Session, envelopes: list[dict[str, Any]]) -> list[str]:
     """The one outbox writer: insert the envelopes in the caller's transaction, in order; return their ids.
 
@@ -113,7 +116,9 @@ def write_envelopes(session: Session, envelopes: list[dict[str, Any]]) -> list[s
     now = utcnow()
     rows = [outbox_row(event, now) for event in envelopes]
     if len(rows) == 1:
-        session.execute(insert(outbox_rows).values(**rows[0]))
+        # One statement built once, its row as parameters: the compiled form is cached, where a
+        # .values(**row) per call would build and key a new statement for every registration.
+        session.execute(_INSERT_ONE, rows[0])
     else:
         bulk_insert(session, outbox_rows, OUTBOX_COLUMNS, rows)
     return [event["id"] for event in envelopes]
