@@ -9,7 +9,7 @@ from services.console import views
 from services.console.domain import timefmt
 from services.console.door import init_door
 from services.console.errors import register_error_pages
-from services.console.i18n import translate
+from services.console.i18n import message_kind, translate
 from services.console.security import EXTENSION, ConsoleState, current_session, form_token, register_security
 from services.console.sessions import SessionStore
 from services.console.settings import ConsoleSettings, console_settings_or_exit
@@ -85,6 +85,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = _with_locale(timefmt.format_date)
     app.jinja_env.filters["time"] = _with_locale(timefmt.format_time)
     app.jinja_env.filters["moment"] = _with_locale(timefmt.format_moment)
+    app.jinja_env.filters["message_kind"] = lambda kind: message_kind(kind, g.get("locale", "id"))
     app.jinja_env.globals["span"] = lambda meeting: timefmt.format_span(
         meeting["starts_at"], meeting["ends_at"], meeting["timezone"], g.get("locale", "id")
     )

@@ -379,6 +379,12 @@ def normalize_locale(value: str | None) -> str:
     return value if value in LOCALES else DEFAULT_LOCALE
 
 
+def message_kind(kind: str, locale: str = DEFAULT_LOCALE) -> str:
+    """A notification kind in words ("Konfirmasi pendaftaran"); a kind the catalogue does not name, as sent."""
+    key = f"mkind.{kind}"
+    return translate(key, locale) if key in CATALOGUE else kind
+
+
 def translate(key: str, locale: str = DEFAULT_LOCALE, **params: object) -> str:
     """The catalogue's text for `key` in `locale`, with {placeholders} filled; KeyError for an unknown key."""
     indonesian, english = CATALOGUE[key]

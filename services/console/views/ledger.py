@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from services.console.clients import NotFound
-from services.console.i18n import CATALOGUE
 from services.console.security import services, signed_in
 from services.console.views.messages import CHANNELS, RESENDABLE, STATUSES
 
@@ -33,5 +32,4 @@ def show(event_id: str, registration_id: str):
         channels=LEDGER_CHANNELS,
         resendable=RESENDABLE,
         tab="overview",
-        known_kinds={key for key in CATALOGUE if key.startswith("mkind.")},
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from services.console.clients import Conflict
-from services.console.i18n import CATALOGUE
 from services.console.security import services, signed_in
 
 blp = Blueprint("messages", __name__, url_prefix="/meetings/<event_id>/messages")
@@ -36,7 +35,6 @@ def index(event_id: str):
         channels=CHANNELS,
         resendable=RESENDABLE,
         tab="messages",
-        known_kinds={key for key in CATALOGUE if key.startswith("mkind.")},
     )
 
 

@@ -55,3 +55,10 @@ def test_every_download_is_a_format_registration_renders():
 
     offered = set(AttendanceQuerySchema().fields["format"].validate.choices)
     assert set(DOWNLOADS) == offered - {"json"}
+
+
+def test_a_message_kind_is_named_in_the_visitors_language_and_an_unknown_one_shown_as_sent():
+    from services.console.i18n import message_kind
+
+    assert (message_kind("confirmed", "id"), message_kind("confirmed", "en")) == ("Konfirmasi", "Confirmation")
+    assert message_kind("jenis_baru", "id") == "jenis_baru"
