@@ -1,4 +1,4 @@
-"""Queries of the agency digest: agencies kept from the bus, items recorded, digests sealed per window and claimed; callers own the transaction."""
+"""Queries of the agency digest: agencies kept from the bus, items recorded, digests sealed per window and claimed (DIGESTS); callers own the transaction."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from services.notification.claim_table import ClaimTable
+from services.notification.domain.claims import ARMED
 from services.notification.models import Agency, AgencyDigest, DigestItem
 
-ARMED, SENDING, SENT, DROPPED = "armed", "sending", "sent", "dropped"
+# The agency turned its digest off after the digest was sealed.
+DROPPED = "dropped"
 
 
 def _insert(session: Session):
@@ -118,52 +121,8 @@ def seal(session: Session, agency_id: str, window: dt.datetime, now: dt.datetime
     return digest_id
 
 
-def _claimable(now: dt.datetime):
-    return or_(AgencyDigest.status == ARMED, and_(AgencyDigest.status == SENDING, AgencyDigest.claimed_until < now))
-
-
-def any_claimable(session: Session, now: dt.datetime) -> bool:
-    return session.scalar(select(AgencyDigest.id).where(_claimable(now)).limit(1)) is not None
-
-
-def next_claimable(session: Session, now: dt.datetime) -> AgencyDigest | None:
-    """A sealed digest not sent yet (or whose sender's lease ran out), locked; SKIP LOCKED lets several workers take different ones."""
-    query = (
-        select(AgencyDigest)
-        .where(_claimable(now))
-        .order_by(AgencyDigest.window_start, AgencyDigest.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
-    return session.scalars(query).first()
-
-
-def claim(session: Session, digest_id: str, now: dt.datetime, lease_until: dt.datetime) -> None:
-    session.execute(
-        update(AgencyDigest)
-        .where(AgencyDigest.id == digest_id)
-        .values(status=SENDING, claimed_until=lease_until, passes=AgencyDigest.passes + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def hold(session: Session, digest_id: str, now: dt.datetime, until: dt.datetime) -> None:
-    """Keep the digest claimed until `until` (a transient failure is retried then, by whichever worker)."""
-    session.execute(
-        update(AgencyDigest)
-        .where(AgencyDigest.id == digest_id)
-        .values(claimed_until=until, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def close(session: Session, digest_id: str, status: str, now: dt.datetime) -> None:
-    session.execute(
-        update(AgencyDigest)
-        .where(AgencyDigest.id == digest_id)
-        .values(status=status, claimed_until=None, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
+# Sealed digests go out oldest window first; the id breaks ties between agencies in one order on every worker.
+DIGESTS = ClaimTable(AgencyDigest, order=(AgencyDigest.window_start, AgencyDigest.id))
 
 
 def items_of(session: Session, digest_id: str) -> list[dict[str, Any]]:

@@ -15,8 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from services.notification import digest_store, operations, store
+from sqlalchemy.orm import Session
+
+from services.notification import claiming, digest_store, operations, store
 from services.notification.courier import Courier
+from services.notification.digest_store import DIGESTS
+from services.notification.domain.claims import Declined, retries_left, send_one_by_one
 from services.notification.domain.digest import (
     AGENCY_DIGEST,
     agency_recipient,
@@ -25,15 +29,12 @@ from services.notification.domain.digest import (
     window_start,
 )
 from services.notification.domain.messages import EMAIL, plan_messages
-from services.notification.models import Agency
-from shared.db import read_only, unit_of_work
+from services.notification.models import Agency, AgencyDigest
+from shared.db import read_only, unit_of_work, utcnow
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MINUTES = 60
-# As for reminders: passes a digest gets for its transient failures, and the pause between them.
-PASSES = 3
-RETRY_AFTER = dt.timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,6 @@ class ClaimedDigest:
     agency: dict[str, Any]
     items: list[dict[str, Any]]
     passes: int
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _agency(row: Agency) -> dict[str, Any]:
@@ -78,26 +75,27 @@ def seal_due_digests(session_factory: operations.SessionFactory, minutes: int, n
     return sealed
 
 
+def _admit(session: Session, row: AgencyDigest, now: dt.datetime) -> ClaimedDigest | Declined:
+    """Send the digest only while its agency still asks for one."""
+    agency = session.get(Agency, row.agency_id)
+    if agency is None or not agency.digest_enabled:
+        return Declined(digest_store.DROPPED)
+    return ClaimedDigest(row.id, _agency(agency), digest_store.items_of(session, row.id), row.passes + 1)
+
+
 def claim_next(session_factory: operations.SessionFactory, lease: dt.timedelta, now: dt.datetime) -> ClaimedDigest | None:
     """Take the next sealed digest; one whose agency turned the digest off since is closed on the way."""
+    # As when sealing: look first, most polls find nothing to send.
     with read_only(session_factory) as session:
-        if not digest_store.any_claimable(session, now):
+        if not DIGESTS.any_claimable(session, now):
             return None
-    with unit_of_work(session_factory) as session:
-        while (row := digest_store.next_claimable(session, now)) is not None:
-            agency = session.get(Agency, row.agency_id)
-            if agency is None or not agency.digest_enabled:
-                digest_store.close(session, row.id, digest_store.DROPPED, now)
-                continue
-            digest_store.claim(session, row.id, now, now + lease)
-            return ClaimedDigest(row.id, _agency(agency), digest_store.items_of(session, row.id), row.passes + 1)
-    return None
+    return claiming.take_next(session_factory, DIGESTS, lease, now, _admit)
 
 
 def send_digest(session_factory: operations.SessionFactory, courier: Courier, digest: ClaimedDigest) -> str:
     """One pass over a claimed digest: its one mail created once and sent unless already sent; returns the digest's status after it."""
     lease = dt.timedelta(seconds=courier.channels.lease_seconds)
-    retries_left = digest.passes < PASSES
+    more_passes = retries_left(digest.passes)
     content = build_digest(digest.items)
     [message] = plan_messages(AGENCY_DIGEST, [agency_recipient(digest.agency)], (EMAIL,))
     now = utcnow()
@@ -106,14 +104,8 @@ def send_digest(session_factory: operations.SessionFactory, courier: Courier, di
             digest.id, AGENCY_DIGEST, message, letterhead_meeting(content["meetings"]), {"digest": content}, now, now + lease
         )
         rows = store.insert_claimed_once(session, [row]) or store.claim_sendable(session, digest.id, now, now + lease)
-    operations.send_claims(session_factory, courier, [operations.claim_from_row(r) for r in rows], retries_left=retries_left)
-    now = utcnow()
-    with unit_of_work(session_factory) as session:
-        if store.count_unsettled(session, digest.id, []) and retries_left:
-            digest_store.hold(session, digest.id, now, now + RETRY_AFTER)
-            return digest_store.SENDING
-        digest_store.close(session, digest.id, digest_store.SENT, now)
-    return digest_store.SENT
+    operations.send_claims(session_factory, courier, [operations.claim_from_row(r) for r in rows], retries_left=more_passes)
+    return claiming.finish_pass(session_factory, DIGESTS, digest.id, more_passes)
 
 
 def send_due_digests(
@@ -127,16 +119,15 @@ def send_due_digests(
     """Seal what is due and send every sealed digest, one after another; returns how many were taken."""
     seal_due_digests(session_factory, minutes, clock())
     lease = dt.timedelta(seconds=courier.channels.lease_seconds)
-    taken = 0
-    while not should_stop() and (digest := claim_next(session_factory, lease, clock())) is not None:
-        taken += 1
-        status = send_digest(session_factory, courier, digest)
-        log.info(
-            "agency digest %s of %s (%d changes), pass %d: %s",
-            digest.id,
-            digest.agency["agency_id"],
-            len(digest.items),
-            digest.passes,
-            status,
-        )
-    return taken
+    return send_one_by_one(
+        lambda: claim_next(session_factory, lease, clock()),
+        lambda digest: send_digest(session_factory, courier, digest),
+        _report,
+        should_stop,
+    )
+
+
+def _report(digest: ClaimedDigest, status: str) -> None:
+    log.info(
+        "agency digest %s of %s (%d changes), pass %d: %s", digest.id, digest.agency["agency_id"], len(digest.items), digest.passes, status
+    )

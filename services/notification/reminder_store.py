@@ -1,4 +1,4 @@
-"""Queries of the reminders table: arm from a meeting snapshot, claim the next due one, close it; callers own the transaction."""
+"""Queries of the reminders table: arm from a meeting snapshot, claim the next due one (REMINDERS), close it; callers own the transaction."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, tuple_, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
-from services.notification.domain.reminders import ARMED, CANCELLED, OPEN, SENDING, plan_reminders, withdrawn
+from services.notification.claim_table import ClaimTable
+from services.notification.domain.reminders import ARMED, CANCELLED, OPEN, plan_reminders, withdrawn
 from services.notification.models import Contact, Reminder
 from shared.db.inserts import dialect_insert
 
@@ -58,52 +59,8 @@ def arm_reminders(session: Session, meeting: dict[str, Any], now: dt.datetime) -
         )
 
 
-def next_due(session: Session, now: dt.datetime) -> Reminder | None:
-    """The earliest reminder due (or whose sender's lease ran out), locked for this transaction.
-
-    PostgreSQL: FOR UPDATE SKIP LOCKED, so several workers each take a different one. SQLite
-    ignores the clause; there every unit of work is a BEGIN IMMEDIATE writer, which serializes claims.
-    """
-    claimable = or_(and_(Reminder.status == ARMED, Reminder.due_at <= now), and_(Reminder.status == SENDING, Reminder.claimed_until < now))
-    query = select(Reminder).where(claimable).order_by(Reminder.due_at).limit(1).with_for_update(skip_locked=True)
-    return session.scalars(query).first()
-
-
-def claim(session: Session, reminder_id: str, now: dt.datetime, lease_until: dt.datetime) -> None:
-    session.execute(
-        update(Reminder)
-        .where(Reminder.id == reminder_id)
-        .values(
-            status=SENDING,
-            claimed_until=lease_until,
-            started_at=func.coalesce(Reminder.started_at, now),
-            passes=Reminder.passes + 1,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
-def extend_lease(session: Session, reminder_id: str, now: dt.datetime, lease_until: dt.datetime) -> None:
-    session.execute(
-        update(Reminder)
-        .where(Reminder.id == reminder_id, Reminder.status == SENDING)
-        .values(claimed_until=lease_until, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def close(session: Session, reminder_id: str, status: str, now: dt.datetime) -> None:
-    session.execute(
-        update(Reminder)
-        .where(Reminder.id == reminder_id)
-        .values(status=status, claimed_until=None, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def is_open(session: Session, reminder_id: str) -> bool:
-    return session.scalar(select(Reminder.status).where(Reminder.id == reminder_id)) == SENDING
+# Only the first claim stamps started_at: decide() finishes a fan-out begun in time, but starts none late.
+REMINDERS = ClaimTable(Reminder, order=(Reminder.due_at,), due=lambda now: Reminder.due_at <= now, first_claimed_at="started_at")
 
 
 def confirmed_contacts(session: Session, event_id: str) -> list[Contact]:

@@ -15,20 +15,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from services.notification import operations, reminder_store, store
+from sqlalchemy.orm import Session
+
+from services.notification import claiming, operations, store
 from services.notification.courier import Courier
+from services.notification.domain.claims import SENDING, SENT, Declined, retries_left, send_one_by_one
 from services.notification.domain.delivery import DEAD
 from services.notification.domain.messages import REMINDER, Recipient, plan_messages
-from services.notification.domain.reminders import CANCEL, CANCELLED, SEND, SENDING, SENT, SKIP, SKIPPED, decide
+from services.notification.domain.reminders import CANCEL, CANCELLED, SEND, SKIP, SKIPPED, decide
+from services.notification.models import Reminder
+from services.notification.reminder_store import REMINDERS, confirmed_contacts
 from shared.db import read_only, unit_of_work, utcnow
 
 log = logging.getLogger(__name__)
 
 BATCH = 200
-# How many passes a reminder gets for its transient failures before they are left `dead` for the operator.
-PASSES = 3
-# A pass that left transient failures hands the reminder back; it is claimed again after this long.
-RETRY_AFTER = dt.timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -41,18 +42,19 @@ class ClaimedReminder:
     meeting: dict[str, Any]
 
 
+def _admit(session: Session, row: Reminder, now: dt.datetime) -> ClaimedReminder | Declined:
+    """Send the reminder only if its moment is not gone and the meeting still wants it."""
+    meeting = store.load_meeting(session, row.event_id)
+    action = decide(row.reminder_key, row.due_at, meeting, started=row.started_at is not None, now=now)
+    if action == SEND:
+        return ClaimedReminder(row.id, row.event_id, row.reminder_key, row.due_at, row.passes + 1, meeting)
+    log.info("reminder %s of %s at %s: %s", row.reminder_key, row.event_id, row.due_at.isoformat(), action)
+    return Declined({SKIP: SKIPPED, CANCEL: CANCELLED}[action])
+
+
 def claim_next(session_factory: operations.SessionFactory, lease: dt.timedelta, now: dt.datetime) -> ClaimedReminder | None:
     """Take the next due reminder; the ones whose moment is gone or no longer wanted are closed on the way."""
-    with unit_of_work(session_factory) as session:
-        while (row := reminder_store.next_due(session, now)) is not None:
-            meeting = store.load_meeting(session, row.event_id)
-            action = decide(row.reminder_key, row.due_at, meeting, started=row.started_at is not None, now=now)
-            if action == SEND:
-                reminder_store.claim(session, row.id, now, now + lease)
-                return ClaimedReminder(row.id, row.event_id, row.reminder_key, row.due_at, row.passes + 1, meeting)
-            log.info("reminder %s of %s at %s: %s", row.reminder_key, row.event_id, row.due_at.isoformat(), action)
-            reminder_store.close(session, row.id, {SKIP: SKIPPED, CANCEL: CANCELLED}[action], now)
-    return None
+    return claiming.take_next(session_factory, REMINDERS, lease, now, _admit)
 
 
 def _extra(recipient: Recipient) -> dict[str, Any]:
@@ -62,14 +64,14 @@ def _extra(recipient: Recipient) -> dict[str, Any]:
 
 
 def _send_batch(
-    session_factory, courier: Courier, reminder: ClaimedReminder, recipients: list[Recipient], lease: dt.timedelta, retries_left: bool
+    session_factory, courier: Courier, reminder: ClaimedReminder, recipients: list[Recipient], lease: dt.timedelta, more_passes: bool
 ) -> bool:
     """Create and send one batch; False when the reminder was withdrawn meanwhile (moved, called off)."""
     now = utcnow()
     with unit_of_work(session_factory) as session:
-        if not reminder_store.is_open(session, reminder.id):
+        if not REMINDERS.is_claimed(session, reminder.id):
             return False
-        reminder_store.extend_lease(session, reminder.id, now, now + lease)
+        REMINDERS.hold(session, reminder.id, now, now + lease)
         planned = plan_messages(REMINDER, recipients, reminder.meeting.get("channels"))
         rows = store.insert_claimed_once(
             session,
@@ -79,7 +81,7 @@ def _send_batch(
             ],
         )
     operations.send_claims(
-        session_factory, courier, [operations.claim_from_row(r) for r in rows], retries_left=retries_left, executor=courier.executor
+        session_factory, courier, [operations.claim_from_row(r) for r in rows], retries_left=more_passes, executor=courier.executor
     )
     return True
 
@@ -87,14 +89,14 @@ def _send_batch(
 def send_reminder(session_factory, courier: Courier, reminder: ClaimedReminder, *, should_stop: Callable[[], bool] = lambda: False) -> str:
     """One pass over a claimed reminder; returns the reminder's status after it (sent, sending, or cancelled)."""
     lease = dt.timedelta(seconds=courier.channels.lease_seconds)
-    retries_left = reminder.passes < PASSES
+    more_passes = retries_left(reminder.passes)
     with read_only(session_factory) as session:
-        recipients = [store.recipient_of(c) for c in reminder_store.confirmed_contacts(session, reminder.event_id)]
+        recipients = [store.recipient_of(c) for c in confirmed_contacts(session, reminder.event_id)]
     for start in range(0, len(recipients), BATCH):
         if should_stop():
             # Left claimed: the lease runs out and this or another worker finishes the fan-out.
             return SENDING
-        if not _send_batch(session_factory, courier, reminder, recipients[start : start + BATCH], lease, retries_left):
+        if not _send_batch(session_factory, courier, reminder, recipients[start : start + BATCH], lease, more_passes):
             return CANCELLED
     # Rows of an earlier pass: transient failures, or claims a crashed sender held past their lease.
     now = utcnow()
@@ -106,16 +108,12 @@ def send_reminder(session_factory, courier: Courier, reminder: ClaimedReminder, 
             session_factory,
             courier,
             [operations.claim_from_row(r) for r in leftovers],
-            retries_left=retries_left,
+            retries_left=more_passes,
             executor=courier.executor,
         )
     ]
-    now = utcnow()
-    with unit_of_work(session_factory) as session:
-        if store.count_unsettled(session, reminder.id, []) and retries_left:
-            reminder_store.extend_lease(session, reminder.id, now, now + RETRY_AFTER)
-            return SENDING
-        reminder_store.close(session, reminder.id, SENT, now)
+    if claiming.finish_pass(session_factory, REMINDERS, reminder.id, more_passes) == SENDING:
+        return SENDING
     if DEAD in statuses:
         log.warning(
             "reminder %s of %s: %d notifications dead after %d passes",
@@ -132,11 +130,15 @@ def send_due_reminders(
 ) -> int:
     """Send every reminder due now, one after another; returns how many were taken."""
     lease = dt.timedelta(seconds=courier.channels.lease_seconds)
-    taken = 0
-    while not should_stop() and (reminder := claim_next(session_factory, lease, clock())) is not None:
-        taken += 1
-        status = send_reminder(session_factory, courier, reminder, should_stop=should_stop)
-        log.info(
-            "reminder %s of %s (due %s), pass %d: %s", reminder.key, reminder.event_id, reminder.due_at.isoformat(), reminder.passes, status
-        )
-    return taken
+    return send_one_by_one(
+        lambda: claim_next(session_factory, lease, clock()),
+        lambda reminder: send_reminder(session_factory, courier, reminder, should_stop=should_stop),
+        _report,
+        should_stop,
+    )
+
+
+def _report(reminder: ClaimedReminder, status: str) -> None:
+    log.info(
+        "reminder %s of %s (due %s), pass %d: %s", reminder.key, reminder.event_id, reminder.due_at.isoformat(), reminder.passes, status
+    )

@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from services.notification.domain.claims import ARMED, SENDING
+
 # A reminder whose moment passed less than this long ago is still sent (a worker restarting, a slow
 # poll); later than that it is skipped: a "tomorrow at 09:00" reminder read at 11:00 misleads.
 SEND_GRACE = dt.timedelta(minutes=5)
 
-ARMED, SENDING, SENT, SKIPPED, CANCELLED = "armed", "sending", "sent", "skipped", "cancelled"
+# Besides sent, how a reminder ends: its moment gone (skipped), or no longer wanted (cancelled).
+SKIPPED, CANCELLED = "skipped", "cancelled"
 # Rows still waiting for their moment or being sent: the ones a move or a cancellation withdraws.
 OPEN = (ARMED, SENDING)
 
