@@ -1,5 +1,11 @@
-"""What the notification benchmarks share: a fresh vhost, a queue filled before the worker starts,
-the worker run as in production, and a counting peer (SMTP sink, fake WhatsApp API) in its own process.
+"""What the benchmarks share.
+
+For all: a free port and a scratch database (a SQLite file, or a fresh PostgreSQL database dropped
+afterwards). For the registration benchmarks: the API's environment and command-line options, the
+meeting they register to, and the bare Flask + marshmallow endpoint they are measured against. For the
+notification benchmarks: a fresh vhost, a queue filled before the worker starts, the worker run as in
+production, a counting peer (SMTP sink, fake WhatsApp API) in its own process, and the worker's rate
+printed beside its baseline's.
 
 A counting peer writes "<accepted> <monotonic time of the first> <of the last>" to its count file
 every 100 ms; rates are taken from the first to the last message, so start-up is not in them.
@@ -7,22 +13,36 @@ every 100 ms; rates are taken from the first to the last message, so start-up is
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pika
+import requests
+from sqlalchemy import create_engine, text
 
 from shared.messaging.topology import EXCHANGE, declare_topology, queue_name
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_ADMIN_TOKEN = "bench-admin-token-0123456789"
+# bench/registration_intake_wrk.sh exports the same token to the registration API it starts.
+ORGANIZER_TOKEN = "bench-organizer-token-0123456789"
+ORGANIZER = {"Authorization": f"Bearer {ORGANIZER_TOKEN}"}
+REGISTRATION_MEETING = {
+    "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
+    "starts_at": "2031-12-01T09:00:00+07:00",
+    "ends_at": "2031-12-01T16:00:00+07:00",
+    "venue": {"name": "Hotel Aviary Bintaro", "address": "Jl. Boulevard Bintaro Jaya Blok B7/A1"},
+}
 MEETING = {
     "id": "bench-rakor-jfph",
     "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
@@ -41,6 +61,74 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def pg_database(admin_url: str, name: str, *, drop: bool = False) -> str:
+    """Create (or drop) database `name` on the server of `admin_url`; return its URL."""
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' if drop else f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+@contextmanager
+def scratch_database(database: str, sqlite_url: str, pg_admin_url: str, pg_name: str) -> Iterator[str]:
+    """The URL to run on: `sqlite_url`, or with `database` "postgresql" a fresh database `pg_name`, dropped on leaving."""
+    if database != "postgresql":
+        yield sqlite_url
+        return
+    url = pg_database(pg_admin_url, pg_name)
+    try:
+        yield url
+    finally:
+        pg_database(pg_admin_url, pg_name, drop=True)
+
+
+def add_registration_server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pg-url", default="", help="an empty PostgreSQL database (default: a SQLite file)")
+
+
+def registration_env(database_url: str, data_dir: str) -> dict[str, str]:
+    """The registration API's environment in the benchmarks: no agency is ever rate limited."""
+    return {
+        "RAKOR_ADMIN_TOKEN": ORGANIZER_TOKEN,
+        "DATABASE_URL": database_url,
+        "DATA_DIR": data_dir,
+        "AGENCY_RATE_LIMIT": "1000000",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def create_meeting(base: str, capacity: int, **overrides: object) -> str:
+    """A new meeting of `capacity` in-person seats on the registration API at `base`; its id."""
+    body = {**REGISTRATION_MEETING, "in_person_capacity": capacity, **overrides}
+    return requests.post(f"{base}/v1/events", json=body, headers=ORGANIZER, timeout=30).json()["id"]
+
+
+def validating_app(name: str, rule: str, schema, answer: Callable[[str, dict], dict], status: int = 200):
+    """A bare Flask app whose one POST `rule` (taking an event_id) checks its JSON body with the marshmallow
+    `schema` and answers `answer(event_id, body)`, without auth or database: what the real endpoint is
+    measured against. /healthz tells the server is up."""
+    from flask import Flask, jsonify, request
+    from marshmallow import ValidationError
+
+    app = Flask(name)
+
+    @app.post(rule)
+    def post(event_id):
+        try:
+            data = schema.load(request.get_json())
+        except ValidationError as exc:
+            return jsonify({"errors": exc.messages}), 422
+        return jsonify(answer(event_id, data)), status
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    return app
 
 
 def fresh_vhost() -> str:
@@ -173,3 +261,18 @@ def link_fanout_rate(
         peer.stop()
         if vhost is not None:
             delete_vhost(vhost)
+
+
+def add_worker_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database", help="DATABASE_URL of the worker (default: a fresh SQLite file)")
+    parser.add_argument("--timeout", type=float, default=3600)
+
+
+def print_against_baseline(prefix: str, ours: Callable[[Path], float], baseline: Callable[[Path], float] | None, ratio_format: str) -> None:
+    """Run `ours`, then `baseline` (each printing its own line and returning its rate) in one scratch
+    directory named after `prefix`, and print the ratio of the two rates in `ratio_format`."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as directory:
+        workdir = Path(directory)
+        rate = ours(workdir)
+        if baseline is not None:
+            print("ratio: " + ratio_format.format(rate / baseline(workdir)))

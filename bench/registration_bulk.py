@@ -15,25 +15,19 @@ import time
 
 import requests
 
-from bench.registration_intake import ADMIN_TOKEN, drive, free_port, participants, serve, setup_meeting, stop
+from bench.harness import add_registration_server_options, free_port, registration_env
+from bench.registration_intake import drive, participants, serve, setup_meeting, stop
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.registration_bulk", description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=5)
     parser.add_argument("--rows", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--pg-url", default="", help="an empty PostgreSQL database (default: a SQLite file)")
+    add_registration_server_options(parser)
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="rakor-bench-bulk-") as data_dir:
-        env = {
-            "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
-            "DATABASE_URL": args.pg_url or f"sqlite:///{data_dir}/registration.db",
-            "DATA_DIR": data_dir,
-            "AGENCY_RATE_LIMIT": "1000000",
-            "LOG_LEVEL": "WARNING",
-        }
+        env = registration_env(args.pg_url or f"sqlite:///{data_dir}/registration.db", data_dir)
         port = free_port()
         api = serve("services.registration.app:create_app()", port, args.workers, env)
         try:

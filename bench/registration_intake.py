@@ -23,8 +23,9 @@ from pathlib import Path
 
 import requests
 
+from bench.harness import ORGANIZER, add_registration_server_options, create_meeting, free_port, registration_env, validating_app
+
 ROOT = Path(__file__).resolve().parents[1]
-ADMIN_TOKEN = "bench-organizer-token-0123456789"
 
 
 def participant_body_schema():
@@ -41,25 +42,13 @@ def participant_body_schema():
 
 def create_baseline_app():
     """The ceiling: Flask + marshmallow validating a participant, no auth, no database."""
-    from flask import Flask, jsonify, request
-    from marshmallow import ValidationError
-
-    schema = participant_body_schema()
-    app = Flask("baseline")
-
-    @app.post("/v1/events/<event_id>/registrations")
-    def register(event_id):
-        try:
-            data = schema.load(request.get_json())
-        except ValidationError as exc:
-            return jsonify({"errors": exc.messages}), 422
-        return jsonify({"id": str(uuid.uuid4()), "event_id": event_id, "status": "confirmed", "participant": data}), 201
-
-    @app.get("/healthz")
-    def healthz():
-        return {"status": "ok"}
-
-    return app
+    return validating_app(
+        "baseline",
+        "/v1/events/<event_id>/registrations",
+        participant_body_schema(),
+        lambda event_id, data: {"id": str(uuid.uuid4()), "event_id": event_id, "status": "confirmed", "participant": data},
+        status=201,
+    )
 
 
 def serve(app_spec: str, port: int, workers: int, env: dict[str, str], extra_args: tuple[str, ...] | list[str] = ()) -> subprocess.Popen:
@@ -131,36 +120,19 @@ def drive(url: str, headers_for, total: int, concurrency: int, first: int = 1) -
     return total / (time.perf_counter() - start), statuses
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def setup_meeting(base: str, agencies: int) -> tuple[str, list[dict[str, str]]]:
-    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     keys = []
     for i in range(agencies):
         body = {"name": f"Diskominfo Kota {i}", "kind": "city", "contact_email": f"humas{i}@kota.go.id"}
-        keys.append({"Authorization": f"Bearer {requests.post(f'{base}/v1/agencies', json=body, headers=admin).json()['api_key']}"})
-    meeting = {
-        "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
-        "starts_at": "2031-12-01T09:00:00+07:00",
-        "ends_at": "2031-12-01T16:00:00+07:00",
-        "venue": {"name": "Hotel Aviary Bintaro", "address": "Jl. Boulevard Bintaro Jaya Blok B7/A1"},
-        "in_person_capacity": 500,
-    }
-    return requests.post(f"{base}/v1/events", json=meeting, headers=admin).json()["id"], keys
+        keys.append({"Authorization": f"Bearer {requests.post(f'{base}/v1/agencies', json=body, headers=ORGANIZER).json()['api_key']}"})
+    return create_meeting(base, 500), keys
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.registration_intake", description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--pg-url", default="", help="an empty PostgreSQL database (default: a SQLite file)")
+    add_registration_server_options(parser)
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="rakor-bench-registration-") as data_dir:
@@ -173,15 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         finally:
             stop(baseline)
-        env = {
-            "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
-            "DATABASE_URL": database_url,
-            "DATA_DIR": data_dir,
-            "AGENCY_RATE_LIMIT": "1000000",
-            "LOG_LEVEL": "WARNING",
-        }
         port = free_port()
-        api = serve("services.registration.app:create_app()", port, args.workers, env)
+        api = serve("services.registration.app:create_app()", port, args.workers, registration_env(database_url, data_dir))
         try:
             base = f"http://127.0.0.1:{port}"
             event_id, keys = setup_meeting(base, 8)
