@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import pika
 import requests
@@ -268,11 +269,24 @@ def add_worker_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=3600)
 
 
-def print_against_baseline(prefix: str, ours: Callable[[Path], float], baseline: Callable[[Path], float] | None, ratio_format: str) -> None:
-    """Run `ours`, then `baseline` (each printing its own line and returning its rate) in one scratch
-    directory named after `prefix`, and print the ratio of the two rates in `ratio_format`."""
+class Measure(NamedTuple):
+    """One side of a comparison: `run(workdir)` gives its rate, or figures ending with the rate, which fill the `line` template."""
+
+    run: Callable[[Path], float | tuple[float, ...]]
+    line: str
+
+    def print_rate(self, workdir: Path) -> float:
+        figures = self.run(workdir)
+        figures = figures if isinstance(figures, tuple) else (figures,)
+        print(self.line.format(*figures))
+        return figures[-1]
+
+
+def print_against_baseline(prefix: str, ours: Measure, baseline: Measure | None, ratio_format: str) -> None:
+    """`ours`, then `baseline`, each printed as soon as it is measured, in one scratch directory named after
+    `prefix`; then the ratio of their rates in `ratio_format`."""
     with tempfile.TemporaryDirectory(prefix=prefix) as directory:
         workdir = Path(directory)
-        rate = ours(workdir)
+        rate = ours.print_rate(workdir)
         if baseline is not None:
-            print("ratio: " + ratio_format.format(rate / baseline(workdir)))
+            print("ratio: " + ratio_format.format(rate / baseline.print_rate(workdir)))
