@@ -23,7 +23,7 @@ from pathlib import Path
 
 import requests
 
-from bench.harness import ORGANIZER, create_meeting, free_port, registration_env, scratch_database, validating_app
+from bench.harness import ORGANIZER, add_database_options, create_meeting, free_port, registration_env, scratch_database, validating_app
 from bench.registration_intake import serve, stop
 
 ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s"  # method, path, status, microseconds
@@ -128,18 +128,15 @@ def describe(times: list[float]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.door_checkin", description=__doc__.splitlines()[0])
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--pg-admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    add_database_options(parser)
     parser.add_argument("--people", type=int, default=600)
     parser.add_argument("--doors", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
 
-    pg_name = f"rakor_bench_door_{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory(prefix="rakor-bench-door-") as data_dir:
         logs = Path(data_dir)
-        sqlite_url = f"sqlite:///{data_dir}/registration.db"
-        with scratch_database(args.database, sqlite_url, args.pg_admin_url, pg_name) as database_url:
+        with scratch_database(args, "rakor_bench_door", f"sqlite:///{data_dir}/registration.db") as database_url:
             base, baseline = serve_logged("bench.door_checkin:create_baseline_app()", args.workers, {}, logs / "baseline.log")
             try:
                 fake_codes = [f"KODE{n:04d}" for n in range(args.people)]

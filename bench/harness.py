@@ -73,33 +73,41 @@ def pg_database(admin_url: str, name: str, *, drop: bool = False) -> str:
     return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
+def add_database_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--pg-admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
 @contextmanager
-def scratch_database(database: str, sqlite_url: str, pg_admin_url: str, pg_name: str) -> Iterator[str]:
-    """The URL to run on: `sqlite_url`, or with `database` "postgresql" a fresh database `pg_name`, dropped on leaving."""
-    if database != "postgresql":
+def scratch_database(args: argparse.Namespace, pg_prefix: str, sqlite_url: str) -> Iterator[str]:
+    """The URL to run on by the options of add_database_options: `sqlite_url`, or a fresh PostgreSQL
+    database named from `pg_prefix`, dropped on leaving."""
+    if args.database != "postgresql":
         yield sqlite_url
         return
-    url = pg_database(pg_admin_url, pg_name)
+    name = f"{pg_prefix}_{uuid.uuid4().hex[:8]}"
+    url = pg_database(args.pg_admin_url, name)
     try:
         yield url
     finally:
-        pg_database(pg_admin_url, pg_name, drop=True)
+        pg_database(args.pg_admin_url, name, drop=True)
 
 
-def add_registration_server_options(parser: argparse.ArgumentParser) -> None:
+def parse_registration_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The arguments of a registration benchmark, its own options followed by those of the API it serves."""
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pg-url", default="", help="an empty PostgreSQL database (default: a SQLite file)")
+    return parser.parse_args(argv)
+
+
+def service_env(admin_token: str, database_url: str, data_dir: str, **extra: str) -> dict[str, str]:
+    """A service's settings in the benchmarks (warnings only in its log)."""
+    return {"RAKOR_ADMIN_TOKEN": admin_token, "DATABASE_URL": database_url, "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING", **extra}
 
 
 def registration_env(database_url: str, data_dir: str) -> dict[str, str]:
-    """The registration API's environment in the benchmarks: no agency is ever rate limited."""
-    return {
-        "RAKOR_ADMIN_TOKEN": ORGANIZER_TOKEN,
-        "DATABASE_URL": database_url,
-        "DATA_DIR": data_dir,
-        "AGENCY_RATE_LIMIT": "1000000",
-        "LOG_LEVEL": "WARNING",
-    }
+    """The registration API's settings in the benchmarks: no agency is ever rate limited."""
+    return service_env(ORGANIZER_TOKEN, database_url, data_dir, AGENCY_RATE_LIMIT="1000000")
 
 
 def create_meeting(base: str, capacity: int, **overrides: object) -> str:
@@ -230,16 +238,8 @@ def queue_link_events(amqp_url: str, payloads: Iterable[dict], count: int) -> No
 
 
 def worker_env(data_dir: Path, database_url: str, amqp_url: str, **extra: str) -> dict[str, str]:
-    """The environment of a notification worker of the benchmarks (warnings only in its log)."""
-    return {
-        **os.environ,
-        "DATA_DIR": str(data_dir),
-        "DATABASE_URL": database_url,
-        "RAKOR_ADMIN_TOKEN": BENCH_ADMIN_TOKEN,
-        "RABBITMQ_URL": amqp_url,
-        "LOG_LEVEL": "WARNING",
-        **extra,
-    }
+    """The environment of a notification worker of the benchmarks."""
+    return {**os.environ, **service_env(BENCH_ADMIN_TOKEN, database_url, str(data_dir), RABBITMQ_URL=amqp_url, **extra)}
 
 
 def link_fanout_rate(
@@ -267,6 +267,12 @@ def link_fanout_rate(
 def add_worker_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database", help="DATABASE_URL of the worker (default: a fresh SQLite file)")
     parser.add_argument("--timeout", type=float, default=3600)
+
+
+def parse_worker_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The arguments of a notification benchmark, its own options followed by those of the worker it runs."""
+    add_worker_options(parser)
+    return parser.parse_args(argv)
 
 
 class Measure(NamedTuple):

@@ -28,9 +28,9 @@ from bench.harness import (
     MEETING,
     ROOT,
     Measure,
-    add_worker_options,
     delete_vhost,
     fresh_vhost,
+    parse_worker_args,
     print_against_baseline,
     stop_process,
     worker_env,
@@ -122,8 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay", type=float, default=0.02, help="seconds the SMTP sink waits before each reply")
     parser.add_argument("--pool", type=int, default=16, help="SMTP_POOL_SIZE of the worker")
     parser.add_argument("--concurrency", type=int, default=16, help="CONSUMER_CONCURRENCY of the worker")
-    add_worker_options(parser)
-    args = parser.parse_args(argv)
+    args = parse_worker_args(parser, argv)
     reminders_line = f"reminders: first mail {{:.2f}} s after the moment (target <= 5 s), {{:.1f}} mails/s ({args.recipients} reminders, pool {args.pool}, {args.delay * 1000:g} ms per SMTP reply)"
     links_line = f"link fan-out (same run, bench.notification_throughput's method): {{:.1f}} mails/s ({args.link_messages} mails)"
     links = Measure(partial(run_worker, args.link_messages, args), links_line)

@@ -18,12 +18,14 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
-from bench.harness import ORGANIZER, add_registration_server_options, create_meeting, free_port, registration_env, validating_app
+from bench.harness import ORGANIZER, create_meeting, free_port, parse_registration_args, registration_env, validating_app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,6 +88,18 @@ def stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
+@contextmanager
+def registration_api(workers: int, pg_url: str, data_dir: str) -> Iterator[str]:
+    """The registration API on `pg_url` (default: a SQLite file in `data_dir`) under gunicorn, for as long as the block runs; its base URL."""
+    port = free_port()
+    env = registration_env(pg_url or f"sqlite:///{data_dir}/registration.db", data_dir)
+    api = serve("services.registration.app:create_app()", port, workers, env)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(api)
+
+
 def participants(first: int = 1):
     """Distinct participants, numbered from `first`; two in three attend in person."""
     for n in itertools.count(first):
@@ -132,11 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.registration_intake", description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
-    add_registration_server_options(parser)
-    args = parser.parse_args(argv)
+    args = parse_registration_args(parser, argv)
 
     with tempfile.TemporaryDirectory(prefix="rakor-bench-registration-") as data_dir:
-        database_url = args.pg_url or f"sqlite:///{data_dir}/registration.db"
         port = free_port()
         baseline = serve("bench.registration_intake:create_baseline_app()", port, args.workers, {})
         try:
@@ -145,16 +157,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         finally:
             stop(baseline)
-        port = free_port()
-        api = serve("services.registration.app:create_app()", port, args.workers, registration_env(database_url, data_dir))
-        try:
-            base = f"http://127.0.0.1:{port}"
+        with registration_api(args.workers, args.pg_url, data_dir) as base:
             event_id, keys = setup_meeting(base, 8)
             rps, statuses = drive(
                 f"{base}/v1/events/{event_id}/registrations", lambda i: keys[i % len(keys)], args.requests, args.concurrency
             )
-        finally:
-            stop(api)
     database = "postgresql" if args.pg_url else "sqlite"
     print(f"bare flask+marshmallow: {base_rps:8.1f} req/s  {base_statuses}")
     print(f"registration ({database}): {rps:8.1f} req/s  {statuses}")

@@ -25,7 +25,7 @@ import uuid
 import requests
 from sqlalchemy import insert, text, update
 
-from bench.harness import free_port, scratch_database
+from bench.harness import add_database_options, free_port, scratch_database, service_env
 from services.streaming.api import EXTENSION
 from services.streaming.app import create_app
 from services.streaming.models import Meeting, Participant
@@ -81,13 +81,7 @@ def hammer(port: int, tokens: list[str], total: int, clients: int) -> float:
 
 def streaming_environ(database_url: str, data_dir: str) -> dict[str, str]:
     """The streaming API's settings in the join benchmarks: no visit is ever rate limited."""
-    return {
-        "RAKOR_ADMIN_TOKEN": ADMIN,
-        "DATABASE_URL": database_url,
-        "DATA_DIR": data_dir,
-        "LOG_LEVEL": "WARNING",
-        "JOIN_RATE_LIMIT": "100000000",
-    }
+    return service_env(ADMIN, database_url, data_dir, JOIN_RATE_LIMIT="100000000")
 
 
 def prepare(database_url: str, data_dir: str, links: int) -> list[str]:
@@ -140,13 +134,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--pg-admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    add_database_options(parser)
     args = parser.parse_args()
     data_dir = tempfile.mkdtemp(prefix="rakor-bench-join-")
-    pg_name = f"rakor_bench_streaming_{uuid.uuid4().hex[:8]}"
     results: dict[str, list[float]] = {"bare": [], "streaming": []}
-    with scratch_database(args.database, f"sqlite:///{data_dir}/streaming.db", args.pg_admin_url, pg_name) as database_url:
+    with scratch_database(args, "rakor_bench_streaming", f"sqlite:///{data_dir}/streaming.db") as database_url:
         tokens = prepare(database_url, data_dir, 200)
         env = streaming_environ(database_url, data_dir)
         servers = {"bare": serve("bench.streaming_bare_app:app", env), "streaming": serve("services.streaming.app:create_app()", env)}

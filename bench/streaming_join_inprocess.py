@@ -14,11 +14,10 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-import uuid
 
 from flask import Flask, redirect
 
-from bench.harness import scratch_database
+from bench.harness import add_database_options, scratch_database
 from bench.streaming_join import prepare, streaming_environ
 from services.streaming.api import EXTENSION
 from services.streaming.app import create_app
@@ -56,12 +55,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--visits", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--pg-admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    add_database_options(parser)
     args = parser.parse_args()
     data_dir = tempfile.mkdtemp(prefix="rakor-bench-join-inprocess-")
-    pg_name = f"rakor_bench_join_{uuid.uuid4().hex[:8]}"
-    with scratch_database(args.database, f"sqlite:///{data_dir}/streaming.db", args.pg_admin_url, pg_name) as database_url:
+    with scratch_database(args, "rakor_bench_join", f"sqlite:///{data_dir}/streaming.db") as database_url:
         tokens = prepare(database_url, data_dir, 500)
         app = create_app(load_settings("streaming", environ=streaming_environ(database_url, data_dir)))
         bare = best_round(bare_app().test_client(), tokens, args.visits, args.rounds)

@@ -20,7 +20,7 @@ import uuid
 from functools import partial
 from pathlib import Path
 
-from bench.harness import MEETING, CountingPeer, Measure, add_worker_options, link_fanout_rate, link_payload, print_against_baseline
+from bench.harness import MEETING, CountingPeer, Measure, link_fanout_rate, link_payload, parse_worker_args, print_against_baseline
 from services.notification.channels.whatsapp_cloud import WhatsAppCloudSender
 from services.notification.domain.whatsapp import Template
 from tests.fixtures.whatsapp_api import PHONE_NUMBER_ID, TEMPLATES, TOKEN
@@ -82,8 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline-messages", type=int, default=100, help="messages through the one-at-a-time loop (its rate is 1/delay at best)"
     )
     parser.add_argument("--delay", type=float, default=0.1, help="seconds the fake API waits before each answer")
-    add_worker_options(parser)
-    args = parser.parse_args(argv)
+    args = parse_worker_args(parser, argv)
     worker_line = f"notification worker: {{:.1f}} messages/s ({args.messages} WhatsApp links, default settings, {args.delay * 1000:g} ms per API answer)"
     loop_line = f"one-at-a-time loop:  {{:.1f}} messages/s ({args.baseline_messages} messages, same fake API)"
     loop = Measure(partial(run_baseline, args.baseline_messages, args), loop_line)
