@@ -16,7 +16,7 @@ import tempfile
 import time
 import uuid
 
-from bench.streaming_publish import pg_database
+from bench.harness import pg_database
 
 ADMIN_TOKEN = "bench-organizer-token-0123456789"
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import requests
 
-from bench.registration_intake import ADMIN_TOKEN, free_port, serve, stop
-from bench.streaming_publish import pg_database
+from bench.harness import ORGANIZER, add_database_options, create_meeting, free_port, registration_env, scratch_database, validating_app
+from bench.registration_intake import serve, stop
 
 ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s"  # method, path, status, microseconds
 TARGET_P99_MS = 100.0
@@ -32,8 +32,7 @@ TARGET_P99_MS = 100.0
 
 def create_baseline_app():
     """The floor: Flask + marshmallow checking a door body and answering 200, no auth, no database."""
-    from flask import Flask, jsonify, request
-    from marshmallow import RAISE, Schema, ValidationError, fields, validate
+    from marshmallow import RAISE, Schema, fields, validate
 
     class Body(Schema):
         class Meta:
@@ -41,22 +40,12 @@ def create_baseline_app():
 
         code = fields.String(required=True, validate=validate.Length(min=4, max=32))
 
-    schema = Body()
-    app = Flask("door-baseline")
-
-    @app.post("/v1/events/<event_id>/check-ins")
-    def check_in(event_id):
-        try:
-            data = schema.load(request.get_json())
-        except ValidationError as exc:
-            return jsonify({"errors": exc.messages}), 422
-        return jsonify({"registration_id": str(uuid.uuid4()), "code": data["code"], "already_checked_in": False})
-
-    @app.get("/healthz")
-    def healthz():
-        return {"status": "ok"}
-
-    return app
+    return validating_app(
+        "door-baseline",
+        "/v1/events/<event_id>/check-ins",
+        Body(),
+        lambda event_id, data: {"registration_id": str(uuid.uuid4()), "code": data["code"], "already_checked_in": False},
+    )
 
 
 def serve_logged(app_spec: str, workers: int, env: dict[str, str], log: Path) -> tuple[str, object]:
@@ -83,20 +72,17 @@ def percentile(values: list[float], q: float) -> float:
 
 def setup(base: str, people: int, doors: int) -> tuple[str, list[str], list[dict[str, str]]]:
     """A meeting with `people` confirmed in-person registrations (bulk, 4 agencies) and `doors` door tokens."""
-    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    meeting = {
-        "title": "Rapat Koordinasi Nasional Kehumasan Pemerintah",
-        "starts_at": "2031-12-01T09:00:00+07:00",
-        "ends_at": "2031-12-01T16:00:00+07:00",
-        "venue": {"name": "Hotel Bidakara", "address": "Jl. Gatot Subroto Kav. 71-73, Jakarta Selatan"},
-        "in_person_capacity": people,
-    }
-    event_id = requests.post(f"{base}/v1/events", json=meeting, headers=admin, timeout=30).json()["id"]
+    event_id = create_meeting(
+        base,
+        people,
+        title="Rapat Koordinasi Nasional Kehumasan Pemerintah",
+        venue={"name": "Hotel Bidakara", "address": "Jl. Gatot Subroto Kav. 71-73, Jakarta Selatan"},
+    )
     codes: list[str] = []
     per_agency = -(-people // 4)
     for a in range(4):
         body = {"name": f"Biro Humas Kementerian {a}", "kind": "ministry", "contact_email": f"humas{a}@kementerian.go.id"}
-        key = requests.post(f"{base}/v1/agencies", json=body, headers=admin, timeout=30).json()["api_key"]
+        key = requests.post(f"{base}/v1/agencies", json=body, headers=ORGANIZER, timeout=30).json()["api_key"]
         rows = [
             {"full_name": f"Peserta Rakornas {a}-{n}", "email": f"peserta{a}.{n}@kementerian.go.id", "attendance_mode": "in_person"}
             for n in range(min(per_agency, people - len(codes)))
@@ -110,7 +96,7 @@ def setup(base: str, people: int, doors: int) -> tuple[str, list[str], list[dict
         codes += [r["registration"]["check_in_code"] for r in answer["results"] if r["outcome"] == "created"]
     tokens = [
         {
-            "Authorization": f"Bearer {requests.post(f'{base}/v1/events/{event_id}/door-tokens', json={'label': f'Pintu {d + 1}'}, headers=admin, timeout=30).json()['token']}"
+            "Authorization": f"Bearer {requests.post(f'{base}/v1/events/{event_id}/door-tokens', json={'label': f'Pintu {d + 1}'}, headers=ORGANIZER, timeout=30).json()['token']}"
         }
         for d in range(doors)
     ]
@@ -142,31 +128,22 @@ def describe(times: list[float]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.door_checkin", description=__doc__.splitlines()[0])
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--pg-admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    add_database_options(parser)
     parser.add_argument("--people", type=int, default=600)
     parser.add_argument("--doors", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
 
-    pg_name = f"rakor_bench_door_{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory(prefix="rakor-bench-door-") as data_dir:
         logs = Path(data_dir)
-        database_url = pg_database(args.pg_admin_url, pg_name) if args.database == "postgresql" else f"sqlite:///{data_dir}/registration.db"
-        try:
+        with scratch_database(args, "rakor_bench_door", f"sqlite:///{data_dir}/registration.db") as database_url:
             base, baseline = serve_logged("bench.door_checkin:create_baseline_app()", args.workers, {}, logs / "baseline.log")
             try:
                 fake_codes = [f"KODE{n:04d}" for n in range(args.people)]
                 scan_all(base, "x", fake_codes, [{}] * args.doors)
             finally:
                 stop(baseline)
-            env = {
-                "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
-                "DATABASE_URL": database_url,
-                "DATA_DIR": data_dir,
-                "AGENCY_RATE_LIMIT": "1000000",
-                "LOG_LEVEL": "WARNING",
-            }
+            env = registration_env(database_url, data_dir)
             base, api = serve_logged("services.registration.app:create_app()", args.workers, env, logs / "api.log")
             try:
                 event_id, codes, tokens = setup(base, args.people, args.doors)
@@ -174,9 +151,6 @@ def main(argv: list[str] | None = None) -> int:
                 summary = requests.get(f"{base}/v1/events/{event_id}/check-ins/summary", headers=tokens[0], timeout=30).json()
             finally:
                 stop(api)
-        finally:
-            if args.database == "postgresql":
-                pg_database(args.pg_admin_url, pg_name, drop=True)
         floor, door = server_times_ms(logs / "baseline.log"), server_times_ms(logs / "api.log")
     print(f"{args.doors} doors, {args.people} people, gunicorn -w {args.workers}, {args.database}")
     print(f"bare flask+marshmallow:  {describe(floor)}")

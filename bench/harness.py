@@ -1,5 +1,11 @@
-"""What the notification benchmarks share: a fresh vhost, a queue filled before the worker starts,
-the worker run as in production, and a counting peer (SMTP sink, fake WhatsApp API) in its own process.
+"""What the benchmarks share.
+
+For all: a free port and a scratch database (a SQLite file, or a fresh PostgreSQL database dropped
+afterwards). For the registration benchmarks: the API's environment and command-line options, the
+meeting they register to, and the bare Flask + marshmallow endpoint they are measured against. For the
+notification benchmarks: a fresh vhost, a queue filled before the worker starts, the worker run as in
+production, a counting peer (SMTP sink, fake WhatsApp API) in its own process, and the worker's rate
+printed beside its baseline's.
 
 A counting peer writes "<accepted> <monotonic time of the first> <of the last>" to its count file
 every 100 ms; rates are taken from the first to the last message, so start-up is not in them.
@@ -7,22 +13,37 @@ every 100 ms; rates are taken from the first to the last message, so start-up is
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import pika
+import requests
+from sqlalchemy import create_engine, text
 
 from shared.messaging.topology import EXCHANGE, declare_topology, queue_name
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_ADMIN_TOKEN = "bench-admin-token-0123456789"
+# bench/registration_intake_wrk.sh exports the same token to the registration API it starts.
+ORGANIZER_TOKEN = "bench-organizer-token-0123456789"
+ORGANIZER = {"Authorization": f"Bearer {ORGANIZER_TOKEN}"}
+REGISTRATION_MEETING = {
+    "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
+    "starts_at": "2031-12-01T09:00:00+07:00",
+    "ends_at": "2031-12-01T16:00:00+07:00",
+    "venue": {"name": "Hotel Aviary Bintaro", "address": "Jl. Boulevard Bintaro Jaya Blok B7/A1"},
+}
 MEETING = {
     "id": "bench-rakor-jfph",
     "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
@@ -41,6 +62,82 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def pg_database(admin_url: str, name: str, *, drop: bool = False) -> str:
+    """Create (or drop) database `name` on the server of `admin_url`; return its URL."""
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' if drop else f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def add_database_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--pg-admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@contextmanager
+def scratch_database(args: argparse.Namespace, pg_prefix: str, sqlite_url: str) -> Iterator[str]:
+    """The URL to run on by the options of add_database_options: `sqlite_url`, or a fresh PostgreSQL
+    database named from `pg_prefix`, dropped on leaving."""
+    if args.database != "postgresql":
+        yield sqlite_url
+        return
+    name = f"{pg_prefix}_{uuid.uuid4().hex[:8]}"
+    url = pg_database(args.pg_admin_url, name)
+    try:
+        yield url
+    finally:
+        pg_database(args.pg_admin_url, name, drop=True)
+
+
+def parse_registration_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The arguments of a registration benchmark, its own options followed by those of the API it serves."""
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pg-url", default="", help="an empty PostgreSQL database (default: a SQLite file)")
+    return parser.parse_args(argv)
+
+
+def service_env(admin_token: str, database_url: str, data_dir: str, **extra: str) -> dict[str, str]:
+    """A service's settings in the benchmarks (warnings only in its log)."""
+    return {"RAKOR_ADMIN_TOKEN": admin_token, "DATABASE_URL": database_url, "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING", **extra}
+
+
+def registration_env(database_url: str, data_dir: str) -> dict[str, str]:
+    """The registration API's settings in the benchmarks: no agency is ever rate limited."""
+    return service_env(ORGANIZER_TOKEN, database_url, data_dir, AGENCY_RATE_LIMIT="1000000")
+
+
+def create_meeting(base: str, capacity: int, **overrides: object) -> str:
+    """A new meeting of `capacity` in-person seats on the registration API at `base`; its id."""
+    body = {**REGISTRATION_MEETING, "in_person_capacity": capacity, **overrides}
+    return requests.post(f"{base}/v1/events", json=body, headers=ORGANIZER, timeout=30).json()["id"]
+
+
+def validating_app(name: str, rule: str, schema, answer: Callable[[str, dict], dict], status: int = 200):
+    """A bare Flask app whose one POST `rule` (taking an event_id) checks its JSON body with the marshmallow
+    `schema` and answers `answer(event_id, body)`, without auth or database: what the real endpoint is
+    measured against. /healthz tells the server is up."""
+    from flask import Flask, jsonify, request
+    from marshmallow import ValidationError
+
+    app = Flask(name)
+
+    @app.post(rule)
+    def post(event_id):
+        try:
+            data = schema.load(request.get_json())
+        except ValidationError as exc:
+            return jsonify({"errors": exc.messages}), 422
+        return jsonify(answer(event_id, data)), status
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    return app
 
 
 def fresh_vhost() -> str:
@@ -141,16 +238,8 @@ def queue_link_events(amqp_url: str, payloads: Iterable[dict], count: int) -> No
 
 
 def worker_env(data_dir: Path, database_url: str, amqp_url: str, **extra: str) -> dict[str, str]:
-    """The environment of a notification worker of the benchmarks (warnings only in its log)."""
-    return {
-        **os.environ,
-        "DATA_DIR": str(data_dir),
-        "DATABASE_URL": database_url,
-        "RAKOR_ADMIN_TOKEN": BENCH_ADMIN_TOKEN,
-        "RABBITMQ_URL": amqp_url,
-        "LOG_LEVEL": "WARNING",
-        **extra,
-    }
+    """The environment of a notification worker of the benchmarks."""
+    return {**os.environ, **service_env(BENCH_ADMIN_TOKEN, database_url, str(data_dir), RABBITMQ_URL=amqp_url, **extra)}
 
 
 def link_fanout_rate(
@@ -173,3 +262,37 @@ def link_fanout_rate(
         peer.stop()
         if vhost is not None:
             delete_vhost(vhost)
+
+
+def add_worker_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database", help="DATABASE_URL of the worker (default: a fresh SQLite file)")
+    parser.add_argument("--timeout", type=float, default=3600)
+
+
+def parse_worker_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The arguments of a notification benchmark, its own options followed by those of the worker it runs."""
+    add_worker_options(parser)
+    return parser.parse_args(argv)
+
+
+class Measure(NamedTuple):
+    """One side of a comparison: `run(workdir)` gives its rate, or figures ending with the rate, which fill the `line` template."""
+
+    run: Callable[[Path], float | tuple[float, ...]]
+    line: str
+
+    def print_rate(self, workdir: Path) -> float:
+        figures = self.run(workdir)
+        figures = figures if isinstance(figures, tuple) else (figures,)
+        print(self.line.format(*figures))
+        return figures[-1]
+
+
+def print_against_baseline(prefix: str, ours: Measure, baseline: Measure | None, ratio_format: str) -> None:
+    """`ours`, then `baseline`, each printed as soon as it is measured, in one scratch directory named after
+    `prefix`; then the ratio of their rates in `ratio_format`."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as directory:
+        workdir = Path(directory)
+        rate = ours.print_rate(workdir)
+        if baseline is not None:
+            print("ratio: " + ratio_format.format(rate / baseline.print_rate(workdir)))

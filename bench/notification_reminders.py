@@ -20,11 +20,21 @@ import argparse
 import datetime as dt
 import subprocess
 import sys
-import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
-from bench.harness import MEETING, ROOT, delete_vhost, fresh_vhost, stop_process, worker_env
+from bench.harness import (
+    MEETING,
+    ROOT,
+    Measure,
+    delete_vhost,
+    fresh_vhost,
+    parse_worker_args,
+    print_against_baseline,
+    stop_process,
+    worker_env,
+)
 from bench.notification_throughput import Sink, run_worker
 from services.notification import MIGRATIONS, store
 from shared.db import make_engine, make_session_factory, migrate, unit_of_work
@@ -112,18 +122,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay", type=float, default=0.02, help="seconds the SMTP sink waits before each reply")
     parser.add_argument("--pool", type=int, default=16, help="SMTP_POOL_SIZE of the worker")
     parser.add_argument("--concurrency", type=int, default=16, help="CONSUMER_CONCURRENCY of the worker")
-    parser.add_argument("--database", help="DATABASE_URL of the worker (default: a fresh SQLite file)")
-    parser.add_argument("--timeout", type=float, default=3600)
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="rakor-bench-reminders-") as directory:
-        workdir = Path(directory)
-        first_mail, rate = run_reminders(args.recipients, args, workdir)
-        print(
-            f"reminders: first mail {first_mail:.2f} s after the moment (target <= 5 s), {rate:.1f} mails/s ({args.recipients} reminders, pool {args.pool}, {args.delay * 1000:g} ms per SMTP reply)"
-        )
-        links = run_worker(args.link_messages, args, workdir)
-        print(f"link fan-out (same run, bench.notification_throughput's method): {links:.1f} mails/s ({args.link_messages} mails)")
-        print(f"ratio: {rate / links:.2f}")
+    args = parse_worker_args(parser, argv)
+    reminders_line = f"reminders: first mail {{:.2f}} s after the moment (target <= 5 s), {{:.1f}} mails/s ({args.recipients} reminders, pool {args.pool}, {args.delay * 1000:g} ms per SMTP reply)"
+    links_line = f"link fan-out (same run, bench.notification_throughput's method): {{:.1f}} mails/s ({args.link_messages} mails)"
+    links = Measure(partial(run_worker, args.link_messages, args), links_line)
+    print_against_baseline(
+        "rakor-bench-reminders-", Measure(partial(run_reminders, args.recipients, args), reminders_line), links, "{:.2f}"
+    )
     return 0
 
 

@@ -17,11 +17,23 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import uuid
+from functools import partial
 from pathlib import Path
 
-from bench.harness import MEETING, ROOT, CountingPeer, delete_vhost, fresh_vhost, link_fanout_rate, link_payload, stop_process
+from bench.harness import (
+    MEETING,
+    ROOT,
+    CountingPeer,
+    Measure,
+    add_worker_options,
+    delete_vhost,
+    fresh_vhost,
+    link_fanout_rate,
+    link_payload,
+    print_against_baseline,
+    stop_process,
+)
 from services.notification.domain.messages import Recipient, build_context, plan_messages
 
 
@@ -109,23 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pool", type=int, default=16, help="SMTP_POOL_SIZE of the worker")
     parser.add_argument("--concurrency", type=int, default=16, help="CONSUMER_CONCURRENCY of the worker")
     parser.add_argument("--baseline-processes", type=int, default=2)
-    parser.add_argument("--database", help="DATABASE_URL of the worker (default: a fresh SQLite file)")
-    parser.add_argument("--timeout", type=float, default=3600)
+    add_worker_options(parser)
     parser.add_argument("--skip-baseline", action="store_true")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="rakor-bench-notification-") as directory:
-        workdir = Path(directory)
-        ours = run_worker(args.messages, args, workdir)
-        print(
-            f"notification worker: {ours:.1f} mails/s ({args.messages} mails, pool {args.pool}, {args.concurrency} threads, {args.delay * 1000:g} ms per SMTP reply)"
-        )
-        if args.skip_baseline:
-            return 0
-        baseline = run_baseline(args.baseline_messages, args, workdir)
-        print(
-            f"celery baseline:     {baseline:.1f} mails/s ({args.baseline_messages} mails, {args.baseline_processes} processes, new connection per mail)"
-        )
-        print(f"ratio: {ours / baseline:.1f}x")
+    worker_line = f"notification worker: {{:.1f}} mails/s ({args.messages} mails, pool {args.pool}, {args.concurrency} threads, {args.delay * 1000:g} ms per SMTP reply)"
+    celery_line = f"celery baseline:     {{:.1f}} mails/s ({args.baseline_messages} mails, {args.baseline_processes} processes, new connection per mail)"
+    celery = None if args.skip_baseline else Measure(partial(run_baseline, args.baseline_messages, args), celery_line)
+    print_against_baseline("rakor-bench-notification-", Measure(partial(run_worker, args.messages, args), worker_line), celery, "{:.1f}x")
     return 0
 
 

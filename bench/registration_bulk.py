@@ -15,52 +15,38 @@ import time
 
 import requests
 
-from bench.registration_intake import ADMIN_TOKEN, drive, free_port, participants, serve, setup_meeting, stop
+from bench.harness import parse_registration_args
+from bench.registration_intake import drive, participants, registration_api, setup_meeting
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.registration_bulk", description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=5)
     parser.add_argument("--rows", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--pg-url", default="", help="an empty PostgreSQL database (default: a SQLite file)")
-    args = parser.parse_args(argv)
+    args = parse_registration_args(parser, argv)
 
-    with tempfile.TemporaryDirectory(prefix="rakor-bench-bulk-") as data_dir:
-        env = {
-            "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
-            "DATABASE_URL": args.pg_url or f"sqlite:///{data_dir}/registration.db",
-            "DATA_DIR": data_dir,
-            "AGENCY_RATE_LIMIT": "1000000",
-            "LOG_LEVEL": "WARNING",
-        }
-        port = free_port()
-        api = serve("services.registration.app:create_app()", port, args.workers, env)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            event_id, keys = setup_meeting(base, 2)
-            bodies = participants()
-            latencies, created = [], 0
-            session = requests.Session()
-            start = time.perf_counter()
-            for _ in range(args.batches):
-                rows = [next(bodies) for _ in range(args.rows)]
-                began = time.perf_counter()
-                answer = session.post(
-                    f"{base}/v1/events/{event_id}/registrations/bulk", json={"registrations": rows}, headers=keys[0], timeout=300
-                )
-                latencies.append(time.perf_counter() - began)
-                created += answer.json()["summary"]["created"]
-            bulk_rows_per_second = created / (time.perf_counter() - start)
-            single_rps, statuses = drive(
-                f"{base}/v1/events/{event_id}/registrations",
-                lambda i: keys[1],
-                args.batches * args.rows // 5,
-                8,
-                first=args.batches * args.rows + 1,
+    with tempfile.TemporaryDirectory(prefix="rakor-bench-bulk-") as data_dir, registration_api(args.workers, args.pg_url, data_dir) as base:
+        event_id, keys = setup_meeting(base, 2)
+        bodies = participants()
+        latencies, created = [], 0
+        session = requests.Session()
+        start = time.perf_counter()
+        for _ in range(args.batches):
+            rows = [next(bodies) for _ in range(args.rows)]
+            began = time.perf_counter()
+            answer = session.post(
+                f"{base}/v1/events/{event_id}/registrations/bulk", json={"registrations": rows}, headers=keys[0], timeout=300
             )
-        finally:
-            stop(api)
+            latencies.append(time.perf_counter() - began)
+            created += answer.json()["summary"]["created"]
+        bulk_rows_per_second = created / (time.perf_counter() - start)
+        single_rps, statuses = drive(
+            f"{base}/v1/events/{event_id}/registrations",
+            lambda i: keys[1],
+            args.batches * args.rows // 5,
+            8,
+            first=args.batches * args.rows + 1,
+        )
     database = "postgresql" if args.pg_url else "sqlite"
     print(
         f"bulk ({database}): {bulk_rows_per_second:8.1f} rows/s, {created} created, {args.rows} rows per body in {min(latencies):.2f}-{max(latencies):.2f} s"

@@ -18,13 +18,16 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
+from bench.harness import ORGANIZER, create_meeting, free_port, parse_registration_args, registration_env, validating_app
+
 ROOT = Path(__file__).resolve().parents[1]
-ADMIN_TOKEN = "bench-organizer-token-0123456789"
 
 
 def participant_body_schema():
@@ -41,25 +44,13 @@ def participant_body_schema():
 
 def create_baseline_app():
     """The ceiling: Flask + marshmallow validating a participant, no auth, no database."""
-    from flask import Flask, jsonify, request
-    from marshmallow import ValidationError
-
-    schema = participant_body_schema()
-    app = Flask("baseline")
-
-    @app.post("/v1/events/<event_id>/registrations")
-    def register(event_id):
-        try:
-            data = schema.load(request.get_json())
-        except ValidationError as exc:
-            return jsonify({"errors": exc.messages}), 422
-        return jsonify({"id": str(uuid.uuid4()), "event_id": event_id, "status": "confirmed", "participant": data}), 201
-
-    @app.get("/healthz")
-    def healthz():
-        return {"status": "ok"}
-
-    return app
+    return validating_app(
+        "baseline",
+        "/v1/events/<event_id>/registrations",
+        participant_body_schema(),
+        lambda event_id, data: {"id": str(uuid.uuid4()), "event_id": event_id, "status": "confirmed", "participant": data},
+        status=201,
+    )
 
 
 def serve(app_spec: str, port: int, workers: int, env: dict[str, str], extra_args: tuple[str, ...] | list[str] = ()) -> subprocess.Popen:
@@ -97,6 +88,18 @@ def stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
+@contextmanager
+def registration_api(workers: int, pg_url: str, data_dir: str) -> Iterator[str]:
+    """The registration API on `pg_url` (default: a SQLite file in `data_dir`) under gunicorn, for as long as the block runs; its base URL."""
+    port = free_port()
+    env = registration_env(pg_url or f"sqlite:///{data_dir}/registration.db", data_dir)
+    api = serve("services.registration.app:create_app()", port, workers, env)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(api)
+
+
 def participants(first: int = 1):
     """Distinct participants, numbered from `first`; two in three attend in person."""
     for n in itertools.count(first):
@@ -131,40 +134,21 @@ def drive(url: str, headers_for, total: int, concurrency: int, first: int = 1) -
     return total / (time.perf_counter() - start), statuses
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def setup_meeting(base: str, agencies: int) -> tuple[str, list[dict[str, str]]]:
-    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     keys = []
     for i in range(agencies):
         body = {"name": f"Diskominfo Kota {i}", "kind": "city", "contact_email": f"humas{i}@kota.go.id"}
-        keys.append({"Authorization": f"Bearer {requests.post(f'{base}/v1/agencies', json=body, headers=admin).json()['api_key']}"})
-    meeting = {
-        "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
-        "starts_at": "2031-12-01T09:00:00+07:00",
-        "ends_at": "2031-12-01T16:00:00+07:00",
-        "venue": {"name": "Hotel Aviary Bintaro", "address": "Jl. Boulevard Bintaro Jaya Blok B7/A1"},
-        "in_person_capacity": 500,
-    }
-    return requests.post(f"{base}/v1/events", json=meeting, headers=admin).json()["id"], keys
+        keys.append({"Authorization": f"Bearer {requests.post(f'{base}/v1/agencies', json=body, headers=ORGANIZER).json()['api_key']}"})
+    return create_meeting(base, 500), keys
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.registration_intake", description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--pg-url", default="", help="an empty PostgreSQL database (default: a SQLite file)")
-    args = parser.parse_args(argv)
+    args = parse_registration_args(parser, argv)
 
     with tempfile.TemporaryDirectory(prefix="rakor-bench-registration-") as data_dir:
-        database_url = args.pg_url or f"sqlite:///{data_dir}/registration.db"
         port = free_port()
         baseline = serve("bench.registration_intake:create_baseline_app()", port, args.workers, {})
         try:
@@ -173,23 +157,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         finally:
             stop(baseline)
-        env = {
-            "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
-            "DATABASE_URL": database_url,
-            "DATA_DIR": data_dir,
-            "AGENCY_RATE_LIMIT": "1000000",
-            "LOG_LEVEL": "WARNING",
-        }
-        port = free_port()
-        api = serve("services.registration.app:create_app()", port, args.workers, env)
-        try:
-            base = f"http://127.0.0.1:{port}"
+        with registration_api(args.workers, args.pg_url, data_dir) as base:
             event_id, keys = setup_meeting(base, 8)
             rps, statuses = drive(
                 f"{base}/v1/events/{event_id}/registrations", lambda i: keys[i % len(keys)], args.requests, args.concurrency
             )
-        finally:
-            stop(api)
     database = "postgresql" if args.pg_url else "sqlite"
     print(f"bare flask+marshmallow: {base_rps:8.1f} req/s  {base_statuses}")
     print(f"registration ({database}): {rps:8.1f} req/s  {statuses}")

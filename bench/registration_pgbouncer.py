@@ -26,7 +26,8 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, text
 
-from bench.registration_intake import ADMIN_TOKEN, drive, free_port, serve, stop
+from bench.harness import ORGANIZER, create_meeting, free_port, registration_env
+from bench.registration_intake import drive, serve, stop
 from tests.fixtures.pgbouncer import SERVER_POOL_SIZE, PgBouncer
 
 
@@ -48,22 +49,14 @@ def drop_database(admin_url: str, name: str) -> None:
 
 def burst(base: str, key: dict[str, str], registrations: int, capacity: int, concurrency: int) -> tuple[float, int]:
     """Seconds for `registrations` simultaneous registrations to a new meeting, and how many were confirmed."""
-    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    meeting = {
-        "title": "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
-        "starts_at": "2031-12-01T09:00:00+07:00",
-        "ends_at": "2031-12-01T16:00:00+07:00",
-        "venue": {"name": "Hotel Aviary Bintaro", "address": "Jl. Boulevard Bintaro Jaya Blok B7/A1"},
-        "in_person_capacity": capacity,
-    }
-    event_id = requests.post(f"{base}/v1/events", json=meeting, headers=admin, timeout=30).json()["id"]
+    event_id = create_meeting(base, capacity)
     start = time.perf_counter()
     _, statuses = drive(
         f"{base}/v1/events/{event_id}/registrations", lambda i: key, registrations, concurrency, first=int(time.time() * 1000) % 10**7
     )
     elapsed = time.perf_counter() - start
     assert statuses == {201: registrations}, statuses
-    seats = requests.get(f"{base}/v1/events/{event_id}", headers=admin, timeout=30).json()["seats"]
+    seats = requests.get(f"{base}/v1/events/{event_id}", headers=ORGANIZER, timeout=30).json()["seats"]
     return elapsed, seats["taken"]
 
 
@@ -86,14 +79,16 @@ def main(argv: list[str] | None = None) -> int:
         for mode in ("direct", "pgbouncer"):
             name, url = fresh_database(args.pg_admin_url)
             names.append(name)
-            env = {"RAKOR_ADMIN_TOKEN": ADMIN_TOKEN, "DATA_DIR": str(directory), "AGENCY_RATE_LIMIT": "1000000", "LOG_LEVEL": "WARNING"}
-            env.update({"DATABASE_URL": url} if mode == "direct" else {"DATABASE_URL": bouncer.url_for(url), "DB_POOLER": "transaction"})
+            if mode == "direct":
+                env = registration_env(url, str(directory))
+            else:
+                env = {**registration_env(bouncer.url_for(url), str(directory)), "DB_POOLER": "transaction"}
             port = free_port()
             servers[mode] = (f"http://127.0.0.1:{port}", serve("services.registration.app:create_app()", port, args.workers, env))
         keys = {}
         for mode, (base, _) in servers.items():
             body = {"name": "Dinas Kominfo Kabupaten Sleman", "kind": "regency", "contact_email": "humas@slemankab.go.id"}
-            agency = requests.post(f"{base}/v1/agencies", json=body, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=30).json()
+            agency = requests.post(f"{base}/v1/agencies", json=body, headers=ORGANIZER, timeout=30).json()
             keys[mode] = {"Authorization": f"Bearer {agency['api_key']}"}
             burst(base, keys[mode], 20, args.capacity, args.concurrency)  # warm the workers' pools
         times: dict[str, list[float]] = {"direct": [], "pgbouncer": []}

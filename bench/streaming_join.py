@@ -23,8 +23,9 @@ import time
 import uuid
 
 import requests
-from sqlalchemy import create_engine, insert, text, update
+from sqlalchemy import insert, text, update
 
+from bench.harness import add_database_options, free_port, scratch_database, service_env
 from services.streaming.api import EXTENSION
 from services.streaming.app import create_app
 from services.streaming.models import Meeting, Participant
@@ -32,14 +33,6 @@ from shared.settings import load_settings
 
 ADMIN = "bench-admin-token-streaming"
 GUNICORN = ["-k", "gthread", "-w", "2", "--threads", "4", "--log-level", "warning"]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def serve(app_spec: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
@@ -86,12 +79,14 @@ def hammer(port: int, tokens: list[str], total: int, clients: int) -> float:
     return per_client * clients / elapsed
 
 
+def streaming_environ(database_url: str, data_dir: str) -> dict[str, str]:
+    """The streaming API's settings in the join benchmarks: no visit is ever rate limited."""
+    return service_env(ADMIN, database_url, data_dir, JOIN_RATE_LIMIT="100000000")
+
+
 def prepare(database_url: str, data_dir: str, links: int) -> list[str]:
     """A meeting with a Zoom channel and `links` published personal links; returns their tokens."""
-    settings = load_settings(
-        "streaming", environ={"RAKOR_ADMIN_TOKEN": ADMIN, "DATABASE_URL": database_url, "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING"}
-    )
-    app = create_app(settings)
+    app = create_app(load_settings("streaming", environ=streaming_environ(database_url, data_dir)))
     engine = app.extensions[EXTENSION].session_factory.kw["bind"]
     client, headers = app.test_client(), {"Authorization": f"Bearer {ADMIN}"}
     event_id = str(uuid.uuid4())
@@ -139,40 +134,22 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--pg-admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    add_database_options(parser)
     args = parser.parse_args()
     data_dir = tempfile.mkdtemp(prefix="rakor-bench-join-")
-    pg_name = f"rakor_bench_streaming_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(args.pg_admin_url, isolation_level="AUTOCOMMIT") if args.database == "postgresql" else None
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
-        database_url = args.pg_admin_url.rsplit("/", 1)[0] + "/" + pg_name
-    else:
-        database_url = f"sqlite:///{data_dir}/streaming.db"
-    tokens = prepare(database_url, data_dir, 200)
-    env = {
-        "RAKOR_ADMIN_TOKEN": ADMIN,
-        "DATABASE_URL": database_url,
-        "DATA_DIR": data_dir,
-        "LOG_LEVEL": "WARNING",
-        "JOIN_RATE_LIMIT": "100000000",
-    }
-    servers = {"bare": serve("bench.streaming_bare_app:app", env), "streaming": serve("services.streaming.app:create_app()", env)}
     results: dict[str, list[float]] = {"bare": [], "streaming": []}
-    try:
-        for _ in range(args.rounds):
-            for name, (_process, port) in servers.items():
-                results[name].append(hammer(port, tokens, args.requests, args.clients))
-    finally:
-        for process, _port in servers.values():
-            process.terminate()
-            process.wait(10)
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-            admin.dispose()
+    with scratch_database(args, "rakor_bench_streaming", f"sqlite:///{data_dir}/streaming.db") as database_url:
+        tokens = prepare(database_url, data_dir, 200)
+        env = streaming_environ(database_url, data_dir)
+        servers = {"bare": serve("bench.streaming_bare_app:app", env), "streaming": serve("services.streaming.app:create_app()", env)}
+        try:
+            for _ in range(args.rounds):
+                for name, (_process, port) in servers.items():
+                    results[name].append(hammer(port, tokens, args.requests, args.clients))
+        finally:
+            for process, _port in servers.values():
+                process.terminate()
+                process.wait(10)
     bare, streaming = max(results["bare"]), max(results["streaming"])
     print(
         f"database: {args.database}, {args.requests} requests x {args.rounds} rounds, {args.clients} keep-alive clients, gunicorn {' '.join(GUNICORN)}"

@@ -14,12 +14,11 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-import uuid
 
 from flask import Flask, redirect
-from sqlalchemy import create_engine, text
 
-from bench.streaming_join import ADMIN, prepare
+from bench.harness import add_database_options, scratch_database
+from bench.streaming_join import prepare, streaming_environ
 from services.streaming.api import EXTENSION
 from services.streaming.app import create_app
 from shared.settings import load_settings
@@ -56,37 +55,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--visits", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--pg-admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    add_database_options(parser)
     args = parser.parse_args()
     data_dir = tempfile.mkdtemp(prefix="rakor-bench-join-inprocess-")
-    pg_name = f"rakor_bench_join_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(args.pg_admin_url, isolation_level="AUTOCOMMIT") if args.database == "postgresql" else None
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
-        database_url = args.pg_admin_url.rsplit("/", 1)[0] + "/" + pg_name
-    else:
-        database_url = f"sqlite:///{data_dir}/streaming.db"
-    try:
+    with scratch_database(args, "rakor_bench_join", f"sqlite:///{data_dir}/streaming.db") as database_url:
         tokens = prepare(database_url, data_dir, 500)
-        environ = {
-            "RAKOR_ADMIN_TOKEN": ADMIN,
-            "DATABASE_URL": database_url,
-            "DATA_DIR": data_dir,
-            "LOG_LEVEL": "WARNING",
-            "JOIN_RATE_LIMIT": "100000000",
-        }
-        app = create_app(load_settings("streaming", environ=environ))
+        app = create_app(load_settings("streaming", environ=streaming_environ(database_url, data_dir)))
         bare = best_round(bare_app().test_client(), tokens, args.visits, args.rounds)
         join = best_round(app.test_client(), tokens, args.visits, args.rounds)
         app.extensions[EXTENSION].join_path.close()
         app.extensions[EXTENSION].session_factory.kw["bind"].dispose()
-    finally:
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-            admin.dispose()
     print(
         f"{args.database} (best of {args.rounds} x {args.visits}): /j/{{token}} {join[0]:.0f} µs per visit (CPU {join[1]:.0f}),"
         f" bare redirect {bare[0]:.0f} µs (CPU {bare[1]:.0f}); ratio {bare[0] / join[0]:.2f} (CPU {bare[1] / join[1]:.2f})"

@@ -17,8 +17,9 @@ import time
 import uuid
 
 import pika
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert
 
+from bench.harness import pg_database
 from services.streaming.api import EXTENSION
 from services.streaming.app import create_app
 from services.streaming.models import Participant
@@ -34,15 +35,6 @@ def fresh_vhost() -> str:
     subprocess.run(["rabbitmqctl", "add_vhost", vhost], check=True, capture_output=True)
     subprocess.run(["rabbitmqctl", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], check=True, capture_output=True)
     return vhost
-
-
-def pg_database(admin_url: str, name: str, *, drop: bool = False) -> str:
-    """Create (or drop) database `name` on the server of `admin_url`; return its URL."""
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' if drop else f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
 def counting_queue(amqp_url: str) -> tuple[pika.BlockingConnection, str]:

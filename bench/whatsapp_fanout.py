@@ -16,11 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import uuid
+from functools import partial
 from pathlib import Path
 
-from bench.harness import MEETING, CountingPeer, link_fanout_rate, link_payload
+from bench.harness import MEETING, CountingPeer, Measure, link_fanout_rate, link_payload, parse_worker_args, print_against_baseline
 from services.notification.channels.whatsapp_cloud import WhatsAppCloudSender
 from services.notification.domain.whatsapp import Template
 from tests.fixtures.whatsapp_api import PHONE_NUMBER_ID, TEMPLATES, TOKEN
@@ -82,18 +82,11 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline-messages", type=int, default=100, help="messages through the one-at-a-time loop (its rate is 1/delay at best)"
     )
     parser.add_argument("--delay", type=float, default=0.1, help="seconds the fake API waits before each answer")
-    parser.add_argument("--database", help="DATABASE_URL of the worker (default: a fresh SQLite file)")
-    parser.add_argument("--timeout", type=float, default=3600)
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="rakor-bench-whatsapp-") as directory:
-        workdir = Path(directory)
-        ours = run_worker(args.messages, args, workdir)
-        print(
-            f"notification worker: {ours:.1f} messages/s ({args.messages} WhatsApp links, default settings, {args.delay * 1000:g} ms per API answer)"
-        )
-        baseline = run_baseline(args.baseline_messages, args, workdir)
-        print(f"one-at-a-time loop:  {baseline:.1f} messages/s ({args.baseline_messages} messages, same fake API)")
-        print(f"ratio: {ours / baseline:.1f}x")
+    args = parse_worker_args(parser, argv)
+    worker_line = f"notification worker: {{:.1f}} messages/s ({args.messages} WhatsApp links, default settings, {args.delay * 1000:g} ms per API answer)"
+    loop_line = f"one-at-a-time loop:  {{:.1f}} messages/s ({args.baseline_messages} messages, same fake API)"
+    loop = Measure(partial(run_baseline, args.baseline_messages, args), loop_line)
+    print_against_baseline("rakor-bench-whatsapp-", Measure(partial(run_worker, args.messages, args), worker_line), loop, "{:.1f}x")
     return 0
 
 

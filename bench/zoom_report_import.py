@@ -22,7 +22,7 @@ import zoneinfo
 
 from sqlalchemy import insert
 
-from bench.streaming_publish import pg_database
+from bench.harness import pg_database
 from services.streaming.api import EXTENSION
 from services.streaming.app import create_app
 from services.streaming.domain.zoom_report import parse_zoom_csv

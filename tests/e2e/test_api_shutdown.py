@@ -78,12 +78,9 @@ def _booting_workers(api) -> int:
     return api.output().count("Booting worker with pid")
 
 
-@pytest.mark.parametrize("service", ["registration", "notification"])
-def test_api_stopped_while_its_workers_start_exits_zero_without_traceback(service, start_process, tmp_path, amqp_url):
-    # The stop of the issue: Ctrl-C while the workers are still creating the app (the first broker check
-    # starting, modules importing), not after they all answer.
-    port = free_port()
-    env = {
+def _four_worker_env(service: str, port: int, tmp_path, amqp_url: str) -> dict[str, str]:
+    """The environment `make run` gives an API, with four gunicorn workers on `port`."""
+    return {
         "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
         "RABBITMQ_URL": amqp_url,
         "DATA_DIR": str(tmp_path),
@@ -92,6 +89,21 @@ def test_api_stopped_while_its_workers_start_exits_zero_without_traceback(servic
         "GUNICORN_HOST": "127.0.0.1",
         "GUNICORN_WORKERS": "4",
     }
+
+
+def _stop_like_make_run_and_expect_a_clean_exit(api) -> None:
+    # Ctrl-C reaches the whole process group, then honcho sends SIGTERM to the master.
+    os.killpg(api.pid, signal.SIGINT)
+    os.kill(api.pid, signal.SIGTERM)
+    assert api.wait(timeout=30) == 0, api.tail()
+    assert "Traceback" not in api.output(), api.tail()
+
+
+@pytest.mark.parametrize("service", ["registration", "notification"])
+def test_api_stopped_while_its_workers_start_exits_zero_without_traceback(service, start_process, tmp_path, amqp_url):
+    # The stop of the issue: Ctrl-C while the workers are still creating the app (the first broker check
+    # starting, modules importing), not after they all answer.
+    env = _four_worker_env(service, free_port(), tmp_path, amqp_url)
     api = start_process(
         [
             sys.executable,
@@ -109,32 +121,16 @@ def test_api_stopped_while_its_workers_start_exits_zero_without_traceback(servic
     while _booting_workers(api) < 4 and api.running and time.monotonic() < deadline:
         time.sleep(0.01)  # polling the master's log for the forks, not waiting for a fixed time
     assert _booting_workers(api) == 4, api.tail()
-    os.killpg(api.pid, signal.SIGINT)
-    os.kill(api.pid, signal.SIGTERM)
-    assert api.wait(timeout=30) == 0, api.tail()
-    assert "Traceback" not in api.output(), api.tail()
+    _stop_like_make_run_and_expect_a_clean_exit(api)
 
 
 @pytest.mark.parametrize("service", ["registration", "notification"])
 def test_api_with_several_workers_exits_zero_without_traceback_when_stopped_like_make_run(service, start_process, tmp_path, amqp_url):
     port = free_port()
-    env = {
-        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
-        "RABBITMQ_URL": amqp_url,
-        "DATA_DIR": str(tmp_path),
-        "LOG_LEVEL": "WARNING",
-        f"{service.upper()}_PORT": str(port),
-        "GUNICORN_HOST": "127.0.0.1",
-        "GUNICORN_WORKERS": "4",
-    }
     api = start_process(
         [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", f"services.{service}.app:create_app()"],
-        env=env,
+        env=_four_worker_env(service, port, tmp_path, amqp_url),
         health_url=f"http://127.0.0.1:{port}/healthz",
         timeout=60,
     )
-    # Ctrl-C reaches the whole process group, then honcho sends SIGTERM to the master.
-    os.killpg(api.pid, signal.SIGINT)
-    os.kill(api.pid, signal.SIGTERM)
-    assert api.wait(timeout=30) == 0, api.tail()
-    assert "Traceback" not in api.output(), api.tail()
+    _stop_like_make_run_and_expect_a_clean_exit(api)

@@ -13,14 +13,13 @@ import csv
 import datetime as dt
 import io
 import re
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 import requests
 from icalendar import Calendar
 
+from tests.fixtures.polling import wait_until
 from tests.fixtures.processes import free_port, gunicorn_argv
 from tests.fixtures.whatsapp_api import _error
 
@@ -53,18 +52,6 @@ SUBJECTS = {
     ("meeting_updated", "en"): "Change of time or venue",
     ("bulk_summary", "id"): "Hasil pendaftaran kolektif",
 }
-
-
-def wait_until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
-    """Poll ``condition`` every 100 ms until it returns something truthy; fail naming ``what`` otherwise."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            pytest.fail(f"{what} did not happen within {timeout} s", pytrace=False)
-        time.sleep(0.1)
 
 
 def make_meeting(**overrides: Any) -> dict[str, Any]:

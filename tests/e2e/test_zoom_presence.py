@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.test_whole_story import make_participant, wait_until
+from tests.e2e.test_whole_story import make_participant
+from tests.fixtures.polling import wait_until
 from tests.fixtures.processes import free_port, gunicorn_argv
 
 ADMIN_TOKEN = "uji-token-admin-rakor-presensi-zoom"

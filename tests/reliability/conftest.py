@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import collections
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,21 +12,15 @@ import pytest
 import requests
 
 from tests.factories import registration as factories
+from tests.fixtures import polling
 from tests.fixtures.processes import ProcessHandle, gunicorn_argv
 
 ADMIN_TOKEN = "uji-token-admin-rakor-keandalan"
 
 
 def wait_until(condition: Callable[[], Any], timeout: float, what: str, every: float = 0.2) -> Any:
-    """Poll ``condition`` until it returns something truthy; fail the test naming ``what`` otherwise."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            pytest.fail(f"{what} did not happen within {timeout} s", pytrace=False)
-        time.sleep(every)
+    """The shared poll (tests/fixtures/polling.py) at the fault tests' pace: every 0.2 s unless told otherwise."""
+    return polling.wait_until(condition, timeout, what, every)
 
 
 def participant_body(**overrides: Any) -> dict[str, Any]:

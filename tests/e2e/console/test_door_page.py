@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import email
 import shutil
-import time
-from collections.abc import Callable
 from datetime import datetime
 from email import policy
 from pathlib import Path
@@ -31,23 +29,13 @@ from services.console.door import door_link
 from tests.fixtures.browser import CHROMEDRIVER, CHROMIUM
 from tests.fixtures.browser import _options as browser_options
 from tests.fixtures.fake_camera import qr_video
+from tests.fixtures.polling import wait_until
 
 pytestmark = pytest.mark.slow
 
 PHONE = {"width": 360, "height": 740, "pixelRatio": 1}
 TITLE = "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas"
 QR_CONTENT_ID = "<checkin-qr>"  # services/notification/content/rendering.py QR_CID
-
-
-def wait_until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            pytest.fail(f"{what} did not happen within {timeout} s", pytrace=False)
-        time.sleep(0.1)
 
 
 class Door:
