@@ -8,19 +8,15 @@ import uuid
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.notification.claim_table import ClaimTable
 from services.notification.domain.claims import ARMED
 from services.notification.models import Agency, AgencyDigest, DigestItem
+from shared.db.inserts import dialect_insert
 
 # The agency turned its digest off after the digest was sealed.
 DROPPED = "dropped"
-
-
-def _insert(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def save_agency(session: Session, data: dict[str, Any], now: dt.datetime) -> Agency:
@@ -37,7 +33,7 @@ def save_agency(session: Session, data: dict[str, Any], now: dt.datetime) -> Age
         "updated_at": now,
     }
     table = Agency.__table__
-    session.execute(_insert(session)(table).values(id=data["agency_id"], **values).on_conflict_do_nothing(index_elements=["id"]))
+    session.execute(dialect_insert(session)(table).values(id=data["agency_id"], **values).on_conflict_do_nothing(index_elements=["id"]))
     session.execute(update(table).where(table.c.id == data["agency_id"], table.c.version_at < data["updated_at"]).values(**values))
     agency = session.get(Agency, data["agency_id"], populate_existing=True)
     if not agency.digest_enabled:
@@ -68,7 +64,9 @@ def record_item(session: Session, item_id: str, item: dict[str, Any], now: dt.da
     table = DigestItem.__table__
     # RETURNING, not rowcount: psycopg answers -1 for INSERT … ON CONFLICT DO NOTHING here.
     return (
-        session.execute(_insert(session)(table).values(**row).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)).scalar()
+        session.execute(
+            dialect_insert(session)(table).values(**row).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+        ).scalar()
         is not None
     )
 
@@ -93,7 +91,7 @@ def seal(session: Session, agency_id: str, window: dt.datetime, now: dt.datetime
     table = AgencyDigest.__table__
     # RETURNING, not rowcount: psycopg answers -1 for INSERT … ON CONFLICT DO NOTHING here.
     digest_id = session.execute(
-        _insert(session)(table)
+        dialect_insert(session)(table)
         .values(
             id=str(uuid.uuid4()),
             agency_id=agency_id,
