@@ -36,12 +36,15 @@ def save_meeting(session: Session, meeting: dict[str, Any], now: dt.datetime) ->
     stored = session.execute(select(table.c.sequence, table.c.snapshot).where(table.c.id == snapshot["id"])).first()
     if stored is None:
         # Two handlers may bring the same new meeting at once: the loser of the insert just compares below.
+        # RETURNING, not rowcount: psycopg answers -1 for INSERT … ON CONFLICT DO NOTHING, which would
+        # make the loser believe it inserted and arm reminders from its older snapshot.
         inserted = session.execute(
             dialect_insert(session)(table)
             .values(id=snapshot["id"], sequence=sequence, snapshot=text, updated_at=now)
             .on_conflict_do_nothing(index_elements=["id"])
-        )
-        if inserted.rowcount:
+            .returning(table.c.id)
+        ).first()
+        if inserted is not None:
             arm_reminders(session, snapshot, now)
             return snapshot
         stored = session.execute(select(table.c.sequence, table.c.snapshot).where(table.c.id == snapshot["id"])).first()
