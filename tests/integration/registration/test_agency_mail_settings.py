@@ -128,3 +128,38 @@ def test_migration_0009_goes_down_and_up_again_with_agencies_kept(database_url, 
             assert connection.execute(text("SELECT digest_enabled, locale FROM agencies")).one() == (True, "id")
     finally:
         engine.dispose()
+
+
+def test_agencies_from_before_agency_updated_are_announced_once_by_the_upgrade(database_url, tmp_path):
+    """An upgrade from before 0009 tells notification of every agency it never heard of (0010)."""
+    import json
+
+    from sqlalchemy import text
+
+    from services.registration.app import create_app
+    from shared import db
+    from tests.integration.registration.conftest import registration_settings
+    from tests.integration.registration.harness import RegistrationApi
+    from tests.integration.registration.test_agency_keys import migrate_to
+
+    api = RegistrationApi(create_app(registration_settings(database_url, tmp_path)))
+    first, second = api.make_agency(), api.make_agency("Diskominfo Provinsi Jawa Barat", "province")
+    api.app.extensions["rakor_engine"].dispose()
+    engine = db.make_engine(database_url)
+
+    def announcements() -> list[dict]:
+        with engine.connect() as connection:
+            bodies = connection.execute(text("SELECT body FROM outbox WHERE event_type = 'agency.updated' ORDER BY id")).scalars()
+            return [json.loads(body)["data"] for body in bodies]
+
+    try:
+        migrate_to(engine, "0008", down=True)
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM outbox"))  # as if the agencies predate agency.updated
+        migrate_to(engine, "head")
+        announced = announcements()
+        assert sorted(a["agency_id"] for a in announced) == sorted([first["id"], second["id"]])
+        by_id = {a["agency_id"]: a for a in announced}
+        assert by_id[first["id"]]["contact_email"] == first["contact_email"] and by_id[first["id"]]["digest_enabled"] is True
+    finally:
+        engine.dispose()
