@@ -54,7 +54,8 @@ def _wants_json() -> bool:
 @blueprint.get("/door/<token>")
 def open_link(token: str):
     """The door link itself: verify the token, keep it server side and move it out of the URL at once."""
-    return _sign_in(link_from_parts(token, request.args.get("event", ""), request.args.get("label", "")))
+    args = request.args
+    return _sign_in(link_from_parts(token, args.get("event", ""), args.get("label", ""), args.get("title", "")))
 
 
 @blueprint.post("/door/sign-in")
@@ -80,7 +81,7 @@ def _sign_in(link: DoorLink | None) -> Response:
         return _sign_in_page(_text("unavailable"), status=503)
     state().sessions.delete(request.cookies.get(COOKIE))
     session_id, _session = state().sessions.create(
-        link.token, {"event_id": link.event_id, "label": link.label, "timezone": DEFAULT_TIMEZONE}
+        link.token, {"event_id": link.event_id, "label": link.label, "title": link.title, "timezone": DEFAULT_TIMEZONE}
     )
     # 303 to /door: the token leaves the address bar and the history; the cookie holds only the session id.
     response = redirect(url_for("door.page"), code=303)

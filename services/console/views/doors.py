@@ -67,7 +67,7 @@ def create(event_id: str):
             return _page(event_id, 501)
         raise
     # The door page is served by this console; the phone opens it at the address the organizer uses.
-    link = door_link(request.host_url, event_id, created["token"], created.get("label") or "")
+    link = door_link(request.host_url, event_id, created["token"], created.get("label") or "", meeting.get("title") or "")
     return _page(event_id, 201, created=created, link=link, qr=qr_data_uri(link))
 
 

@@ -7,7 +7,7 @@ import runpy
 import pytest
 
 from services.console.door import outcomes
-from services.console.door.links import door_link, read_door_link
+from services.console.door.links import TITLE_IN_LINK, door_link, read_door_link
 from services.notification.content.qr_image import qr_png
 from tests.fixtures.fake_camera import HEIGHT, WIDTH, png_to_gray, qr_frame, write_y4m
 from tests.fixtures.processes import REPO_ROOT
@@ -75,6 +75,16 @@ def test_door_link_reads_back_its_parts():
         "5f0c6f3e-aaaa-4000-8000-000000000001",
         "Pintu 1",
     )
+
+
+def test_door_link_carries_the_meeting_title_shortened_for_the_qr():
+    title = "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas: Tantangan Pranata Humas di Era Disrupsi Informasi"
+    link = door_link("https://rakor.kominfo.go.id", "5f0c6f3e-aaaa-4000-8000-000000000001", "dt_Zx9-kQ2_abcdefghijklmnop", "Pintu 1", title)
+    parsed = read_door_link(link)
+    assert parsed.label == "Pintu 1"
+    assert len(parsed.title) <= TITLE_IN_LINK and parsed.title.endswith("…") and title.startswith(parsed.title[:-1])
+    short = read_door_link(door_link("https://x", "5f0c6f3e-aaaa-4000-8000-000000000001", "dt_Zx9-kQ2_abcdefghijklmnop", "", "Rakor Humas"))
+    assert (short.label, short.title) == ("", "Rakor Humas")
 
 
 @pytest.mark.parametrize(
