@@ -46,13 +46,18 @@ def submit(browser, form_action_part: str) -> None:
     form.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
 
 
-def fits_a_phone(browser) -> bool:
-    """No horizontal scroll at 360 px: the page is no wider than the phone."""
+def on_a_phone(browser, script: str, *args):
+    """The answer of `script` with the page laid out at 360 px, as on a phone."""
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 360, "height": 800, "deviceScaleFactor": 1, "mobile": True})
     try:
-        return browser.execute_script("return document.documentElement.scrollWidth") <= 360
+        return browser.execute_script(script, *args)
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def fits_a_phone(browser) -> bool:
+    """No horizontal scroll at 360 px: the page is no wider than the phone."""
+    return on_a_phone(browser, "return document.documentElement.scrollWidth") <= 360
 
 
 def text_of(browser) -> str:
@@ -260,13 +265,29 @@ def test_organizer_sets_up_a_meeting_and_sees_the_agencys_registrations_with_the
     submit(browser, "/doors")
     panel = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, '[data-testid="door-link"]'))[0]
     link = read_door_link(panel.find_element(By.CSS_SELECTOR, "a.secret").text)
-    assert (link.event_id, link.label) == (event_id, "Pintu 1 — Lobi Utama")
+    assert (link.event_id, link.label, link.title) == (
+        event_id,
+        "Pintu 1 — Lobi Utama",
+        "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas",
+    )
     assert browser.execute_script("return arguments[0].naturalWidth", panel.find_element(By.CSS_SELECTOR, "img.qr")) > 100
     screenshots.take("07-doors")
     # The link opens the door page (the phone's part is tests/e2e/console/test_door_page.py).
     browser.get(panel.find_element(By.CSS_SELECTOR, "a.secret").get_attribute("href"))
     assert browser.current_url == console.page("/door")
-    assert wait_for(browser, lambda b: b.find_element(By.CSS_SELECTOR, ".door-header h1").text) == "Pintu 1 — Lobi Utama"
+    # The header names the meeting and the door; on a phone the title gives way (ellipsis), never the door.
+    header = wait_for(browser, lambda b: b.find_element(By.CSS_SELECTOR, ".door-header h1"))
+    assert header.find_element(By.CSS_SELECTOR, ".door-label").text == "Pintu 1 — Lobi Utama"
+    meeting_line = header.find_element(By.CSS_SELECTOR, ".door-meeting").get_attribute("textContent")
+    assert meeting_line == "Rapat Koordinasi Pembinaan Jabatan Fungsional Pranata Humas, "  # the comma is for screen readers
+    screenshots.take("07a-door-page")
+    # On a 360 px phone both lines stay clear of the header's links (cut with an ellipsis when too long).
+    clear_of_links = """
+        const nav = document.querySelector('.door-header nav').getBoundingClientRect();
+        return [...arguments[0].children].every(line => { const r = line.getBoundingClientRect(); return r.width > 0 && r.right <= nav.left; });
+    """
+    assert on_a_phone(browser, clear_of_links, header)
+    assert fits_a_phone(browser)
 
     # Cancelling would reach all six (only a look: the page asks first).
     browser.get(console.page(f"/meetings/{event_id}/cancel"))
