@@ -140,6 +140,35 @@ def validating_app(name: str, rule: str, schema, answer: Callable[[str, dict], d
     return app
 
 
+def add_online_participants(connection, event_id: str, count: int, now, **extra: object) -> None:
+    """`count` confirmed online participants of streaming's meeting `event_id`, "Peserta Daring {n}" <peserta{n}@pemda.go.id>.
+
+    Written straight into streaming's table: the benchmarks measure what follows (publish, join,
+    report import), not the registration events that would bring these people in.
+    """
+    from sqlalchemy import insert
+
+    from services.streaming.models import Participant
+
+    rows = [
+        {
+            "registration_id": str(uuid.uuid4()),
+            "event_id": event_id,
+            "full_name": f"Peserta Daring {n}",
+            "email": f"peserta{n}@pemda.go.id",
+            "locale": "id",
+            "attendance_mode": "online",
+            "status": "confirmed",
+            "eligible": True,
+            "last_event_at": now,
+            "updated_at": now,
+            **extra,
+        }
+        for n in range(count)
+    ]
+    connection.execute(insert(Participant.__table__), rows)
+
+
 def fresh_vhost() -> str:
     vhost = f"rakor-bench-{uuid.uuid4().hex[:8]}"
     subprocess.run(["rabbitmqctl", "add_vhost", vhost], check=True, capture_output=True)

@@ -23,12 +23,12 @@ import time
 import uuid
 
 import requests
-from sqlalchemy import insert, text, update
+from sqlalchemy import text, update
 
-from bench.harness import add_database_options, free_port, scratch_database, service_env
+from bench.harness import add_database_options, add_online_participants, free_port, scratch_database, service_env
 from services.streaming.api import EXTENSION
 from services.streaming.app import create_app
-from services.streaming.models import Meeting, Participant
+from services.streaming.models import Meeting
 from shared.settings import load_settings
 
 ADMIN = "bench-admin-token-streaming"
@@ -104,24 +104,7 @@ def prepare(database_url: str, data_dir: str, links: int) -> list[str]:
                 ends_at=now + dt.timedelta(days=1),
             )
         )
-        conn.execute(
-            insert(Participant.__table__),
-            [
-                {
-                    "registration_id": str(uuid.uuid4()),
-                    "event_id": event_id,
-                    "full_name": f"Peserta {n}",
-                    "email": f"p{n}@pemda.go.id",
-                    "locale": "id",
-                    "attendance_mode": "online",
-                    "status": "confirmed",
-                    "eligible": True,
-                    "last_event_at": now,
-                    "updated_at": now,
-                }
-                for n in range(links)
-            ],
-        )
+        add_online_participants(conn, event_id, links, now)
     client.post(f"/v1/events/{event_id}/publish", headers=headers)
     with engine.connect() as conn:
         bodies = conn.execute(text("SELECT body FROM outbox WHERE event_type = 'stream.link_issued'")).scalars().all()

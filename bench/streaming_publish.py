@@ -17,12 +17,10 @@ import time
 import uuid
 
 import pika
-from sqlalchemy import insert
 
-from bench.harness import pg_database
+from bench.harness import add_online_participants, pg_database
 from services.streaming.api import EXTENSION
 from services.streaming.app import create_app
-from services.streaming.models import Participant
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.topology import EXCHANGE, declare_topology
 from shared.settings import load_settings
@@ -75,24 +73,8 @@ def main() -> None:
         client.put(f"/v1/events/{event_id}/channels/zoom", json={"url": "https://us02web.zoom.us/j/81234567890"}, headers=headers)
         client.put(f"/v1/events/{event_id}/channels/youtube", json={"url": "https://www.youtube.com/watch?v=DitjenIKP21"}, headers=headers)
         now = dt.datetime.now(dt.UTC)
-        rows = [
-            {
-                "registration_id": str(uuid.uuid4()),
-                "event_id": event_id,
-                "full_name": f"Peserta Daring {n}",
-                "email": f"peserta{n}@pemda.go.id",
-                "phone": "+6281234567890",
-                "locale": "id",
-                "attendance_mode": "online",
-                "status": "confirmed",
-                "eligible": True,
-                "last_event_at": now,
-                "updated_at": now,
-            }
-            for n in range(args.participants)
-        ]
         with engine.begin() as conn:
-            conn.execute(insert(Participant.__table__), rows)
+            add_online_participants(conn, event_id, args.participants, now, phone="+6281234567890")
         connection, queue = counting_queue(amqp_url)
         relay = OutboxRelay(engine, amqp_url, producer="streaming", batch_size=settings.relay_batch_size, poll_interval=0.05)
         relay_thread = threading.Thread(target=relay.run, daemon=True)

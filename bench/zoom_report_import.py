@@ -20,13 +20,10 @@ import time
 import uuid
 import zoneinfo
 
-from sqlalchemy import insert
-
-from bench.harness import pg_database
+from bench.harness import add_online_participants, pg_database
 from services.streaming.api import EXTENSION
 from services.streaming.app import create_app
 from services.streaming.domain.zoom_report import parse_zoom_csv
-from services.streaming.models import Participant
 from shared.settings import load_settings
 
 ADMIN = "bench-admin-token-zoom-report"
@@ -66,24 +63,7 @@ def fresh_app(database_url: str, data_dir: str, participants: int):
     client.put(f"/v1/events/{event_id}/channels/zoom", json={"url": "https://us02web.zoom.us/j/81234567890"}, headers=headers)
     now = dt.datetime.now(dt.UTC)
     with engine.begin() as connection:
-        connection.execute(
-            insert(Participant.__table__),
-            [
-                {
-                    "registration_id": str(uuid.uuid4()),
-                    "event_id": event_id,
-                    "full_name": f"Peserta Daring {n}",
-                    "email": f"peserta{n}@pemda.go.id",
-                    "locale": "id",
-                    "attendance_mode": "online",
-                    "status": "confirmed",
-                    "eligible": True,
-                    "last_event_at": now,
-                    "updated_at": now,
-                }
-                for n in range(participants)
-            ],
-        )
+        add_online_participants(connection, event_id, participants, now)
     return app, engine, event_id
 
 
