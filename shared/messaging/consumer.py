@@ -60,6 +60,18 @@ def choose_retry_delay(delays: tuple[float, ...], attempt: int, retry_after: flo
     return delay
 
 
+def persistent_copy(properties: pika.BasicProperties, headers: dict[str, Any]) -> pika.BasicProperties:
+    """The properties a message is published again with (retry tier, dead letter, redrive): its own identity, new headers, persistent."""
+    return pika.BasicProperties(
+        content_type=properties.content_type or "application/json",
+        delivery_mode=2,
+        message_id=properties.message_id,
+        type=properties.type,
+        app_id=properties.app_id,
+        headers=headers,
+    )
+
+
 @dataclass(eq=False)
 class InFlight:
     """One delivery handed to a handler thread; `abandoned` once the runner settled it without the handler."""
@@ -311,14 +323,7 @@ class Consumer:
             requeue_exchange_name(service),
             queue,
             body,
-            pika.BasicProperties(
-                content_type=properties.content_type or "application/json",
-                delivery_mode=2,
-                message_id=properties.message_id,
-                type=properties.type,
-                app_id=properties.app_id,
-                headers=headers,
-            ),
+            persistent_copy(properties, headers),
             mandatory=True,
         )
 

@@ -12,10 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-import pika
-
 from shared.messaging.connection import node_parameters, open_blocking
-from shared.messaging.consumer import ATTEMPT_HEADER
+from shared.messaging.consumer import ATTEMPT_HEADER, persistent_copy
 from shared.messaging.topology import SUBSCRIPTIONS, dead_letter_queue_name, queue_name
 from shared.settings import settings_or_exit
 
@@ -47,14 +45,7 @@ def redrive(amqp_url: str, service: str, *, limit: int | None = None, list_only:
                 "",
                 queue_name(service),
                 body,
-                pika.BasicProperties(
-                    content_type=properties.content_type,
-                    delivery_mode=2,
-                    message_id=properties.message_id,
-                    type=properties.type,
-                    app_id=properties.app_id,
-                    headers=headers,
-                ),
+                persistent_copy(properties, headers),
                 mandatory=True,
             )
             channel.basic_ack(method.delivery_tag)
