@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import text
 
 from tests.factories.registration import meeting_body, participant
+from tests.fixtures.processes import free_port, gunicorn_argv
 
 ADMIN_TOKEN = "organizer-token-ditjen-ikp-2021"
 
@@ -66,3 +67,24 @@ class RegistrationApi:
                 ),
                 {"e": event_id},
             ).all()
+
+
+def serve_under_gunicorn(start_process, tmp_path, database_url: str, **extra_env: str) -> str:
+    """The registration API under gunicorn with 3 workers on `database_url`, healthy; its base URL.
+
+    Several processes are what the seat tests need: their transactions really interleave.
+    """
+    port = free_port()
+    env = {
+        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
+        "DATABASE_URL": database_url,
+        "DATA_DIR": str(tmp_path),
+        "AGENCY_RATE_LIMIT": "100000",
+        "LOG_LEVEL": "WARNING",
+        **extra_env,
+    }
+    base = f"http://127.0.0.1:{port}"
+    start_process(
+        gunicorn_argv("services.registration.app:create_app()", port, workers=3), env=env, health_url=f"{base}/healthz", timeout=60
+    )
+    return base

@@ -13,9 +13,8 @@ from sqlalchemy import create_engine, text
 
 from shared.messaging.relay import publish_pending
 from tests.factories.registration import meeting_body, participant
-from tests.fixtures.processes import free_port, gunicorn_argv
 from tests.integration.registration.bus_tap import Tap, delete_vhost, private_vhost_url
-from tests.integration.registration.harness import ADMIN_TOKEN
+from tests.integration.registration.harness import ADMIN_TOKEN, serve_under_gunicorn
 
 CAPACITY, QUOTA, AGENCIES, PER_AGENCY = 20, 8, 4, 60
 pytestmark = pytest.mark.slow
@@ -32,19 +31,7 @@ def bus_url(request):
 def served(request, start_process, sqlite_url_factory, tmp_path):
     """The registration API under gunicorn with 3 workers, and its database URL."""
     url = sqlite_url_factory() if request.param == "sqlite" else request.getfixturevalue("pg_url_factory")()
-    port = free_port()
-    env = {
-        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
-        "DATABASE_URL": url,
-        "DATA_DIR": str(tmp_path),
-        "AGENCY_RATE_LIMIT": "100000",
-        "LOG_LEVEL": "WARNING",
-    }
-    base = f"http://127.0.0.1:{port}"
-    start_process(
-        gunicorn_argv("services.registration.app:create_app()", port, workers=3), env=env, health_url=f"{base}/healthz", timeout=60
-    )
-    return base, url
+    return serve_under_gunicorn(start_process, tmp_path, url), url
 
 
 def post(session: requests.Session, url: str, body: dict, token: str) -> requests.Response:

@@ -17,8 +17,7 @@ from sqlalchemy import create_engine, text
 
 from tests.factories.registration import meeting_body, participant
 from tests.fixtures.pgbouncer import SERVER_POOL_SIZE
-from tests.fixtures.processes import free_port, gunicorn_argv
-from tests.integration.registration.harness import ADMIN_TOKEN
+from tests.integration.registration.harness import ADMIN_TOKEN, serve_under_gunicorn
 
 CAPACITY, REGISTRATIONS = 12, 200
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.pgbouncer]
@@ -28,20 +27,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.pgbouncer]
 def served(start_process, pg_url_factory, pgbouncer, tmp_path):
     """The registration API under gunicorn (3 workers) through the pooler; (base URL, direct database URL)."""
     direct = pg_url_factory()
-    port = free_port()
-    env = {
-        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
-        "DATABASE_URL": pgbouncer.url_for(direct),
-        "DB_POOLER": "transaction",
-        "DATA_DIR": str(tmp_path),
-        "AGENCY_RATE_LIMIT": "100000",
-        "LOG_LEVEL": "WARNING",
-    }
-    base = f"http://127.0.0.1:{port}"
-    start_process(
-        gunicorn_argv("services.registration.app:create_app()", port, workers=3), env=env, health_url=f"{base}/healthz", timeout=60
-    )
-    return base, direct
+    return serve_under_gunicorn(start_process, tmp_path, pgbouncer.url_for(direct), DB_POOLER="transaction"), direct
 
 
 def test_two_hundred_simultaneous_registrations_through_pgbouncer_fill_exactly_the_seats_then_the_waitlist_in_order(served):

@@ -17,7 +17,8 @@ from tests.integration.streaming.probes import ADMIN, ADMIN_TOKEN, PUBLIC_BASE_U
 pytestmark = pytest.mark.slow
 
 
-def test_a_registration_on_the_bus_gets_a_working_link_and_its_join_is_announced(tmp_path, start_process, amqp_url, bus):
+def _serve_all(tmp_path, start_process, amqp_url: str, **extra_env: str):
+    """Streaming's API (healthy), worker and relay on the test's vhost; (base URL, worker, relay)."""
     port = free_port()
     env = {
         "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
@@ -25,12 +26,17 @@ def test_a_registration_on_the_bus_gets_a_working_link_and_its_join_is_announced
         "RABBITMQ_URL": amqp_url,
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "STREAMING_PORT": str(port),
-        "RELAY_POLL_INTERVAL": "0.05",
+        **extra_env,
     }
     base = f"http://127.0.0.1:{port}"
     start_process(gunicorn_argv("services.streaming.app:create_app()", port), env=env, health_url=f"{base}/healthz")
     worker = start_process(["python", "-m", "services.streaming.worker"], env=env)
     relay = start_process(["python", "-m", "services.streaming.relay"], env=env)
+    return base, worker, relay
+
+
+def test_a_registration_on_the_bus_gets_a_working_link_and_its_join_is_announced(tmp_path, start_process, amqp_url, bus):
+    base, worker, relay = _serve_all(tmp_path, start_process, amqp_url, RELAY_POLL_INTERVAL="0.05")
 
     meeting = make_meeting()
     issued, joined = bus.tap("stream.link_issued"), bus.tap("stream.joined")
@@ -66,18 +72,7 @@ def test_a_process_with_a_bad_setting_exits_with_one_clear_line(tmp_path, start_
 
 
 def test_event_cancelled_on_the_bus_makes_every_link_answer_410(tmp_path, start_process, amqp_url, bus):
-    port = free_port()
-    env = {
-        "RAKOR_ADMIN_TOKEN": ADMIN_TOKEN,
-        "DATA_DIR": str(tmp_path),
-        "RABBITMQ_URL": amqp_url,
-        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-        "STREAMING_PORT": str(port),
-    }
-    base = f"http://127.0.0.1:{port}"
-    start_process(gunicorn_argv("services.streaming.app:create_app()", port), env=env, health_url=f"{base}/healthz")
-    start_process(["python", "-m", "services.streaming.worker"], env=env)
-    start_process(["python", "-m", "services.streaming.relay"], env=env)
+    base, _, _ = _serve_all(tmp_path, start_process, amqp_url)
 
     meeting = make_meeting()
     issued = bus.tap("stream.link_issued")
